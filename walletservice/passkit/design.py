@@ -1,0 +1,186 @@
+"""From a pass design (Apple's key names, merged for one pass) to a checked pass.json.
+
+A design differs from pass.json in a few friendly ways: the style is a value
+(`"style": "coupon"`) and the field lists sit at the top level; `transitType` may be
+short (`air`); colors may be hex; dates may be `datetime` objects or any ISO-8601
+form with a time zone; barcode formats may be short (`qr`, `ean128`, `none`). Unknown
+keys are rejected, because in a design a typo would otherwise silently vanish.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .barcodes import design_barcodes, legacy_barcode
+from .colors import COLOR_KEYS, normalize_color
+from .dates import normalize_pass_date
+from .errors import PassValidationError
+from .fields import FIELD_LISTS, design_field_list
+from .problems import Problems, describe
+from .relevance import design_beacons, design_locations
+from .validation import DATES, STYLES, TRANSIT_TYPES, collect_pass_json_problems
+
+__all__ = ["STYLES", "PassIdentity", "build_pass_json"]
+
+_SHORT_TRANSIT_TYPES = {name.removeprefix("PKTransitType").lower(): name for name in TRANSIT_TYPES}
+_TEXT_KEYS = ("organizationName", "description", "logoText")
+# Copied unchanged (validation checks them), in this order after the keys built here.
+_PASS_THROUGH_KEYS = (
+    "maxDistance", "voided", "groupingIdentifier", "associatedStoreIdentifiers", "appLaunchURL",
+    "userInfo", "sharingProhibited", "suppressStripShine", "semantics", "nfc",
+)
+DESIGN_KEYS = (
+    "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
+    "locations", "beacons", *DATES, *_PASS_THROUGH_KEYS,
+)
+_IDENTITY_KEYS = (
+    "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
+    "webServiceURL", "authenticationToken",
+)
+
+
+@dataclass(frozen=True)
+class PassIdentity:
+    """What makes a pass this pass: its type, team, serial and update channel."""
+
+    pass_type_identifier: str
+    team_identifier: str
+    serial_number: str
+    authentication_token: str | None = None
+    web_service_url: str | None = None
+
+
+def build_pass_json(design: Mapping[str, Any], identity: PassIdentity) -> dict[str, Any]:
+    """pass.json for one pass; PassValidationError lists every problem found.
+
+    Keys come out in a fixed order whatever the design's order. Design values of
+    None count as absent, and a field whose value is None is left out (a dynamic
+    field not filled yet).
+    """
+    if not isinstance(design, Mapping):
+        raise PassValidationError(["design: must be an object"])
+    design = copy.deepcopy({key: value for key, value in design.items() if value is not None})
+    problems = Problems()
+    _reject_unknown_keys(design, problems)
+    style = _design_style(design, problems)
+    pass_json: dict[str, Any] = {"formatVersion": 1, **_identity_keys(identity)}
+    pass_json.update({key: design[key] for key in _TEXT_KEYS if key in design})
+    pass_json.update(_colors(design, problems))
+    if style is not None:
+        pass_json[style] = _style_fields(design, style, problems)
+    pass_json.update(_barcode_keys(design, problems))
+    if "locations" in design:
+        pass_json["locations"] = design_locations(design["locations"], problems)
+    if "beacons" in design:
+        pass_json["beacons"] = design_beacons(design["beacons"], problems)
+    pass_json.update(_dates(design, problems))
+    pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
+    _check_output(pass_json, problems)
+    return pass_json
+
+
+def _identity_keys(identity: PassIdentity) -> dict[str, Any]:
+    keys = {
+        "passTypeIdentifier": identity.pass_type_identifier,
+        "teamIdentifier": identity.team_identifier,
+        "serialNumber": identity.serial_number,
+    }
+    # Apple: webServiceURL and authenticationToken each require the other, so a pass
+    # gets both or neither (no token or no URL configured = a pass without updates).
+    if identity.web_service_url and identity.authentication_token:
+        keys["webServiceURL"] = identity.web_service_url
+        keys["authenticationToken"] = identity.authentication_token
+    return keys
+
+
+def _reject_unknown_keys(design: Mapping[str, Any], problems: Problems) -> None:
+    for key in design:
+        if key in _IDENTITY_KEYS:
+            problems.add(str(key), "comes from the pass identity, not the design")
+        elif key in STYLES:
+            problems.add(str(key), f'set "style": "{key}" and put the field lists at the top level')
+        elif key not in DESIGN_KEYS:
+            problems.unknown_key("", str(key), DESIGN_KEYS)
+
+
+def _design_style(design: Mapping[str, Any], problems: Problems) -> str | None:
+    style = design.get("style")
+    if style is None:
+        problems.missing("style", f"(one of {', '.join(STYLES)})")
+        return None
+    if style not in STYLES:
+        problems.add("style", f"{describe(style)} is not one of {', '.join(STYLES)}")
+        return None
+    return style
+
+
+def _style_fields(design: Mapping[str, Any], style: str, problems: Problems) -> dict[str, Any]:
+    style_fields: dict[str, Any] = {}
+    transit_type = design.get("transitType")
+    if style == "boardingPass" and transit_type is not None:
+        style_fields["transitType"] = _transit_type(transit_type, problems)
+    elif transit_type is not None:
+        problems.add("transitType", "only boarding passes have a transit type")
+    for list_name in FIELD_LISTS:
+        if list_name in design:
+            fields = design_field_list(design[list_name], f"{style}.{list_name}", problems)
+            if fields != []:
+                style_fields[list_name] = fields
+    return style_fields
+
+
+def _transit_type(value: Any, problems: Problems) -> Any:
+    if value in TRANSIT_TYPES:
+        return value
+    if isinstance(value, str) and value.strip().lower() in _SHORT_TRANSIT_TYPES:
+        return _SHORT_TRANSIT_TYPES[value.strip().lower()]
+    short = "|".join(_SHORT_TRANSIT_TYPES)
+    problems.add(
+        "boardingPass.transitType", f"{describe(value)} is not a transit type; use {short} or PKTransitType…"
+    )
+    return value
+
+
+def _colors(design: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    colors = {}
+    for key in COLOR_KEYS:
+        if key in design:
+            color = normalize_color(design[key])
+            if color is None:
+                problems.add(key, f"{describe(design[key])} is not a color; use #rrggbb or rgb(r, g, b)")
+            colors[key] = color or design[key]
+    return colors
+
+
+def _barcode_keys(design: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    barcodes = design_barcodes(design, problems)
+    if not barcodes:
+        return {}
+    keys: dict[str, Any] = {"barcodes": barcodes}
+    legacy = legacy_barcode(barcodes)
+    if legacy is not None:
+        keys["barcode"] = legacy
+    return keys
+
+
+def _dates(design: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    dates = {}
+    for key in DATES:
+        if key in design:
+            try:
+                dates[key] = normalize_pass_date(design[key])
+            except ValueError as exc:
+                problems.add(key, f"{describe(design[key])} {exc}")
+                dates[key] = design[key]
+    return dates
+
+
+def _check_output(pass_json: Mapping[str, Any], problems: Problems) -> None:
+    """Run the pass.json rules too; skip what the design step already reported."""
+    found = Problems()
+    collect_pass_json_problems(pass_json, found)
+    problems.merge(found, except_under=problems.paths)
+    problems.raise_if_any()
