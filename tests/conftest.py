@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite.
+
+The schema is built once per session by running the migrations (which tests
+them), on SQLite by default or on WALLET_TEST_DATABASE_URL. Each test gets a new
+app and starts from empty tables: rows are deleted with real commits, never
+rolled back from a savepoint, so concurrency tests see what production sees.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+
+from walletservice import create_app
+from walletservice.db import transaction
+from walletservice.extensions import db
+from walletservice.models import Base
+from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
+
+TEST_PASS_TYPE = "pass.com.example.walletservice.test"
+TEST_TEAM = "TEAMID1234"
+
+
+def _database_url(tmp_root: Path) -> str:
+    url = os.environ.get("WALLET_TEST_DATABASE_URL")
+    return url or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+
+
+def _reset_postgresql(url: str) -> None:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def test_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    root = tmp_path_factory.mktemp("walletservice")
+    url = _database_url(root)
+    if url.startswith("postgresql"):
+        _reset_postgresql(url)
+    certs_dir = root / "certs"
+    ensure_dev_certificates(certs_dir, TEST_PASS_TYPE, TEST_TEAM)
+    settings = {
+        "WALLET_DATABASE_URL": url,
+        "WALLET_PUBLIC_URL": "https://wallet.example.test",
+        "WALLET_CERTS_DIR": str(certs_dir),
+        "WALLET_SECRET_KEY": "test-secret-key-not-for-production",
+        "WALLET_TEAM_IDENTIFIER": TEST_TEAM,
+        "WALLET_DEV_PASS_TYPE_IDENTIFIER": TEST_PASS_TYPE,
+    }
+    app = create_app(settings, instance_dir=root / "instance")
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return settings
+
+
+@pytest.fixture(scope="session")
+def dev_ca_pem(test_settings: dict[str, object]) -> Path:
+    return dev_certificate_paths(str(test_settings["WALLET_CERTS_DIR"])).ca_certificate
+
+
+@pytest.fixture
+def app(test_settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(dict(test_settings), instance_dir=tmp_path / "instance")
+    with app.app_context():
+        _delete_all_rows()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _delete_all_rows() -> None:
+    with transaction() as session:
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -1,0 +1,132 @@
+"""walletservice: an Apple Wallet pass backend.
+
+`create_app()` is the only entry point; importing the package connects to nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | None = None) -> Flask:
+    instance_path = Path(instance_dir or DEFAULT_INSTANCE_DIR)
+    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    app.config.update(load_settings(instance_dir=instance_path, overrides=overrides))
+    _ensure_secret_key(app, instance_path)
+    _configure_flask(app)
+    _configure_logging(app)
+    _bind_extensions(app)
+    _install_runtime(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]
+    return app
+
+
+def _ensure_secret_key(app: Flask, instance_path: Path) -> None:
+    """On SQLite (one machine) keep a generated key in instance/; elsewhere it must be set.
+
+    Several PostgreSQL-backed machines must share one key, so none is invented there:
+    storing a private key without it fails with a clear configuration error.
+    """
+    if app.config["WALLET_SECRET_KEY"] or not app.config["WALLET_DATABASE_URL"].startswith("sqlite"):
+        return
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.touch(mode=0o600)
+        key_file.write_text(secrets.token_urlsafe(48))
+    app.config["WALLET_SECRET_KEY"] = key_file.read_text().strip()
+
+
+def _configure_flask(app: Flask) -> None:
+    app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["WALLET_DATABASE_URL"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["MAX_CONTENT_LENGTH"] = app.config["WALLET_MAX_REQUEST_BYTES"]
+    app.config["JSON_SORT_KEYS"] = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+
+def _sqlalchemy_url(url: str) -> str:
+    # Accept the common `postgresql://` and `postgres://` forms and use psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Web threads, the worker and the scheduler share the file: wait for locks
+        # instead of failing at once.
+        return {"connect_args": {"timeout": 30, "check_same_thread": False}}
+    return {"pool_pre_ping": True}
+
+
+def _configure_logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["WALLET_LOG_LEVEL"]).upper(), logging.INFO)
+    logging.getLogger("walletservice").setLevel(level)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _bind_extensions(app: Flask) -> None:
+    from walletservice import models  # noqa: F401  (register tables on the metadata)
+    from walletservice.extensions import db, migrate
+    from walletservice.db import install_sqlite_pragmas
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+
+
+def _install_runtime(app: Flask) -> None:
+    from walletservice.runtime import install_runtime
+
+    install_runtime(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from walletservice.web import web_blueprint
+    from walletservice.webservice import webservice_blueprint
+
+    app.register_blueprint(webservice_blueprint)
+    app.register_blueprint(web_blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from walletservice.cli import wallet_cli
+
+    app.cli.add_command(wallet_cli)
+
+
+class CollapseSlashes:
+    """Treat `//v1/...` like `/v1/...`.
+
+    Some clients join a webServiceURL that ends in "/" with "/v1/..." (digest 1.9,
+    pass-js#127). Werkzeug would answer such paths with a redirect, which Wallet
+    does not follow for POST, so the path is normalised before routing.
+    """
+
+    _repeated = re.compile(r"/{2,}")
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = self._repeated.sub("/", path)
+        return self.wsgi_app(environ, start_response)

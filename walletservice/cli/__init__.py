@@ -1,0 +1,9 @@
+"""`flask --app app wallet ...`: one module per command group."""
+
+from flask.cli import AppGroup
+
+from walletservice.cli import certs, demo, orgs, settings
+
+wallet_cli = AppGroup("wallet", help="walletservice administration.")
+for module in (certs, demo, orgs, settings):
+    module.register(wallet_cli)

@@ -1,0 +1,106 @@
+"""Every setting walletservice reads, in one place.
+
+Each setting is a `WALLET_*` environment variable with a type, a default and one
+sentence of documentation. `instance/config.py` may override any of them (plain
+Python assignments, `WALLET_PUBLIC_URL = "https://..."`), and `create_app()` takes
+overrides last. The README's configuration table is generated from SETTINGS by
+`flask --app app wallet config-table`.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WALLET_DATABASE_URL", None, str,
+            "SQLAlchemy database URL. Default: SQLite file `instance/walletservice.sqlite3`. "
+            "Production: `postgresql+psycopg://user:pass@host/db`."),
+    Setting("WALLET_PUBLIC_URL", "http://127.0.0.1:5000", str,
+            "Base URL that iPhones and customers reach (https in production). "
+            "`webServiceURL` and download links are built from it."),
+    Setting("WALLET_CERTS_DIR", str(PROJECT_ROOT / "certs"), str,
+            "Folder holding certificates; `dev/` inside it receives the generated development CA."),
+    Setting("WALLET_TEAM_IDENTIFIER", "DEVTEAM123", str,
+            "Team identifier used for the development Pass Type ID certificate."),
+    Setting("WALLET_DEV_PASS_TYPE_IDENTIFIER", "pass.dev.walletservice", str,
+            "Pass type identifier of the generated development certificate."),
+    Setting("WALLET_SECRET_KEY", "", str,
+            "Key that encrypts stored private keys. Required with PostgreSQL (every process must "
+            "share it); on SQLite one is generated into `instance/secret_key`."),
+    Setting("WALLET_MAX_WEBSERVICE_BODY_BYTES", 64 * 1024, int,
+            "Largest request body accepted on Apple's web service endpoints."),
+    Setting("WALLET_MAX_LOG_ENTRIES", 100, int,
+            "Most log messages kept from one POST /v1/log call."),
+    Setting("WALLET_MAX_LOG_ENTRY_CHARS", 2000, int,
+            "Longest device log message kept; longer ones are truncated."),
+    Setting("WALLET_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
+            "Largest request body accepted anywhere (asset uploads included)."),
+    Setting("WALLET_LOG_LEVEL", "INFO", str, "Logging level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def default_database_url(instance_dir: Path) -> str:
+    return f"sqlite:///{instance_dir / 'walletservice.sqlite3'}"
+
+
+def load_settings(
+    environ: dict[str, str] | None = None,
+    instance_dir: Path = DEFAULT_INSTANCE_DIR,
+    overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Resolve every setting: default < environment < instance/config.py < overrides."""
+    environ = dict(os.environ if environ is None else environ)
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is None:
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ValueError(f"{setting.name}: {exc}") from None
+    values.update(_instance_file_settings(instance_dir))
+    values.update(overrides or {})
+    if not values["WALLET_DATABASE_URL"]:
+        values["WALLET_DATABASE_URL"] = default_database_url(instance_dir)
+    values["WALLET_PUBLIC_URL"] = values["WALLET_PUBLIC_URL"].rstrip("/")
+    return values
+
+
+def _instance_file_settings(instance_dir: Path) -> dict[str, Any]:
+    path = instance_dir / "config.py"
+    if not path.exists():
+        return {}
+    namespace = runpy.run_path(str(path))
+    return {key: value for key, value in namespace.items() if key.startswith("WALLET_")}
+
+
+def settings_table_markdown() -> str:
+    """The README's configuration table, generated so docs and code cannot drift."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = setting.default
+        shown = "(see meaning)" if default in (None, "") else f"`{default}`"
+        if setting.name == "WALLET_CERTS_DIR":
+            shown = "`certs/`"
+        lines.append(f"| `{setting.name}` | {shown} | {setting.doc} |")
+    return "\n".join(lines)

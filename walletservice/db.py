@@ -1,0 +1,75 @@
+"""The one place where transactions are opened and committed.
+
+Services only add and flush; the request handler, CLI command or job that called
+them commits through `transaction()`, so one unit of work is one visible block.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from typing import Any
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from walletservice.extensions import db
+
+
+# Read by the SQLite "begin" hook: write transactions take the lock up front.
+_writing = contextvars.ContextVar("walletservice_write_transaction", default=False)
+
+
+@contextmanager
+def transaction(*, write: bool = True) -> Iterator[Session]:
+    """Run a block in one transaction: commit if it returns, roll back if it raises.
+
+    A read-only snapshot left open by earlier attribute access is ended first, so
+    the block starts a fresh transaction (on SQLite: BEGIN IMMEDIATE when writing).
+    """
+    session = db.session()
+    if session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.rollback()
+    marker = _writing.set(write)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _writing.reset(marker)
+
+
+def is_postgresql() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def install_sqlite_pragmas(engine: Engine) -> None:
+    """Make SQLite safe for the web threads, worker and scheduler sharing one file.
+
+    - foreign keys on (SQLite leaves them off), WAL so readers never block the writer;
+    - write transactions (`transaction()`) start with BEGIN IMMEDIATE: a deferred
+      transaction that reads and then writes fails at once with "database is locked"
+      when another writer committed in between, while IMMEDIATE waits for the lock
+      (busy timeout). Reads stay deferred so they never block writers.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")

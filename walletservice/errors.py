@@ -1,0 +1,49 @@
+"""The domain error tree. Flask-free: each API renders these in its own shape."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details or []
+
+
+class InvalidInput(DomainError):
+    status = 422
+    code = "invalid"
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+class NotAuthorized(DomainError):
+    status = 401
+    code = "unauthorized"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class StateConflict(DomainError):
+    """The object exists but is in a state that forbids the operation."""
+
+    status = 412
+    code = "precondition_failed"
+
+
+class ConfigurationError(DomainError):
+    """The operator must fix something (certificates, keys) before this can work."""
+
+    status = 503
+    code = "configuration_error"

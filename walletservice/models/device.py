@@ -1,0 +1,64 @@
+"""Devices, their registrations for passes, logs and personalization data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from walletservice.models.base import Base, BigIntegerKey, utcnow
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    device_library_identifier: Mapped[str] = mapped_column(unique=True)
+    push_token: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Registration(Base):
+    __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("device_id", "pass_id"),
+        # The list call filters by device and pass type: one index seek, no scan.
+        Index("ix_registrations_device_pass_type", "device_id", "pass_type_identifier"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    pass_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("passes.id", ondelete="CASCADE"), index=True
+    )
+    pass_type_identifier: Mapped[str]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Refreshed when the device registers again; APNs 410 answers older than this
+    # must not delete the registration.
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class DeviceLogEntry(Base):
+    __tablename__ = "device_log_entries"
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    message: Mapped[str] = mapped_column(Text)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Personalization(Base):
+    """What a customer entered when enrolling through a personalizable pass."""
+
+    __tablename__ = "personalizations"
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    pass_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("passes.id", ondelete="CASCADE"), unique=True
+    )
+    personalization_token: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,74 @@
+"""Passes, their update tags and the cache of signed bundles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from walletservice.models.base import Base, new_uuid, utcnow
+
+
+class Pass(Base):
+    __tablename__ = "passes"
+    __table_args__ = (UniqueConstraint("pass_type_identifier", "serial_number"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    pass_type_identifier: Mapped[str]
+    team_identifier: Mapped[str] = mapped_column(String(32))
+    serial_number: Mapped[str] = mapped_column(String(64))
+    # Never changes: installed copies keep the token they were issued with (Apple).
+    authentication_token: Mapped[str] = mapped_column(String(64))
+    certificate_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("signing_certificates.id", ondelete="RESTRICT")
+    )
+    # The unguessable part of the customer's download link.
+    download_id: Mapped[str] = mapped_column(String(43), unique=True)
+    # Per-pass values: {"fields": {key: value}, plus top-level overrides}.
+    values: Mapped[dict[str, Any]]
+    # The merged design this pass is built from, so a rebuild is deterministic.
+    content: Mapped[dict[str, Any]]
+    # Strictly increasing per pass type; the device's passesUpdatedSince.
+    update_tag: Mapped[int] = mapped_column(BigInteger)
+    # Whole seconds, strictly increasing per pass: the Last-Modified header.
+    modified_at: Mapped[dt.datetime]
+    voided: Mapped[bool] = mapped_column(default=False)
+    # Set once the customer enrolled; the pass then ships without personalization.json.
+    personalized_at: Mapped[dt.datetime | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PassTypeTagCounter(Base):
+    """The last update tag handed out per pass type.
+
+    Incrementing this row inside the transaction that changes a pass holds a row
+    lock until commit, so tags become visible in the order they were issued and
+    a device can never skip a tag that commits late (a sequence cannot promise
+    that). Contention is per pass type, which is also the scope of the list call.
+    """
+
+    __tablename__ = "pass_type_tag_counters"
+
+    pass_type_identifier: Mapped[str] = mapped_column(primary_key=True)
+    last_tag: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PassBundle(Base):
+    """The signed .pkpass for one version (update tag) of a pass."""
+
+    __tablename__ = "pass_bundles"
+
+    pass_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("passes.id", ondelete="CASCADE"), primary_key=True
+    )
+    update_tag: Mapped[int] = mapped_column(BigInteger)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

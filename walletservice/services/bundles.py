@@ -1,0 +1,94 @@
+"""Signed .pkpass bundles for passes, cached per pass version."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from walletservice.models import AssetRendition, Pass, PassBundle, SigningCertificate
+from walletservice.models.base import utcnow
+from walletservice.passkit.bundle import build_pkpass
+from walletservice.passkit.design import PassIdentity, build_pass_json
+from walletservice.services.certificates import CertificateStore
+from walletservice.services.pass_content import apple_design
+
+PKPASS_MIMETYPE = "application/vnd.apple.pkpass"
+
+
+@dataclass(frozen=True)
+class BundleContext:
+    certificates: CertificateStore
+    web_service_url: str
+
+
+def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
+    """The signed bundle of the pass's current version, signing only on a cache miss."""
+    cached = session.get(PassBundle, pass_.id)
+    if cached is not None and cached.update_tag == pass_.update_tag:
+        return cached.content
+    content = build_bundle(session, pass_, context)
+    _store_in_cache(session, pass_, content)
+    return content
+
+
+def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
+    certificate = session.get(SigningCertificate, pass_.certificate_id) if pass_.certificate_id else None
+    signer = context.certificates.signer_for(certificate)
+    identity = PassIdentity(
+        pass_type_identifier=pass_.pass_type_identifier,
+        team_identifier=pass_.team_identifier,
+        serial_number=pass_.serial_number,
+        authentication_token=pass_.authentication_token,
+        web_service_url=context.web_service_url,
+    )
+    pass_json = build_pass_json(apple_design(pass_.content), identity)
+    return build_pkpass(
+        pass_json,
+        load_images(session, pass_.content.get("images") or {}),
+        signer.identity,
+        strings=pass_.content.get("localizations") or None,
+        extra_files=_personalization_files(pass_),
+    )
+
+
+def load_images(session: Session, images: dict[str, str]) -> dict[str, bytes]:
+    """Bundle files for {role: asset_id}; renditions are renamed to the role they fill."""
+    if not images:
+        return {}
+    role_by_asset: dict[str, list[str]] = {}
+    for role, asset_id in images.items():
+        if asset_id:
+            role_by_asset.setdefault(asset_id, []).append(role)
+    rows = session.execute(
+        select(AssetRendition).where(AssetRendition.asset_id.in_(role_by_asset))
+    ).scalars()
+    files: dict[str, bytes] = {}
+    for rendition in rows:
+        suffix = rendition.file_name[rendition.file_name.index("@"):] if "@" in rendition.file_name else ".png"
+        for role in role_by_asset[rendition.asset_id]:
+            files[f"{role}{suffix}"] = rendition.content
+    return files
+
+
+def _personalization_files(pass_: Pass) -> dict[str, bytes] | None:
+    # A personalized pass must no longer carry personalization.json (Apple).
+    personalization = pass_.content.get("personalization")
+    if not personalization or pass_.personalized_at is not None:
+        return None
+    return {"personalization.json": json.dumps(personalization, sort_keys=True).encode("utf-8")}
+
+
+def _store_in_cache(session: Session, pass_: Pass, content: bytes) -> None:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    table = PassBundle.__table__
+    values = {"pass_id": pass_.id, "update_tag": pass_.update_tag, "content": content, "created_at": utcnow()}
+    # Two devices may fetch the same new version at once; the last writer wins harmlessly.
+    statement = dialect.insert(table).values(**values).on_conflict_do_update(
+        index_elements=[table.c.pass_id],
+        set_={"update_tag": values["update_tag"], "content": content, "created_at": values["created_at"]},
+    )
+    session.execute(statement)

@@ -1,0 +1,174 @@
+"""Apple's web service rules: registrations, the update list, fetches, logs."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from walletservice.errors import BadRequest, NotAuthorized
+from walletservice.models import Device, DeviceLogEntry, Pass, Registration
+from walletservice.models.base import utcnow
+
+# Compared against when the pass is unknown, so an unknown serial and a wrong
+# token take the same time.
+_PLACEHOLDER_TOKEN = "x" * 32
+
+
+class RegistrationOutcome(Enum):
+    CREATED = 201
+    ALREADY_REGISTERED = 200
+
+
+@dataclass(frozen=True)
+class UpdatedSerials:
+    serial_numbers: list[str]
+    last_updated: str
+
+
+def _dialect(session: Session):  # type: ignore[no-untyped-def]
+    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+
+
+def authenticate_pass(
+    session: Session, pass_type_identifier: str, serial_number: str, authentication_token: str | None
+) -> Pass:
+    """The pass, if the ApplePass token matches; NotAuthorized otherwise (unknown pass too)."""
+    pass_ = session.execute(
+        select(Pass).where(
+            Pass.pass_type_identifier == pass_type_identifier, Pass.serial_number == serial_number
+        )
+    ).scalar_one_or_none()
+    expected = pass_.authentication_token if pass_ is not None else _PLACEHOLDER_TOKEN
+    given = authentication_token or ""
+    matches = hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+    if pass_ is None or not matches:
+        raise NotAuthorized("unknown pass or wrong authentication token")
+    return pass_
+
+
+def validate_push_token(push_token: object) -> str:
+    # APNs tokens are hex; Apple says not to assume their length.
+    if not isinstance(push_token, str) or not push_token or len(push_token) > 512:
+        raise BadRequest("pushToken must be a non-empty string of at most 512 characters")
+    if any(c not in "0123456789abcdefABCDEF" for c in push_token):
+        raise BadRequest("pushToken must be hexadecimal")
+    return push_token
+
+
+def register_device(
+    session: Session, device_library_identifier: str, pass_: Pass, push_token: str
+) -> RegistrationOutcome:
+    """Register the device for the pass; safe under concurrent identical calls."""
+    now = utcnow()
+    device_id = _upsert_device(session, device_library_identifier, push_token, now)
+    dialect = _dialect(session)
+    table = Registration.__table__
+    inserted = session.execute(
+        dialect.insert(table)
+        .values(
+            device_id=device_id, pass_id=pass_.id,
+            pass_type_identifier=pass_.pass_type_identifier, created_at=now, updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[table.c.device_id, table.c.pass_id])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return RegistrationOutcome.CREATED
+    session.execute(
+        table.update()
+        .where(table.c.device_id == device_id, table.c.pass_id == pass_.id)
+        .values(updated_at=now)
+    )
+    return RegistrationOutcome.ALREADY_REGISTERED
+
+
+def _upsert_device(session: Session, device_library_identifier: str, push_token: str, now) -> int:  # type: ignore[no-untyped-def]
+    # The push token is updated on every registration: tokens change (digest 1.4.1).
+    table = Device.__table__
+    statement = (
+        _dialect(session).insert(table)
+        .values(
+            device_library_identifier=device_library_identifier,
+            push_token=push_token, created_at=now, updated_at=now,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.device_library_identifier],
+            set_={"push_token": push_token, "updated_at": now},
+        )
+        .returning(table.c.id)
+    )
+    return int(session.execute(statement).scalar_one())
+
+
+def unregister_device(session: Session, device_library_identifier: str, pass_: Pass) -> None:
+    """Remove the registration (idempotent) and the device once it has none left."""
+    device_id = session.execute(
+        select(Device.id).where(Device.device_library_identifier == device_library_identifier)
+    ).scalar_one_or_none()
+    if device_id is None:
+        return
+    session.execute(
+        delete(Registration).where(Registration.device_id == device_id, Registration.pass_id == pass_.id)
+    )
+    session.execute(
+        delete(Device).where(
+            Device.id == device_id, ~exists().where(Registration.device_id == device_id)
+        )
+    )
+
+
+def parse_update_tag(raw: str | None) -> int | None:
+    """Our tags are integers. Anything else (absent, empty, foreign) means "everything"."""
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if not raw.isdigit() or len(raw) > 19:
+        return None
+    return int(raw)
+
+
+def serials_updated_since(
+    session: Session, device_library_identifier: str, pass_type_identifier: str, since: int | None
+) -> UpdatedSerials | None:
+    """Serials of this type registered by the device and changed after `since`; None if none."""
+    query = (
+        select(Pass.serial_number, Pass.update_tag)
+        .join(Registration, Registration.pass_id == Pass.id)
+        .join(Device, Device.id == Registration.device_id)
+        .where(
+            Device.device_library_identifier == device_library_identifier,
+            Registration.pass_type_identifier == pass_type_identifier,
+        )
+    )
+    if since is not None:
+        query = query.where(Pass.update_tag > since)
+    rows = session.execute(query.order_by(Pass.update_tag)).all()
+    if not rows:
+        return None
+    # The highest tag among the returned passes, never "now": a concurrent change
+    # committing later carries a higher tag and will be listed next time.
+    return UpdatedSerials([row.serial_number for row in rows], str(rows[-1].update_tag))
+
+
+def record_device_logs(
+    session: Session, payload: object, remote_addr: str | None, *, max_entries: int, max_chars: int
+) -> int:
+    """Store the messages of a POST /v1/log body; returns how many were kept."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("logs"), list):
+        raise BadRequest('body must be a JSON object {"logs": ["message", ...]}')
+    messages = payload["logs"]
+    if not all(isinstance(message, str) for message in messages):
+        raise BadRequest("every log entry must be a string")
+    kept = messages[:max_entries]
+    now = utcnow()
+    session.add_all(
+        DeviceLogEntry(message=message[:max_chars], remote_addr=remote_addr, created_at=now)
+        for message in kept
+    )
+    session.flush()
+    return len(kept)

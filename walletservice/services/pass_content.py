@@ -1,0 +1,49 @@
+"""How a pass's own values combine with its campaign's design (pure).
+
+A design is the campaign's pass in Apple's key names (walletservice.passkit.design)
+plus three keys of ours: `images` ({role: asset_id}), `localizations`
+({lang: {key: text}}) and `personalization` (Apple's personalization.json).
+Per-pass values are `{"fields": {key: value}, "barcode": {...}, "images": {...},
+<any top-level design key>: value}`; they win over the design.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from typing import Any
+
+FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
+NON_APPLE_KEYS = ("images", "localizations", "personalization")
+
+
+def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    content = copy.deepcopy(dict(design))
+    field_values = values.get("fields") or {}
+    for list_name in FIELD_LISTS:
+        for field in content.get(list_name) or []:
+            if field.get("key") in field_values:
+                _apply_field_value(field, field_values[field["key"]])
+    for key, value in values.items():
+        if key == "fields":
+            continue
+        if key in ("barcode", "images", "localizations") and isinstance(value, Mapping):
+            merged = dict(content.get(key) or {})
+            merged.update(value)
+            content[key] = merged
+        else:
+            content[key] = copy.deepcopy(value)
+    return content
+
+
+def _apply_field_value(field: dict[str, Any], value: Any) -> None:
+    # A dict replaces several attributes at once ({"value": ..., "label": ...}).
+    if isinstance(value, Mapping):
+        field.update(value)
+    else:
+        field["value"] = value
+
+
+def apple_design(content: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of the content that becomes pass.json."""
+    return {key: value for key, value in content.items() if key not in NON_APPLE_KEYS}

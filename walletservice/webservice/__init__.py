@@ -1,0 +1,5 @@
+"""Apple's Wallet web service (protocol v1), served under webServiceURL."""
+
+from walletservice.webservice.routes import webservice_blueprint
+
+__all__ = ["webservice_blueprint"]

@@ -1,0 +1,134 @@
+"""The six endpoints an iPhone calls. Status codes follow Apple's reference exactly.
+
+Errors are bare statuses for 401/404 (Wallet reads only the code); malformed
+input gets a 400 with a one-line JSON reason, useful in device logs and curl.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from walletservice.db import transaction
+from walletservice.errors import BadRequest, DomainError, NotFound
+from walletservice.models import Pass, SigningCertificate
+from walletservice.runtime import WEB_SERVICE_PATH, runtime
+from walletservice.services import devices, personalization
+from walletservice.services.bundles import PKPASS_MIMETYPE, pass_bundle
+
+webservice_blueprint = Blueprint("webservice", __name__, url_prefix=f"{WEB_SERVICE_PATH}/v1")
+
+MAX_PATH_SEGMENT = 255
+
+
+@webservice_blueprint.before_request
+def _limit_body_size() -> None:
+    # Devices send tiny JSON bodies; refuse anything larger before reading it.
+    request.max_content_length = current_app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"]
+
+
+@webservice_blueprint.errorhandler(DomainError)
+def _render_domain_error(error: DomainError) -> Response:
+    if error.status in (401, 404):
+        return Response(status=error.status)
+    response = jsonify(error=error.message)
+    response.status_code = error.status
+    return response
+
+
+@webservice_blueprint.errorhandler(413)
+def _render_too_large(_error: Exception) -> Response:
+    response = jsonify(error="request body too large")
+    response.status_code = 413
+    return response
+
+
+def _apple_pass_token() -> str | None:
+    """The token after exactly "ApplePass " (scheme case-insensitive, RFC 9110)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "applepass" or not token:
+        return None
+    return token
+
+
+def _check_segment(value: str, name: str) -> str:
+    if not value or len(value) > MAX_PATH_SEGMENT:
+        raise BadRequest(f"{name} must be 1 to {MAX_PATH_SEGMENT} characters")
+    return value
+
+
+def _json_body() -> object:
+    payload = request.get_json(force=True, silent=True)
+    if payload is None:
+        raise BadRequest("body must be JSON")
+    return payload
+
+
+@webservice_blueprint.post("/devices/<device_id>/registrations/<pass_type>/<serial>")
+def register(device_id: str, pass_type: str, serial: str) -> Response:
+    _check_segment(device_id, "deviceLibraryIdentifier")
+    with transaction() as session:
+        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
+        payload = _json_body()
+        push_token = devices.validate_push_token(payload.get("pushToken") if isinstance(payload, dict) else None)
+        outcome = devices.register_device(session, device_id, pass_, push_token)
+    return Response(status=outcome.value)
+
+
+@webservice_blueprint.get("/devices/<device_id>/registrations/<pass_type>")
+def updated_serials(device_id: str, pass_type: str) -> Response:
+    # Wallet sends no Authorization here: the device library id is the secret.
+    since = devices.parse_update_tag(request.args.get("passesUpdatedSince"))
+    with transaction(write=False) as session:
+        result = devices.serials_updated_since(session, device_id, pass_type, since)
+    if result is None:
+        return Response(status=204)
+    return jsonify(serialNumbers=result.serial_numbers, lastUpdated=result.last_updated)
+
+
+@webservice_blueprint.delete("/devices/<device_id>/registrations/<pass_type>/<serial>")
+def unregister(device_id: str, pass_type: str, serial: str) -> Response:
+    with transaction() as session:
+        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
+        devices.unregister_device(session, device_id, pass_)
+    return Response(status=200)
+
+
+@webservice_blueprint.get("/passes/<pass_type>/<serial>")
+def latest_pass(pass_type: str, serial: str) -> Response:
+    # Flask answers HEAD through this view too, without the body (forum 765873).
+    with transaction() as session:
+        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
+        if request.if_modified_since is not None and pass_.modified_at <= request.if_modified_since:
+            response = Response(status=304)
+        else:
+            response = Response(pass_bundle(session, pass_, runtime().bundles), mimetype=PKPASS_MIMETYPE)
+        response.last_modified = pass_.modified_at
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@webservice_blueprint.post("/passes/<pass_type>/<serial>/personalize")
+def personalize(pass_type: str, serial: str) -> Response:
+    with transaction() as session:
+        pass_ = session.execute(
+            select(Pass).where(Pass.pass_type_identifier == pass_type, Pass.serial_number == serial)
+        ).scalar_one_or_none()
+        if pass_ is None:
+            raise NotFound("unknown pass")
+        certificate = session.get(SigningCertificate, pass_.certificate_id) if pass_.certificate_id else None
+        signer = runtime().certificates.signer_for(certificate)
+        signature = personalization.personalize_pass(session, pass_, _json_body(), signer)
+    return Response(signature, mimetype="application/octet-stream")
+
+
+@webservice_blueprint.post("/log")
+def log() -> Response:
+    with transaction() as session:
+        devices.record_device_logs(
+            session, _json_body(), request.remote_addr,
+            max_entries=current_app.config["WALLET_MAX_LOG_ENTRIES"],
+            max_chars=current_app.config["WALLET_MAX_LOG_ENTRY_CHARS"],
+        )
+    return Response(status=200)
