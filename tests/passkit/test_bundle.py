@@ -187,15 +187,15 @@ def test_manifest_is_sorted_sha1_json_without_manifest_and_signature():
     manifest = build_manifest({"pass.json": b"{}", "icon.png": b"png", "signature": b"x", "manifest.json": b"y"})
 
     assert manifest == (
-        b'{\n  "icon.png": "' + hashlib.sha1(b"png").hexdigest().encode()
-        + b'",\n  "pass.json": "' + hashlib.sha1(b"{}").hexdigest().encode() + b'"\n}'
+        b'{"icon.png":"' + hashlib.sha1(b"png").hexdigest().encode()
+        + b'","pass.json":"' + hashlib.sha1(b"{}").hexdigest().encode() + b'"}'
     )
 
 
 def test_pass_json_serialization_is_sorted_utf8():
     data = serialize_pass_json({"b": 1, "a": {"d": "Müller", "c": True}})
 
-    assert data == '{\n  "a": {\n    "c": true,\n    "d": "Müller"\n  },\n  "b": 1\n}'.encode("utf-8")
+    assert data == '{"a":{"c":true,"d":"Müller"},"b":1}'.encode("utf-8")
 
 
 def test_ascii_strings_files_stay_ascii_and_are_sorted():

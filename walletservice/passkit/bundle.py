@@ -16,7 +16,6 @@ import zipfile
 from collections.abc import Mapping
 from typing import Any
 
-from .certificates import describe_certificate
 from .package_files import LOCALE_NAME, STRINGS_FILE
 from .problems import Problems, describe
 from .signing import SigningIdentity, sign_manifest
@@ -33,7 +32,8 @@ _UTF16_LE_BOM = b"\xff\xfe"
 
 def serialize_pass_json(pass_json: Mapping[str, Any]) -> bytes:
     """pass.json bytes: sorted keys, UTF-8, so equal passes give equal bytes (and hashes)."""
-    text = json.dumps(pass_json, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False)
+    # No indent: json's C encoder only runs without one, and Wallet does not care.
+    text = json.dumps(pass_json, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8")
 
 
@@ -45,7 +45,7 @@ def build_manifest(files: Mapping[str, bytes]) -> bytes:
         for name, data in files.items()
         if name not in (MANIFEST, SIGNATURE)
     }
-    return json.dumps(digests, sort_keys=True, indent=2).encode("ascii")
+    return json.dumps(digests, sort_keys=True, separators=(",", ":")).encode("ascii")
 
 
 def localization_files(strings: Mapping[str, Mapping[str, str]]) -> dict[str, bytes]:
@@ -109,7 +109,7 @@ def _check_certificate_matches(
     # refuses the pass ("may not match your certificate").
     if not isinstance(pass_json, Mapping):
         return
-    info = describe_certificate(identity.certificate)
+    info = identity.info
     certified = {"passTypeIdentifier": info.pass_type_identifier, "teamIdentifier": info.team_identifier}
     for key, expected in certified.items():
         if expected is not None and pass_json.get(key) not in (None, expected):

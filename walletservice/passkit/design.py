@@ -53,8 +53,13 @@ class PassIdentity:
     web_service_url: str | None = None
 
 
-def build_pass_json(design: Mapping[str, Any], identity: PassIdentity) -> dict[str, Any]:
+def build_pass_json(
+    design: Mapping[str, Any], identity: PassIdentity, *, check_output: bool = True
+) -> dict[str, Any]:
     """pass.json for one pass; PassValidationError lists every problem found.
+
+    check_output=False skips re-running the pass.json rules on the result, for
+    callers that hand it straight to build_pkpass, which runs them anyway.
 
     Keys come out in a fixed order whatever the design's order. Design values of
     None count as absent, and a field whose value is None is left out (a dynamic
@@ -78,7 +83,10 @@ def build_pass_json(design: Mapping[str, Any], identity: PassIdentity) -> dict[s
         pass_json["beacons"] = design_beacons(design["beacons"], problems)
     pass_json.update(_dates(design, problems))
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
-    _check_output(pass_json, problems)
+    if check_output:
+        _check_output(pass_json, problems)
+    else:
+        problems.raise_if_any()
     return pass_json
 
 

@@ -11,6 +11,7 @@ Wallet reports both only as "Manifest signature did not verify successfully".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -19,8 +20,10 @@ from cryptography.hazmat.primitives.serialization import pkcs7
 
 from .certificates import (
     CertificateError,
+    CertificateInfo,
     PrivateKey,
     check_key_matches,
+    describe_certificate,
     load_pem_bundle,
     load_pem_certificates,
     load_pkcs12,
@@ -40,6 +43,11 @@ class SigningIdentity:
     def __post_init__(self) -> None:
         check_key_matches(self.certificate, self.private_key)
         _check_issued_by(self.certificate, self.wwdr_certificate)
+
+    @cached_property
+    def info(self) -> CertificateInfo:
+        """What the certificate says, read once: every bundle checks it."""
+        return describe_certificate(self.certificate)
 
     @classmethod
     def from_pem(

@@ -78,6 +78,11 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
 
 def _check_plain_json(pass_json: Mapping[str, Any], problems: Problems) -> None:
     """Catch what the rules above let through but json cannot write (datetime, NaN, sets)."""
+    try:
+        json.dumps(pass_json, allow_nan=False)
+        return  # the common case: one C-encoder pass, no per-key work
+    except (TypeError, ValueError):
+        pass
     for key, value in pass_json.items():
         if isinstance(key, str) and problems.any_under(key):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -14,24 +14,41 @@ from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import build_pkpass
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.services.certificates import CertificateStore
+from walletservice.services.memory_cache import ByteBudgetCache
 from walletservice.services.pass_content import apple_design
 
 PKPASS_MIMETYPE = "application/vnd.apple.pkpass"
+
+
+def _files_size(files: dict[str, bytes]) -> int:
+    return sum(len(data) for data in files.values())
 
 
 @dataclass(frozen=True)
 class BundleContext:
     certificates: CertificateStore
     web_service_url: str
+    # Per-process copies of immutable data: bundles per (pass id, update tag), and
+    # image renditions per asset id. The database cache is shared by all processes.
+    bundles: ByteBudgetCache[bytes] = field(default_factory=lambda: ByteBudgetCache(64 << 20, len))
+    images: ByteBudgetCache[dict[str, bytes]] = field(
+        default_factory=lambda: ByteBudgetCache(16 << 20, _files_size)
+    )
 
 
 def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
     """The signed bundle of the pass's current version, signing only on a cache miss."""
+    key = (pass_.id, pass_.update_tag)
+    content = context.bundles.get(key)
+    if content is not None:
+        return content
     cached = session.get(PassBundle, pass_.id)
     if cached is not None and cached.update_tag == pass_.update_tag:
-        return cached.content
-    content = build_bundle(session, pass_, context)
-    _store_in_cache(session, pass_, content)
+        content = cached.content
+    else:
+        content = build_bundle(session, pass_, context)
+        _store_in_cache(session, pass_, content)
+    context.bundles.put(key, content)
     return content
 
 
@@ -45,32 +62,37 @@ def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes
         authentication_token=pass_.authentication_token,
         web_service_url=context.web_service_url,
     )
-    pass_json = build_pass_json(apple_design(pass_.content), identity)
+    # build_pkpass runs every pass.json rule, so the design step need not repeat them.
+    pass_json = build_pass_json(apple_design(pass_.content), identity, check_output=False)
     return build_pkpass(
         pass_json,
-        load_images(session, pass_.content.get("images") or {}),
+        load_images(session, pass_.content.get("images") or {}, context.images),
         signer.identity,
         strings=pass_.content.get("localizations") or None,
         extra_files=_personalization_files(pass_),
     )
 
 
-def load_images(session: Session, images: dict[str, str]) -> dict[str, bytes]:
+def load_images(
+    session: Session, images: dict[str, str], cache: ByteBudgetCache[dict[str, bytes]]
+) -> dict[str, bytes]:
     """Bundle files for {role: asset_id}; renditions are renamed to the role they fill."""
-    if not images:
-        return {}
-    role_by_asset: dict[str, list[str]] = {}
-    for role, asset_id in images.items():
-        if asset_id:
-            role_by_asset.setdefault(asset_id, []).append(role)
-    rows = session.execute(
-        select(AssetRendition).where(AssetRendition.asset_id.in_(role_by_asset))
-    ).scalars()
     files: dict[str, bytes] = {}
-    for rendition in rows:
-        suffix = rendition.file_name[rendition.file_name.index("@"):] if "@" in rendition.file_name else ".png"
-        for role in role_by_asset[rendition.asset_id]:
-            files[f"{role}{suffix}"] = rendition.content
+    for role, asset_id in images.items():
+        if not asset_id:
+            continue
+        for file_name, content in _asset_files(session, asset_id, cache).items():
+            suffix = file_name[file_name.index("@"):] if "@" in file_name else ".png"
+            files[f"{role}{suffix}"] = content
+    return files
+
+
+def _asset_files(session: Session, asset_id: str, cache: ByteBudgetCache[dict[str, bytes]]) -> dict[str, bytes]:
+    files = cache.get(asset_id)
+    if files is None:
+        rows = session.execute(select(AssetRendition).where(AssetRendition.asset_id == asset_id)).scalars()
+        files = {row.file_name: row.content for row in rows}
+        cache.put(asset_id, files)
     return files
 
 
