@@ -19,6 +19,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -52,6 +61,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted anywhere (asset uploads included)."),
     Setting("WALLET_LOG_LEVEL", "INFO", str, "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("WALLET_APNS_URL", "https://api.push.apple.com", str,
+            "APNs base URL. Wallet pushes work only on production; point it at the simulator for demos."),
+    Setting("WALLET_APNS_CA_BUNDLE", "", str,
+            "PEM file of CAs to trust for APNs instead of the system ones (the simulator's CA)."),
+    Setting("WALLET_APNS_KEY_FILE", "", str,
+            "APNs auth key (.p8) for token auth of the configured team's pass types; empty: certificates only."),
+    Setting("WALLET_APNS_KEY_ID", "", str, "Key ID of WALLET_APNS_KEY_FILE (10 characters)."),
+    Setting("WALLET_APNS_TEAM_ID", "", str, "Team ID that owns WALLET_APNS_KEY_FILE."),
+    Setting("WALLET_APNS_CONCURRENCY", 500, int,
+            "Most pushes in flight per APNs connection (also capped by the server's stream limit)."),
+    Setting("WALLET_PUSH_BATCH_SIZE", 1000, int, "Deliveries a worker claims at a time."),
+    Setting("WALLET_PUSH_LEASE_SECONDS", 60.0, float,
+            "How long a claim lasts; work held by a crashed worker is claimed again after it."),
+    Setting("WALLET_PUSH_MAX_ATTEMPTS", 5, int,
+            "Attempts per delivery on 429, 5xx and connection errors before it is recorded as failed."),
+    Setting("WALLET_PUSH_RETRY_BASE_SECONDS", 2.0, float,
+            "First retry delay; doubled per attempt (with jitter) up to 15 minutes."),
+    Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
+            "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
+            "works with dev certificates. Set false to push to WALLET_APNS_URL."),
+    Setting("WALLET_WORKER_POLL_SECONDS", 0.5, float, "How long an idle worker waits before looking again."),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -1,13 +1,21 @@
-"""The one-command embedded mode: migrate, make dev certificates, serve."""
+"""The one-command embedded mode: migrate, make dev certificates, and run the web
+server with the push worker (and, by default, a local APNs simulator) in-process."""
 
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import ExitStack
+from pathlib import Path
 
+from flask import Flask
 from flask_migrate import upgrade
 
 from walletservice import create_app
-from walletservice.services.certificates import ensure_dev_certificates
+from walletservice.apns_sim import ApnsSimulator
+from walletservice.apns_sim.local import ensure_simulator_certificates
+from walletservice.outbox.worker import PushWorker
+from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
 
 log = logging.getLogger(__name__)
 
@@ -22,5 +30,28 @@ def run_embedded(host: str, port: int) -> None:
         config["WALLET_CERTS_DIR"], config["WALLET_DEV_PASS_TYPE_IDENTIFIER"], config["WALLET_TEAM_IDENTIFIER"]
     ):
         log.info("created development certificates in %s/dev", config["WALLET_CERTS_DIR"])
-    log.info("walletservice listening on http://%s:%d (public URL %s)", host, port, config["WALLET_PUBLIC_URL"])
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    with ExitStack() as background:
+        if config["WALLET_EMBEDDED_APNS_SIMULATOR"]:
+            simulator = _local_apns(app)
+            background.callback(simulator.stop)
+        stop = threading.Event()
+        worker = threading.Thread(target=PushWorker(app).run, args=(stop,), name="push-worker", daemon=True)
+        worker.start()
+        background.callback(worker.join, 30)
+        background.callback(stop.set)
+        log.info("walletservice on http://%s:%d (public URL %s)", host, port, config["WALLET_PUBLIC_URL"])
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _local_apns(app: Flask) -> ApnsSimulator:
+    certs_dir = Path(app.config["WALLET_CERTS_DIR"])
+    files = ensure_simulator_certificates(certs_dir / "apns-sim")
+    simulator = ApnsSimulator(
+        files.cert_file.read_bytes(), files.key_file.read_bytes(),
+        client_ca_pem=dev_certificate_paths(certs_dir).ca_certificate.read_bytes(),
+        log_pushes=True, keep_records=False,
+    )
+    simulator.start()
+    app.config.update(WALLET_APNS_URL=simulator.url, WALLET_APNS_CA_BUNDLE=str(files.ca_file))
+    log.info("pushes go to the local APNs simulator at %s", simulator.url)
+    return simulator

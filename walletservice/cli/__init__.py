@@ -2,8 +2,8 @@
 
 from flask.cli import AppGroup
 
-from walletservice.cli import certs, demo, orgs, settings
+from walletservice.cli import certs, demo, orgs, settings, worker
 
 wallet_cli = AppGroup("wallet", help="walletservice administration.")
-for module in (certs, demo, orgs, settings):
+for module in (certs, demo, orgs, settings, worker):
     module.register(wallet_cli)

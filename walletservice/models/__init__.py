@@ -7,9 +7,10 @@ from walletservice.models.certificate import SigningCertificate
 from walletservice.models.device import Device, DeviceLogEntry, Personalization, Registration
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassTypeTagCounter
+from walletservice.models.push import PushDelivery, PushRequest
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "Base", "Campaign", "Device", "DeviceLogEntry",
-    "Organization", "Pass", "PassBundle", "PassTypeTagCounter", "Personalization",
+    "Organization", "Pass", "PassBundle", "PassTypeTagCounter", "Personalization", "PushDelivery", "PushRequest",
     "Registration", "SigningCertificate",
 ]

@@ -1,0 +1,44 @@
+"""`wallet worker` and `wallet apns-sim`: the push worker and a local APNs."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from walletservice.outbox.worker import PushWorker
+from walletservice.services.certificates import dev_certificate_paths
+
+
+def register(group: AppGroup) -> None:
+    group.add_command(worker)
+    group.add_command(apns_sim)
+
+
+@click.command("worker", help="Send queued pushes until SIGTERM or Ctrl-C (then drain and stop).")
+def worker() -> None:
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    PushWorker(current_app._get_current_object()).run(stop)  # type: ignore[attr-defined]
+
+
+@click.command("apns-sim", help="Run the APNs simulator on loopback for local demos.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=2197, type=int)
+def apns_sim(host: str, port: int) -> None:
+    from walletservice.apns_sim.local import ensure_simulator_certificates
+    from walletservice.apns_sim.server import serve_forever
+
+    certs_dir = Path(current_app.config["WALLET_CERTS_DIR"])
+    files = ensure_simulator_certificates(certs_dir / "apns-sim", host)
+    click.echo(f"APNs simulator on https://{host}:{port}; trust {files.ca_file} "
+               f"(WALLET_APNS_URL=https://{host}:{port} WALLET_APNS_CA_BUNDLE={files.ca_file})")
+    serve_forever(
+        host, port, str(files.cert_file), str(files.key_file),
+        client_ca_file=str(dev_certificate_paths(certs_dir).ca_certificate),
+    )

@@ -1,0 +1,1 @@
+"""Durable background work: the push outbox and the worker that drains it."""

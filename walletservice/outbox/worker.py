@@ -1,0 +1,136 @@
+"""The push worker: claim, send, record, repeat (no business rules here).
+
+Several workers on several machines may run at once: claims are leased rows
+(SKIP LOCKED on PostgreSQL), so two live workers never hold the same delivery,
+and a crashed worker's claims come back when their lease ends. On SIGTERM the
+worker finishes the batch in flight, records it, and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Sequence
+from itertools import groupby
+
+from flask import Flask
+
+from walletservice.apns import Outcome, PushResult
+from walletservice.db import transaction
+from walletservice.outbox.clients import ApnsClients, ApnsSettings
+from walletservice.outbox.pushes import (
+    ClaimedDelivery,
+    claim_deliveries,
+    claim_request_to_expand,
+    expand_request,
+    finish_completed_requests,
+)
+from walletservice.outbox.results import RecordedBatch, RetryPolicy, record_results
+from walletservice.runtime import runtime
+
+log = logging.getLogger(__name__)
+
+EXPANSIONS_PER_ROUND = 10
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class PushWorker:
+    def __init__(self, app: Flask, worker_id: str | None = None) -> None:
+        config = app.config
+        self.app = app
+        self.worker_id = worker_id or new_worker_id()
+        self.batch_size = config["WALLET_PUSH_BATCH_SIZE"]
+        self.lease_seconds = config["WALLET_PUSH_LEASE_SECONDS"]
+        self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
+        self.policy = RetryPolicy(
+            max_attempts=config["WALLET_PUSH_MAX_ATTEMPTS"],
+            base_delay_seconds=config["WALLET_PUSH_RETRY_BASE_SECONDS"],
+        )
+        with app.app_context():
+            self.clients = ApnsClients(ApnsSettings.from_config(config), runtime().certificates)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set; the batch in flight is always finished and recorded."""
+        log.info("push worker %s started", self.worker_id)
+        try:
+            while not stop.is_set():
+                if self.run_once() == 0:
+                    stop.wait(self.poll_seconds)
+        finally:
+            self.clients.close()
+            log.info("push worker %s stopped", self.worker_id)
+
+    def run_once(self) -> int:
+        """Expand waiting requests, then send one claimed batch. Returns deliveries handled."""
+        with self.app.app_context():
+            self._expand_requests()
+            with transaction() as session:
+                claimed = claim_deliveries(session, self.worker_id, self.batch_size, self.lease_seconds)
+            if not claimed:
+                return 0
+            results = self._send(claimed)
+            with transaction() as session:
+                summary = record_results(session, claimed, results, self.policy)
+                finish_completed_requests(session, [delivery.push_request_id for delivery in claimed])
+            self._log(summary)
+            return len(claimed)
+
+    def _expand_requests(self) -> None:
+        for _ in range(EXPANSIONS_PER_ROUND):
+            with transaction() as session:
+                request = claim_request_to_expand(session, self.worker_id, self.lease_seconds)
+                if request is None:
+                    return
+                expand_request(session, request)
+
+    def _send(self, claimed: Sequence[ClaimedDelivery]) -> list[PushResult]:
+        results: dict[int, PushResult] = {}
+        by_credential = groupby(sorted(claimed, key=_credential_key), key=_credential_key)
+        for certificate_id, group in by_credential:
+            deliveries = list(group)
+            with transaction(write=False) as session:
+                client = self.clients.client_for(session, certificate_id)
+            for delivery, result in zip(deliveries, self._send_group(client, deliveries)):
+                results[delivery.id] = result
+        return [results[delivery.id] for delivery in claimed]
+
+    def _send_group(self, client, deliveries: list[ClaimedDelivery]) -> list[PushResult]:  # type: ignore[no-untyped-def]
+        """Send in chunks; after a configuration error the rest of this credential's
+        batch is not sent (it would fail the same way) and is recorded as failed."""
+        chunk_size = max(self.clients.settings.concurrency, 1)
+        results: list[PushResult] = []
+        for start in range(0, len(deliveries), chunk_size):
+            chunk = deliveries[start:start + chunk_size]
+            sent = client.send_batch([(d.push_token, d.pass_type_identifier) for d in chunk])
+            results.extend(sent)
+            config_errors = [r for r in sent if r.outcome is Outcome.CONFIG_ERROR]
+            if config_errors:
+                reason = config_errors[0].reason or "ConfigurationError"
+                log.error("APNs configuration error %s for %s: stopping this batch", reason,
+                          chunk[0].pass_type_identifier)
+                results.extend(_not_sent(d, reason) for d in deliveries[start + chunk_size:])
+                break
+        return results
+
+    def _log(self, summary: RecordedBatch) -> None:
+        log.info("pushes: %d sent, %d retried, %d failed, %d registrations dropped",
+                 summary.sent, summary.retried, summary.failed, summary.tokens_dropped)
+        for reason in summary.configuration_errors:
+            log.error("APNs configuration error: %s (check the pass type's certificate or key)", reason)
+
+
+def _credential_key(delivery: ClaimedDelivery) -> str:
+    return delivery.certificate_id or ""
+
+
+def _not_sent(delivery: ClaimedDelivery, reason: str) -> PushResult:
+    return PushResult(
+        token=delivery.push_token, topic=delivery.pass_type_identifier, status=None,
+        reason=reason, apns_id=None, timestamp=None, outcome=Outcome.CONFIG_ERROR,
+    )
