@@ -20,6 +20,7 @@ run: install
 
 # SQLite always; PostgreSQL too when WALLET_TEST_DATABASE_URL is set.
 test: install
+	$(VENV)/bin/ruff check --quiet .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 test-postgresql: install

@@ -12,7 +12,9 @@ from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
 
 from walletservice.extensions import db
@@ -43,8 +45,14 @@ def transaction(*, write: bool = True) -> Iterator[Session]:
         _writing.reset(marker)
 
 
-def is_postgresql() -> bool:
-    return db.engine.dialect.name == "postgresql"
+def upsert_insert(session: Session, table: Table) -> Insert:
+    """An INSERT that supports ON CONFLICT on this session's database.
+
+    PostgreSQL and SQLite spell ON CONFLICT ... DO NOTHING/UPDATE ... RETURNING the
+    same way, but SQLAlchemy exposes it per dialect.
+    """
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)  # type: ignore[no-any-return]
 
 
 def install_sqlite_pragmas(engine: Engine) -> None:

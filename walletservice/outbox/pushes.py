@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from walletservice.db import upsert_insert
 from walletservice.errors import InvalidInput, NotFound
 from walletservice.models import Device, Pass, PushDelivery, PushRequest, Registration
 from walletservice.models.base import utcnow
@@ -60,10 +60,6 @@ def enqueue_pass_push(session: Session, organization_id: str, pass_ids: Sequence
     session.add(request)
     session.flush()
     return request
-
-
-def _dialect(session: Session):  # type: ignore[no-untyped-def]
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 def claim_request_to_expand(
@@ -116,7 +112,7 @@ def expand_request(session: Session, request: PushRequest, now: dt.datetime | No
     columns = ["push_request_id", "push_token", "pass_type_identifier", "certificate_id",
                "state", "attempts", "next_attempt_at"]
     session.execute(
-        _dialect(session).insert(table).from_select(columns, targets).on_conflict_do_nothing()
+        upsert_insert(session, table).from_select(columns, targets).on_conflict_do_nothing()
     )
     total = session.execute(
         select(func.count()).select_from(PushDelivery).where(PushDelivery.push_request_id == request.id)

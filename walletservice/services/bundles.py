@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from walletservice.db import upsert_insert
 from walletservice.models import AssetRendition, Pass, PassBundle, SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import build_pkpass
@@ -105,11 +105,10 @@ def _personalization_files(pass_: Pass) -> dict[str, bytes] | None:
 
 
 def _store_in_cache(session: Session, pass_: Pass, content: bytes) -> None:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = PassBundle.__table__
     values = {"pass_id": pass_.id, "update_tag": pass_.update_tag, "content": content, "created_at": utcnow()}
     # Two devices may fetch the same new version at once; the last writer wins harmlessly.
-    statement = dialect.insert(table).values(**values).on_conflict_do_update(
+    statement = upsert_insert(session, table).values(**values).on_conflict_do_update(
         index_elements=[table.c.pass_id],
         set_={"update_tag": values["update_tag"], "content": content, "created_at": values["created_at"]},
     )

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import Enum
 
 from sqlalchemy import delete, exists, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from walletservice.db import upsert_insert
 from walletservice.errors import BadRequest, NotAuthorized
 from walletservice.models import Device, DeviceLogEntry, Pass, Registration
 from walletservice.models.base import utcnow
@@ -28,10 +28,6 @@ class RegistrationOutcome(Enum):
 class UpdatedSerials:
     serial_numbers: list[str]
     last_updated: str
-
-
-def _dialect(session: Session):  # type: ignore[no-untyped-def]
-    return postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
 
 
 def authenticate_pass(
@@ -66,10 +62,9 @@ def register_device(
     """Register the device for the pass; safe under concurrent identical calls."""
     now = utcnow()
     device_id = _upsert_device(session, device_library_identifier, push_token, now)
-    dialect = _dialect(session)
     table = Registration.__table__
     inserted = session.execute(
-        dialect.insert(table)
+        upsert_insert(session, table)
         .values(
             device_id=device_id, pass_id=pass_.id,
             pass_type_identifier=pass_.pass_type_identifier, created_at=now, updated_at=now,
@@ -91,7 +86,7 @@ def _upsert_device(session: Session, device_library_identifier: str, push_token:
     # The push token is updated on every registration: tokens change (digest 1.4.1).
     table = Device.__table__
     statement = (
-        _dialect(session).insert(table)
+        upsert_insert(session, table)
         .values(
             device_library_identifier=device_library_identifier,
             push_token=push_token, created_at=now, updated_at=now,

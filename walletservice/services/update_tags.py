@@ -13,10 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from walletservice.db import upsert_insert
 from walletservice.models import Pass, PassTypeTagCounter
 from walletservice.models.base import utcnow
 
@@ -27,10 +26,9 @@ def allocate_update_tags(session: Session, pass_type_identifier: str, count: int
     The upsert locks the counter row until the transaction ends, which is what
     keeps tags in commit order.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     table = PassTypeTagCounter.__table__
     statement = (
-        dialect.insert(table)
+        upsert_insert(session, table)
         .values(pass_type_identifier=pass_type_identifier, last_tag=count)
         .on_conflict_do_update(
             index_elements=[table.c.pass_type_identifier],
@@ -68,11 +66,3 @@ def mark_passes_changed(session: Session, passes: Sequence[Pass]) -> None:
             pass_.modified_at = next_modified_at(pass_.modified_at, now)
     session.flush()
 
-
-def current_tag(session: Session, pass_type_identifier: str) -> int:
-    tag = session.execute(
-        select(PassTypeTagCounter.last_tag).where(
-            PassTypeTagCounter.pass_type_identifier == pass_type_identifier
-        )
-    ).scalar_one_or_none()
-    return int(tag or 0)
