@@ -22,6 +22,7 @@ from walletservice import create_app
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Base
+from walletservice.models.scheduling import APSCHEDULER_JOBS_TABLE
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
 
 TEST_PASS_TYPE = "pass.com.example.walletservice.test"
@@ -83,6 +84,7 @@ def _delete_all_rows() -> None:
     with transaction() as session:
         for table in reversed(Base.metadata.sorted_tables):
             session.execute(table.delete())
+        session.execute(text(f"DELETE FROM {APSCHEDULER_JOBS_TABLE}"))
 
 
 @pytest.fixture

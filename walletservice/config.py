@@ -81,6 +81,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),
+    Setting("WALLET_SCHEDULER_LEASE_SECONDS", 30.0, float,
+            "Leader lease of the scheduler; another scheduler takes over this long after the leader dies."),
+    Setting("WALLET_SCHEDULER_MISFIRE_GRACE_SECONDS", 300, int,
+            "A job that missed its time by less than this (downtime, leader change) still runs."),
+    Setting("WALLET_HOUSEKEEPING_INTERVAL_SECONDS", 3600, int,
+            "How often housekeeping runs (prune logs, remove unregistered devices, certificate warnings)."),
+    Setting("WALLET_DEVICE_LOG_RETENTION_DAYS", 30, int, "Device log messages older than this are deleted."),
+    Setting("WALLET_CERTIFICATE_WARNING_DAYS", 30, int,
+            "Warn when a signing certificate expires within this many days."),
     Setting("WALLET_WORKER_POLL_SECONDS", 0.5, float, "How long an idle worker waits before looking again."),
 )
 

@@ -1,5 +1,6 @@
 """The one-command embedded mode: migrate, make dev certificates, and run the web
-server with the push worker (and, by default, a local APNs simulator) in-process."""
+server with the push worker, the scheduler (and, by default, a local APNs
+simulator) in one process."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from walletservice import create_app
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.apns_sim.local import ensure_simulator_certificates
 from walletservice.outbox.worker import PushWorker
+from walletservice.scheduling.process import SchedulerProcess
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,10 @@ def run_embedded(host: str, port: int) -> None:
             background.callback(simulator.stop)
         stop = threading.Event()
         worker = threading.Thread(target=PushWorker(app).run, args=(stop,), name="push-worker", daemon=True)
+        scheduler = threading.Thread(target=SchedulerProcess(app).run, args=(stop,), name="scheduler", daemon=True)
         worker.start()
+        scheduler.start()
+        background.callback(scheduler.join, 30)
         background.callback(worker.join, 30)
         background.callback(stop.set)
         log.info("walletservice on http://%s:%d (public URL %s)", host, port, config["WALLET_PUBLIC_URL"])

@@ -1,4 +1,4 @@
-"""`wallet worker` and `wallet apns-sim`: the push worker and a local APNs."""
+"""Background processes: `wallet worker`, `wallet scheduler`, and `wallet apns-sim` (a local APNs)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from walletservice.services.certificates import dev_certificate_paths
 
 def register(group: AppGroup) -> None:
     group.add_command(worker)
+    group.add_command(scheduler)
     group.add_command(apns_sim)
 
 
@@ -42,3 +43,13 @@ def apns_sim(host: str, port: int) -> None:
         host, port, str(files.cert_file), str(files.key_file),
         client_ca_file=str(dev_certificate_paths(certs_dir).ca_certificate),
     )
+
+
+@click.command("scheduler", help="Run a scheduler; several may run, only the lease holder fires jobs.")
+def scheduler() -> None:
+    from walletservice.scheduling.process import SchedulerProcess
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    SchedulerProcess(current_app._get_current_object()).run(stop)  # type: ignore[attr-defined]

@@ -74,6 +74,11 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def include_object(obj, name, type_, reflected, compare_to):
+    """APScheduler's job table is created by a migration but defined by APScheduler."""
+    return not (type_ == "table" and name == "apscheduler_jobs")
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -96,6 +101,7 @@ def run_migrations_online():
     # SQLite cannot ALTER most things; batch mode recreates tables instead.
     conf_args.setdefault("render_as_batch", True)
     conf_args.setdefault("render_item", render_item)
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -8,9 +8,11 @@ from walletservice.models.device import Device, DeviceLogEntry, Personalization,
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
+from walletservice.models.scheduling import SchedulerLease
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "Base", "Campaign", "Device", "DeviceLogEntry",
     "Organization", "Pass", "PassBundle", "PassTypeTagCounter", "Personalization", "PushDelivery", "PushRequest",
+    "SchedulerLease",
     "Registration", "SigningCertificate",
 ]

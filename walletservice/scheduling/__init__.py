@@ -1,0 +1,1 @@
+"""Scheduled work: leader election through the database, APScheduler, built-in jobs."""

@@ -1,0 +1,60 @@
+"""Built-in maintenance rules (no Flask): each takes a session and reports what it did."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from walletservice.models import Device, DeviceLogEntry, PushDelivery, PushRequest, Registration, SigningCertificate
+from walletservice.models.base import utcnow
+
+
+@dataclass(frozen=True)
+class ExpiringCertificate:
+    id: str
+    pass_type_identifier: str
+    not_after: dt.datetime
+
+
+def prune_device_logs(session: Session, retention_days: int, now: dt.datetime | None = None) -> int:
+    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    return session.execute(delete(DeviceLogEntry).where(DeviceLogEntry.created_at < cutoff)).rowcount or 0
+
+
+def remove_devices_without_registrations(session: Session) -> int:
+    orphan = ~exists().where(Registration.device_id == Device.id)
+    return session.execute(delete(Device).where(orphan)).rowcount or 0
+
+
+def finish_stalled_push_requests(session: Session, now: dt.datetime | None = None) -> int:
+    """Requests whose deliveries are all recorded but that were left 'sending'."""
+    pending = exists().where(PushDelivery.push_request_id == PushRequest.id, PushDelivery.state == "pending")
+    return session.execute(
+        update(PushRequest)
+        .where(PushRequest.state == "sending", ~pending)
+        .values(state="done", finished_at=now or utcnow())
+    ).rowcount or 0
+
+
+def expired_push_leases(session: Session, now: dt.datetime | None = None) -> int:
+    """Deliveries held by a worker that stopped renewing: claimable again, counted for the log."""
+    return session.execute(
+        select(func.count()).select_from(PushDelivery).where(
+            PushDelivery.state == "pending", PushDelivery.lease_expires_at < (now or utcnow())
+        )
+    ).scalar_one()
+
+
+def certificates_expiring_within(
+    session: Session, days: int, now: dt.datetime | None = None
+) -> list[ExpiringCertificate]:
+    now = now or utcnow()
+    rows = session.execute(
+        select(SigningCertificate.id, SigningCertificate.pass_type_identifier, SigningCertificate.not_after)
+        .where(SigningCertificate.not_after < now + dt.timedelta(days=days))
+        .order_by(SigningCertificate.not_after)
+    ).all()
+    return [ExpiringCertificate(*row) for row in rows]
