@@ -99,11 +99,13 @@ def _install_runtime(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from walletservice.api import register_integrator_api
     from walletservice.web import web_blueprint
     from walletservice.webservice import webservice_blueprint
 
     app.register_blueprint(webservice_blueprint)
     app.register_blueprint(web_blueprint)
+    register_integrator_api(app)
 
 
 def _register_cli(app: Flask) -> None:

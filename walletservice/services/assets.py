@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
-from walletservice.errors import InvalidInput
-from walletservice.models import Asset, AssetRendition, Organization
+from walletservice.errors import InvalidInput, NotFound, StateConflict
+from walletservice.models import Asset, AssetRendition, Campaign, Organization, Pass
 from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_set
+from walletservice.services.collection_filters import Attribute, FilterSpec
+from walletservice.services.lookups import one_or_not_found
+
+MAX_FILENAME_CHARS = 255
+
+ASSET_FILTERS = FilterSpec({
+    "id": Attribute(Asset.id, str),
+    "asset_type": Attribute(Asset.asset_type, str),
+    "created_at": Attribute(Asset.created_at, dt.datetime),
+}, tiebreaker=Asset.id)
 
 
 def create_asset(
@@ -25,8 +38,76 @@ def create_asset(
         files = render_image_set(data, asset_type, style)
     except ImageError as exc:
         raise InvalidInput(str(exc)) from None
-    asset = Asset(organization_id=organization.id, asset_type=asset_type, original_filename=original_filename)
+    asset = Asset(
+        organization_id=organization.id, asset_type=asset_type,
+        original_filename=_clean_filename(original_filename),
+    )
     asset.renditions = [AssetRendition(file_name=name, content=content) for name, content in files.items()]
     session.add(asset)
     session.flush()
     return asset
+
+
+def _clean_filename(name: str | None) -> str | None:
+    # Kept for people only; PostgreSQL refuses NUL and the column holds 255 characters.
+    if not name:
+        return None
+    return name.replace("\x00", "")[:MAX_FILENAME_CHARS] or None
+
+
+def assets_of(organization_id: str) -> Select[tuple[Asset]]:
+    return select(Asset).where(Asset.organization_id == organization_id)
+
+
+def get_asset(session: Session, organization_id: str, asset_id: str) -> Asset:
+    """The organization's asset; another organization's id is simply not found."""
+    return one_or_not_found(session, assets_of(organization_id).where(Asset.id == asset_id), "asset")
+
+
+def rendition_names(session: Session, asset_ids: list[str]) -> dict[str, list[str]]:
+    """File names per asset, smallest scale first, without loading the images."""
+    names: dict[str, list[str]] = {asset_id: [] for asset_id in asset_ids}
+    rows = session.execute(
+        select(AssetRendition.asset_id, AssetRendition.file_name)
+        .where(AssetRendition.asset_id.in_(asset_ids))
+        .order_by(AssetRendition.asset_id, AssetRendition.file_name)
+    )
+    for asset_id, file_name in rows:
+        names[asset_id].append(file_name)
+    return names
+
+
+def get_rendition(session: Session, organization_id: str, asset_id: str, file_name: str) -> AssetRendition:
+    asset = get_asset(session, organization_id, asset_id)
+    rendition = session.get(AssetRendition, (asset.id, file_name))
+    if rendition is None:
+        raise NotFound("asset file not found")
+    return rendition
+
+
+def asset_in_use(session: Session, asset: Asset) -> bool:
+    """True while a campaign design or a pass of the organization shows the asset.
+
+    `images` maps roles to asset ids; searching its JSON text for the quoted id works
+    the same on SQLite and PostgreSQL and covers every role, present or future.
+    """
+    quoted_id = f'"{asset.id}"'
+
+    def referenced_by(model: type[Campaign] | type[Pass], column: object) -> object:
+        return exists().where(
+            model.organization_id == asset.organization_id,
+            column["images"].as_string().contains(quoted_id, autoescape=True),  # type: ignore[index]
+        )
+
+    return bool(session.scalar(select(
+        referenced_by(Campaign, Campaign.design) | referenced_by(Pass, Pass.content)
+    )))
+
+
+def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
+    """Delete an unused asset; 412 while a campaign or pass still shows it."""
+    asset = get_asset(session, organization_id, asset_id)
+    if asset_in_use(session, asset):
+        raise StateConflict("the asset is used by a campaign or a pass; remove it from them first")
+    session.delete(asset)
+    session.flush()

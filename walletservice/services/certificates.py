@@ -16,7 +16,13 @@ from walletservice.errors import ConfigurationError, InvalidInput
 from walletservice.models import SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.passkit import devcerts
-from walletservice.passkit.certificates import CertificateError, describe_certificate, load_pkcs12
+from walletservice.passkit.certificates import (
+    CertificateInfo,
+    CertificateError,
+    describe_certificate,
+    load_pem_bundle,
+    load_pkcs12,
+)
 from walletservice.passkit.signing import SigningIdentity
 from walletservice.services.key_encryption import decrypt_private_key, encrypt_private_key
 
@@ -162,15 +168,46 @@ def read_pkcs12_upload(p12: bytes, password: bytes | None, wwdr_pem: bytes | Non
         certificate, key, extra = load_pkcs12(p12, password)
     except CertificateError as exc:
         raise InvalidInput(str(exc)) from None
-    if wwdr_pem is None:
+    return _upload_from(certificate, key, extra, wwdr_pem, "the .p12")
+
+
+def read_pem_upload(
+    certificate_pem: bytes, private_key_pem: bytes, password: bytes | None, wwdr_pem: bytes | None
+) -> CertificateUpload:
+    """PEM certificate (a chain may follow it) and key, the key possibly encrypted."""
+    try:
+        certificate, key, extra = load_pem_bundle(certificate_pem, private_key_pem, password)
+    except CertificateError as exc:
+        raise InvalidInput(str(exc)) from None
+    if key is None:
+        raise InvalidInput("no private key given")
+    return _upload_from(certificate, key, extra, wwdr_pem, "the PEM certificate")
+
+
+def _upload_from(certificate, key, extra, wwdr: bytes | None, source: str) -> CertificateUpload:  # type: ignore[no-untyped-def]
+    if wwdr is None:
         issuers = [c for c in extra if c.subject == certificate.issuer]
         if not issuers:
-            raise InvalidInput("the .p12 holds no WWDR certificate; pass the WWDR G4 certificate too")
+            raise InvalidInput(f"{source} holds no WWDR certificate; pass the WWDR G4 certificate too")
         wwdr_pem = issuers[0].public_bytes(serialization.Encoding.PEM)
+    else:
+        wwdr_pem = wwdr_certificate_pem(wwdr)
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     return CertificateUpload(certificate.public_bytes(serialization.Encoding.PEM), key_pem, wwdr_pem)
+
+
+def wwdr_certificate_pem(data: bytes) -> bytes:
+    """Apple ships the WWDR certificate as DER (.cer); accept that or PEM, return PEM."""
+    try:
+        if data.lstrip().startswith(b"-----BEGIN"):
+            certificate = x509.load_pem_x509_certificate(data)
+        else:
+            certificate = x509.load_der_x509_certificate(data)
+    except ValueError:
+        raise InvalidInput("the WWDR certificate is neither a PEM nor a DER certificate") from None
+    return certificate.public_bytes(serialization.Encoding.PEM)
 
 
 def import_certificate(
@@ -215,22 +252,11 @@ def _identity_or_invalid(upload: CertificateUpload) -> SigningIdentity:
         raise InvalidInput(f"certificate or key could not be read: {exc}") from None
 
 
-def _check_usable(identity: SigningIdentity, info, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def _check_usable(identity: SigningIdentity, info: CertificateInfo, now: dt.datetime) -> None:
+    # SigningIdentity already refused a key that does not match or a WWDR that did not issue it.
     if not info.is_pass_type_certificate or not info.pass_type_identifier:
         raise InvalidInput("this is not a Pass Type ID certificate (no pass type identifier in its subject)")
     if not info.team_identifier:
         raise InvalidInput("the certificate names no team identifier (subject OU)")
     if info.not_after <= now:
         raise InvalidInput(f"the certificate expired on {info.not_after.isoformat()}")
-    if identity.wwdr_certificate.subject != identity.certificate.issuer:
-        raise InvalidInput(
-            "the WWDR certificate did not issue this certificate; "
-            "certificates issued since 2022 need Apple's WWDR G4 intermediate"
-        )
-
-
-def load_pem_certificate(data: bytes) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(data)
-    except ValueError:
-        raise InvalidInput("not a PEM certificate") from None

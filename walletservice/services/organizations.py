@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from walletservice.errors import InvalidInput, NotAuthorized
+from walletservice.errors import InvalidInput, NotAuthorized, StateConflict
 from walletservice.models import ApiKey, Organization
 from walletservice.models.base import utcnow
+from walletservice.services.collection_filters import Attribute, FilterSpec
+from walletservice.services.lookups import one_or_not_found
 
 API_KEY_PREFIX = "wsk_"
+# Passworks' initial limit of child organizations per organization (organizations.md).
+MAX_CHILD_ORGANIZATIONS = 10
+
+ORGANIZATION_FILTERS = FilterSpec({
+    "id": Attribute(Organization.id, str),
+    "name": Attribute(Organization.name, str),
+    "created_at": Attribute(Organization.created_at, dt.datetime),
+    "updated_at": Attribute(Organization.updated_at, dt.datetime),
+}, tiebreaker=Organization.id)
 
 
 @dataclass(frozen=True)
@@ -28,8 +40,8 @@ def hash_api_key(api_key: str) -> str:
 
 def create_organization(session: Session, name: str, parent_id: str | None = None) -> IssuedKey:
     name = (name or "").strip()
-    if not name or len(name) > 255:
-        raise InvalidInput("name must be 1 to 255 characters")
+    if not name or len(name) > 255 or "\x00" in name:
+        raise InvalidInput("name must be 1 to 255 characters, without NUL")
     organization = Organization(name=name, parent_id=parent_id)
     session.add(organization)
     session.flush()
@@ -64,3 +76,25 @@ def find_organization_by_name(session: Session, name: str) -> Organization | Non
     return session.execute(
         select(Organization).where(Organization.name == name).order_by(Organization.created_at)
     ).scalars().first()
+
+
+def children_of(parent_id: str) -> Select[tuple[Organization]]:
+    return select(Organization).where(Organization.parent_id == parent_id)
+
+
+def create_child_organization(session: Session, parent_id: str, name: str) -> IssuedKey:
+    """A new organization under the caller, with its first API key (shown once)."""
+    # Locking the parent serializes concurrent creations, so the limit holds.
+    session.execute(select(Organization.id).where(Organization.id == parent_id).with_for_update())
+    count = session.scalar(select(func.count()).select_from(children_of(parent_id).subquery()))
+    if (count or 0) >= MAX_CHILD_ORGANIZATIONS:
+        raise StateConflict(f"an organization may have at most {MAX_CHILD_ORGANIZATIONS} child organizations")
+    return create_organization(session, name, parent_id=parent_id)
+
+
+def refresh_child_api_key(session: Session, parent_id: str, child_id: str) -> IssuedKey:
+    """Revoke every key of a child organization and issue a new one."""
+    child = one_or_not_found(session, children_of(parent_id).where(Organization.id == child_id), "organization")
+    revoke_api_keys(session, child)
+    child.updated_at = utcnow()
+    return issue_api_key(session, child)

@@ -1,0 +1,89 @@
+"""The OpenAPI 3.1 document and the /docs page."""
+
+from __future__ import annotations
+
+from walletservice.api.v2 import v2_api
+
+# Every route of this slice, with the status codes it documents.
+EXPECTED = {
+    ("get", "/v2/ping"): {"200", "401"},
+    ("get", "/v2/assets"): {"200", "401", "422"},
+    ("post", "/v2/assets"): {"201", "400", "401", "413", "422"},
+    ("get", "/v2/assets/{asset_id}"): {"200", "401", "404"},
+    ("get", "/v2/assets/{asset_id}/{file_name}"): {"200", "401", "404"},
+    ("delete", "/v2/assets/{asset_id}"): {"200", "401", "404", "412"},
+    ("get", "/v2/certificates"): {"200", "401", "422"},
+    ("get", "/v2/certificates/{certificate_id}"): {"200", "401", "404"},
+    ("post", "/v2/certificates"): {"200", "201", "400", "401", "413", "422"},
+    ("post", "/v2/organizations"): {"201", "400", "401", "412", "413", "422"},
+    ("get", "/v2/organizations"): {"200", "401", "422"},
+    ("post", "/v2/organizations/{child_id}/refresh_api_password"): {"200", "401", "404"},
+}
+
+
+def _document(client) -> dict:
+    response = client.get("/v2/openapi.json")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_document_is_openapi_3_1_with_every_route_and_its_statuses(client):
+    document = _document(client)
+
+    assert document["openapi"].startswith("3.1")
+    found = {(method, path): set(operation["responses"])
+             for path, methods in document["paths"].items() for method, operation in methods.items()}
+    assert found == EXPECTED
+
+
+def test_every_registered_route_is_documented(client):
+    paths = _document(client)["paths"]
+
+    for operation in v2_api.operations:
+        assert operation.method.lower() in paths["/v2" + operation.openapi_path]
+
+
+def test_every_reference_resolves(client):
+    document = _document(client)
+    schemas = document["components"]["schemas"]
+
+    def references(node):
+        if isinstance(node, dict):
+            if "$ref" in node:
+                yield node["$ref"]
+            for value in node.values():
+                yield from references(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from references(value)
+
+    for reference in references(document):
+        assert reference.removeprefix("#/components/schemas/") in schemas, reference
+
+
+def test_request_bodies_come_from_the_validating_models(client):
+    paths = _document(client)["paths"]
+    schemas = _document(client)["components"]["schemas"]
+
+    upload = paths["/v2/assets"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
+    properties = schemas[upload["$ref"].rsplit("/", 1)[1]]["properties"]
+    assert set(properties) == {"asset[file]", "asset[asset_type]"}
+    assert set(paths["/v2/certificates"]["post"]["requestBody"]["content"]) == {
+        "application/json", "multipart/form-data"}
+
+
+def test_lists_document_pagination_headers_and_filters(client):
+    operation = _document(client)["paths"]["/v2/assets"]["get"]
+
+    assert "X-Total" in operation["responses"]["200"]["headers"]
+    q = next(parameter for parameter in operation["parameters"] if parameter["name"] == "q")
+    assert q["style"] == "deepObject"
+    assert "asset_type_eq" in q["schema"]["properties"]
+
+
+def test_docs_page_points_at_the_document(client):
+    response = client.get("/docs")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert 'spec-url="/v2/openapi.json"' in response.get_data(as_text=True)

@@ -1,0 +1,51 @@
+"""Types every Passworks v2 schema shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, Field, PlainSerializer, StringConstraints, WithJsonSchema
+
+from walletservice.services.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest
+
+
+def _iso_utc(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# Passworks writes times as "2014-09-24T17:41:27Z".
+Timestamp = Annotated[
+    dt.datetime,
+    PlainSerializer(_iso_utc, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2014-09-24T17:41:27Z"]}),
+]
+
+# PostgreSQL cannot store NUL in text, so it is refused at the door.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+
+# Multipart file parts arrive as bytes; documented as binary strings.
+UploadedFile = Annotated[bytes, WithJsonSchema({"type": "string", "format": "binary"})]
+
+
+class ErrorList(BaseModel):
+    """Every error: a list of messages, the first saying what failed."""
+
+    errors: list[str] = Field(examples=[["asset not found"]])
+
+
+class DeletedResponse(BaseModel):
+    """A delete that succeeded answers with an empty error list (Passworks)."""
+
+    errors: list[str] = Field(default_factory=list, max_length=0)
+
+
+class PageQuery(BaseModel):
+    page: int = Field(1, description="Page number, from 1; a number below 1 reads as 1.")
+    per_page: int = Field(
+        DEFAULT_PER_PAGE,
+        description=f"Items per page, 1 to {MAX_PER_PAGE}; larger numbers read as {MAX_PER_PAGE}.",
+    )
+
+    def page_request(self) -> PageRequest:
+        return PageRequest.clamped(self.page, self.per_page)

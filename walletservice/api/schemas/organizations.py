@@ -1,0 +1,54 @@
+"""Organizations (v2/organizations.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field, StringConstraints, model_validator
+
+from walletservice.api.schemas.common import Timestamp
+from walletservice.models import Organization
+
+OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00]*$")]
+
+
+class OrganizationFields(BaseModel):
+    name: OrganizationName
+
+
+class OrganizationCreate(BaseModel):
+    """`{"name": ...}` as the document shows, or `{"organization": {"name": ...}}`."""
+
+    name: OrganizationName | None = None
+    organization: OrganizationFields | None = None
+
+    @model_validator(mode="after")
+    def _one_name(self) -> OrganizationCreate:
+        if self.name is None and self.organization is None:
+            raise ValueError("name is required")
+        return self
+
+    @property
+    def chosen_name(self) -> str:
+        return self.name if self.name is not None else self.organization.name  # type: ignore[union-attr]
+
+
+class OrganizationResponse(BaseModel):
+    id: str
+    name: str
+    api_username: str = Field(description="The account id for HTTP Basic authentication.")
+    api_password: str | None = Field(
+        description="The API key: shown only when created or refreshed (only its hash is stored)."
+    )
+    webhook_url: str | None = None
+    users_count: int = 0
+    locked_at: Timestamp | None = None
+    updated_at: Timestamp
+    created_at: Timestamp
+
+    @classmethod
+    def build(cls, organization: Organization, api_key: str | None = None) -> OrganizationResponse:
+        return cls(
+            id=organization.id, name=organization.name, api_username=organization.id,
+            api_password=api_key, updated_at=organization.updated_at, created_at=organization.created_at,
+        )
