@@ -18,6 +18,7 @@ EXPECTED = {
     ("post", "/v2/organizations"): {"201", "400", "401", "412", "413", "422"},
     ("get", "/v2/organizations"): {"200", "401", "422"},
     ("post", "/v2/organizations/{child_id}/refresh_api_password"): {"200", "401", "404"},
+    ("get", "/v2/pushes/{push_id}"): {"200", "401", "404"},
 }
 
 
