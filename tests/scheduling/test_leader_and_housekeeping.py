@@ -61,7 +61,8 @@ def test_concurrent_takers_get_exactly_one_leader(app):
 
 
 def test_two_scheduler_processes_fire_housekeeping_from_one_leader(app, monkeypatch):
-    app.config.update(WALLET_SCHEDULER_LEASE_SECONDS=0.6, WALLET_HOUSEKEEPING_INTERVAL_SECONDS=1)
+    # A lease much longer than a renewal round, so a slow machine cannot flip leaders.
+    app.config.update(WALLET_SCHEDULER_LEASE_SECONDS=3, WALLET_HOUSEKEEPING_INTERVAL_SECONDS=1)
     fired_by: list[str] = []
     from walletservice.scheduling import jobs
 
