@@ -20,6 +20,29 @@ EXPECTED = {
     ("post", "/v2/organizations/{child_id}/refresh_api_password"): {"200", "401", "404"},
     ("get", "/v2/pushes/{push_id}"): {"200", "401", "404"},
 }
+_BODY = {"400", "401", "404", "413", "422"}
+# The same campaign and pass routes for each of the five pass types.
+CAMPAIGN_ROUTES = {
+    ("get", ""): {"200", "401", "422"},
+    ("post", ""): {"201", "400", "401", "413", "422"},
+    ("get", "/{campaign_id}"): {"200", "401", "404"},
+    ("patch", "/{campaign_id}"): {"200", "412"} | _BODY,
+    ("delete", "/{campaign_id}"): {"200", "401", "404"},
+    ("post", "/{campaign_id}/pause"): {"200", "401", "404", "412"},
+    ("post", "/{campaign_id}/resume"): {"200", "401", "404", "412"},
+    ("post", "/{campaign_id}/archive"): {"200", "401", "404", "412"},
+    ("post", "/{campaign_id}/push"): {"202"} | _BODY,
+    ("get", "/{campaign_id}/passes"): {"200", "401", "404", "422"},
+    ("post", "/{campaign_id}/passes"): {"201", "412"} | _BODY,
+    ("get", "/{campaign_id}/passes/{pass_id}"): {"200", "401", "404"},
+    ("patch", "/{campaign_id}/passes/{pass_id}"): {"200"} | _BODY,
+    ("put", "/{campaign_id}/passes/{pass_id}"): {"200"} | _BODY,
+    ("post", "/{campaign_id}/passes/{pass_id}"): {"200"} | _BODY,
+    ("delete", "/{campaign_id}/passes/{pass_id}"): {"200", "401", "404"},
+    ("post", "/{campaign_id}/passes/{pass_id}/push"): {"202"} | _BODY,
+}
+for _type in ("coupons", "store_cards", "event_tickets", "boarding_passes", "generics"):
+    EXPECTED.update({(method, f"/v2/{_type}{path}"): statuses for (method, path), statuses in CAMPAIGN_ROUTES.items()})
 
 
 def _document(client) -> dict:

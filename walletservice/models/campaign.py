@@ -21,7 +21,8 @@ class Campaign(Base):
     name: Mapped[str]
     # Apple's style key: boardingPass, coupon, eventTicket, generic or storeCard.
     style: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16), default="active")
+    # Passworks' states: published, paused, archived (services.campaigns.STATE_MOVES).
+    state: Mapped[str] = mapped_column(String(16), default="published")
     certificate_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("signing_certificates.id", ondelete="RESTRICT")
     )
@@ -30,5 +31,8 @@ class Campaign(Base):
     # The design in Apple's key names (see walletservice.passkit.design), with
     # images as {"icon": asset_id, ...}; per-pass values override field values.
     design: Mapped[dict[str, Any]]
+    # What is not pass.json: per-field behaviour (fixed/dynamic) and the download
+    # page's og, og_description, javascript and stylesheet. None reads as {}.
+    settings: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

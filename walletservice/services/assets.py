@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
@@ -12,6 +14,7 @@ from walletservice.models import Asset, AssetRendition, Campaign, Organization, 
 from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_set
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import one_or_not_found
+from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES
 
 MAX_FILENAME_CHARS = 255
 
@@ -111,3 +114,20 @@ def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
         raise StateConflict("the asset is used by a campaign or a pass; remove it from them first")
     session.delete(asset)
     session.flush()
+
+
+def check_owned_images(session: Session, organization_id: str, attributes: Mapping[str, Any]) -> None:
+    """Each image attribute names an asset of the caller, of the matching type."""
+    wanted = {name: str(attributes[name]) for name in IMAGE_ATTRIBUTES if attributes.get(name) is not None}
+    if not wanted:
+        return
+    found = dict(session.execute(
+        select(Asset.id, Asset.asset_type)
+        .where(Asset.organization_id == organization_id, Asset.id.in_(set(wanted.values())))
+    ).all())
+    for name, asset_id in wanted.items():
+        role = IMAGE_ATTRIBUTES[name]
+        if asset_id not in found:
+            raise InvalidInput(f"{name}: asset not found")
+        if found[asset_id] != role:
+            raise InvalidInput(f"{name}: the asset is a {found[asset_id]}, not a {role}")

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Select, delete, exists, select, true
 from sqlalchemy.orm import Session
 
-from walletservice.errors import InvalidInput
-from walletservice.models import Campaign, Organization, SigningCertificate
+from walletservice.errors import InvalidInput, NotFound, StateConflict
+from walletservice.models import Campaign, Organization, Pass, SigningCertificate
+from walletservice.models.base import utcnow
 from walletservice.passkit.design import STYLES
-from walletservice.services.certificates import Signer
+from walletservice.services.certificates import CertificateStore, Signer, default_certificate
+from walletservice.services.collection_filters import Attribute, FilterSpec
+from walletservice.services.lookups import one_or_not_found
+from walletservice.services.organization_certificates import get_visible_certificate
+from walletservice.services.assets import check_owned_images
+from walletservice.services.passes import check_content, check_max_distance
+from walletservice.services.passworks_mapping import (
+    FIELD_LISTS,
+    campaign_attributes,
+    campaign_design,
+)
 
 
 def create_campaign(
@@ -37,3 +50,150 @@ def create_campaign(
     session.add(campaign)
     session.flush()
     return campaign
+
+
+# -- the integrator API's campaigns (Passworks attributes, services.passworks_mapping) --
+
+CAMPAIGN_FILTERS = FilterSpec({
+    "id": Attribute(Campaign.id, str),
+    "name": Attribute(Campaign.name, str),
+    "state": Attribute(Campaign.state, str),
+    "created_at": Attribute(Campaign.created_at, dt.datetime),
+    "updated_at": Attribute(Campaign.updated_at, dt.datetime),
+}, tiebreaker=Campaign.id)
+
+# action -> (states it may start from, state it leads to). Archived is final.
+STATE_MOVES = {
+    "pause": (("published",), "paused"),
+    "resume": (("paused",), "published"),
+    "archive": (("published", "paused"), "archived"),
+}
+# Barcode message used only to check a campaign: passes get their own.
+_PLACEHOLDER_MESSAGE = "placeholder"
+
+
+def campaigns_of(organization_id: str, style: str) -> Select[tuple[Campaign]]:
+    return select(Campaign).where(Campaign.organization_id == organization_id, Campaign.style == style)
+
+
+def get_campaign(session: Session, organization_id: str, style: str, campaign_id: str) -> Campaign:
+    statement = campaigns_of(organization_id, style).where(Campaign.id == campaign_id)
+    return one_or_not_found(session, statement, "campaign")
+
+
+def create_integrator_campaign(
+    session: Session, organization: Organization, style: str, attributes: Mapping[str, Any],
+    certificates: CertificateStore,
+) -> Campaign:
+    """A campaign from Passworks attributes, checked as Wallet would check its passes."""
+    campaign = Campaign(organization_id=organization.id, style=style, state="published")
+    certificate = _certificate(session, organization.id, attributes.get("certificate_id"))
+    _set_certificate(campaign, certificate, certificates)
+    _apply_attributes(session, organization, campaign, attributes)
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def update_integrator_campaign(
+    session: Session, organization: Organization, campaign: Campaign, changes: Mapping[str, Any],
+    certificates: CertificateStore,
+) -> Campaign:
+    """Overlay the attributes sent on the current ones. Issued passes keep their content
+    until they are updated or merged."""
+    if "certificate_id" in changes and changes["certificate_id"] != campaign.certificate_id:
+        if session.scalar(select(exists().where(Pass.campaign_id == campaign.id))):
+            raise StateConflict("certificate_id: the campaign has passes; their pass type cannot change")
+        _set_certificate(campaign, _certificate(session, organization.id, changes["certificate_id"]), certificates)
+    current = {**campaign_attributes(campaign.design, campaign.settings), "name": campaign.name}
+    _apply_attributes(session, organization, campaign, {**current, **changes})
+    campaign.updated_at = utcnow()
+    session.flush()
+    return campaign
+
+
+def _apply_attributes(
+    session: Session, organization: Organization, campaign: Campaign, attributes: Mapping[str, Any]
+) -> None:
+    attributes = dict(attributes)
+    if attributes.get("template_id") is not None:
+        raise InvalidInput("template_id: templates are not supported yet; send the presentation fields")
+    if attributes.get("foreground_color") is not None:  # the Skyport example's name for text_color
+        attributes["text_color"] = attributes["foreground_color"]
+    if not attributes.get("name"):
+        raise InvalidInput("name: a campaign needs a name")
+    if attributes.get("icon_id") is None:
+        raise InvalidInput("icon_id: an icon asset is required")
+    _check_transit_type(campaign.style, attributes.get("transit_type"))
+    check_max_distance(campaign.style, attributes.get("max_distance"))
+    _check_unique_field_keys(attributes)
+    _check_unique_name(session, organization.id, campaign, attributes["name"])
+    check_owned_images(session, organization.id, attributes)
+    attributes["description"] = attributes.get("description") or attributes["name"]
+    attributes["organization_name"] = attributes.get("organization_name") or organization.name
+    design, settings = campaign_design(campaign.style, attributes)
+    checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
+    check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)
+    campaign.name = attributes["name"]
+    campaign.design = design
+    campaign.settings = settings
+
+
+def _certificate(session: Session, organization_id: str, certificate_id: Any) -> SigningCertificate | None:
+    if certificate_id is None:
+        return default_certificate(session, organization_id)
+    try:
+        certificate = get_visible_certificate(session, organization_id, str(certificate_id))
+    except NotFound:
+        raise InvalidInput("certificate_id: certificate not found") from None
+    if certificate.not_after <= utcnow():
+        raise InvalidInput("certificate_id: the certificate has expired")
+    return certificate
+
+
+def _set_certificate(campaign: Campaign, certificate: SigningCertificate | None, certificates: CertificateStore) -> None:
+    signer = certificates.signer_for(certificate)
+    campaign.certificate_id = certificate.id if certificate else None
+    campaign.pass_type_identifier = signer.pass_type_identifier
+    campaign.team_identifier = signer.team_identifier
+
+
+def _check_transit_type(style: str, transit_type: str | None) -> None:
+    if style == "boardingPass" and transit_type is None:
+        raise InvalidInput("transit_type: required for boarding passes (air, boat, bus, train or generic)")
+    if style != "boardingPass" and transit_type is not None:
+        raise InvalidInput("transit_type: only boarding passes have a transit type")
+
+
+def _check_unique_field_keys(attributes: Mapping[str, Any]) -> None:
+    seen: set[str] = set()
+    for name in FIELD_LISTS:
+        for index, field in enumerate(attributes.get(name) or []):
+            if field["key"] in seen:
+                raise InvalidInput(f"{name}[{index}].key: {field['key']!r} is used twice; keys are unique per campaign")
+            seen.add(field["key"])
+
+
+def _check_unique_name(session: Session, organization_id: str, campaign: Campaign, name: str) -> None:
+    taken = session.scalar(select(exists().where(
+        Campaign.organization_id == organization_id, Campaign.name == name,
+        Campaign.id != campaign.id if campaign.id else true(),
+    )))
+    if taken:
+        raise InvalidInput("name: another campaign of the organization has this name")
+
+
+def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
+    sources, target = STATE_MOVES[action]
+    if campaign.state not in sources:
+        raise StateConflict(f"Can't {action} a campaign that is {campaign.state}")
+    campaign.state = target
+    campaign.updated_at = utcnow()
+    return campaign
+
+
+def delete_campaign(session: Session, campaign: Campaign) -> None:
+    """The campaign and its passes (installed copies stop updating)."""
+    session.execute(delete(Pass).where(Pass.campaign_id == campaign.id))
+    session.delete(campaign)
+    session.flush()

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import secrets
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from walletservice.errors import InvalidInput
+from walletservice.errors import InvalidInput, StateConflict
 from walletservice.models import Campaign, Pass
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.passkit.errors import PassValidationError
 from walletservice.passkit.validation import validate_pass
+from walletservice.services.assets import check_owned_images
+from walletservice.services.collection_filters import Attribute, FilterSpec
+from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_content import apple_design, compose_pass_content
+from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
 from walletservice.services.update_tags import mark_passes_changed
 
 # Serials and tags end up in URLs: keep them short and URL-safe (Apple best practice).
@@ -91,3 +97,74 @@ def update_pass_values(
     pass_.voided = bool(content.get("voided", False))
     mark_passes_changed(session, [pass_])
     return pass_
+
+
+# -- the integrator API's passes (Passworks attributes, services.passworks_mapping) -----
+
+PASS_FILTERS = FilterSpec({
+    "id": Attribute(Pass.id, str),
+    "serial_number": Attribute(Pass.serial_number, str),
+    "voided": Attribute(Pass.voided, bool),
+    "created_at": Attribute(Pass.created_at, dt.datetime),
+    "updated_at": Attribute(Pass.modified_at, dt.datetime),
+}, tiebreaker=Pass.id)
+# Apple's relevance radius caps (Passworks: 1000 m for event tickets, 100 m otherwise).
+MAX_DISTANCE = {"eventTicket": 1000}
+DEFAULT_MAX_DISTANCE = 100
+# A paused or archived campaign issues no passes (Passworks); its passes still change.
+ISSUING_STATES = ("published",)
+
+
+def check_max_distance(style: str, max_distance: int | None) -> None:
+    limit = MAX_DISTANCE.get(style, DEFAULT_MAX_DISTANCE)
+    if max_distance is not None and max_distance > limit:
+        raise InvalidInput(f"max_distance: at most {limit} meters for this pass type")
+
+
+def passes_of(campaign: Campaign) -> Select[tuple[Pass]]:
+    return select(Pass).where(Pass.organization_id == campaign.organization_id, Pass.campaign_id == campaign.id)
+
+
+def get_campaign_pass(session: Session, campaign: Campaign, pass_id: str) -> Pass:
+    return one_or_not_found(session, passes_of(campaign).where(Pass.id == pass_id), "pass")
+
+
+def check_pass_attributes(session: Session, campaign: Campaign, attributes: Mapping[str, Any]) -> None:
+    """What a pass body may set: values of the campaign's fields, the caller's images."""
+    known = design_field_keys(campaign.design)
+    for path, key in pass_field_keys(attributes):
+        if key not in known:
+            raise InvalidInput(f"{path}: {key!r} is not a field of the campaign")
+    check_max_distance(campaign.style, attributes.get("max_distance"))
+    check_owned_images(session, campaign.organization_id, attributes)
+
+
+def create_integrator_pass(session: Session, campaign: Campaign, attributes: Mapping[str, Any]) -> Pass:
+    """A pass from the campaign, with the body's values over it (an empty body: boilerplate)."""
+    if campaign.state not in ISSUING_STATES:
+        raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first")
+    check_pass_attributes(session, campaign, attributes)
+    serial_number = uuid.uuid4().hex
+    values = pass_values(attributes)
+    if not (values.get("barcode") or {}).get("message") and not campaign.design.get("barcode", {}).get("message"):
+        # Passworks' default message is the redeem code; ours is the serial number.
+        values["barcode"] = {**values.get("barcode", {}), "message": serial_number}
+    pass_ = issue_pass(session, campaign, values, serial_number=serial_number)
+    session.flush()
+    return pass_
+
+
+def update_integrator_pass(
+    session: Session, campaign: Campaign, pass_: Pass, attributes: Mapping[str, Any], *, merge: bool
+) -> Pass:
+    """merge=False replaces the pass's own values; the serial's barcode message stays."""
+    check_pass_attributes(session, campaign, attributes)
+    values = pass_values(attributes)
+    if not merge and "message" in (pass_.values.get("barcode") or {}):
+        values["barcode"] = {"message": pass_.values["barcode"]["message"], **values.get("barcode", {})}
+    return update_pass_values(session, pass_, campaign, values, merge=merge)
+
+
+def delete_pass(session: Session, pass_: Pass) -> None:
+    session.delete(pass_)
+    session.flush()

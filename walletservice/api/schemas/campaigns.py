@@ -1,0 +1,216 @@
+"""Campaigns of the five pass types (v2/coupon.md, store_card.md, event_ticket.md,
+boarding_pass.md, generic.md): bodies and responses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+
+from walletservice.api.schemas.common import Timestamp
+from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
+
+MAX_RELEVANCE_ITEMS = 10  # Apple shows at most 10 locations and 10 beacons
+MAX_FIELDS_PER_LIST = 20
+
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
+                  Field(description="#rrggbb", examples=["#c51f1f"])]
+ShortText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=1000)]
+FieldKey = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=100)]
+FieldValue = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
+BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "none"]
+TransitType = Literal["air", "boat", "bus", "train", "generic"]
+CodeText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100_000)]
+
+
+class Barcode(BaseModel):
+    format: BarcodeFormat | None = Field(None, description="Default qrcode; ean128 is drawn as Code 128.")
+    message: ShortText | None = Field(None, description="Default: the pass's serial number.")
+    alt_text: ShortText | None = None
+    encoding: Literal["iso-8859-1", "utf-8"] | None = Field(None, description="Default iso-8859-1.")
+
+
+class CampaignField(BaseModel):
+    key: FieldKey
+    value: FieldValue = None
+    label: ShortText | None = None
+    change_message: ShortText | None = Field(None, description="Lock-screen text on change; must contain %@.")
+    behaviour: Literal["fixed", "dynamic"] = "fixed"
+
+
+class Location(BaseModel):
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    altitude: float | None = None
+    relevant_text: ShortText | None = None
+
+
+class Beacon(BaseModel):
+    proximity_uuid: uuid.UUID
+    major: int | None = Field(None, ge=0, le=65535)
+    minor: int | None = Field(None, ge=0, le=65535)
+    relevant_text: ShortText | None = None
+
+
+FieldList = Annotated[list[CampaignField] | None, Field(max_length=MAX_FIELDS_PER_LIST)]
+Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
+Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
+
+
+class Presentation(BaseModel):
+    """What campaigns and passes both carry: relevance, dates, user_info."""
+
+    locations: Locations = None
+    beacons: Beacons = None
+    max_distance: int | None = Field(None, ge=0, description="Meters: at most 1000 for event tickets, 100 otherwise.")
+    relevant_date: dt.datetime | None = None
+    expiration_date: dt.datetime | None = None
+    user_info: dict[str, Any] | None = None
+
+
+class CampaignChanges(Presentation):
+    """A PATCH: only the attributes sent change; null clears one."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    name: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=255)] | None = None
+    description: ShortText | None = Field(None, description="Default: the name.")
+    organization_name: ShortText | None = Field(None, description="Default: the organization's name.")
+    logo_text: ShortText | None = None
+    template_id: uuid.UUID | None = Field(None, description="Not supported yet: send the presentation fields.")
+    certificate_id: uuid.UUID | None = Field(
+        None, description="Your certificate or a shared one; default: your newest, else the platform's.")
+    icon_id: uuid.UUID | None = None
+    logo_id: uuid.UUID | None = None
+    strip_id: uuid.UUID | None = None
+    thumbnail_id: uuid.UUID | None = None
+    background_id: uuid.UUID | None = None
+    footer_id: uuid.UUID | None = None
+    background_color: Color | None = None
+    text_color: Color | None = Field(None, description="Apple's foregroundColor; `foreground_color` also read.")
+    foreground_color: Color | None = Field(None, description="Same as text_color (the Skyport example's name).")
+    label_color: Color | None = None
+    barcode: Barcode | None = None
+    header_fields: FieldList = None
+    primary_fields: FieldList = None
+    secondary_fields: FieldList = None
+    auxiliary_fields: FieldList = None
+    back_fields: FieldList = None
+    transit_type: TransitType | None = Field(None, description="Boarding passes only; required for them.")
+    associated_store_identifiers: list[Annotated[int, Field(ge=1)]] | None = None
+    og: bool | None = Field(None, description="Open Graph tags on the download page; default true.")
+    og_description: ShortText | None = None
+    javascript: CodeText | None = None
+    stylesheet: CodeText | None = None
+
+
+class CampaignCreate(CampaignChanges):
+    name: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=255)]
+    icon_id: uuid.UUID
+
+
+def _root_models(base: type[BaseModel], suffix: str) -> dict[str, type[BaseModel]]:
+    """One body model per pass type, rooted at its singular name ({"generic": {...}})."""
+    models = {}
+    for segment, (root, _style) in CAMPAIGN_TYPES.items():
+        title = "".join(part.capitalize() for part in root.split("_"))
+        models[segment] = create_model(f"{title}{suffix}", **{root: (base, ...)})  # type: ignore[call-overload]
+    return models
+
+
+CREATE_BODIES = _root_models(CampaignCreate, "CreateBody")
+UPDATE_BODIES = _root_models(CampaignChanges, "UpdateBody")
+
+
+class PushMessage(BaseModel):
+    push_message: ShortText | None = None
+
+
+PUSH_BODIES = {
+    segment: create_model(  # type: ignore[call-overload]
+        "".join(part.capitalize() for part in root.split("_")) + "PushBody",
+        **{root: (PushMessage, Field(default_factory=PushMessage))},
+    )
+    for segment, (root, _style) in CAMPAIGN_TYPES.items()
+}
+
+
+class FieldView(BaseModel):
+    key: str
+    value: Any = None
+    label: str | None = None
+    change_message: str | None = None
+    behaviour: Literal["fixed", "dynamic"]
+
+
+class BarcodeView(BaseModel):
+    format: str
+    message: str
+    alt_text: str
+    encoding: str | None = None
+
+
+class LocationView(BaseModel):
+    latitude: float
+    longitude: float
+    altitude: float | None = None
+    relevant_text: str | None = None
+
+
+class BeaconView(BaseModel):
+    proximity_uuid: str
+    major: int | None = None
+    minor: int | None = None
+    relevant_text: str | None = None
+
+
+class PresentationView(BaseModel):
+    barcode: BarcodeView
+    header_fields: list[FieldView]
+    primary_fields: list[FieldView]
+    secondary_fields: list[FieldView]
+    auxiliary_fields: list[FieldView]
+    back_fields: list[FieldView]
+    locations: list[LocationView]
+    beacons: list[BeaconView]
+    user_info: dict[str, Any]
+    max_distance: int | None = None
+    relevant_date: str | None = None
+    expiration_date: str | None = None
+    icon_id: str | None = None
+    logo_id: str | None = None
+    strip_id: str | None = None
+    thumbnail_id: str | None = None
+    background_id: str | None = None
+    footer_id: str | None = None
+    page_url: str | None = Field(None, description="The download page; null until it exists.")
+
+
+class CampaignResponse(PresentationView):
+    id: str
+    name: str
+    template_id: str | None = None
+    state: Literal["published", "paused", "archived"]
+    description: str | None = None
+    organization_name: str | None = None
+    logo_text: str | None = None
+    background_color: str | None = None
+    text_color: str | None = None
+    label_color: str | None = None
+    transit_type: str | None = None
+    associated_store_identifiers: list[int] | None = None
+    certificate_id: str | None = None
+    allow_multiple_redeems: bool = False
+    og: bool
+    og_description: str
+    javascript: str | None = None
+    stylesheet: str | None = None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class MessageResponse(BaseModel):
+    message: str
+    push_id: str | None = Field(None, description="Follow the push at GET /v2/pushes/{push_id}.")

@@ -1,0 +1,90 @@
+"""Passes under a campaign (the "Creating a pass" sections of the five type documents)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from walletservice.api.schemas.campaigns import (
+    MAX_FIELDS_PER_LIST,
+    Barcode,
+    Color,
+    FieldKey,
+    FieldValue,
+    Presentation,
+    PresentationView,
+    ShortText,
+)
+from walletservice.api.schemas.common import Timestamp
+
+
+class PassField(BaseModel):
+    """A value for one of the campaign's fields, by key."""
+
+    key: FieldKey
+    value: FieldValue = None
+    label: ShortText | None = None
+    change_message: ShortText | None = None
+
+
+PassFieldList = Annotated[list[PassField] | None, Field(max_length=MAX_FIELDS_PER_LIST)]
+
+
+class PassAttributes(Presentation):
+    header_fields: PassFieldList = None
+    primary_fields: PassFieldList = None
+    secondary_fields: PassFieldList = None
+    auxiliary_fields: PassFieldList = None
+    back_fields: PassFieldList = None
+    barcode: Barcode | None = None
+    icon_id: uuid.UUID | None = None
+    logo_id: uuid.UUID | None = None
+    strip_id: uuid.UUID | None = None
+    thumbnail_id: uuid.UUID | None = None
+    background_id: uuid.UUID | None = None
+    footer_id: uuid.UUID | None = None
+    background_color: Color | None = None
+    text_color: Color | None = None
+    label_color: Color | None = None
+    voided: bool | None = Field(None, description="A voided pass shows as such in Wallet.")
+    merge: bool | None = Field(None, description="Update only; also read at the top level.")
+    push: bool | None = Field(None, description="Update only; also read at the top level.")
+
+
+class PassBody(BaseModel):
+    """`{"pass": {...}}`; an empty body issues the campaign's boilerplate pass."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    pass_: PassAttributes = Field(default_factory=PassAttributes, alias="pass")
+    merge: bool | None = Field(
+        None, description="true (default): the values sent join the pass's own; false: they replace them.")
+    push: bool | None = Field(None, description="Push the change to installed passes; default true.")
+
+
+class PassPushAttributes(BaseModel):
+    push_message: ShortText | None = None
+
+
+class PassPushBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    pass_: PassPushAttributes = Field(default_factory=PassPushAttributes, alias="pass")
+
+
+class PassResponse(PresentationView):
+    id: str
+    campaign_id: str
+    voided: bool
+    serial_number: str
+    redeem_code: str | None = Field(None, description="Not assigned yet (redeem is not built).")
+    redeemed_count: int = 0
+    background_color: str | None = None
+    text_color: str | None = None
+    label_color: str | None = None
+    pkpass_url: str
+    push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
+    created_at: Timestamp
+    updated_at: Timestamp

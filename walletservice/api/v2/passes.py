@@ -1,0 +1,145 @@
+"""Passes under a campaign: /v2/{type}/{campaign_id}/passes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from sqlalchemy.orm import Session
+
+from walletservice.api.schemas.campaigns import MessageResponse
+from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.passes import PassBody, PassPushBody, PassResponse
+from walletservice.api.v2 import v2_api
+from walletservice.api.v2.responses import json_response, page_response, public_url
+from walletservice.db import transaction
+from walletservice.models import Campaign, Pass
+from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.services import campaigns as campaign_service
+from walletservice.services import passes as pass_service
+from walletservice.services.collection_filters import CollectionQuery
+from walletservice.services.pagination import fetch_filtered_page
+from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, pass_attributes
+from walletservice.web.routes import pkpass_path
+
+UPDATE_DESCRIPTION = (
+    "Field values by key (the campaign's fields only), barcode, images, dates, relevance, voided. "
+    "`merge` (default true) joins the values sent with the pass's own; false replaces them, so "
+    "fields not sent show the campaign's values again. `push` (default true) queues a push in the "
+    "same transaction and answers its id as `push_id`."
+)
+
+
+def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -> PassResponse:
+    behaviours = (campaign.settings or {}).get("behaviours") or {}
+    return PassResponse.model_validate({
+        **pass_attributes(pass_.content, behaviours), "id": pass_.id, "campaign_id": pass_.campaign_id,
+        "serial_number": pass_.serial_number, "pkpass_url": public_url(pkpass_path(pass_)),
+        "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
+    })
+
+
+def _attributes(body: PassBody) -> dict[str, Any]:
+    return body.pass_.model_dump(exclude_unset=True, exclude={"merge", "push"})
+
+
+def _flag(body: PassBody, name: str) -> bool:
+    """merge / push: inside "pass" or at the top level; default true."""
+    for value in (getattr(body.pass_, name), getattr(body, name)):
+        if value is not None:
+            return bool(value)
+    return True
+
+
+def register_pass_routes(segment: str, style: str) -> None:
+    tag = f"Passes: {segment}"
+    base = f"/{segment}/<uuid:campaign_id>/passes"
+    item = f"{base}/<uuid:pass_id>"
+
+    def list_passes(organization_id: str, campaign_id: str, query: PageQuery, filters: CollectionQuery) -> Response:
+        with transaction(write=False) as session:
+            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            page = fetch_filtered_page(session, pass_service.passes_of(campaign), pass_service.PASS_FILTERS,
+                                       filters, query.page_request())
+            items = [pass_response(pass_, campaign) for pass_ in page.items]
+        return page_response(items, page)
+
+    def create_pass(organization_id: str, campaign_id: str, body: PassBody) -> Response:
+        with transaction() as session:
+            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            pass_ = pass_service.create_integrator_pass(session, campaign, _attributes(body))
+            response = pass_response(pass_, campaign)
+        return json_response(response, 201)
+
+    def get_pass(organization_id: str, campaign_id: str, pass_id: str) -> Response:
+        with transaction(write=False) as session:
+            campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
+            response = pass_response(pass_, campaign)
+        return json_response(response)
+
+    def update_pass(organization_id: str, campaign_id: str, pass_id: str, body: PassBody) -> Response:
+        with transaction() as session:
+            campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
+            pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
+                                                merge=_flag(body, "merge"))
+            push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if _flag(body, "push") else None
+            response = pass_response(pass_, campaign, push_id)
+        return json_response(response)
+
+    def delete_pass(organization_id: str, campaign_id: str, pass_id: str) -> Response:
+        with transaction() as session:
+            _campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
+            pass_service.delete_pass(session, pass_)
+        return json_response(DeletedResponse())
+
+    def push_pass(organization_id: str, campaign_id: str, pass_id: str, body: PassPushBody) -> Response:
+        with transaction() as session:
+            campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
+            push = enqueue_pass_push(session, organization_id, [pass_.id])
+            response = MessageResponse(
+                message=f"push notifications sent for pass with id: {pass_.id} on campaign '{campaign.name}'",
+                push_id=push.id)
+        return json_response(response, 202)
+
+    register = v2_api.route
+    register("GET", base, summary=f"List a campaign's passes ({segment})", tag=tag, query=PageQuery,
+             filters=pass_service.PASS_FILTERS, paginated=True,
+             responses={200: list[PassResponse]})(_named(list_passes, segment))
+    register("POST", base, summary=f"Issue a pass ({segment})", tag=tag, json_body=PassBody,
+             responses={201: PassResponse, 412: ErrorList},
+             description="An empty body issues the boilerplate pass. 412 while the campaign is paused or archived.",
+             )(_named(create_pass, segment))
+    register("GET", item, summary=f"Get a pass ({segment})", tag=tag,
+             responses={200: PassResponse})(_named(get_pass, segment))
+    for method in ("PATCH", "PUT", "POST"):
+        # boarding_pass.md updates with POST, the others with PATCH; PUT as Rails routes it.
+        register(method, item, summary=f"Update a pass ({segment})", tag=tag, json_body=PassBody,
+                 responses={200: PassResponse}, description=UPDATE_DESCRIPTION,
+                 )(_named(_copy(update_pass), segment, f"update_pass_{method.lower()}"))
+    register("DELETE", item, summary=f"Delete a pass ({segment})", tag=tag,
+             responses={200: DeletedResponse})(_named(delete_pass, segment))
+    register("POST", f"{item}/push", summary=f"Push a pass to its devices ({segment})", tag=tag,
+             json_body=PassPushBody, responses={202: MessageResponse},
+             description="Answers at once; follow the push at GET /v2/pushes/{push_id}.",
+             )(_named(push_pass, segment))
+
+
+def _campaign_and_pass(session: Session, organization_id: str, style: str, campaign_id: str,
+                       pass_id: str) -> tuple[Campaign, Pass]:
+    campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+    return campaign, pass_service.get_campaign_pass(session, campaign, pass_id)
+
+
+def _copy(view: Any) -> Any:
+    def same(**arguments: Any) -> Response:
+        return view(**arguments)
+    return same
+
+
+def _named(view: Any, segment: str, name: str | None = None) -> Any:
+    view.__name__ = f"{name or view.__name__}_{segment}"
+    return view
+
+
+for _segment, (_root, _style) in CAMPAIGN_TYPES.items():
+    register_pass_routes(_segment, _style)

@@ -1,0 +1,199 @@
+"""Passworks' JSON attributes <-> our design (Apple key names) and pass values (pure).
+
+A campaign is stored as a design (walletservice.passkit.design) plus `settings`, which
+hold what pass.json has no room for: each field's `behaviour` and the download page's
+og / og_description / javascript / stylesheet. `campaign_design` and
+`campaign_attributes` are inverses for every attribute we accept, so a PATCH is "read
+the campaign as Passworks attributes, overlay the changes, write it back".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+# URL segment -> (JSON root, Apple style)
+CAMPAIGN_TYPES: dict[str, tuple[str, str]] = {
+    "coupons": ("coupon", "coupon"),
+    "store_cards": ("store_card", "storeCard"),
+    "event_tickets": ("event_ticket", "eventTicket"),
+    "boarding_passes": ("boarding_pass", "boardingPass"),
+    "generics": ("generic", "generic"),
+}
+FIELD_LISTS = {
+    "header_fields": "headerFields",
+    "primary_fields": "primaryFields",
+    "secondary_fields": "secondaryFields",
+    "auxiliary_fields": "auxiliaryFields",
+    "back_fields": "backFields",
+}
+IMAGE_ATTRIBUTES = {
+    "icon_id": "icon", "logo_id": "logo", "strip_id": "strip",
+    "thumbnail_id": "thumbnail", "background_id": "background", "footer_id": "footer",
+}
+COLOR_ATTRIBUTES = {"background_color": "backgroundColor", "text_color": "foregroundColor",
+                    "label_color": "labelColor"}
+# Copied as they are (dates are written as ISO 8601 strings first).
+PLAIN_ATTRIBUTES = {
+    "organization_name": "organizationName", "description": "description", "logo_text": "logoText",
+    "max_distance": "maxDistance", "relevant_date": "relevantDate", "expiration_date": "expirationDate",
+    "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
+}
+SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet")
+SETTINGS_DEFAULTS: dict[str, Any] = {"og": True, "og_description": "", "javascript": None, "stylesheet": None}
+BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
+FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}
+LOCATION_KEYS = {"latitude": "latitude", "longitude": "longitude", "altitude": "altitude",
+                 "relevant_text": "relevantText"}
+BEACON_KEYS = {"proximity_uuid": "proximityUUID", "major": "major", "minor": "minor",
+               "relevant_text": "relevantText"}
+TRANSIT_PREFIX = "PKTransitType"
+# Passworks' "ean128" is GS1-128, which Apple draws as Code 128.
+BARCODE_FORMAT_NAMES = {"PKBarcodeFormatQR": "qrcode", "PKBarcodeFormatPDF417": "pdf417",
+                        "PKBarcodeFormatAztec": "aztec", "PKBarcodeFormatCode128": "ean128"}
+DEFAULT_BARCODE_FORMAT = "qrcode"
+FIXED, DYNAMIC = "fixed", "dynamic"
+
+
+def campaign_design(style: str, attributes: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(design, settings) from a campaign's Passworks attributes (None = absent)."""
+    design: dict[str, Any] = {"style": style, **_presentation(attributes)}
+    if attributes.get("transit_type") is not None:
+        design["transitType"] = TRANSIT_PREFIX + str(attributes["transit_type"]).capitalize()
+    barcode = {key: value for key, value in (attributes.get("barcode") or {}).items() if value != ""}
+    design["barcode"] = _renamed(barcode, BARCODE_KEYS)
+    design["barcode"].setdefault("format", DEFAULT_BARCODE_FORMAT)
+    behaviours: dict[str, str] = {}
+    for name, apple_name in FIELD_LISTS.items():
+        fields = attributes.get(name) or []
+        # A field without a value is a placeholder its passes fill (dropped until then).
+        design[apple_name] = [{"value": None, **_renamed(field, FIELD_KEYS)} for field in fields]
+        behaviours.update({field["key"]: field.get("behaviour") or FIXED for field in fields})
+    images = {role: str(attributes[name]) for name, role in IMAGE_ATTRIBUTES.items()
+              if attributes.get(name) is not None}
+    design["images"] = images
+    settings = {name: attributes[name] for name in SETTINGS_ATTRIBUTES if attributes.get(name) is not None}
+    settings["behaviours"] = behaviours
+    return design, settings
+
+
+def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Colors, texts, dates and relevance: the attributes campaigns and passes share."""
+    design: dict[str, Any] = {}
+    for name, apple_name in {**COLOR_ATTRIBUTES, **PLAIN_ATTRIBUTES}.items():
+        if attributes.get(name) not in (None, {}, []):
+            design[apple_name] = _iso(attributes[name])
+    if attributes.get("locations"):
+        design["locations"] = [_renamed(item, LOCATION_KEYS) for item in attributes["locations"]]
+    if attributes.get("beacons"):
+        design["beacons"] = [_renamed(item, BEACON_KEYS) for item in attributes["beacons"]]
+    return design
+
+
+def campaign_attributes(design: Mapping[str, Any], settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A campaign's Passworks attributes, every documented key present (null when unset)."""
+    settings = settings or {}
+    behaviours = settings.get("behaviours") or {}
+    attributes: dict[str, Any] = {
+        **_presentation_attributes(design),
+        "transit_type": _short_transit_type(design.get("transitType")),
+        "barcode": barcode_attributes(design.get("barcode")),
+        **field_list_attributes(design, behaviours),
+        **{name: (design.get("images") or {}).get(role) for name, role in IMAGE_ATTRIBUTES.items()},
+        **{name: settings.get(name, SETTINGS_DEFAULTS[name]) for name in SETTINGS_ATTRIBUTES},
+    }
+    return attributes
+
+
+def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
+    attributes = {name: design.get(apple_name)
+                  for name, apple_name in {**COLOR_ATTRIBUTES, **PLAIN_ATTRIBUTES}.items()}
+    attributes["user_info"] = design.get("userInfo") or {}
+    attributes["locations"] = [_renamed(item, _inverse(LOCATION_KEYS)) for item in design.get("locations") or []]
+    attributes["beacons"] = [_renamed(item, _inverse(BEACON_KEYS)) for item in design.get("beacons") or []]
+    return attributes
+
+
+def barcode_attributes(barcode: Mapping[str, Any] | None) -> dict[str, Any]:
+    found = _renamed(barcode or {}, _inverse(BARCODE_KEYS))
+    found["format"] = BARCODE_FORMAT_NAMES.get(found.get("format", ""), found.get("format") or DEFAULT_BARCODE_FORMAT)
+    return {"format": found["format"], "message": found.get("message") or "",
+            "alt_text": found.get("alt_text") or "", "encoding": found.get("encoding")}
+
+
+def field_list_attributes(design: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
+    lists = {}
+    for name, apple_name in FIELD_LISTS.items():
+        lists[name] = [
+            {"key": field.get("key"), "value": field.get("value"), "label": field.get("label"),
+             "change_message": field.get("changeMessage"), "behaviour": behaviours.get(field.get("key"), FIXED)}
+            for field in design.get(apple_name) or []
+        ]
+    return lists
+
+
+def pass_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """A pass's own values (services.pass_content) from its Passworks attributes."""
+    values: dict[str, Any] = _presentation(attributes)
+    fields: dict[str, Any] = {}
+    for name in FIELD_LISTS:
+        for field in attributes.get(name) or []:
+            extra = _renamed({k: v for k, v in field.items() if k not in ("key", "value")}, FIELD_KEYS)
+            fields[field["key"]] = {"value": field.get("value"), **extra} if extra else field.get("value")
+    if fields:
+        values["fields"] = fields
+    if attributes.get("barcode") is not None:
+        values["barcode"] = _renamed(attributes["barcode"], BARCODE_KEYS)
+    images = {role: str(attributes[name]) for name, role in IMAGE_ATTRIBUTES.items()
+              if attributes.get(name) is not None}
+    if images:
+        values["images"] = images
+    if attributes.get("voided") is not None:
+        values["voided"] = attributes["voided"]
+    return values
+
+
+def pass_field_keys(attributes: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(attribute path, key) of every field value a pass body sets."""
+    return [(f"{name}[{index}].key", field["key"])
+            for name in FIELD_LISTS for index, field in enumerate(attributes.get(name) or [])]
+
+
+def pass_attributes(content: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
+    """The Passworks view of a pass from its composed content."""
+    return {
+        **_presentation_attributes(content),
+        "voided": bool(content.get("voided", False)),
+        "barcode": barcode_attributes(content.get("barcode")),
+        **field_list_attributes(content, behaviours),
+        **{name: (content.get("images") or {}).get(role) for name, role in IMAGE_ATTRIBUTES.items()},
+    }
+
+
+def design_field_keys(design: Mapping[str, Any]) -> set[str]:
+    return {field.get("key") for apple_name in FIELD_LISTS.values() for field in design.get(apple_name) or []}
+
+
+def _renamed(item: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, Any]:
+    return {names[key]: _iso(value) for key, value in item.items() if key in names and value is not None}
+
+
+def _inverse(names: Mapping[str, str]) -> dict[str, str]:
+    return {apple: ours for ours, apple in names.items()}
+
+
+def _iso(value: Any) -> Any:
+    """JSON-ready: datetimes as ISO 8601 UTC, UUIDs as text."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:  # Passworks: dates are UTC
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def _short_transit_type(value: Any) -> str | None:
+    return value.removeprefix(TRANSIT_PREFIX).lower() if isinstance(value, str) else None
