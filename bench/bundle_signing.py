@@ -95,14 +95,14 @@ def main() -> None:
         def cold_fetch() -> None:
             with transaction() as s:
                 s.query(PassBundle).delete()
-                context.bundles.clear()
+                context.signed_cache.clear()
                 pass_bundle(s, pass_, context)
 
         def cached() -> None:
             pass_bundle(session, pass_, context)
 
         def cached_in_database() -> None:
-            context.bundles.clear()
+            context.signed_cache.clear()
             pass_bundle(session, pass_, context)
 
         print(f"files per bundle: {sorted(files)}; {sum(map(len, files.values()))} bytes")

@@ -51,7 +51,9 @@ def _ensure_secret_key(app: Flask, instance_path: Path) -> None:
 
 def _configure_flask(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["WALLET_DATABASE_URL"])
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["WALLET_DB_POOL_PRE_PING"]
+    )
     app.config["MAX_CONTENT_LENGTH"] = app.config["WALLET_MAX_REQUEST_BYTES"]
     app.config["JSON_SORT_KEYS"] = False
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -66,12 +68,15 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pre_ping: bool) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # Web threads, the worker and the scheduler share the file: wait for locks
         # instead of failing at once.
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True}
+    # Pre-ping is off by default: it costs a round trip on every request of the hot
+    # Wallet endpoints. Connections are recycled before typical idle timeouts, and
+    # a connection found dead invalidates the pool (SQLAlchemy's default).
+    return {"pool_recycle": 1800, "pool_pre_ping": pre_ping}
 
 
 def _configure_logging(app: Flask) -> None:

@@ -49,6 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Team identifier used for the development Pass Type ID certificate."),
     Setting("WALLET_DEV_PASS_TYPE_IDENTIFIER", "pass.dev.walletservice", str,
             "Pass type identifier of the generated development certificate."),
+    Setting("WALLET_DB_POOL_PRE_PING", False, _bool,
+            "Test each pooled PostgreSQL connection before use: survives database restarts without "
+            "one failed request per connection, at a round trip per request."),
     Setting("WALLET_SECRET_KEY", "", str,
             "Key that encrypts stored private keys. Required with PostgreSQL (every process must "
             "share it); on SQLite one is generated into `instance/secret_key`."),

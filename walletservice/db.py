@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Engine, Table, event
+from sqlalchemy import Connection, Engine, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
@@ -43,6 +43,17 @@ def transaction(*, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         _writing.reset(marker)
+
+
+@contextmanager
+def read_connection() -> Iterator[Connection]:
+    """A pooled connection in autocommit mode for single-statement reads.
+
+    The hot read-only endpoints (Wallet's list and fetch calls) skip the ORM
+    session and the BEGIN/COMMIT round trips: one statement, one round trip.
+    """
+    with db.engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def upsert_insert(session: Session, table: Table) -> Insert:
@@ -80,4 +91,6 @@ def install_sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
@@ -30,8 +30,8 @@ class BundleContext:
     web_service_url: str
     # Per-process copies of immutable data: bundles per (pass id, update tag), and
     # image renditions per asset id. The database cache is shared by all processes.
-    bundles: ByteBudgetCache[bytes] = field(default_factory=lambda: ByteBudgetCache(64 << 20, len))
-    images: ByteBudgetCache[dict[str, bytes]] = field(
+    signed_cache: ByteBudgetCache[bytes] = field(default_factory=lambda: ByteBudgetCache(64 << 20, len))
+    image_cache: ByteBudgetCache[dict[str, bytes]] = field(
         default_factory=lambda: ByteBudgetCache(16 << 20, _files_size)
     )
 
@@ -39,7 +39,7 @@ class BundleContext:
 def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
     """The signed bundle of the pass's current version, signing only on a cache miss."""
     key = (pass_.id, pass_.update_tag)
-    content = context.bundles.get(key)
+    content = context.signed_cache.get(key)
     if content is not None:
         return content
     cached = session.get(PassBundle, pass_.id)
@@ -48,7 +48,24 @@ def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
     else:
         content = build_bundle(session, pass_, context)
         _store_in_cache(session, pass_, content)
-    context.bundles.put(key, content)
+    context.signed_cache.put(key, content)
+    return content
+
+
+_bundles = PassBundle.__table__.c
+_STORED_BUNDLE = select(_bundles.content).where(
+    _bundles.pass_id == bindparam("pass_id"), _bundles.update_tag == bindparam("update_tag")
+)
+
+
+def cached_bundle(connection: Connection, context: BundleContext, pass_id: str, update_tag: int) -> bytes | None:
+    """The signed bytes of this version if any process signed them already (no ORM)."""
+    key = (pass_id, update_tag)
+    content = context.signed_cache.get(key)
+    if content is None:
+        content = connection.execute(_STORED_BUNDLE, {"pass_id": pass_id, "update_tag": update_tag}).scalar()
+        if content is not None:
+            context.signed_cache.put(key, content)
     return content
 
 
@@ -66,7 +83,7 @@ def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes
     pass_json = build_pass_json(apple_design(pass_.content), identity, check_output=False)
     return build_pkpass(
         pass_json,
-        load_images(session, pass_.content.get("images") or {}, context.images),
+        load_images(session, pass_.content.get("images") or {}, context.image_cache),
         signer.identity,
         strings=pass_.content.get("localizations") or None,
         extra_files=_personalization_files(pass_),

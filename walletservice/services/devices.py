@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from dataclasses import dataclass
 from enum import Enum
 
-from sqlalchemy import delete, exists, select
+from sqlalchemy import Connection, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
@@ -30,6 +31,15 @@ class UpdatedSerials:
     last_updated: str
 
 
+def _check_token(expected: str | None, given: str | None) -> None:
+    # An unknown pass costs the same comparison as a wrong token.
+    matches = hmac.compare_digest(
+        (expected or _PLACEHOLDER_TOKEN).encode("utf-8"), (given or "").encode("utf-8")
+    )
+    if expected is None or not matches:
+        raise NotAuthorized("unknown pass or wrong authentication token")
+
+
 def authenticate_pass(
     session: Session, pass_type_identifier: str, serial_number: str, authentication_token: str | None
 ) -> Pass:
@@ -39,12 +49,35 @@ def authenticate_pass(
             Pass.pass_type_identifier == pass_type_identifier, Pass.serial_number == serial_number
         )
     ).scalar_one_or_none()
-    expected = pass_.authentication_token if pass_ is not None else _PLACEHOLDER_TOKEN
-    given = authentication_token or ""
-    matches = hmac.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
-    if pass_ is None or not matches:
-        raise NotAuthorized("unknown pass or wrong authentication token")
+    _check_token(pass_.authentication_token if pass_ is not None else None, authentication_token)
+    assert pass_ is not None
     return pass_
+
+
+@dataclass(frozen=True)
+class PassVersion:
+    """What the fetch endpoint needs before deciding to build anything."""
+
+    id: str
+    update_tag: int
+    modified_at: dt.datetime
+
+
+_passes = Pass.__table__.c
+# Built once: the fetch and list calls are the hottest paths of the service.
+_PASS_VERSION = select(_passes.id, _passes.update_tag, _passes.modified_at, _passes.authentication_token).where(
+    _passes.pass_type_identifier == bindparam("pass_type"), _passes.serial_number == bindparam("serial")
+)
+
+
+def authenticate_pass_version(
+    connection: Connection, pass_type_identifier: str, serial_number: str, authentication_token: str | None
+) -> PassVersion:
+    """Like authenticate_pass, reading only the version columns (no JSON decoding)."""
+    row = connection.execute(_PASS_VERSION, {"pass_type": pass_type_identifier, "serial": serial_number}).first()
+    _check_token(row.authentication_token if row is not None else None, authentication_token)
+    assert row is not None
+    return PassVersion(row.id, row.update_tag, row.modified_at)
 
 
 def validate_push_token(push_token: object) -> str:
@@ -127,22 +160,27 @@ def parse_update_tag(raw: str | None) -> int | None:
     return int(raw)
 
 
+_registrations = Registration.__table__.c
+_UPDATED_SERIALS = (
+    select(_passes.serial_number, _passes.update_tag)
+    .join_from(Pass.__table__, Registration.__table__, _registrations.pass_id == _passes.id)
+    .join(Device.__table__, Device.__table__.c.id == _registrations.device_id)
+    .where(
+        Device.__table__.c.device_library_identifier == bindparam("device"),
+        _registrations.pass_type_identifier == bindparam("pass_type"),
+    )
+)
+_ALL_SERIALS = _UPDATED_SERIALS.order_by(_passes.update_tag)
+_SERIALS_SINCE = _UPDATED_SERIALS.where(_passes.update_tag > bindparam("since")).order_by(_passes.update_tag)
+
+
 def serials_updated_since(
-    session: Session, device_library_identifier: str, pass_type_identifier: str, since: int | None
+    connection: Connection | Session, device_library_identifier: str, pass_type_identifier: str, since: int | None
 ) -> UpdatedSerials | None:
     """Serials of this type registered by the device and changed after `since`; None if none."""
-    query = (
-        select(Pass.serial_number, Pass.update_tag)
-        .join(Registration, Registration.pass_id == Pass.id)
-        .join(Device, Device.id == Registration.device_id)
-        .where(
-            Device.device_library_identifier == device_library_identifier,
-            Registration.pass_type_identifier == pass_type_identifier,
-        )
-    )
-    if since is not None:
-        query = query.where(Pass.update_tag > since)
-    rows = session.execute(query.order_by(Pass.update_tag)).all()
+    parameters = {"device": device_library_identifier, "pass_type": pass_type_identifier, "since": since}
+    statement = _ALL_SERIALS if since is None else _SERIALS_SINCE
+    rows = connection.execute(statement, parameters).all()
     if not rows:
         return None
     # The highest tag among the returned passes, never "now": a concurrent change

@@ -9,12 +9,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from walletservice.db import transaction
-from walletservice.errors import BadRequest, DomainError, NotFound
+from walletservice.db import read_connection, transaction
+from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
 from walletservice.models import Pass, SigningCertificate
 from walletservice.runtime import WEB_SERVICE_PATH, runtime
 from walletservice.services import devices, personalization
-from walletservice.services.bundles import PKPASS_MIMETYPE, pass_bundle
+from walletservice.services.bundles import PKPASS_MIMETYPE, cached_bundle, pass_bundle
 
 webservice_blueprint = Blueprint("webservice", __name__, url_prefix=f"{WEB_SERVICE_PATH}/v1")
 
@@ -80,8 +80,8 @@ def register(device_id: str, pass_type: str, serial: str) -> Response:
 def updated_serials(device_id: str, pass_type: str) -> Response:
     # Wallet sends no Authorization here: the device library id is the secret.
     since = devices.parse_update_tag(request.args.get("passesUpdatedSince"))
-    with transaction(write=False) as session:
-        result = devices.serials_updated_since(session, device_id, pass_type, since)
+    with read_connection() as connection:
+        result = devices.serials_updated_since(connection, device_id, pass_type, since)
     if result is None:
         return Response(status=204)
     return jsonify(serialNumbers=result.serial_numbers, lastUpdated=result.last_updated)
@@ -98,14 +98,31 @@ def unregister(device_id: str, pass_type: str, serial: str) -> Response:
 @webservice_blueprint.get("/passes/<pass_type>/<serial>")
 def latest_pass(pass_type: str, serial: str) -> Response:
     # Flask answers HEAD through this view too, without the body (forum 765873).
-    with transaction() as session:
-        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
-        if request.if_modified_since is not None and pass_.modified_at <= request.if_modified_since:
-            response = Response(status=304)
-        else:
-            response = Response(pass_bundle(session, pass_, runtime().bundles), mimetype=PKPASS_MIMETYPE)
-        response.last_modified = pass_.modified_at
+    content = None
+    with read_connection() as connection:
+        version = devices.authenticate_pass_version(connection, pass_type, serial, _apple_pass_token())
+        not_modified = request.if_modified_since is not None and version.modified_at <= request.if_modified_since
+        if not not_modified:
+            content = cached_bundle(connection, runtime().bundles, version.id, version.update_tag)
+    if not_modified:
+        response = Response(status=304)
+        response.last_modified = version.modified_at
+    else:
+        response = _pass_response(version, content)
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _pass_response(version: devices.PassVersion, content: bytes | None) -> Response:
+    modified_at = version.modified_at
+    if content is None:  # this version was never signed: sign it now
+        with transaction() as session:
+            pass_ = session.get(Pass, version.id)
+            if pass_ is None:  # deleted a moment ago
+                raise NotAuthorized("unknown pass")
+            content, modified_at = pass_bundle(session, pass_, runtime().bundles), pass_.modified_at
+    response = Response(content, mimetype=PKPASS_MIMETYPE)
+    response.last_modified = modified_at
     return response
 
 
