@@ -214,3 +214,17 @@ def test_stopping_a_running_worker_leaves_nothing_claimed(campaign, campaign_pas
     held = _count(PushDelivery, PushDelivery.state == "pending", PushDelivery.lease_owner.is_not(None))
     assert held == 0
     assert _count(PushDelivery, PushDelivery.state == "sent") >= 1
+
+
+def test_idle_worker_closes_a_request_left_sending(campaign, campaign_passes, make_worker, simulator):
+    from walletservice.models import PushRequest
+
+    register(campaign_passes[0], "d", token_for(60))
+    push_id = _campaign_push(campaign)
+    worker = make_worker()
+    drain(worker)
+    with transaction() as session:  # as if two workers' last records raced past each other
+        session.get(PushRequest, push_id).state = "sending"
+    worker._last_sweep = float("-inf")
+    assert worker.run_once() == 0
+    assert _progress(campaign, push_id).state == "done"

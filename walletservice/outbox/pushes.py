@@ -171,18 +171,19 @@ def release_deliveries(session: Session, worker_id: str, delivery_ids: Sequence[
     )
 
 
-def finish_completed_requests(session: Session, request_ids: Sequence[str], now: dt.datetime | None = None) -> None:
-    """Mark requests done once none of their deliveries is pending."""
-    if not request_ids:
-        return
+def finish_completed_requests(
+    session: Session, request_ids: Sequence[str] | None = None, now: dt.datetime | None = None
+) -> int:
+    """Mark requests done once none of their deliveries is pending (all of them if no ids)."""
+    if request_ids is not None and not request_ids:
+        return 0
     pending = exists().where(
         PushDelivery.push_request_id == PushRequest.id, PushDelivery.state == "pending"
     )
-    session.execute(
-        update(PushRequest)
-        .where(PushRequest.id.in_(set(request_ids)), PushRequest.state == "sending", ~pending)
-        .values(state="done", finished_at=now or utcnow())
-    )
+    statement = update(PushRequest).where(PushRequest.state == "sending", ~pending)
+    if request_ids is not None:
+        statement = statement.where(PushRequest.id.in_(set(request_ids)))
+    return session.execute(statement.values(state="done", finished_at=now or utcnow())).rowcount or 0
 
 
 def push_progress(session: Session, organization_id: str, push_id: str) -> PushProgress:

@@ -12,6 +12,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Sequence
 from itertools import groupby
@@ -34,6 +35,7 @@ from walletservice.runtime import runtime
 log = logging.getLogger(__name__)
 
 EXPANSIONS_PER_ROUND = 10
+SWEEP_INTERVAL_SECONDS = 30.0
 
 
 def new_worker_id() -> str:
@@ -52,6 +54,7 @@ class PushWorker:
             max_attempts=config["WALLET_PUSH_MAX_ATTEMPTS"],
             base_delay_seconds=config["WALLET_PUSH_RETRY_BASE_SECONDS"],
         )
+        self._last_sweep = float("-inf")
         with app.app_context():
             self.clients = ApnsClients(ApnsSettings.from_config(config), runtime().certificates)
 
@@ -73,13 +76,26 @@ class PushWorker:
             with transaction() as session:
                 claimed = claim_deliveries(session, self.worker_id, self.batch_size, self.lease_seconds)
             if not claimed:
+                self._sweep_finished_requests()
                 return 0
             results = self._send(claimed)
             with transaction() as session:
                 summary = record_results(session, claimed, results, self.policy)
+            # Its own transaction, after the record commits: two workers recording the
+            # last two batches at once would each see the other's batch as pending.
+            with transaction() as session:
                 finish_completed_requests(session, [delivery.push_request_id for delivery in claimed])
             self._log(summary)
             return len(claimed)
+
+    def _sweep_finished_requests(self) -> None:
+        """When idle, close requests a crashed worker left 'sending' (at most every 30 s)."""
+        now = time.monotonic()
+        if now - self._last_sweep < SWEEP_INTERVAL_SECONDS:
+            return
+        self._last_sweep = now
+        with transaction() as session:
+            finish_completed_requests(session)
 
     def _expand_requests(self) -> None:
         for _ in range(EXPANSIONS_PER_ROUND):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from walletservice.models import Device, DeviceLogEntry, PushDelivery, PushRequest, Registration, SigningCertificate
+from walletservice.models import Device, DeviceLogEntry, PushDelivery, Registration, SigningCertificate
 from walletservice.models.base import utcnow
 
 
@@ -27,16 +27,6 @@ def prune_device_logs(session: Session, retention_days: int, now: dt.datetime | 
 def remove_devices_without_registrations(session: Session) -> int:
     orphan = ~exists().where(Registration.device_id == Device.id)
     return session.execute(delete(Device).where(orphan)).rowcount or 0
-
-
-def finish_stalled_push_requests(session: Session, now: dt.datetime | None = None) -> int:
-    """Requests whose deliveries are all recorded but that were left 'sending'."""
-    pending = exists().where(PushDelivery.push_request_id == PushRequest.id, PushDelivery.state == "pending")
-    return session.execute(
-        update(PushRequest)
-        .where(PushRequest.state == "sending", ~pending)
-        .values(state="done", finished_at=now or utcnow())
-    ).rowcount or 0
 
 
 def expired_push_leases(session: Session, now: dt.datetime | None = None) -> int:

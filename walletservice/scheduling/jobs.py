@@ -13,6 +13,7 @@ from typing import Protocol
 from flask import Flask
 
 from walletservice.db import transaction
+from walletservice.outbox.pushes import finish_completed_requests
 from walletservice.scheduling import housekeeping as rules
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def housekeeping(holder: str) -> None:
     with process.app.app_context(), transaction() as session:
         logs = rules.prune_device_logs(session, config["WALLET_DEVICE_LOG_RETENTION_DAYS"])
         devices = rules.remove_devices_without_registrations(session)
-        finished = rules.finish_stalled_push_requests(session)
+        finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)
         expiring = rules.certificates_expiring_within(session, config["WALLET_CERTIFICATE_WARNING_DAYS"])
     log.info("housekeeping: %d device logs pruned, %d devices without registrations removed, "
