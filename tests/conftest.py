@@ -77,7 +77,8 @@ def app(test_settings: dict[str, object], tmp_path: Path) -> Iterator[Flask]:
         _delete_all_rows()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        for engine in db.engines.values():
+            engine.dispose()
 
 
 def _delete_all_rows() -> None:

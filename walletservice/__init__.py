@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
+from walletservice.db import READS_BIND, engine_binds
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -53,6 +54,9 @@ def _configure_flask(app: Flask) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = _sqlalchemy_url(app.config["WALLET_DATABASE_URL"])
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["WALLET_DB_POOL_PRE_PING"]
+    )
+    app.config["SQLALCHEMY_BINDS"] = engine_binds(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
     app.config["MAX_CONTENT_LENGTH"] = app.config["WALLET_MAX_REQUEST_BYTES"]
     app.config["JSON_SORT_KEYS"] = False
@@ -94,7 +98,8 @@ def _bind_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        for bind, engine in db.engines.items():
+            install_sqlite_pragmas(engine, autocommit=bind == READS_BIND)
 
 
 def _install_runtime(app: Flask) -> None:

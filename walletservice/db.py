@@ -20,6 +20,15 @@ from sqlalchemy.orm import Session
 from walletservice.extensions import db
 
 
+READS_BIND = "reads"
+
+
+def engine_binds(url: str, engine_options: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Flask-SQLAlchemy binds: the same database, once more in permanent autocommit."""
+    return {READS_BIND: {"url": url, **engine_options, "isolation_level": "AUTOCOMMIT",
+                         "pool_reset_on_return": None}}
+
+
 # Read by the SQLite "begin" hook: write transactions take the lock up front.
 _writing = contextvars.ContextVar("walletservice_write_transaction", default=False)
 
@@ -51,9 +60,11 @@ def read_connection() -> Iterator[Connection]:
 
     The hot read-only endpoints (Wallet's list and fetch calls) skip the ORM
     session and the BEGIN/COMMIT round trips: one statement, one round trip.
+    The connections come from their own engine (bind READS_BIND) that is always
+    in autocommit, so nothing is switched or reset per request.
     """
-    with db.engine.connect() as connection:
-        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+    with db.engines[READS_BIND].connect() as connection:
+        yield connection
 
 
 def upsert_insert(session: Session, table: Table) -> Insert:
@@ -66,7 +77,7 @@ def upsert_insert(session: Session, table: Table) -> Insert:
     return dialect.insert(table)  # type: ignore[no-any-return]
 
 
-def install_sqlite_pragmas(engine: Engine) -> None:
+def install_sqlite_pragmas(engine: Engine, *, autocommit: bool = False) -> None:
     """Make SQLite safe for the web threads, worker and scheduler sharing one file.
 
     - foreign keys on (SQLite leaves them off), WAL so readers never block the writer;
@@ -89,8 +100,9 @@ def install_sqlite_pragmas(engine: Engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    if autocommit:
+        return  # the reads engine: every statement is its own transaction
+
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            return
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
