@@ -20,6 +20,7 @@ import h2.errors
 import h2.events
 import h2.exceptions
 
+from .batched_writes import BatchedWrites
 from .h2tuning import LeanH2Connection
 from .slots import StreamSlots
 
@@ -71,7 +72,7 @@ def tls_failure_reason(exc: BaseException | None) -> str | None:
     return None
 
 
-class ApnsConnection(asyncio.Protocol):
+class ApnsConnection(BatchedWrites, asyncio.Protocol):
     """An HTTP/2 client connection that multiplexes pushes as concurrent streams.
 
     Stream slots follow the server's SETTINGS_MAX_CONCURRENT_STREAMS; with token
@@ -329,19 +330,6 @@ class ApnsConnection(asyncio.Protocol):
                 return
             self._blocked.popleft()
             self._h2.send_data(stream_id, body, end_stream=True)
-
-    def _schedule_flush(self) -> None:
-        # Coalesce every stream started in this loop turn into one transport.write.
-        if not self._flush_pending:
-            self._flush_pending = True
-            self._loop.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_pending = False
-        self._unflushed = 0
-        data = self._h2.data_to_send()
-        if data and self._transport is not None and not self._transport.is_closing():
-            self._transport.write(data)
 
     # -- stream slots ----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ import h2.exceptions
 import h2.settings
 import hpack
 
+from walletservice.apns.batched_writes import BatchedWrites
 from walletservice.apns.h2tuning import PlainEncoder
 
 from . import rules
@@ -57,7 +58,7 @@ class _Request:
         self.body = b""
 
 
-class SimulatorConnection(asyncio.Protocol):
+class SimulatorConnection(BatchedWrites, asyncio.Protocol):
     """Answers pushes on one TLS connection.
 
     Certificate auth when the client presented a certificate (APNs then ignores
@@ -266,19 +267,6 @@ class SimulatorConnection(asyncio.Protocol):
         self._close()
 
     # -- output ---------------------------------------------------------------------
-
-    def _schedule_flush(self) -> None:
-        # One transport.write per loop turn for every answer produced in it.
-        if not self._flush_pending:
-            self._flush_pending = True
-            self._loop.call_soon(self._flush)
-
-    def _flush(self) -> None:
-        self._flush_pending = False
-        self._unflushed = 0
-        data = self._h2.data_to_send()
-        if data and self._transport is not None and not self._transport.is_closing():
-            self._transport.write(data)
 
     def _close(self) -> None:
         self._flush()
