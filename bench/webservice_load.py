@@ -50,12 +50,12 @@ sys.path.insert(0, str(ROOT))
 import flask_migrate  # noqa: E402
 import psycopg  # noqa: E402
 from flask import Flask  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from bench.bare_app import BARE_PATH  # noqa: E402
 from tests.factories import make_campaign, make_organization, make_pass  # noqa: E402
 from walletservice import create_app  # noqa: E402
-from walletservice.db import transaction  # noqa: E402
+from walletservice.db import read_connection, transaction  # noqa: E402
 from walletservice.extensions import db  # noqa: E402
 from walletservice.runtime import runtime  # noqa: E402
 from walletservice.services import devices  # noqa: E402
@@ -252,20 +252,10 @@ def read_requests(path: Path) -> list[tuple[str, dict[str, str]]]:
 # ---------------------------------------------------------------- query plan
 
 def list_statement(app: Flask, device: str, pass_type: str) -> tuple[str, object]:
-    """The SQL serials_updated_since really sends, caught on its way to the driver."""
-    statements: list[tuple[str, object]] = []
-
-    def capture(_conn, _cursor, statement, parameters, _context, _executemany):  # type: ignore[no-untyped-def]
-        statements.append((statement, parameters))
-
+    """The SQL serials_updated_since sends (its prepared statement, compiled as it runs)."""
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", capture)
-        try:
-            with transaction(write=False) as session:
-                devices.serials_updated_since(session, device, pass_type, None)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", capture)
-    return next(item for item in statements if "registrations" in item[0])
+        sql = devices._ALL_SERIALS.statement.compile(dialect=db.engine.dialect).string
+    return sql, {"device": device, "pass_type": pass_type}
 
 
 def explain_list_query(app: Flask, device: str, pass_type: str) -> str:
@@ -302,8 +292,8 @@ def time_list_calls(app: Flask, devices_by_type: dict[str, list[str]], seconds: 
         while time.perf_counter() < deadline:
             for pass_type, device_ids in devices_by_type.items():
                 start = time.perf_counter()
-                with transaction(write=False) as session:
-                    devices.serials_updated_since(session, device_ids[calls % len(device_ids)], pass_type, None)
+                with read_connection() as connection:
+                    devices.serials_updated_since(connection, device_ids[calls % len(device_ids)], pass_type, None)
                 totals[pass_type] += time.perf_counter() - start
             calls += 1
     return {pass_type: total / calls * 1e6 for pass_type, total in totals.items()}

@@ -7,12 +7,12 @@ them commits through `transaction()`, so one unit of work is one visible block.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, event
+from sqlalchemy import Connection, Engine, Select, Table, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
@@ -65,6 +65,31 @@ def read_connection() -> Iterator[Connection]:
     """
     with db.engines[READS_BIND].connect() as connection:
         yield connection
+
+
+class PreparedRead:
+    """A Core SELECT for the hottest reads, run as a server-side prepared statement.
+
+    On PostgreSQL it is compiled once and executed on psycopg's own cursor with
+    prepare=True, skipping SQLAlchemy's per-call execution machinery (about half
+    the time of a list call). Rows are plain tuples of driver values: timestamps
+    come back naive UTC, as stored. Elsewhere it runs through SQLAlchemy as usual.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._sql: dict[str, str] = {}
+
+    def rows(self, connection: Connection, parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        dialect = connection.dialect
+        if dialect.name != "postgresql":
+            return connection.execute(self.statement, parameters).all()
+        sql = self._sql.get(dialect.name)
+        if sql is None:
+            sql = self._sql[dialect.name] = self.statement.compile(dialect=dialect).string
+        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(sql, parameters, prepare=True)
+            return cursor.fetchall()
 
 
 def upsert_insert(session: Session, table: Table) -> Insert:

@@ -64,5 +64,10 @@ def new_uuid() -> str:
     return str(uuid.uuid4())
 
 
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A timestamp read past the ORM (naive UTC as stored) made aware."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from walletservice.db import upsert_insert
+from walletservice.db import PreparedRead, upsert_insert
 from walletservice.models import AssetRendition, Pass, PassBundle, SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import build_pkpass
@@ -53,8 +53,10 @@ def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
 
 
 _bundles = PassBundle.__table__.c
-_STORED_BUNDLE = select(_bundles.content).where(
-    _bundles.pass_id == bindparam("pass_id"), _bundles.update_tag == bindparam("update_tag")
+_STORED_BUNDLE = PreparedRead(
+    select(_bundles.content).where(
+        _bundles.pass_id == bindparam("pass_id"), _bundles.update_tag == bindparam("update_tag")
+    )
 )
 
 
@@ -63,7 +65,8 @@ def cached_bundle(connection: Connection, context: BundleContext, pass_id: str, 
     key = (pass_id, update_tag)
     content = context.signed_cache.get(key)
     if content is None:
-        content = connection.execute(_STORED_BUNDLE, {"pass_id": pass_id, "update_tag": update_tag}).scalar()
+        rows = _STORED_BUNDLE.rows(connection, {"pass_id": pass_id, "update_tag": update_tag})
+        content = bytes(rows[0][0]) if rows else None
         if content is not None:
             context.signed_cache.put(key, content)
     return content

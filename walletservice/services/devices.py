@@ -10,10 +10,10 @@ from enum import Enum
 from sqlalchemy import Connection, bindparam, delete, exists, select
 from sqlalchemy.orm import Session
 
-from walletservice.db import upsert_insert
+from walletservice.db import PreparedRead, upsert_insert
 from walletservice.errors import BadRequest, NotAuthorized
 from walletservice.models import Device, DeviceLogEntry, Pass, Registration
-from walletservice.models.base import utcnow
+from walletservice.models.base import as_utc, utcnow
 
 # Compared against when the pass is unknown, so an unknown serial and a wrong
 # token take the same time.
@@ -65,8 +65,10 @@ class PassVersion:
 
 _passes = Pass.__table__.c
 # Built once: the fetch and list calls are the hottest paths of the service.
-_PASS_VERSION = select(_passes.id, _passes.update_tag, _passes.modified_at, _passes.authentication_token).where(
-    _passes.pass_type_identifier == bindparam("pass_type"), _passes.serial_number == bindparam("serial")
+_PASS_VERSION = PreparedRead(
+    select(_passes.id, _passes.update_tag, _passes.modified_at, _passes.authentication_token).where(
+        _passes.pass_type_identifier == bindparam("pass_type"), _passes.serial_number == bindparam("serial")
+    )
 )
 
 
@@ -74,10 +76,12 @@ def authenticate_pass_version(
     connection: Connection, pass_type_identifier: str, serial_number: str, authentication_token: str | None
 ) -> PassVersion:
     """Like authenticate_pass, reading only the version columns (no JSON decoding)."""
-    row = connection.execute(_PASS_VERSION, {"pass_type": pass_type_identifier, "serial": serial_number}).first()
-    _check_token(row.authentication_token if row is not None else None, authentication_token)
+    rows = _PASS_VERSION.rows(connection, {"pass_type": pass_type_identifier, "serial": serial_number})
+    row = rows[0] if rows else None
+    _check_token(row[3] if row is not None else None, authentication_token)
     assert row is not None
-    return PassVersion(row.id, row.update_tag, row.modified_at)
+    pass_id, update_tag, modified_at, _token = row
+    return PassVersion(pass_id, update_tag, as_utc(modified_at))
 
 
 def validate_push_token(push_token: object) -> str:
@@ -170,22 +174,26 @@ _UPDATED_SERIALS = (
         _registrations.pass_type_identifier == bindparam("pass_type"),
     )
 )
-_ALL_SERIALS = _UPDATED_SERIALS.order_by(_passes.update_tag)
-_SERIALS_SINCE = _UPDATED_SERIALS.where(_passes.update_tag > bindparam("since")).order_by(_passes.update_tag)
+_ALL_SERIALS = PreparedRead(_UPDATED_SERIALS.order_by(_passes.update_tag))
+_SERIALS_SINCE = PreparedRead(
+    _UPDATED_SERIALS.where(_passes.update_tag > bindparam("since")).order_by(_passes.update_tag)
+)
 
 
 def serials_updated_since(
-    connection: Connection | Session, device_library_identifier: str, pass_type_identifier: str, since: int | None
+    connection: Connection, device_library_identifier: str, pass_type_identifier: str, since: int | None
 ) -> UpdatedSerials | None:
     """Serials of this type registered by the device and changed after `since`; None if none."""
-    parameters = {"device": device_library_identifier, "pass_type": pass_type_identifier, "since": since}
-    statement = _ALL_SERIALS if since is None else _SERIALS_SINCE
-    rows = connection.execute(statement, parameters).all()
+    parameters: dict[str, object] = {"device": device_library_identifier, "pass_type": pass_type_identifier}
+    if since is None:
+        rows = _ALL_SERIALS.rows(connection, parameters)
+    else:
+        rows = _SERIALS_SINCE.rows(connection, {**parameters, "since": since})
     if not rows:
         return None
     # The highest tag among the returned passes, never "now": a concurrent change
     # committing later carries a higher tag and will be listed next time.
-    return UpdatedSerials([row.serial_number for row in rows], str(rows[-1].update_tag))
+    return UpdatedSerials([serial for serial, _tag in rows], str(rows[-1][1]))
 
 
 def record_device_logs(
