@@ -40,15 +40,19 @@ def _check_token(expected: str | None, given: str | None) -> None:
         raise NotAuthorized("unknown pass or wrong authentication token")
 
 
-def authenticate_pass(
-    session: Session, pass_type_identifier: str, serial_number: str, authentication_token: str | None
-) -> Pass:
-    """The pass, if the ApplePass token matches; NotAuthorized otherwise (unknown pass too)."""
-    pass_ = session.execute(
+def find_pass(session: Session, pass_type_identifier: str, serial_number: str) -> Pass | None:
+    return session.execute(
         select(Pass).where(
             Pass.pass_type_identifier == pass_type_identifier, Pass.serial_number == serial_number
         )
     ).scalar_one_or_none()
+
+
+def authenticate_pass(
+    session: Session, pass_type_identifier: str, serial_number: str, authentication_token: str | None
+) -> Pass:
+    """The pass, if the ApplePass token matches; NotAuthorized otherwise (unknown pass too)."""
+    pass_ = find_pass(session, pass_type_identifier, serial_number)
     _check_token(pass_.authentication_token if pass_ is not None else None, authentication_token)
     assert pass_ is not None
     return pass_

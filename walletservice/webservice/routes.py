@@ -7,7 +7,6 @@ input gets a 400 with a one-line JSON reason, useful in device logs and curl.
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import select
 
 from walletservice.db import read_connection, transaction
 from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
@@ -129,9 +128,7 @@ def _pass_response(version: devices.PassVersion, content: bytes | None) -> Respo
 @webservice_blueprint.post("/passes/<pass_type>/<serial>/personalize")
 def personalize(pass_type: str, serial: str) -> Response:
     with transaction() as session:
-        pass_ = session.execute(
-            select(Pass).where(Pass.pass_type_identifier == pass_type, Pass.serial_number == serial)
-        ).scalar_one_or_none()
+        pass_ = devices.find_pass(session, pass_type, serial)
         if pass_ is None:
             raise NotFound("unknown pass")
         certificate = session.get(SigningCertificate, pass_.certificate_id) if pass_.certificate_id else None

@@ -60,8 +60,16 @@ Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 
 
 class Presentation(BaseModel):
-    """What campaigns and passes both carry: relevance, dates, user_info."""
+    """What campaigns and passes both carry: images, colors, relevance, dates, user_info."""
 
+    icon_id: uuid.UUID | None = None
+    logo_id: uuid.UUID | None = None
+    strip_id: uuid.UUID | None = None
+    thumbnail_id: uuid.UUID | None = None
+    background_id: uuid.UUID | None = None
+    footer_id: uuid.UUID | None = None
+    background_color: Color | None = None
+    label_color: Color | None = None
     locations: Locations = None
     beacons: Beacons = None
     max_distance: int | None = Field(None, ge=0, description="Meters: at most 1000 for event tickets, 100 otherwise.")
@@ -82,16 +90,8 @@ class CampaignChanges(Presentation):
     template_id: uuid.UUID | None = Field(None, description="Not supported yet: send the presentation fields.")
     certificate_id: uuid.UUID | None = Field(
         None, description="Your certificate or a shared one; default: your newest, else the platform's.")
-    icon_id: uuid.UUID | None = None
-    logo_id: uuid.UUID | None = None
-    strip_id: uuid.UUID | None = None
-    thumbnail_id: uuid.UUID | None = None
-    background_id: uuid.UUID | None = None
-    footer_id: uuid.UUID | None = None
-    background_color: Color | None = None
     text_color: Color | None = Field(None, description="Apple's foregroundColor; `foreground_color` also read.")
     foreground_color: Color | None = Field(None, description="Same as text_color (the Skyport example's name).")
-    label_color: Color | None = None
     barcode: Barcode | None = None
     header_fields: FieldList = None
     primary_fields: FieldList = None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,15 +38,7 @@ class PassAttributes(Presentation):
     auxiliary_fields: PassFieldList = None
     back_fields: PassFieldList = None
     barcode: Barcode | None = None
-    icon_id: uuid.UUID | None = None
-    logo_id: uuid.UUID | None = None
-    strip_id: uuid.UUID | None = None
-    thumbnail_id: uuid.UUID | None = None
-    background_id: uuid.UUID | None = None
-    footer_id: uuid.UUID | None = None
-    background_color: Color | None = None
     text_color: Color | None = None
-    label_color: Color | None = None
     voided: bool | None = Field(None, description="A voided pass shows as such in Wallet.")
     merge: bool | None = Field(None, description="Update only; also read at the top level.")
     push: bool | None = Field(None, description="Update only; also read at the top level.")
