@@ -2,17 +2,21 @@
 
 from walletservice.models.asset import Asset, AssetRendition
 from walletservice.models.base import Base
-from walletservice.models.campaign import Campaign
+from walletservice.models.campaign import Campaign, Template
 from walletservice.models.certificate import SigningCertificate
 from walletservice.models.device import Device, DeviceLogEntry, Personalization, Registration
+from walletservice.models.event import PassEvent, WebhookDelivery
+from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
-from walletservice.models.scheduling import SchedulerLease
+from walletservice.models.redeem import Redeem
+from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLease
+from walletservice.models.segment import Segment
 
 __all__ = [
-    "ApiKey", "Asset", "AssetRendition", "Base", "Campaign", "Device", "DeviceLogEntry",
-    "Organization", "Pass", "PassBundle", "PassTypeTagCounter", "Personalization", "PushDelivery", "PushRequest",
-    "SchedulerLease",
-    "Registration", "SigningCertificate",
+    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogEntry",
+    "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization",
+    "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
+    "Segment", "SigningCertificate", "Template", "WebhookDelivery",
 ]

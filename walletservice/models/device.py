@@ -35,6 +35,9 @@ class Registration(Base):
         String(36), ForeignKey("passes.id", ondelete="CASCADE"), index=True
     )
     pass_type_identifier: Mapped[str]
+    # Which wallet app and OS registered, from the User-Agent (Passworks registrations).
+    wallet: Mapped[str | None] = mapped_column(String(32))
+    device_os: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     # Refreshed when the device registers again; APNs 410 answers older than this
     # must not delete the registration.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletservice.models.base import Base, new_uuid, utcnow
@@ -18,6 +18,10 @@ class Organization(Base):
     parent_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
+    # Where pass events are POSTed (webhooks.md); the secret signs them (HMAC-SHA256)
+    # and is stored encrypted like certificate keys.
+    webhook_url: Mapped[str | None] = mapped_column(String(2048))
+    webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

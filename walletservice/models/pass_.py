@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletservice.models.base import Base, new_uuid, utcnow
@@ -13,7 +13,12 @@ from walletservice.models.base import Base, new_uuid, utcnow
 
 class Pass(Base):
     __tablename__ = "passes"
-    __table_args__ = (UniqueConstraint("pass_type_identifier", "serial_number"),)
+    __table_args__ = (
+        UniqueConstraint("pass_type_identifier", "serial_number"),
+        # Redeem by code looks passes up per campaign; code_type fixed shares one code.
+        Index("ix_passes_campaign_redeem_code", "campaign_id", "redeem_code"),
+        Index("ix_passes_organization_user_provided_id", "organization_id", "user_provided_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     organization_id: Mapped[str] = mapped_column(
@@ -41,6 +46,20 @@ class Pass(Base):
     # Whole seconds, strictly increasing per pass: the Last-Modified header.
     modified_at: Mapped[dt.datetime]
     voided: Mapped[bool] = mapped_column(default=False)
+    # Redeeming (Passworks): the code assigned by the campaign's code_type, how often
+    # and when last redeemed.
+    redeem_code: Mapped[str | None] = mapped_column(String(64))
+    redeemed_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    redeemed_at: Mapped[dt.datetime | None]
+    # Set by the expiry job once expiration_date has passed and the pass was pushed.
+    expired_at: Mapped[dt.datetime | None]
+    first_downloaded_at: Mapped[dt.datetime | None]
+    last_fetched_at: Mapped[dt.datetime | None]
+    # Passcreator's userProvidedId: the integrator's own key for the pass.
+    user_provided_id: Mapped[str | None]
+    # Integrator data that is not pass.json (Passworks metadata; Passcreator
+    # storedValue, bundleId, downloadPin, eligibleValidationPlaces...).
+    extra: Mapped[dict[str, Any] | None]
     # Set once the customer enrolled; the pass then ships without personalization.json.
     personalized_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

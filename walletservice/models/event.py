@@ -1,0 +1,70 @@
+"""What happened to passes (for reports and webhooks) and the webhook outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from walletservice.models.base import Base, BigIntegerKey, utcnow
+
+
+class PassEvent(Base):
+    """One thing that happened: created, downloaded, viewed, installed, fetched,
+    redeemed, uninstalled, pushed, updated, expired, removed.
+
+    Reports count these rows, so they are written in the transaction of the change
+    they describe. No foreign key to the pass: a deleted pass keeps its history.
+    """
+
+    __tablename__ = "pass_events"
+    __table_args__ = (
+        Index("ix_pass_events_campaign_occurred", "campaign_id", "occurred_at"),
+        Index("ix_pass_events_pass_kind", "pass_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = mapped_column(String(36), index=True)
+    campaign_id: Mapped[str | None] = mapped_column(String(36))
+    pass_id: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(24))
+    # ios, android, wp or None when unknown (the reports' per-OS split).
+    device_os: Mapped[str | None] = mapped_column(String(16))
+    wallet: Mapped[str | None] = mapped_column(String(32))
+    # How many things one row stands for, e.g. the passes of a campaign push.
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    details: Mapped[dict[str, Any] | None]
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event POSTed to an organization's webhook URL, retried until it is
+    answered 2xx or recorded as failed (leases as in the push outbox)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index(
+            "ix_webhook_deliveries_pending", "next_attempt_at",
+            postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int | None] = mapped_column(BigIntegerKey)
+    url: Mapped[str] = mapped_column(String(2048))
+    payload: Mapped[dict[str, Any]]
+    # pending -> sent | failed
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[dt.datetime | None]
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None]
