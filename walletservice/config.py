@@ -81,6 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
             "Attempts per delivery on 429, 5xx and connection errors before it is recorded as failed."),
     Setting("WALLET_PUSH_RETRY_BASE_SECONDS", 2.0, float,
             "First retry delay; doubled per attempt (with jitter) up to 15 minutes."),
+    Setting("WALLET_JOB_LEASE_SECONDS", 120.0, float,
+            "How long a worker holds a background job (merge, bulk update) between chunks; "
+            "a crashed worker's job is continued by another after it."),
+    Setting("WALLET_JOB_MAX_ATTEMPTS", 5, int,
+            "Times a failing chunk of a background job is retried before the job is recorded as failed."),
+    Setting("WALLET_JOB_RETRY_BASE_SECONDS", 5.0, float,
+            "First retry delay of a failed job chunk; doubled per attempt, with jitter."),
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, event
+from sqlalchemy import Connection, Engine, Select, Table, Update, event, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
@@ -131,3 +131,13 @@ def install_sqlite_pragmas(engine: Engine, *, autocommit: bool = False) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
+
+
+def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
+    """UPDATE model SET values WHERE id IN (candidates), for claiming work with a lease.
+
+    `candidates` selects ids FOR UPDATE SKIP LOCKED: on PostgreSQL, concurrent
+    claimers skip each other's rows instead of waiting; on SQLite the write
+    transaction (BEGIN IMMEDIATE) already serializes them. Add .returning().
+    """
+    return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)

@@ -88,3 +88,21 @@ def test_sigterm_drains_the_batch_in_flight_and_exits(push_app, campaign, simula
     sent = db.session.execute(select(func.count()).select_from(PushDelivery).where(
         PushDelivery.state == "sent")).scalar_one()
     assert sent == len({record.token for record in simulator.received})
+
+
+def test_the_worker_process_also_runs_background_jobs(push_app, campaign):  # type: ignore[no-untyped-def]
+    from walletservice.jobs import enqueue_job
+    from walletservice.models import BackgroundJob
+
+    with transaction() as session:
+        job_id = enqueue_job(session, campaign.organization_id, "count_to", {"n": 5, "step": 2}).id
+    process = _worker_process(push_app)
+    try:
+        def job_done() -> bool:
+            db.session.rollback()
+            return db.session.get(BackgroundJob, job_id, populate_existing=True).state == "done"
+        _wait_for(job_done)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0, process.stderr.read().decode() if process.stderr else ""
+    assert db.session.get(BackgroundJob, job_id).processed == 5

@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from walletservice.jobs.worker import JobWorker
 from walletservice.outbox.worker import PushWorker
 from walletservice.services.certificates import dev_certificate_paths
 
@@ -20,12 +21,20 @@ def register(group: AppGroup) -> None:
     group.add_command(apns_sim)
 
 
-@click.command("worker", help="Send queued pushes until SIGTERM or Ctrl-C (then drain and stop).")
+@click.command("worker", help="Send queued pushes and run background jobs until SIGTERM or Ctrl-C "
+                              "(then drain and stop).")
 def worker() -> None:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    PushWorker(current_app._get_current_object()).run(stop)  # type: ignore[attr-defined]
+    jobs = threading.Thread(target=JobWorker(app).run, args=(stop,), name="job-worker")
+    jobs.start()
+    try:
+        PushWorker(app).run(stop)
+    finally:
+        stop.set()
+        jobs.join()
 
 
 @click.command("apns-sim", help="Run the APNs simulator on loopback for local demos.")

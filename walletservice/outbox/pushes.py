@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
-from walletservice.db import upsert_insert
+from walletservice.db import lease_update, upsert_insert
 from walletservice.errors import InvalidInput, NotFound
 from walletservice.models import Device, Pass, PushDelivery, PushRequest, Registration
 from walletservice.models.base import utcnow
@@ -78,9 +78,8 @@ def claim_request_to_expand(
         .with_for_update(skip_locked=True)
     )
     claimed = session.execute(
-        update(PushRequest)
-        .where(PushRequest.id.in_(candidate.scalar_subquery()))
-        .values(lease_owner=worker_id, lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
+        lease_update(PushRequest, candidate, lease_owner=worker_id,
+                     lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
         .returning(PushRequest.id)
     ).scalar_one_or_none()
     return session.get(PushRequest, claimed) if claimed else None
@@ -144,12 +143,9 @@ def claim_deliveries(
         .with_for_update(skip_locked=True)
     )
     rows = session.execute(
-        update(PushDelivery)
-        .where(PushDelivery.id.in_(candidates.scalar_subquery()))
-        .values(
-            lease_owner=worker_id,
-            lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-            attempts=PushDelivery.attempts + 1,
+        lease_update(
+            PushDelivery, candidates, lease_owner=worker_id,
+            lease_expires_at=now + dt.timedelta(seconds=lease_seconds), attempts=PushDelivery.attempts + 1,
         )
         .returning(
             PushDelivery.id, PushDelivery.push_request_id, PushDelivery.push_token,

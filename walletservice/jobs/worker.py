@@ -1,0 +1,83 @@
+"""The job worker: claim a job, run its chunks, record progress (no job rules here).
+
+Runs next to the push worker (`wallet worker`, and in-process in embedded mode).
+Several may run on several machines: a job is leased, every chunk renews the
+lease, and a worker that finds its lease taken over stops touching the job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from walletservice.db import transaction
+from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, record_crash, release_job
+from walletservice.jobs.registry import handler_for, load_handlers
+from walletservice.outbox.worker import new_worker_id
+
+log = logging.getLogger(__name__)
+
+
+class JobWorker:
+    def __init__(self, app: Flask, worker_id: str | None = None) -> None:
+        config = app.config
+        self.app = app
+        self.worker_id = worker_id or new_worker_id()
+        self.lease_seconds = config["WALLET_JOB_LEASE_SECONDS"]
+        self.max_attempts = config["WALLET_JOB_MAX_ATTEMPTS"]
+        self.retry_base_seconds = config["WALLET_JOB_RETRY_BASE_SECONDS"]
+        self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
+        load_handlers()
+
+    def run(self, stop: threading.Event) -> None:
+        log.info("job worker %s started", self.worker_id)
+        while not stop.is_set():
+            if not self.run_once(stop):
+                stop.wait(self.poll_seconds)
+        log.info("job worker %s stopped", self.worker_id)
+
+    def run_until_idle(self, max_jobs: int = 1000) -> int:
+        """Run jobs until none is claimable (tests, CLI). Returns jobs worked on."""
+        worked = 0
+        while worked < max_jobs and self.run_once():
+            worked += 1
+        return worked
+
+    def run_once(self, stop: threading.Event | None = None) -> bool:
+        """Claim one job and run it until it is done, fails, or we must stop."""
+        with self.app.app_context():
+            with transaction() as session:
+                job = claim_job(session, self.worker_id, self.lease_seconds)
+                if job is None:
+                    return False
+                job_id, kind = job.id, job.kind
+            log.info("job %s (%s) claimed", job_id, kind)
+            while self._run_chunk(job_id, kind):
+                if stop is not None and stop.is_set():
+                    with transaction() as session:
+                        release_job(session, job_id, self.worker_id)
+                    break
+            return True
+
+    def _run_chunk(self, job_id: str, kind: str) -> bool:
+        """One chunk in one transaction with its progress. True: more to do."""
+        handler = handler_for(kind)
+        try:
+            with transaction() as session:
+                job = lock_held_job(session, job_id, self.worker_id)
+                if job is None:
+                    return False
+                if handler is None:
+                    raise LookupError(f"no handler for job kind {kind!r}")
+                chunk = handler(session, job)
+                record_chunk(job, chunk, self.lease_seconds)
+                return not chunk.done
+        except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal
+            log.exception("job %s (%s) chunk failed", job_id, kind)
+            with transaction() as session:
+                job = lock_held_job(session, job_id, self.worker_id)
+                if job is not None:
+                    record_crash(job, f"{type(exc).__name__}: {exc}", self.max_attempts, self.retry_base_seconds)
+            return False
