@@ -196,6 +196,31 @@ def test_two_workers_share_a_campaign_without_sending_twice(campaign, make_worke
     assert _count(PushDelivery, PushDelivery.state == "sent") == 40
 
 
+def test_two_pipelined_workers_send_every_push_once_and_finish_the_request(campaign, make_worker, simulator):
+    """`run` overlaps sending one batch with recording the last and claiming the next."""
+    passes = [make_pass(campaign, serial_number=f"P{i:03d}") for i in range(45)]
+    for index, pass_ in enumerate(passes):
+        register(pass_, f"device{index}", token_for(300 + index))
+    push_id = _campaign_push(campaign)
+    simulator.faults.delay = 0.01  # keep batches on the wire while the next is claimed
+    workers = [make_worker(WALLET_PUSH_BATCH_SIZE=4, WALLET_WORKER_POLL_SECONDS=0.01) for _ in range(2)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=worker.run, args=(stop,)) for worker in workers]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    while _progress(campaign, push_id).state != "done" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    progress = _progress(campaign, push_id)
+    assert (progress.state, progress.sent, progress.pending) == ("done", 45, 0)
+    tokens = [record.token for record in simulator.received]
+    assert len(tokens) == 45 and len(set(tokens)) == 45
+
+
 def test_stopping_a_running_worker_leaves_nothing_claimed(campaign, campaign_passes, make_worker, simulator):
     for index, pass_ in enumerate(campaign_passes):
         register(pass_, f"device{index}", token_for(40 + index))

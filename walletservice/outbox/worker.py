@@ -3,7 +3,13 @@
 Several workers on several machines may run at once: claims are leased rows
 (SKIP LOCKED on PostgreSQL), so two live workers never hold the same delivery,
 and a crashed worker's claims come back when their lease ends. On SIGTERM the
-worker finishes the batch in flight, records it, and stops.
+worker finishes the batch in flight, records it, gives back the batch it had
+claimed but not sent, and stops.
+
+`run` pipelines: while one batch is on the wire (the APNs client's event-loop
+thread), the main thread records the previous batch and claims the next, so
+the database and the network are busy at the same time. At most two batches
+are held at once. `run_once` is the same work without the overlap (tests).
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
 
 from flask import Flask
@@ -28,6 +35,7 @@ from walletservice.outbox.pushes import (
     claim_request_to_expand,
     expand_request,
     finish_completed_requests,
+    release_deliveries,
 )
 from walletservice.outbox.results import RecordedBatch, RetryPolicy, record_results
 from walletservice.runtime import runtime
@@ -61,32 +69,61 @@ class PushWorker:
     def run(self, stop: threading.Event) -> None:
         """Work until `stop` is set; the batch in flight is always finished and recorded."""
         log.info("push worker %s started", self.worker_id)
+        sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-send")
+        in_flight: tuple[list[ClaimedDelivery], Future[list[PushResult]]] | None = None
         try:
-            while not stop.is_set():
-                if self.run_once() == 0:
-                    stop.wait(self.poll_seconds)
+            with self.app.app_context():
+                while not stop.is_set() or in_flight is not None:
+                    claimed = [] if stop.is_set() else self._claim_next()
+                    finished = None
+                    if in_flight is not None:
+                        batch, sending = in_flight
+                        finished, in_flight = (batch, sending.result()), None
+                    if claimed and not stop.is_set():
+                        in_flight = (claimed, sender.submit(self._send_in_context, claimed))
+                    elif claimed:
+                        self._release(claimed)  # asked to stop while it waited: give it back unsent
+                    if finished is not None:
+                        self._record(*finished)  # while the next batch is on the wire
+                    elif not claimed and not stop.is_set():
+                        self._sweep_finished_requests()
+                        stop.wait(self.poll_seconds)
         finally:
+            sender.shutdown(wait=True)
             self.clients.close()
             log.info("push worker %s stopped", self.worker_id)
 
     def run_once(self) -> int:
         """Expand waiting requests, then send one claimed batch. Returns deliveries handled."""
         with self.app.app_context():
-            self._expand_requests()
-            with transaction() as session:
-                claimed = claim_deliveries(session, self.worker_id, self.batch_size, self.lease_seconds)
+            claimed = self._claim_next()
             if not claimed:
                 self._sweep_finished_requests()
                 return 0
-            results = self._send(claimed)
-            with transaction() as session:
-                summary = record_results(session, claimed, results, self.policy)
-            # Its own transaction, after the record commits: two workers recording the
-            # last two batches at once would each see the other's batch as pending.
-            with transaction() as session:
-                finish_completed_requests(session, [delivery.push_request_id for delivery in claimed])
-            self._log(summary)
+            self._record(claimed, self._send(claimed))
             return len(claimed)
+
+    def _claim_next(self) -> list[ClaimedDelivery]:
+        self._expand_requests()
+        with transaction() as session:
+            return claim_deliveries(session, self.worker_id, self.batch_size, self.lease_seconds)
+
+    def _record(self, claimed: list[ClaimedDelivery], results: list[PushResult]) -> None:
+        with transaction() as session:
+            summary = record_results(session, claimed, results, self.policy)
+        # Its own transaction, after the record commits: two workers recording the
+        # last two batches at once would each see the other's batch as pending.
+        with transaction() as session:
+            finish_completed_requests(session, [delivery.push_request_id for delivery in claimed])
+        self._log(summary)
+
+    def _send_in_context(self, claimed: list[ClaimedDelivery]) -> list[PushResult]:
+        with self.app.app_context():
+            return self._send(claimed)
+
+    def _release(self, claimed: list[ClaimedDelivery]) -> None:
+        with transaction() as session:
+            release_deliveries(session, self.worker_id, [delivery.id for delivery in claimed])
 
     def _sweep_finished_requests(self) -> None:
         """When idle, close requests a crashed worker left 'sending' (at most every 30 s)."""
