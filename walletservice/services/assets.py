@@ -130,4 +130,8 @@ def check_owned_images(session: Session, organization_id: str, attributes: Mappi
         if asset_id not in found:
             raise InvalidInput(f"{name}: asset not found")
         if found[asset_id] != role:
-            raise InvalidInput(f"{name}: the asset is a {found[asset_id]}, not a {role}")
+            raise InvalidInput(f"{name}: the asset is {_article(found[asset_id])}, not {_article(role)}")
+
+
+def _article(asset_type: str) -> str:
+    return f"{'an' if asset_type[0] in 'aeiou' else 'a'} {asset_type}"
