@@ -183,6 +183,20 @@ def test_many_pushes_share_one_connection_and_yield_every_result(simulator, open
     assert connections == 1 and simulator.connections_accepted == 1
 
 
+def test_a_long_lived_connection_remembers_a_bounded_number_of_closed_streams(simulator, open_client) -> None:
+    """Memory stays flat in N: h2's closed-stream record is capped at 4,096, not 65,536."""
+    items = [(device_token(i), PASS_TYPE_ID) for i in range(5000)]
+
+    async def scenario():
+        async with open_client(simulator) as client:
+            results = [result async for result in client.send_many(items)]
+            return results, len(client._connection._h2._closed_streams)
+
+    results, remembered = run(scenario())
+    assert len(results) == 5000 and all(r.outcome is Outcome.DELIVERED for r in results)
+    assert 1000 < remembered <= 4096
+
+
 def test_oversized_payload_is_413_and_not_retried(simulator, open_client) -> None:
     big = json.dumps({"aps": {}, "filler": "x" * 5000}).encode()
 

@@ -28,6 +28,10 @@ class LeanH2Connection(h2.connection.H2Connection):
     """
 
     open_outbound_count = 0
+    # h2 remembers 65,536 closed streams per connection (~10 MiB at our rate) to tell
+    # a late frame on a closed stream from a protocol error. A few times the 1,000
+    # streams we keep in flight is enough for that, and keeps memory flat.
+    MAX_CLOSED_STREAMS = 4096
 
     def __init__(self) -> None:
         super().__init__(config=h2.config.H2Configuration(
