@@ -185,7 +185,7 @@ def test_many_pushes_share_one_connection_and_yield_every_result(simulator, open
 
 def test_a_long_lived_connection_remembers_a_bounded_number_of_closed_streams(simulator, open_client) -> None:
     """Memory stays flat in N: h2's closed-stream record is capped at 4,096, not 65,536."""
-    items = [(device_token(i), PASS_TYPE_ID) for i in range(5000)]
+    items = [(device_token(i), PASS_TYPE_ID) for i in range(10_000)]
 
     async def scenario():
         async with open_client(simulator) as client:
@@ -193,7 +193,7 @@ def test_a_long_lived_connection_remembers_a_bounded_number_of_closed_streams(si
             return results, len(client._connection._h2._closed_streams)
 
     results, remembered = run(scenario())
-    assert len(results) == 5000 and all(r.outcome is Outcome.DELIVERED for r in results)
+    assert len(results) == 10_000 and all(r.outcome is Outcome.DELIVERED for r in results)
     assert 1000 < remembered <= 4096
 
 
