@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from walletservice.db import transaction
 from walletservice.errors import DomainError
+from walletservice.models import Organization
 from walletservice.services.organizations import create_organization
+from walletservice.services.webhooks import set_webhook_url, webhook_settings
 
 orgs_group = AppGroup("orgs", help="Organizations (tenants) and their API keys.")
 
@@ -21,15 +24,45 @@ def register(group: AppGroup) -> None:
 @orgs_group.command("create", help="Create an organization and print its first API key.")
 @click.argument("name")
 @click.option("--parent", "parent_id", default=None, help="Parent organization id.")
+@click.option("--webhook-url", default=None, help="Where its pass events are POSTed (http or https).")
 @click.option("--json", "as_json", is_flag=True)
-def create(name: str, parent_id: str | None, as_json: bool) -> None:
+def create(name: str, parent_id: str | None, webhook_url: str | None, as_json: bool) -> None:
     try:
         with transaction() as session:
             issued = create_organization(session, name, parent_id)
             result = {"id": issued.organization.id, "api_key": issued.api_key}
+            if webhook_url is not None:
+                webhook = set_webhook_url(session, issued.organization, webhook_url,
+                                          current_app.config["WALLET_SECRET_KEY"])
+                result.update(webhook_url=webhook.url, webhook_secret=webhook.secret)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     if as_json:
         click.echo(json.dumps(result))
     else:
         click.echo(f"organization {result['id']}\napi key {result['api_key']} (shown once)")
+        if webhook_url is not None:
+            click.echo(f"webhook {result['webhook_url']}\nwebhook secret {result['webhook_secret']}")
+
+
+@orgs_group.command("webhook", help="Set (or with --remove, remove) an organization's webhook URL; "
+                                    "prints the URL and the secret signing the POSTs.")
+@click.argument("organization_id")
+@click.option("--url", default=None, help="http:// or https:// URL; omitted: only show the current one.")
+@click.option("--remove", is_flag=True, help="Stop sending webhooks.")
+@click.option("--json", "as_json", is_flag=True)
+def webhook(organization_id: str, url: str | None, remove: bool, as_json: bool) -> None:
+    secret_key = current_app.config["WALLET_SECRET_KEY"]
+    try:
+        with transaction() as session:
+            organization = session.get(Organization, organization_id)
+            if organization is None:
+                raise click.ClickException(f"no organization {organization_id}")
+            settings = (set_webhook_url(session, organization, None if remove else url, secret_key)
+                        if remove or url is not None else webhook_settings(organization, secret_key))
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps({"webhook_url": settings.url, "webhook_secret": settings.secret}))
+    else:
+        click.echo(f"webhook {settings.url or '(none)'}\nwebhook secret {settings.secret or '(none)'}")

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from walletservice.jobs.worker import JobWorker
+from walletservice.outbox.webhooks import WebhookSender
 from walletservice.outbox.worker import PushWorker
 from walletservice.services.certificates import dev_certificate_paths
 
@@ -21,7 +22,7 @@ def register(group: AppGroup) -> None:
     group.add_command(apns_sim)
 
 
-@click.command("worker", help="Send queued pushes and run background jobs until SIGTERM or Ctrl-C "
+@click.command("worker", help="Send queued pushes and webhooks and run background jobs until SIGTERM or Ctrl-C "
                               "(then drain and stop).")
 def worker() -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -29,12 +30,15 @@ def worker() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     jobs = threading.Thread(target=JobWorker(app).run, args=(stop,), name="job-worker")
+    webhooks = threading.Thread(target=WebhookSender(app).run, args=(stop,), name="webhook-sender")
     jobs.start()
+    webhooks.start()
     try:
         PushWorker(app).run(stop)
     finally:
         stop.set()
         jobs.join()
+        webhooks.join()
 
 
 @click.command("apns-sim", help="Run the APNs simulator on loopback for local demos.")

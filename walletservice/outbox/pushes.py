@@ -18,6 +18,7 @@ from walletservice.db import lease_update, upsert_insert
 from walletservice.errors import InvalidInput, NotFound
 from walletservice.models import Device, Pass, PushDelivery, PushRequest, Registration
 from walletservice.models.base import utcnow
+from walletservice.services.events import RemovedRegistration, record_uninstalls
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,32 @@ class PushProgress:
     finished_at: dt.datetime | None = None
 
 
-def enqueue_campaign_push(session: Session, organization_id: str, campaign_id: str) -> PushRequest:
-    """Push every installed pass of a campaign. Call it in the transaction of the change."""
+# A push that workers leave alone until release_held_push (see enqueue_campaign_push).
+HELD_STATE = "waiting"
+
+
+def enqueue_campaign_push(
+    session: Session, organization_id: str, campaign_id: str, *, held: bool = False
+) -> PushRequest:
+    """Push every installed pass of a campaign. Call it in the transaction of the change.
+
+    held=True: the push waits (state "waiting", which workers do not claim) until
+    release_held_push, e.g. after a campaign merge job has rewritten the passes; its
+    id can be answered at once."""
     request = PushRequest(organization_id=organization_id, campaign_id=campaign_id)
+    if held:
+        request.state = HELD_STATE
     session.add(request)
     session.flush()
     return request
+
+
+def release_held_push(session: Session, push_id: str) -> None:
+    """Let workers expand and send a held push (no-op if it was released already)."""
+    session.execute(
+        update(PushRequest).where(PushRequest.id == push_id, PushRequest.state == HELD_STATE)
+        .values(state="expanding")
+    )
 
 
 def enqueue_pass_push(session: Session, organization_id: str, pass_ids: Sequence[str]) -> PushRequest:
@@ -219,10 +240,16 @@ def drop_registrations_for_token(
     )
     if unregistered_at is not None:
         condition = and_(condition, Registration.updated_at < unregistered_at)
-    removed = session.execute(Registration.__table__.delete().where(condition)).rowcount
+    table = Registration.__table__
+    removed = session.execute(
+        table.delete().where(condition)
+        .returning(table.c.id, table.c.pass_id, table.c.device_os, table.c.wallet)
+    ).all()
+    # Webhook-friendly: each is an "uninstalled" event, as if the device had unregistered.
+    record_uninstalls(session, [RemovedRegistration(*row) for row in removed], {"reason": "apns_unregistered"})
     session.execute(
         Device.__table__.delete().where(
             Device.push_token == push_token, ~exists().where(Registration.device_id == Device.id)
         )
     )
-    return removed or 0
+    return len(removed)

@@ -14,6 +14,7 @@ from walletservice.db import PreparedRead, upsert_insert
 from walletservice.errors import BadRequest, NotAuthorized
 from walletservice.models import Device, DeviceLogEntry, Pass, Registration
 from walletservice.models.base import as_utc, utcnow
+from walletservice.services.events import RemovedRegistration, WalletClient, record_pass_event, record_uninstalls
 
 # Compared against when the pass is unknown, so an unknown serial and a wrong
 # token take the same time.
@@ -65,12 +66,17 @@ class PassVersion:
     id: str
     update_tag: int
     modified_at: dt.datetime
+    organization_id: str
+    campaign_id: str
 
 
 _passes = Pass.__table__.c
 # Built once: the fetch and list calls are the hottest paths of the service.
 _PASS_VERSION = PreparedRead(
-    select(_passes.id, _passes.update_tag, _passes.modified_at, _passes.authentication_token).where(
+    select(
+        _passes.id, _passes.update_tag, _passes.modified_at, _passes.authentication_token,
+        _passes.organization_id, _passes.campaign_id,
+    ).where(
         _passes.pass_type_identifier == bindparam("pass_type"), _passes.serial_number == bindparam("serial")
     )
 )
@@ -84,8 +90,8 @@ def authenticate_pass_version(
     row = rows[0] if rows else None
     _check_token(row[3] if row is not None else None, authentication_token)
     assert row is not None
-    pass_id, update_tag, modified_at, _token = row
-    return PassVersion(pass_id, update_tag, as_utc(modified_at))
+    pass_id, update_tag, modified_at, _token, organization_id, campaign_id = row
+    return PassVersion(pass_id, update_tag, as_utc(modified_at), organization_id, campaign_id)
 
 
 def validate_push_token(push_token: object) -> str:
@@ -98,22 +104,26 @@ def validate_push_token(push_token: object) -> str:
 
 
 def register_device(
-    session: Session, device_library_identifier: str, pass_: Pass, push_token: str
+    session: Session, device_library_identifier: str, pass_: Pass, push_token: str,
+    client: WalletClient | None = None,
 ) -> RegistrationOutcome:
-    """Register the device for the pass; safe under concurrent identical calls."""
+    """Register the device for the pass; safe under concurrent identical calls.
+    A new registration is an "installed" event (client: the wallet app, from the User-Agent)."""
     now = utcnow()
+    client = client or WalletClient()
     device_id = _upsert_device(session, device_library_identifier, push_token, now)
     table = Registration.__table__
     inserted = session.execute(
         upsert_insert(session, table)
         .values(
-            device_id=device_id, pass_id=pass_.id,
-            pass_type_identifier=pass_.pass_type_identifier, created_at=now, updated_at=now,
+            device_id=device_id, pass_id=pass_.id, pass_type_identifier=pass_.pass_type_identifier,
+            wallet=client.wallet, device_os=client.device_os, created_at=now, updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=[table.c.device_id, table.c.pass_id])
         .returning(table.c.id)
     ).scalar_one_or_none()
     if inserted is not None:
+        record_pass_event(session, "installed", pass_, client, {"registration_id": str(inserted)})
         return RegistrationOutcome.CREATED
     session.execute(
         table.update()
@@ -148,9 +158,12 @@ def unregister_device(session: Session, device_library_identifier: str, pass_: P
     ).scalar_one_or_none()
     if device_id is None:
         return
-    session.execute(
-        delete(Registration).where(Registration.device_id == device_id, Registration.pass_id == pass_.id)
-    )
+    removed = session.execute(
+        delete(Registration)
+        .where(Registration.device_id == device_id, Registration.pass_id == pass_.id)
+        .returning(Registration.id, Registration.pass_id, Registration.device_os, Registration.wallet)
+    ).all()
+    record_uninstalls(session, [RemovedRegistration(*row) for row in removed])
     session.execute(
         delete(Device).where(
             Device.id == device_id, ~exists().where(Registration.device_id == device_id)

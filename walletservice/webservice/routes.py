@@ -12,7 +12,7 @@ from walletservice.db import read_connection, transaction
 from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
 from walletservice.models import Pass, SigningCertificate
 from walletservice.runtime import WEB_SERVICE_PATH, runtime
-from walletservice.services import devices, personalization
+from walletservice.services import devices, events, personalization
 from walletservice.services.bundles import PKPASS_MIMETYPE, cached_bundle, pass_bundle
 
 webservice_blueprint = Blueprint("webservice", __name__, url_prefix=f"{WEB_SERVICE_PATH}/v1")
@@ -51,6 +51,10 @@ def _apple_pass_token() -> str | None:
     return token
 
 
+def _wallet_client() -> events.WalletClient:
+    return events.identify_wallet(request.headers.get("User-Agent"))
+
+
 def _check_segment(value: str, name: str) -> str:
     if not value or len(value) > MAX_PATH_SEGMENT:
         raise BadRequest(f"{name} must be 1 to {MAX_PATH_SEGMENT} characters")
@@ -71,7 +75,7 @@ def register(device_id: str, pass_type: str, serial: str) -> Response:
         pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
         payload = _json_body()
         push_token = devices.validate_push_token(payload.get("pushToken") if isinstance(payload, dict) else None)
-        outcome = devices.register_device(session, device_id, pass_, push_token)
+        outcome = devices.register_device(session, device_id, pass_, push_token, _wallet_client())
     return Response(status=outcome.value)
 
 
@@ -108,6 +112,10 @@ def latest_pass(pass_type: str, serial: str) -> Response:
         response.last_modified = version.modified_at
     else:
         response = _pass_response(version, content)
+        if request.method == "GET":  # a 304 or a HEAD writes nothing: the hot path stays a read
+            with transaction() as session:
+                events.record_pass_fetch(session, pass_id=version.id, organization_id=version.organization_id,
+                                         campaign_id=version.campaign_id, client=_wallet_client())
     response.headers["Cache-Control"] = "no-cache"
     return response
 

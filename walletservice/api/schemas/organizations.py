@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from walletservice.api.schemas.common import Timestamp
+from walletservice.api.schemas.common import Text, Timestamp
 from walletservice.models import Organization
 
 OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00]*$")]
@@ -21,6 +21,8 @@ class OrganizationCreate(BaseModel):
 
     name: OrganizationName | None = None
     organization: OrganizationFields | None = None
+    webhook_url: Text | None = Field(None, description="Where the new organization's pass events are POSTed; "
+                                                       "it reads the secret at GET /v2/webhook.")
 
     @model_validator(mode="after")
     def _one_name(self) -> OrganizationCreate:
@@ -50,5 +52,6 @@ class OrganizationResponse(BaseModel):
     def build(cls, organization: Organization, api_key: str | None = None) -> OrganizationResponse:
         return cls(
             id=organization.id, name=organization.name, api_username=organization.id,
-            api_password=api_key, updated_at=organization.updated_at, created_at=organization.created_at,
+            api_password=api_key, webhook_url=organization.webhook_url,
+            updated_at=organization.updated_at, created_at=organization.created_at,
         )

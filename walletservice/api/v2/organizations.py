@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app
 
 from walletservice.api.schemas.common import ErrorList, PageQuery
 from walletservice.api.schemas.organizations import OrganizationCreate, OrganizationResponse
@@ -11,6 +11,7 @@ from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
 from walletservice.services import organizations as organization_service
 from walletservice.services.collection_filters import CollectionQuery
+from walletservice.services.webhooks import set_webhook_url
 
 TAG = "Organizations"
 
@@ -23,6 +24,8 @@ TAG = "Organizations"
 def create_organization(organization_id: str, body: OrganizationCreate) -> Response:
     with transaction() as session:
         issued = organization_service.create_child_organization(session, organization_id, body.chosen_name)
+        if body.webhook_url is not None:
+            set_webhook_url(session, issued.organization, body.webhook_url, current_app.config["WALLET_SECRET_KEY"])
         response = OrganizationResponse.build(issued.organization, issued.api_key)
     return json_response(response, 201)
 

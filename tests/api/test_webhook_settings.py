@@ -1,0 +1,100 @@
+"""The caller's webhook: /v2/webhook, webhook_url on child organizations, and the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.conftest import Account
+from walletservice.db import transaction
+from walletservice.models import Organization
+
+
+def test_no_webhook_at_first(client, account: Account):  # type: ignore[no-untyped-def]
+    response = client.get("/v2/webhook", headers=account.basic)
+    assert response.status_code == 200
+    assert response.get_json() == {"webhook_url": None, "webhook_secret": None}
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+def test_setting_a_url_creates_a_secret_that_a_new_url_keeps(client, account: Account, method):  # type: ignore[no-untyped-def]
+    send = getattr(client, method)
+    first = send("/v2/webhook", json={"webhook_url": "https://hooks.example.test/a"}, headers=account.basic)
+    assert first.status_code == 200, first.get_json()
+    secret = first.get_json()["webhook_secret"]
+    assert secret and first.get_json()["webhook_url"] == "https://hooks.example.test/a"
+    second = send("/v2/webhook", json={"webhook_url": "http://hooks.example.test:8080/b"}, headers=account.basic)
+    assert second.get_json() == {"webhook_url": "http://hooks.example.test:8080/b", "webhook_secret": secret}
+    assert client.get("/v2/webhook", headers=account.basic).get_json()["webhook_secret"] == secret
+    with transaction(write=False) as session:
+        stored = session.get(Organization, account.id)
+        assert secret not in stored.webhook_secret_encrypted  # encrypted at rest
+
+
+def test_null_removes_the_webhook(client, account: Account):  # type: ignore[no-untyped-def]
+    client.patch("/v2/webhook", json={"webhook_url": "https://hooks.example.test/"}, headers=account.basic)
+    response = client.patch("/v2/webhook", json={"webhook_url": None}, headers=account.basic)
+    assert response.get_json()["webhook_url"] is None
+
+
+def test_rotating_gives_a_new_secret(client, account: Account):  # type: ignore[no-untyped-def]
+    old = client.patch("/v2/webhook", json={"webhook_url": "https://hooks.example.test/"},
+                       headers=account.basic).get_json()["webhook_secret"]
+    response = client.post("/v2/webhook/rotate_secret", headers=account.basic)
+    assert response.status_code == 200
+    assert response.get_json()["webhook_secret"] not in (None, old)
+
+
+@pytest.mark.parametrize("url", [
+    "ftp://hooks.example.test/", "javascript:alert(1)", "hooks.example.test/in", "https://", "http:///path",
+    "https://hooks.example.test/a b", "https://hooks.example.test:port/", "https://x.test/" + "a" * 2048, "",
+])
+def test_anything_but_an_http_url_is_422(client, account: Account, url):  # type: ignore[no-untyped-def]
+    response = client.patch("/v2/webhook", json={"webhook_url": url}, headers=account.basic)
+    assert response.status_code == 422
+    assert response.get_json()["errors"]
+    assert client.get("/v2/webhook", headers=account.basic).get_json()["webhook_url"] is None
+
+
+def test_a_missing_or_non_string_url_is_422(client, account: Account):  # type: ignore[no-untyped-def]
+    assert client.patch("/v2/webhook", json={}, headers=account.basic).status_code == 422
+    assert client.patch("/v2/webhook", json={"webhook_url": 5}, headers=account.basic).status_code == 422
+
+
+def test_the_webhook_needs_credentials(client):  # type: ignore[no-untyped-def]
+    assert client.get("/v2/webhook").status_code == 401
+
+
+def test_a_child_organization_can_be_created_with_a_webhook_url(client, account: Account):  # type: ignore[no-untyped-def]
+    response = client.post("/v2/organizations", json={"name": "Child", "webhook_url": "https://child.test/in"},
+                           headers=account.basic)
+    assert response.status_code == 201
+    child = response.get_json()
+    assert child["webhook_url"] == "https://child.test/in"
+    child_account = Account(child["id"], child["api_password"])
+    settings = client.get("/v2/webhook", headers=child_account.basic).get_json()
+    assert settings["webhook_url"] == "https://child.test/in" and settings["webhook_secret"]
+    listed = client.get("/v2/organizations", headers=account.basic).get_json()
+    assert [item["webhook_url"] for item in listed] == ["https://child.test/in"]
+
+
+def test_a_child_with_a_bad_webhook_url_is_not_created(client, account: Account):  # type: ignore[no-untyped-def]
+    response = client.post("/v2/organizations", json={"name": "Child", "webhook_url": "gopher://x"},
+                           headers=account.basic)
+    assert response.status_code == 422
+    assert client.get("/v2/organizations", headers=account.basic).get_json() == []
+
+
+def test_the_cli_sets_and_shows_the_webhook(app):  # type: ignore[no-untyped-def]
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["wallet", "orgs", "create", "Acme", "--webhook-url", "https://acme.test/h", "--json"])
+    assert created.exit_code == 0, created.output
+    result = json.loads(created.output)
+    assert result["webhook_url"] == "https://acme.test/h" and result["webhook_secret"]
+    shown = runner.invoke(args=["wallet", "orgs", "webhook", result["id"], "--json"])
+    assert json.loads(shown.output)["webhook_secret"] == result["webhook_secret"]
+    bad = runner.invoke(args=["wallet", "orgs", "webhook", result["id"], "--url", "file:///etc/passwd"])
+    assert bad.exit_code != 0 and "http" in bad.output
+    removed = runner.invoke(args=["wallet", "orgs", "webhook", result["id"], "--remove", "--json"])
+    assert json.loads(removed.output)["webhook_url"] is None

@@ -1,0 +1,69 @@
+"""The caller's own webhook: where pass events are POSTed, and the secret signing them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app
+
+from walletservice.api.schemas.webhooks import WebhookBody, WebhookResponse
+from walletservice.api.v2 import v2_api
+from walletservice.api.v2.responses import json_response
+from walletservice.db import transaction
+from walletservice.models import Organization
+from walletservice.services import webhooks as webhook_service
+
+TAG = "Webhook"
+SIGNING = ("Each POST carries X-Wallet-Timestamp and X-Wallet-Signature: sha256=<hex HMAC-SHA256 of "
+           "'<timestamp>.<raw body>' keyed with webhook_secret>, and Authorization: <webhook_secret>.")
+
+
+def _response(settings: webhook_service.WebhookSettings) -> Response:
+    return json_response(WebhookResponse(webhook_url=settings.url, webhook_secret=settings.secret))
+
+
+def _secret_key() -> str:
+    return str(current_app.config["WALLET_SECRET_KEY"])
+
+
+@v2_api.route("GET", "/webhook", summary="Get the webhook URL and secret", tag=TAG,
+              responses={200: WebhookResponse}, description=SIGNING)
+def get_webhook(organization_id: str) -> Response:
+    with transaction(write=False) as session:
+        organization = session.get(Organization, organization_id)
+        settings = webhook_service.webhook_settings(organization, _secret_key())
+    return _response(settings)
+
+
+def set_webhook(organization_id: str, body: WebhookBody) -> Response:
+    with transaction() as session:
+        organization = session.get(Organization, organization_id)
+        settings = webhook_service.set_webhook_url(session, organization, body.webhook_url, _secret_key())
+    return _response(settings)
+
+
+def _named_copy(view: Callable[..., Response], name: str) -> Callable[..., Response]:
+    # Flask endpoints and OpenAPI operation ids come from the view's name: one per method.
+    def same(**arguments: Any) -> Response:
+        return view(**arguments)
+    same.__name__ = name
+    return same
+
+
+for _method in ("PATCH", "PUT"):
+    v2_api.route(_method, "/webhook", summary="Set or remove the webhook URL", tag=TAG, json_body=WebhookBody,
+                 responses={200: WebhookResponse},
+                 description="422 unless an absolute http(s) URL. The first URL creates the secret; "
+                             "changing the URL keeps it. " + SIGNING,
+                 )(_named_copy(set_webhook, f"set_webhook_{_method.lower()}"))
+
+
+@v2_api.route("POST", "/webhook/rotate_secret", summary="Replace the webhook secret", tag=TAG,
+              responses={200: WebhookResponse},
+              description="Webhooks still queued are signed with the new secret when sent.")
+def rotate_webhook_secret(organization_id: str) -> Response:
+    with transaction() as session:
+        organization = session.get(Organization, organization_id)
+        settings = webhook_service.rotate_webhook_secret(session, organization, _secret_key())
+    return _response(settings)

@@ -1,0 +1,220 @@
+"""Pass events: what happened to passes, for reports and webhooks.
+
+The one call every feature uses::
+
+    record_event(session, kind, *, organization_id, campaign_id, pass_id,
+                 device_os=None, wallet=None, count=1, details=None) -> PassEvent
+
+- `kind` is one of KINDS ("created", "downloaded", "viewed", "installed", "fetched",
+  "redeemed", "uninstalled", "pushed", "updated", "expired", "removed", "webhook_sent");
+  anything else is a programming error (ValueError).
+- It adds a PassEvent row to the caller's session (the caller's transaction commits it,
+  together with the change the event describes) and, when the organization has a
+  webhook URL and `kind` is one of WEBHOOK_KINDS, a pending WebhookDelivery carrying the
+  documented payload (docs/events-reports-webhooks.md). The pass must still exist then.
+- `device_os` is "ios", "android", "wp" or None; `wallet` a Passworks wallet id
+  ("passbook", "wallet_passes", ...): use `identify_wallet(user_agent)` for both.
+- `count` is how many things the row stands for (pushes sent by one batch).
+- `details` is a small JSON object; its keys are also sent in the webhook's event_extra.
+
+Shorthands: `record_pass_event(session, kind, pass_, client=None, details=None)` for a
+Pass at hand; `record_pass_fetch`, `record_pass_download`, `record_uninstalls` and
+`record_push_events` for the web service, downloads and the push worker. Who records
+which kind, and the webhook payload: docs/events-reports-webhooks.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from walletservice.models import Organization, Pass, PassEvent, PushRequest, WebhookDelivery
+from walletservice.models.base import utcnow
+
+KINDS = frozenset({
+    "created", "downloaded", "viewed", "installed", "fetched", "redeemed", "uninstalled",
+    "pushed", "updated", "expired", "removed", "webhook_sent",
+})
+# The events webhooks.md says are POSTed to the organization's webhook URL.
+WEBHOOK_KINDS = frozenset({"created", "downloaded", "installed", "fetched", "redeemed", "uninstalled"})
+# Passworks' wallet ids -> the payload's wallet_type (webhooks.md example: passbook -> apple_wallet).
+WALLET_TYPES = {"passbook": "apple_wallet", "google_wallet": "android_pay"}
+
+
+@dataclass(frozen=True)
+class WalletClient:
+    """The wallet app and OS a device request came from (None when unknown)."""
+
+    device_os: str | None = None
+    wallet: str | None = None
+
+
+# (substring of the lower-cased User-Agent, device_os, wallet), first match wins.
+_USER_AGENT_RULES = (
+    ("passkit", "ios", "passbook"),  # Apple Wallet: "PassKit/1.0 CFNetwork/... Darwin/..."
+    ("passbook", "ios", "passbook"),  # iOS 6-8 Passbook
+    ("walletpasses", "android", "wallet_passes"),
+    ("wallet passes", "android", "wallet_passes"),
+    ("passwallet", "android", "passwallet"),
+    ("attidomobile", "android", "passwallet"),
+    ("pass2u", "android", "pass2u"),
+    ("passesalliance", "android", "pass2u"),
+    ("passworks", "android", "passworks_wallet"),
+    ("windows phone", "wp", None),
+    ("android", "android", None),
+    ("iphone", "ios", None),
+    ("ipad", "ios", None),
+    ("darwin", "ios", None),
+)
+
+
+def identify_wallet(user_agent: str | None) -> WalletClient:
+    agent = (user_agent or "").lower()
+    for needle, device_os, wallet in _USER_AGENT_RULES:
+        if needle in agent:
+            return WalletClient(device_os, wallet)
+    return WalletClient()
+
+
+def record_event(
+    session: Session,
+    kind: str,
+    *,
+    organization_id: str,
+    campaign_id: str | None,
+    pass_id: str | None,
+    device_os: str | None = None,
+    wallet: str | None = None,
+    count: int = 1,
+    details: Mapping[str, Any] | None = None,
+) -> PassEvent:
+    """Add one event (and its webhook, if the organization wants it) to the session."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown pass event kind {kind!r}")
+    event = PassEvent(
+        organization_id=organization_id, campaign_id=campaign_id, pass_id=pass_id, kind=kind,
+        device_os=device_os, wallet=wallet, count=count, details=dict(details) if details else None,
+        occurred_at=utcnow(),
+    )
+    session.add(event)
+    if kind in WEBHOOK_KINDS and pass_id is not None:
+        _enqueue_webhook(session, event)
+    return event
+
+
+def _enqueue_webhook(session: Session, event: PassEvent) -> None:
+    organization = session.get(Organization, event.organization_id)
+    if organization is None or not organization.webhook_url:
+        return
+    pass_ = session.get(Pass, event.pass_id)
+    if pass_ is None:
+        return
+    session.flush()  # the event's id
+    session.add(WebhookDelivery(
+        organization_id=organization.id, event_id=event.id, url=organization.webhook_url,
+        payload=webhook_payload(event, pass_), next_attempt_at=event.occurred_at,
+    ))
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
+
+
+def webhook_payload(event: PassEvent, pass_: Pass) -> dict[str, Any]:
+    """The body webhooks.md documents. distribution_id: we have no distributions, so it
+    is the campaign id."""
+    extra: dict[str, Any] = {"pass_id": pass_.id, **(event.details or {})}
+    if event.device_os:
+        extra["device_os"] = event.device_os
+    if event.wallet:
+        extra["device_app_vendor"] = event.wallet
+        extra["wallet_type"] = WALLET_TYPES.get(event.wallet, event.wallet)
+    return {
+        "event": event.kind,
+        "context": "pass",
+        "campaign_id": pass_.campaign_id,
+        "distribution_id": pass_.campaign_id,
+        "pass_id": pass_.id,
+        "voided": bool(pass_.voided),
+        "serial_number": pass_.serial_number,
+        "redeemed_count": pass_.redeemed_count or 0,
+        "redeemed_at": _iso(pass_.redeemed_at),
+        "created_at": _iso(pass_.created_at),
+        "updated_at": _iso(pass_.modified_at),
+        "last_fetched_at": _iso(pass_.last_fetched_at),
+        "event_at": _iso(event.occurred_at),
+        "metadata": (pass_.extra or {}).get("metadata") or {},
+        "event_extra": extra,
+    }
+
+
+def record_pass_event(session: Session, kind: str, pass_: Pass, client: WalletClient | None = None,
+                      details: Mapping[str, Any] | None = None) -> PassEvent:
+    """record_event for a pass object at hand."""
+    client = client or WalletClient()
+    return record_event(
+        session, kind, organization_id=pass_.organization_id, campaign_id=pass_.campaign_id,
+        pass_id=pass_.id, device_os=client.device_os, wallet=client.wallet, details=details,
+    )
+
+
+def record_pass_fetch(session: Session, *, pass_id: str, organization_id: str, campaign_id: str,
+                      client: WalletClient) -> None:
+    """A device fetched a new version of the pass: one UPDATE and one event row."""
+    now = utcnow()
+    session.execute(update(Pass).where(Pass.id == pass_id).values(last_fetched_at=now))
+    record_event(session, "fetched", organization_id=organization_id, campaign_id=campaign_id,
+                 pass_id=pass_id, device_os=client.device_os, wallet=client.wallet)
+
+
+def record_pass_download(session: Session, pass_: Pass, client: WalletClient) -> None:
+    """The customer downloaded the .pkpass from its link."""
+    if pass_.first_downloaded_at is None:
+        pass_.first_downloaded_at = utcnow()
+    record_pass_event(session, "downloaded", pass_, client)
+
+
+@dataclass(frozen=True)
+class RemovedRegistration:
+    """A registration that was just deleted (DELETE ... RETURNING these columns)."""
+
+    id: int
+    pass_id: str
+    device_os: str | None
+    wallet: str | None
+
+
+def record_uninstalls(session: Session, removed: Sequence[RemovedRegistration],
+                      details: Mapping[str, Any] | None = None) -> None:
+    """One "uninstalled" event per removed registration (device unregistered, APNs 410)."""
+    if not removed:
+        return
+    passes = {pass_.id: pass_ for pass_ in session.scalars(
+        select(Pass).where(Pass.id.in_({row.pass_id for row in removed})))}
+    for row in removed:
+        pass_ = passes.get(row.pass_id)
+        if pass_ is not None:
+            record_pass_event(session, "uninstalled", pass_, WalletClient(row.device_os, row.wallet),
+                              {"registration_id": str(row.id), **(details or {})})
+
+
+def record_push_events(session: Session, sent_by_request: Mapping[str, int]) -> None:
+    """One "pushed" event per push request, counting the deliveries APNs accepted.
+
+    A request for several passes is counted in the campaign of its first pass."""
+    if not sent_by_request:
+        return
+    requests = list(session.scalars(select(PushRequest).where(PushRequest.id.in_(sent_by_request))))
+    first_passes = {request.id: (request.pass_ids or [None])[0] for request in requests}
+    campaign_of = dict(session.execute(
+        select(Pass.id, Pass.campaign_id).where(Pass.id.in_({p for p in first_passes.values() if p}))).all())
+    for request in requests:
+        single_pass = request.pass_ids[0] if request.pass_ids and len(request.pass_ids) == 1 else None
+        campaign_id = request.campaign_id or campaign_of.get(first_passes[request.id])
+        record_event(session, "pushed", organization_id=request.organization_id, campaign_id=campaign_id,
+                     pass_id=single_pass, count=sent_by_request[request.id])

@@ -1,0 +1,153 @@
+"""Campaign reports (v2/reports.md): pass events counted in SQL, per UTC day or in total.
+
+Counting is one GROUP BY over pass_events (kind, OS, day), read through the
+(campaign_id, occurred_at) index; no event row is loaded into Python.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import InvalidInput
+from walletservice.models import Pass, PassEvent, Registration
+
+# reports.md counter -> the event kind it counts (summing PassEvent.count).
+COUNTED_KINDS = {
+    "installs_count": "installed",
+    "uninstalls_count": "uninstalled",
+    "redeems_count": "redeemed",
+    "fetches_count": "fetched",
+    "downloads_count": "downloaded",
+    "views_count": "viewed",
+    "creates_count": "created",
+    "expires_count": "expired",
+    "pushes_count": "pushed",
+    "updates_count": "updated",
+    "webhooks_count": "webhook_sent",
+}
+# Documented by Passworks but not tracked here: always 0 (docs/events-reports-webhooks.md).
+UNTRACKED_COUNTERS = ("api_calls_count", "distribution_updates_count")
+OS_KEYS = ("ios", "android", "wp")
+MAX_REPORT_DAYS = 366
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=n) for n in range((self.end - self.start).days + 1)]
+
+
+def one_month_before(day: dt.date) -> dt.date:
+    """The same day of the previous month, or its last day when shorter (Mar 31 -> Feb 28)."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def report_range(start: dt.date | None, end: dt.date | None, today: dt.date | None = None) -> DateRange:
+    """reports.md defaults: from one month before today to today."""
+    end = end or today or dt.datetime.now(dt.timezone.utc).date()
+    start = start or one_month_before(end)
+    if end < start:
+        raise InvalidInput("end_date must not be before start_date")
+    if (end - start).days + 1 > MAX_REPORT_DAYS:
+        raise InvalidInput(f"a report covers at most {MAX_REPORT_DAYS} days")
+    return DateRange(start, end)
+
+
+def _empty_counters() -> dict[str, Any]:
+    counters: dict[str, Any] = {name: 0 for name in (*COUNTED_KINDS, *UNTRACKED_COUNTERS)}
+    counters["i"] = {key: 0 for key in OS_KEYS}
+    counters["u"] = {key: 0 for key in OS_KEYS}
+    counters["active_count"] = 0
+    counters["removed_count"] = 0
+    return counters
+
+
+_COUNTER_OF_KIND = {kind: counter for counter, kind in COUNTED_KINDS.items()}
+
+
+def _add(counters: dict[str, Any], kind: str, device_os: str | None, total: int) -> None:
+    if kind in _COUNTER_OF_KIND:
+        counters[_COUNTER_OF_KIND[kind]] += total
+    elif kind == "removed":
+        counters["removed_count"] += total
+    split = {"installed": "i", "uninstalled": "u"}.get(kind)
+    if split and device_os in OS_KEYS:
+        counters[split][device_os] += total
+
+
+def _utc_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.timezone.utc)
+
+
+def _day_key(value: Any) -> str:
+    # PostgreSQL's date() gives a date, SQLite's a "YYYY-MM-DD" string.
+    return value if isinstance(value, str) else value.isoformat()
+
+
+def daily_report(session: Session, campaign_id: str, days: DateRange) -> dict[str, dict[str, Any]]:
+    """Counters per day of the range, every day present (zeros included).
+
+    active_count: registrations alive at the end of the day (installs minus uninstalls
+    up to it, the days before the range included)."""
+    day = func.date(PassEvent.occurred_at)
+    in_range = (PassEvent.campaign_id == campaign_id,
+                PassEvent.occurred_at >= _utc_midnight(days.start),
+                PassEvent.occurred_at < _utc_midnight(days.end + dt.timedelta(days=1)))
+    rows = session.execute(
+        select(day, PassEvent.kind, PassEvent.device_os, func.sum(PassEvent.count))
+        .where(*in_range).group_by(day, PassEvent.kind, PassEvent.device_os)
+    ).all()
+    report = {current.isoformat(): _empty_counters() for current in days.days}
+    for bucket, kind, device_os, total in rows:
+        _add(report[_day_key(bucket)], kind, device_os, int(total or 0))
+    active = _net_installs_before(session, campaign_id, _utc_midnight(days.start))
+    for counters in report.values():
+        active += counters["installs_count"] - counters["uninstalls_count"]
+        counters["active_count"] = active
+    return report
+
+
+def _net_installs_before(session: Session, campaign_id: str, before: dt.datetime) -> int:
+    totals = dict(session.execute(
+        select(PassEvent.kind, func.sum(PassEvent.count))
+        .where(PassEvent.campaign_id == campaign_id, PassEvent.occurred_at < before,
+               PassEvent.kind.in_(("installed", "uninstalled")))
+        .group_by(PassEvent.kind)
+    ).all())
+    return int(totals.get("installed") or 0) - int(totals.get("uninstalled") or 0)
+
+
+def totals_report(session: Session, campaign_id: str) -> dict[str, Any]:
+    """Counters since the campaign began, with installs and uninstalls per platform.
+
+    active_count: the campaign's registrations now (passes installed in a wallet)."""
+    rows = session.execute(
+        select(PassEvent.kind, PassEvent.device_os, func.sum(PassEvent.count))
+        .where(PassEvent.campaign_id == campaign_id)
+        .group_by(PassEvent.kind, PassEvent.device_os)
+    ).all()
+    counters = _empty_counters()
+    for kind, device_os, total in rows:
+        _add(counters, kind, device_os, int(total or 0))
+    installs, uninstalls = counters.pop("i"), counters.pop("u")
+    counters["active_count"] = session.scalar(
+        select(func.count()).select_from(Registration).join(Pass, Pass.id == Registration.pass_id)
+        .where(Pass.campaign_id == campaign_id)
+    ) or 0
+    return {
+        "apple": {"installs_count": installs["ios"], "uninstalls_count": uninstalls["ios"]},
+        "android": {"installs_count": installs["android"], "uninstalls_count": uninstalls["android"]},
+        **counters,
+    }
+
