@@ -85,7 +85,8 @@ def test_skyport_walkthrough(client, account: Account, skyport):
     assert values_of(john, "secondary_fields") == {"passenger": "John Appleseed"}
     assert values_of(john, "auxiliary_fields") == {
         "boardingTime": "2:25 PM", "flightNewName": "815", "class": "Coach", "date": "7/22"}
-    assert john["barcode"]["format"] == "pdf417" and john["barcode"]["message"] == john["serial_number"]
+    assert john["redeem_code"] == "0000001"  # code_type sequential (the default)
+    assert john["barcode"] == {"format": "pdf417", "message": "0000001", "alt_text": "0000001", "encoding": None}
     assert john["pkpass_url"].startswith("https://wallet.example.test/download/")
     # 5. Boarding time changes: the walkthrough POSTs to the pass.
     updated = client.post(f"{base}/passes/{john['id']}",
@@ -117,8 +118,8 @@ def test_empty_body_issues_the_boilerplate_pass(client, account, toy_town_id):
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert values_of(body, "primary_fields") == {"member": None}  # unfilled: left out of pass.json
-    assert body["barcode"]["message"] == body["serial_number"]
-    assert body["redeem_code"] is None and body["redeemed_count"] == 0
+    assert body["redeem_code"] == "0000001" and body["redeemed_count"] == 0
+    assert body["barcode"]["message"] == body["barcode"]["alt_text"] == "0000001"  # Passworks: the redeem code
 
 
 def test_toy_town_pass_with_thumbnail_list_get_delete(client, account, toy_town_id):
@@ -198,6 +199,7 @@ BAD_PASS_BODIES = [
     ({"pass": {"background_color": "#gggggg"}}, "background_color"),
     ({"pass": {"max_distance": 500}}, "max_distance"),
     ({"pass": {"relevant_date": "soon"}}, "relevant_date"),
+    ({"pass": {"expiration_date": "9999-12-31T23:59:59-14:00"}}, "expiration_date"),
     ({"pass": {"voided": "perhaps"}}, "voided"),
     ({"pass": {"user_info": "x"}}, "user_info"),
     ({"pass": {"thumbnail_id": "30b5d792-48c9-4f12-80ff-082cae62e80f"}}, "thumbnail_id"),
@@ -286,3 +288,18 @@ def test_a_paused_campaigns_passes_can_still_be_updated(client, account, toy_tow
                           headers=account.basic)
 
     assert response.status_code == 200 and values_of(response.get_json(), "primary_fields") == {"member": "Ann"}
+
+
+def test_a_field_sent_with_a_label_but_no_value_keeps_its_value(client, account, toy_town_id):
+    base = f"/v2/generics/{toy_town_id}/passes"
+    johnny = client.post(base, json={"pass": {"auxiliary_fields": [{"key": "level", "value": "Gold"}]}},
+                         headers=account.basic).get_json()
+
+    patched = client.patch(f"{base}/{johnny['id']}", json={"pass": {"auxiliary_fields": [
+        {"key": "level", "label": "TIER"}, {"key": "favorite"}]}}, headers=account.basic).get_json()
+
+    level = next(field for field in patched["auxiliary_fields"] if field["key"] == "level")
+    assert (level["label"], level["value"]) == ("TIER", "Gold")
+    cleared = client.patch(f"{base}/{johnny['id']}", json={"pass": {"auxiliary_fields": [
+        {"key": "level", "value": None}]}}, headers=account.basic).get_json()
+    assert values_of(cleared, "auxiliary_fields")["level"] is None

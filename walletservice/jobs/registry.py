@@ -15,6 +15,8 @@ from walletservice.models import BackgroundJob
 # so the API does not pay for what only workers run.
 HANDLER_MODULES: tuple[str, ...] = (
     "walletservice.jobs.builtin",
+    "walletservice.services.campaign_merge",
+    "walletservice.services.v3_jobs",
 )
 
 

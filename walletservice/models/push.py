@@ -26,7 +26,7 @@ class PushRequest(Base):
     # What to push: every installed pass of a campaign, or the listed passes.
     campaign_id: Mapped[str | None] = mapped_column(String(36))
     pass_ids: Mapped[list[str] | None] = mapped_column(JSONType)
-    # expanding -> sending -> done
+    # expanding -> sending -> done; "waiting" first when held until a merge job is done
     state: Mapped[str] = mapped_column(String(16), default="expanding")
     total: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(64))

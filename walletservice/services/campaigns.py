@@ -10,7 +10,7 @@ from sqlalchemy import Select, delete, exists, select, true
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, NotFound, StateConflict
-from walletservice.models import Campaign, Organization, Pass, SigningCertificate
+from walletservice.models import Campaign, Organization, Pass, SigningCertificate, Template
 from walletservice.models.base import utcnow
 from walletservice.passkit.design import STYLES
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
@@ -19,6 +19,14 @@ from walletservice.services.lookups import one_or_not_found
 from walletservice.services.organization_certificates import get_visible_certificate
 from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
+from walletservice.services.push_message import PUSH_MESSAGE_KEY
+from walletservice.services.redeems import check_code_settings
+from walletservice.services.templates import (
+    PRESENTATION_KEYS,
+    resolve_template,
+    template_for_campaign,
+    template_presentation,
+)
 from walletservice.services.passworks_mapping import (
     FIELD_LISTS,
     campaign_attributes,
@@ -89,8 +97,11 @@ def create_integrator_campaign(
     campaign = Campaign(organization_id=organization.id, style=style, state="published")
     certificate = _certificate(session, organization.id, attributes.get("certificate_id"))
     _set_certificate(campaign, certificate, certificates)
-    _apply_attributes(session, organization, campaign, attributes)
+    template = resolve_template(session, organization.id, attributes.get("template_id"), style)
+    applied = _apply_attributes(session, organization, campaign, {**_from_template(template), **attributes})
     session.add(campaign)
+    session.flush()
+    campaign.template_id = template_for_campaign(session, campaign, applied, template).id
     session.flush()
     return campaign
 
@@ -106,18 +117,27 @@ def update_integrator_campaign(
             raise StateConflict("certificate_id: the campaign has passes; their pass type cannot change")
         _set_certificate(campaign, _certificate(session, organization.id, changes["certificate_id"]), certificates)
     current = {**campaign_attributes(campaign.design, campaign.settings), "name": campaign.name}
-    _apply_attributes(session, organization, campaign, {**current, **changes})
+    template = resolve_template(session, organization.id, changes.get("template_id"), campaign.style)
+    applied = _apply_attributes(session, organization, campaign, {**current, **_from_template(template), **changes})
+    campaign.template_id = template_for_campaign(session, campaign, applied, template).id
     campaign.updated_at = utcnow()
     session.flush()
     return campaign
 
 
+def _from_template(template: Template | None) -> dict[str, Any]:
+    """A template's presentation as campaign attributes; what it lacks is cleared."""
+    if template is None:
+        return {}
+    found = template_presentation(template)
+    return {key: found.get(key) for key in PRESENTATION_KEYS}
+
+
 def _apply_attributes(
     session: Session, organization: Organization, campaign: Campaign, attributes: Mapping[str, Any]
-) -> None:
+) -> dict[str, Any]:
+    """Check and store the attributes; returns them as applied (defaults filled in)."""
     attributes = dict(attributes)
-    if attributes.get("template_id") is not None:
-        raise InvalidInput("template_id: templates are not supported yet; send the presentation fields")
     if attributes.get("foreground_color") is not None:  # the Skyport example's name for text_color
         attributes["text_color"] = attributes["foreground_color"]
     if not attributes.get("name"):
@@ -134,9 +154,11 @@ def _apply_attributes(
     design, settings = campaign_design(campaign.style, attributes)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
     check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)
+    check_code_settings(settings)
     campaign.name = attributes["name"]
     campaign.design = design
     campaign.settings = settings
+    return attributes
 
 
 def _certificate(session: Session, organization_id: str, certificate_id: Any) -> SigningCertificate | None:
@@ -169,6 +191,8 @@ def _check_unique_field_keys(attributes: Mapping[str, Any]) -> None:
     seen: set[str] = set()
     for name in FIELD_LISTS:
         for index, field in enumerate(attributes.get(name) or []):
+            if field["key"] == PUSH_MESSAGE_KEY:
+                raise InvalidInput(f"{name}[{index}].key: {PUSH_MESSAGE_KEY!r} is reserved for push messages")
             if field["key"] in seen:
                 raise InvalidInput(f"{name}[{index}].key: {field['key']!r} is used twice; keys are unique per campaign")
             seen.add(field["key"])

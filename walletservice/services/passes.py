@@ -13,15 +13,19 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, StateConflict
-from walletservice.models import Campaign, Pass
+from walletservice.models import Campaign, Pass, Registration
+from walletservice.models.base import utcnow
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.passkit.errors import PassValidationError
 from walletservice.passkit.validation import validate_pass
 from walletservice.services.assets import check_owned_images
 from walletservice.services.collection_filters import Attribute, FilterSpec
+from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
 from walletservice.services.lookups import one_or_not_found
-from walletservice.services.pass_content import apple_design, compose_pass_content
+from walletservice.services.pass_content import apple_design, compose_pass_content, has_expired
 from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
+from walletservice.services.push_message import keep_push_message, with_push_message
+from walletservice.services.redeems import assign_redeem_code
 from walletservice.services.update_tags import mark_passes_changed
 
 # Serials and tags end up in URLs: keep them short and URL-safe (Apple best practice).
@@ -61,11 +65,16 @@ def issue_pass(
     values: Mapping[str, Any] | None = None,
     *,
     serial_number: str | None = None,
+    pass_id: str | None = None,
+    download_id: str | None = None,
+    redeem_code: str | None = None,
 ) -> Pass:
+    """pass_id and download_id may be chosen beforehand (Passcreator's async create answers them)."""
     values = dict(values or {})
     content = compose_pass_content(campaign.design, values)
     check_content(content, campaign.pass_type_identifier, campaign.team_identifier)
     pass_ = Pass(
+        id=pass_id or str(uuid.uuid4()),
         organization_id=campaign.organization_id,
         campaign_id=campaign.id,
         pass_type_identifier=campaign.pass_type_identifier,
@@ -73,29 +82,50 @@ def issue_pass(
         certificate_id=campaign.certificate_id,
         serial_number=check_serial_number(serial_number or uuid.uuid4().hex),
         authentication_token=new_authentication_token(),
-        download_id=secrets.token_urlsafe(24),
+        download_id=download_id or secrets.token_urlsafe(24),
         values=values,
         content=content,
         voided=bool(content.get("voided", False)),
+        redeem_code=redeem_code,
     )
     session.add(pass_)
     mark_passes_changed(session, [pass_])
+    record_pass_event(session, "created", pass_)
     return pass_
 
 
+def _merged_fields(current: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
+    """Per field, what was sent over what the pass had: a new label keeps the value."""
+    merged = dict(current)
+    for key, value in sent.items():
+        if isinstance(value, Mapping) and key in merged:
+            before = merged[key] if isinstance(merged[key], Mapping) else {"value": merged[key]}
+            value = {**before, **value}
+        merged[key] = value
+    return merged
+
+
 def update_pass_values(
-    session: Session, pass_: Pass, campaign: Campaign, values: Mapping[str, Any], *, merge: bool = True
+    session: Session, pass_: Pass, campaign: Campaign, values: Mapping[str, Any], *, merge: bool = True,
+    push_message: str | None = None, mark_changed: bool = True,
 ) -> Pass:
-    """Change a pass's own values (merged with the current ones unless merge=False)."""
+    """Change a pass's own values (merged with the current ones unless merge=False);
+    a push_message is written where the lock screen shows it (services.push_message).
+    mark_changed=False: the caller marks many passes at once (one tag allocation)."""
     new_values = {**pass_.values, **values} if merge else dict(values)
     if merge and "fields" in values:
-        new_values["fields"] = {**(pass_.values.get("fields") or {}), **(values.get("fields") or {})}
-    content = compose_pass_content(campaign.design, new_values)
+        new_values["fields"] = _merged_fields(pass_.values.get("fields") or {}, values.get("fields") or {})
+    content = keep_push_message(pass_.content, compose_pass_content(campaign.design, new_values))
+    if push_message:
+        content = with_push_message(content, push_message)
     check_content(content, pass_.pass_type_identifier, pass_.team_identifier)
     pass_.values = new_values
     pass_.content = content
     pass_.voided = bool(content.get("voided", False))
-    mark_passes_changed(session, [pass_])
+    if pass_.expired_at is not None and not has_expired(content, utcnow()):
+        pass_.expired_at = None  # given a later expirationDate: the expiry job watches it again
+    if mark_changed:
+        mark_passes_changed(session, [pass_])
     return pass_
 
 
@@ -144,27 +174,44 @@ def create_integrator_pass(session: Session, campaign: Campaign, attributes: Map
     if campaign.state not in ISSUING_STATES:
         raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first")
     check_pass_attributes(session, campaign, attributes)
-    serial_number = uuid.uuid4().hex
-    values = pass_values(attributes)
-    if not (values.get("barcode") or {}).get("message") and not campaign.design.get("barcode", {}).get("message"):
-        # Passworks' default message is the redeem code; ours is the serial number.
-        values["barcode"] = {**values.get("barcode", {}), "message": serial_number}
-    pass_ = issue_pass(session, campaign, values, serial_number=serial_number)
+    redeem_code = assign_redeem_code(session, campaign, attributes)
+    values = with_default_barcode(pass_values(attributes), campaign.design, redeem_code)
+    pass_ = issue_pass(session, campaign, values, redeem_code=redeem_code)
     session.flush()
     return pass_
 
 
+def with_default_barcode(values: dict[str, Any], design: Mapping[str, Any], redeem_code: str) -> dict[str, Any]:
+    """Passworks: the barcode's message and alt_text default to the pass's redeem code."""
+    barcode = dict(values.get("barcode") or {})
+    campaign_barcode = design.get("barcode") or {}
+    for key in ("message", "altText"):
+        if not barcode.get(key) and not campaign_barcode.get(key):
+            barcode[key] = redeem_code
+    return {**values, "barcode": barcode}
+
+
 def update_integrator_pass(
-    session: Session, campaign: Campaign, pass_: Pass, attributes: Mapping[str, Any], *, merge: bool
+    session: Session, campaign: Campaign, pass_: Pass, attributes: Mapping[str, Any], *, merge: bool,
+    push_message: str | None = None,
 ) -> Pass:
-    """merge=False replaces the pass's own values; the serial's barcode message stays."""
+    """merge=False replaces the pass's own values; the redeem code's barcode message stays."""
     check_pass_attributes(session, campaign, attributes)
     values = pass_values(attributes)
-    if not merge and "message" in (pass_.values.get("barcode") or {}):
-        values["barcode"] = {"message": pass_.values["barcode"]["message"], **values.get("barcode", {})}
-    return update_pass_values(session, pass_, campaign, values, merge=merge)
+    if not merge and pass_.redeem_code:
+        values = with_default_barcode(values, campaign.design, pass_.redeem_code)
+    update_pass_values(session, pass_, campaign, values, merge=merge, push_message=push_message)
+    record_pass_event(session, "updated", pass_)
+    return pass_
 
 
 def delete_pass(session: Session, pass_: Pass) -> None:
+    """Its registrations go with it: each is an "uninstalled" event (reason pass_removed)."""
+    registrations = session.execute(
+        select(Registration.id, Registration.pass_id, Registration.device_os, Registration.wallet)
+        .where(Registration.pass_id == pass_.id)
+    ).all()
+    record_uninstalls(session, [RemovedRegistration(*row) for row in registrations], {"reason": "pass_removed"})
+    record_pass_event(session, "removed", pass_)
     session.delete(pass_)
     session.flush()

@@ -41,8 +41,15 @@ PLAIN_ATTRIBUTES = {
     "max_distance": "maxDistance", "relevant_date": "relevantDate", "expiration_date": "expirationDate",
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
 }
-SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet")
-SETTINGS_DEFAULTS: dict[str, Any] = {"og": True, "og_description": "", "javascript": None, "stylesheet": None}
+SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
+                       "code_type", "code_fixed_value", "allow_multiple_redeems")
+# code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
+SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
+CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "og": True, "og_description": "", "javascript": None, "stylesheet": None,
+    "code_type": SEQUENTIAL, "code_fixed_value": None, "allow_multiple_redeems": False,
+}
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}
 LOCATION_KEYS = {"latitude": "latitude", "longitude": "longitude", "altitude": "altitude",
@@ -75,6 +82,8 @@ def campaign_design(style: str, attributes: Mapping[str, Any]) -> tuple[dict[str
               if attributes.get(name) is not None}
     design["images"] = images
     settings = {name: attributes[name] for name in SETTINGS_ATTRIBUTES if attributes.get(name) is not None}
+    if "code_type" in settings:
+        settings["code_type"] = CODE_TYPE_ALIASES.get(settings["code_type"], settings["code_type"])
     settings["behaviours"] = behaviours
     return design, settings
 
@@ -105,6 +114,11 @@ def campaign_attributes(design: Mapping[str, Any], settings: Mapping[str, Any] |
         **{name: settings.get(name, SETTINGS_DEFAULTS[name]) for name in SETTINGS_ATTRIBUTES},
     }
     return attributes
+
+
+def campaign_setting(settings: Mapping[str, Any] | None, name: str) -> Any:
+    """One of SETTINGS_ATTRIBUTES, its default when never set."""
+    return (settings or {}).get(name, SETTINGS_DEFAULTS[name])
 
 
 def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
@@ -141,7 +155,10 @@ def pass_values(attributes: Mapping[str, Any]) -> dict[str, Any]:
     for name in FIELD_LISTS:
         for field in attributes.get(name) or []:
             extra = _renamed({k: v for k, v in field.items() if k not in ("key", "value")}, FIELD_KEYS)
-            fields[field["key"]] = {"value": field.get("value"), **extra} if extra else field.get("value")
+            # Only what was sent changes: a label without a value keeps the current value.
+            sent = {"value": field["value"], **extra} if "value" in field else extra
+            if sent:
+                fields[field["key"]] = sent if extra else sent["value"]
     if fields:
         values["fields"] = fields
     if attributes.get("barcode") is not None:

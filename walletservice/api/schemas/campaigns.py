@@ -3,13 +3,12 @@ boarding_pass.md, generic.md): bodies and responses."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
-from walletservice.api.schemas.common import Timestamp
+from walletservice.api.schemas.common import InputTimestamp, Timestamp
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
 MAX_RELEVANCE_ITEMS = 10  # Apple shows at most 10 locations and 10 beacons
@@ -22,6 +21,8 @@ FieldKey = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=10
 FieldValue = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
 BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "none"]
 TransitType = Literal["air", "boat", "bus", "train", "generic"]
+CodeType = Literal["sequential", "sequencial", "fixed", "per_pass"]
+RedeemCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=64)]
 CodeText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100_000)]
 
 
@@ -73,8 +74,8 @@ class Presentation(BaseModel):
     locations: Locations = None
     beacons: Beacons = None
     max_distance: int | None = Field(None, ge=0, description="Meters: at most 1000 for event tickets, 100 otherwise.")
-    relevant_date: dt.datetime | None = None
-    expiration_date: dt.datetime | None = None
+    relevant_date: InputTimestamp | None = None
+    expiration_date: InputTimestamp | None = None
     user_info: dict[str, Any] | None = None
 
 
@@ -87,7 +88,9 @@ class CampaignChanges(Presentation):
     description: ShortText | None = Field(None, description="Default: the name.")
     organization_name: ShortText | None = Field(None, description="Default: the organization's name.")
     logo_text: ShortText | None = None
-    template_id: uuid.UUID | None = Field(None, description="Not supported yet: send the presentation fields.")
+    template_id: uuid.UUID | None = Field(
+        None, description="A template of the same pass type (GET /v2/templates): its presentation fields "
+                          "(images, colors, logo_text, barcode, transit_type) apply unless sent here too.")
     certificate_id: uuid.UUID | None = Field(
         None, description="Your certificate or a shared one; default: your newest, else the platform's.")
     text_color: Color | None = Field(None, description="Apple's foregroundColor; `foreground_color` also read.")
@@ -100,6 +103,13 @@ class CampaignChanges(Presentation):
     back_fields: FieldList = None
     transit_type: TransitType | None = Field(None, description="Boarding passes only; required for them.")
     associated_store_identifiers: list[Annotated[int, Field(ge=1)]] | None = None
+    code_type: CodeType | None = Field(
+        None, description="How passes get their redeem code: sequential (default; 'sequencial' also read), "
+                          "fixed (code_fixed_value for all) or per_pass (the pass body's redeem_code or "
+                          "barcode message, else a random code).")
+    code_fixed_value: RedeemCode | None = Field(None, description="The code of every pass when code_type is fixed.")
+    allow_multiple_redeems: bool | None = Field(
+        None, description="Default false: a second redeem is 412 and redeeming voids the pass.")
     og: bool | None = Field(None, description="Open Graph tags on the download page; default true.")
     og_description: ShortText | None = None
     javascript: CodeText | None = None
@@ -108,7 +118,7 @@ class CampaignChanges(Presentation):
 
 class CampaignCreate(CampaignChanges):
     name: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=255)]
-    icon_id: uuid.UUID
+    icon_id: uuid.UUID | None = Field(None, description="Required unless template_id gives one.")
 
 
 def _root_models(base: type[BaseModel], suffix: str) -> dict[str, type[BaseModel]]:
@@ -135,6 +145,17 @@ PUSH_BODIES = {
     )
     for segment, (root, _style) in CAMPAIGN_TYPES.items()
 }
+
+
+def _merge_body(segment: str, root: str) -> type[BaseModel]:
+    """coupon.md sends `{"push_message": ...}`; `{"<root>": {"push_message": ...}}` is read too."""
+    title = "".join(part.capitalize() for part in root.split("_")) + "MergeBody"
+    model: type[PushMessage] = create_model(  # type: ignore[call-overload]
+        title, __base__=PushMessage, **{root: (PushMessage, Field(default_factory=PushMessage))})
+    return model
+
+
+MERGE_BODIES = {segment: _merge_body(segment, root) for segment, (root, _style) in CAMPAIGN_TYPES.items()}
 
 
 class FieldView(BaseModel):
@@ -203,6 +224,8 @@ class CampaignResponse(PresentationView):
     associated_store_identifiers: list[int] | None = None
     certificate_id: str | None = None
     allow_multiple_redeems: bool = False
+    code_type: Literal["sequential", "fixed", "per_pass"] = "sequential"
+    code_fixed_value: str | None = None
     og: bool
     og_description: str
     javascript: str | None = None
@@ -214,3 +237,6 @@ class CampaignResponse(PresentationView):
 class MessageResponse(BaseModel):
     message: str
     push_id: str | None = Field(None, description="Follow the push at GET /v2/pushes/{push_id}.")
+    job_id: str | None = Field(
+        None, description="Set when passes are rewritten first (merge, push with push_message): follow the "
+                          "rewrite at GET /v2/jobs/{job_id}; the push waits for it.")

@@ -14,6 +14,7 @@ from walletservice.api.schemas.campaigns import (
     FieldValue,
     Presentation,
     PresentationView,
+    RedeemCode,
     ShortText,
 )
 from walletservice.api.schemas.common import Timestamp
@@ -40,6 +41,11 @@ class PassAttributes(Presentation):
     barcode: Barcode | None = None
     text_color: Color | None = None
     voided: bool | None = Field(None, description="A voided pass shows as such in Wallet.")
+    redeem_code: RedeemCode | None = Field(
+        None, description="Create only, campaigns with code_type per_pass: the pass's code (unique in the "
+                          "campaign); default: the barcode message, else a random code.")
+    push_message: ShortText | None = Field(
+        None, description="Update only: shown on the lock screen when the update reaches the device.")
     merge: bool | None = Field(None, description="Update only; also read at the top level.")
     push: bool | None = Field(None, description="Update only; also read at the top level.")
 
@@ -70,12 +76,17 @@ class PassResponse(PresentationView):
     campaign_id: str
     voided: bool
     serial_number: str
-    redeem_code: str | None = Field(None, description="Not assigned yet (redeem is not built).")
-    redeemed_count: int = 0
+    redeem_code: str | None = Field(None, description="Assigned at creation by the campaign's code_type.")
+    redeemed_count: int = Field(0, description="Redeems since creation or the last reset_redeem.")
+    redeemed_at: Timestamp | None = None
     background_color: str | None = None
     text_color: str | None = None
     label_color: str | None = None
     pkpass_url: str
+    page_url: str = Field(description="The customer's download page: the pass, an Add to Apple Wallet "
+                                      "button and a QR code of pkpass_url.")
+    preview_url: str = Field(description="page_url with a signed preview token: shows you (not customers) "
+                                         "notes such as a paused campaign or a voided pass. Keep it private.")
     push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
     created_at: Timestamp
     updated_at: Timestamp

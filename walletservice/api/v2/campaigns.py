@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from walletservice.api.schemas.campaigns import (
     CREATE_BODIES,
+    MERGE_BODIES,
     PUSH_BODIES,
     UPDATE_BODIES,
     CampaignResponse,
@@ -26,8 +27,10 @@ from walletservice.models import Campaign, Organization, Pass
 from walletservice.outbox.pushes import enqueue_campaign_push
 from walletservice.runtime import runtime
 from walletservice.services import campaigns as campaign_service
+from walletservice.services.campaign_merge import enqueue_campaign_merge, enqueue_campaign_message
 from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, campaign_attributes
+from walletservice.services.schedules import sync_relevant_date_schedule
 
 STATE_DESCRIPTION = (
     "States: published (issues passes), paused (issues none), archived (final). "
@@ -40,7 +43,8 @@ def campaign_response(campaign: Campaign) -> CampaignResponse:
     attributes = campaign_attributes(campaign.design, campaign.settings)
     return CampaignResponse.model_validate({
         **attributes, "id": campaign.id, "name": campaign.name, "state": campaign.state,
-        "certificate_id": campaign.certificate_id, "created_at": campaign.created_at,
+        "certificate_id": campaign.certificate_id, "template_id": campaign.template_id,
+        "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,
     })
 
@@ -68,6 +72,7 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
             organization = session.get(Organization, organization_id)
             campaign = campaign_service.create_integrator_campaign(
                 session, organization, style, _changes(body, root), runtime().certificates)
+            sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
             response = campaign_response(campaign)
         return json_response(response, 201)
 
@@ -83,6 +88,7 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
             campaign_service.update_integrator_campaign(
                 session, organization, campaign, _changes(body, root), runtime().certificates)
+            sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
             response = campaign_response(campaign)
         return json_response(response)
 
@@ -93,13 +99,28 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
         return json_response(DeletedResponse())
 
     def push_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
+        push_message = getattr(body, root).push_message
         with transaction() as session:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
             count = session.scalar(select(func.count()).where(Pass.campaign_id == campaign.id)) or 0
-            push = enqueue_campaign_push(session, organization_id, campaign.id)
+            if push_message:  # written into every pass first, by a job (services.campaign_merge)
+                job = enqueue_campaign_message(session, campaign, push_message)
+                push_id, job_id = job.push_request_id, job.id
+            else:
+                push_id, job_id = enqueue_campaign_push(session, organization_id, campaign.id).id, None
             message = (f"Pushing the {count} passes of campaign '{campaign.name}'." if count
                        else f"There are no passes to update for campaign '{campaign.name}'.")
-            response = MessageResponse(message=message, push_id=push.id)
+            response = MessageResponse(message=message, push_id=push_id, job_id=job_id)
+        return json_response(response, 202)
+
+    def merge_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
+        push_message = body.push_message or getattr(body, root).push_message  # type: ignore[attr-defined]
+        with transaction() as session:
+            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            job = enqueue_campaign_merge(session, campaign, push_message)
+            message = (f"Merging the {job.total} passes of campaign '{campaign.name}'." if job.total
+                       else f"There are no passes to update for campaign '{campaign.name}'.")
+            response = MessageResponse(message=message, push_id=job.push_request_id, job_id=job.id)
         return json_response(response, 202)
 
     register = v2_api.route
@@ -122,8 +143,18 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
                  )(_named(_state_view(style, action), segment, f"{action}_campaign"))
     register("POST", f"{item}/push", summary=f"Push every installed pass of a {root} campaign", tag=tag,
              json_body=PUSH_BODIES[segment], responses={202: MessageResponse},
-             description="Answers at once; workers send the pushes. Follow them at GET /v2/pushes/{push_id}.",
+             description="Answers at once; workers send the pushes. Follow them at GET /v2/pushes/{push_id}. "
+                         "With a push_message, a job first writes the message into every pass (a back field "
+                         "whose changeMessage is %@, so the lock screen shows it): GET /v2/jobs/{job_id}; "
+                         "the push waits for it.",
              )(_named(push_campaign, segment))
+    register("POST", f"{item}/merge", summary=f"Rewrite every pass of a {root} campaign from its design", tag=tag,
+             json_body=MERGE_BODIES[segment], responses={202: MessageResponse},
+             description="Fixed fields, locations and beacons come from the campaign; dynamic field values, "
+                         "barcodes and images of each pass stay. Answers at once: a job rewrites the passes "
+                         "(GET /v2/jobs/{job_id}), then the campaign push (GET /v2/pushes/{push_id}) is sent. "
+                         "A push_message shows on the lock screen.",
+             )(_named(merge_campaign, segment))
 
 
 def _state_view(style: str, action: str) -> Any:

@@ -20,7 +20,8 @@ from walletservice.services import passes as pass_service
 from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.pagination import fetch_filtered_page
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, pass_attributes
-from walletservice.web.routes import pkpass_path
+from walletservice.services.push_message import set_push_message
+from walletservice.web.routes import page_path, pkpass_path, preview_url
 
 UPDATE_DESCRIPTION = (
     "Field values by key (the campaign's fields only), barcode, images, dates, relevance, voided. "
@@ -35,12 +36,14 @@ def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -
     return PassResponse.model_validate({
         **pass_attributes(pass_.content, behaviours), "id": pass_.id, "campaign_id": pass_.campaign_id,
         "serial_number": pass_.serial_number, "pkpass_url": public_url(pkpass_path(pass_)),
+        "redeem_code": pass_.redeem_code, "redeemed_count": pass_.redeemed_count, "redeemed_at": pass_.redeemed_at,
+        "page_url": public_url(page_path(pass_)), "preview_url": preview_url(pass_),
         "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
     })
 
 
 def _attributes(body: PassBody) -> dict[str, Any]:
-    return body.pass_.model_dump(exclude_unset=True, exclude={"merge", "push"})
+    return body.pass_.model_dump(exclude_unset=True, exclude={"merge", "push", "push_message"})
 
 
 def _flag(body: PassBody, name: str) -> bool:
@@ -81,7 +84,7 @@ def register_pass_routes(segment: str, style: str) -> None:
         with transaction() as session:
             campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
             pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
-                                                merge=_flag(body, "merge"))
+                                                merge=_flag(body, "merge"), push_message=body.pass_.push_message)
             push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if _flag(body, "push") else None
             response = pass_response(pass_, campaign, push_id)
         return json_response(response)
@@ -95,6 +98,8 @@ def register_pass_routes(segment: str, style: str) -> None:
     def push_pass(organization_id: str, campaign_id: str, pass_id: str, body: PassPushBody) -> Response:
         with transaction() as session:
             campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
+            if body.pass_.push_message:
+                set_push_message(session, [pass_], body.pass_.push_message)
             push = enqueue_pass_push(session, organization_id, [pass_.id])
             response = MessageResponse(
                 message=f"push notifications sent for pass with id: {pass_.id} on campaign '{campaign.name}'",
@@ -120,7 +125,9 @@ def register_pass_routes(segment: str, style: str) -> None:
              responses={200: DeletedResponse})(_named(delete_pass, segment))
     register("POST", f"{item}/push", summary=f"Push a pass to its devices ({segment})", tag=tag,
              json_body=PassPushBody, responses={202: MessageResponse},
-             description="Answers at once; follow the push at GET /v2/pushes/{push_id}.",
+             description="Answers at once; follow the push at GET /v2/pushes/{push_id}. A push_message is "
+                         "written into the pass (a back field whose changeMessage is %@) so the lock "
+                         "screen shows it when the device fetches the pass.",
              )(_named(push_pass, segment))
 
 

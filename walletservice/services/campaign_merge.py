@@ -1,0 +1,144 @@
+"""Campaign merge (Passworks POST /v2/{type}/{id}/merge) and campaign push messages.
+
+A merge rewrites every pass of a campaign from its current design: fixed fields,
+locations and beacons come from the campaign again, while dynamic field values and
+the pass's own barcode, images and dates stay (coupon.md: "dynamic fields values of
+the passes will be left unchanged by the merge"). A campaign push with a
+push_message writes only the message into every pass (services.push_message).
+
+Neither happens in the request: it writes a background job and a held campaign
+push, and answers their ids. The job rewrites passes in id order, CHUNK_SIZE per
+call, each chunk in one transaction with one tag allocation for all of its passes
+(services.update_tags), and releases the push after the last chunk, so no device
+is told to fetch before its pass has changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import InvalidInput
+from walletservice.jobs import ChunkResult, enqueue_job, job_handler
+from walletservice.models import BackgroundJob, Campaign, Pass
+from walletservice.outbox.pushes import enqueue_campaign_push, release_held_push
+from walletservice.services.events import record_event
+from walletservice.services.pass_content import compose_pass_content
+from walletservice.services.passes import check_content
+from walletservice.services.passworks_mapping import DYNAMIC
+from walletservice.services.push_message import keep_push_message, with_push_message
+from walletservice.services.update_tags import mark_passes_changed
+
+MERGE_JOB = "campaign_merge"
+MESSAGE_JOB = "campaign_push_message"
+CHUNK_SIZE = 500
+# Per-pass values a merge gives back to the campaign (sync_*_on_merge default true).
+CAMPAIGN_OWNED_VALUES = ("fields", "locations", "beacons")
+
+PassRewrite = Callable[[Pass], None]
+
+
+def enqueue_campaign_merge(session: Session, campaign: Campaign, push_message: str | None = None) -> BackgroundJob:
+    """Accept a merge: the job and its held push are written; the caller commits."""
+    return _enqueue(session, campaign, MERGE_JOB, push_message)
+
+
+def enqueue_campaign_message(session: Session, campaign: Campaign, push_message: str) -> BackgroundJob:
+    """A campaign push carrying a message: write it into every pass, then push."""
+    return _enqueue(session, campaign, MESSAGE_JOB, push_message)
+
+
+def _enqueue(session: Session, campaign: Campaign, kind: str, push_message: str | None) -> BackgroundJob:
+    total = session.scalar(select(func.count()).select_from(Pass).where(Pass.campaign_id == campaign.id)) or 0
+    push = enqueue_campaign_push(session, campaign.organization_id, campaign.id, held=True)
+    payload = {"campaign_id": campaign.id, "push_id": push.id, "push_message": push_message}
+    job = enqueue_job(session, campaign.organization_id, kind, payload, total=total)
+    job.push_request_id = push.id
+    session.flush()
+    return job
+
+
+def merged_values(values: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
+    """A pass's own values after a merge: only dynamic fields keep their value (and
+    take the campaign's label again); everything else the pass set itself stays."""
+    kept = {key: value for key, value in values.items() if key not in CAMPAIGN_OWNED_VALUES}
+    fields = {
+        key: value.get("value") if isinstance(value, Mapping) else value
+        for key, value in (values.get("fields") or {}).items()
+        if behaviours.get(key) == DYNAMIC
+    }
+    if fields:
+        kept["fields"] = fields
+    return kept
+
+
+def merge_pass(pass_: Pass, campaign: Campaign, push_message: str | None) -> None:
+    """Rebuild one pass from the campaign's design (tags are the caller's: per chunk)."""
+    behaviours = (campaign.settings or {}).get("behaviours") or {}
+    values = merged_values(pass_.values, behaviours)
+    content = keep_push_message(pass_.content, compose_pass_content(campaign.design, values))
+    if push_message:
+        content = with_push_message(content, push_message)
+    check_content(content, pass_.pass_type_identifier, pass_.team_identifier)
+    pass_.values = values
+    pass_.content = content
+    pass_.voided = bool(content.get("voided", False))
+
+
+@job_handler(MERGE_JOB)
+def merge_chunk(session: Session, job: BackgroundJob) -> ChunkResult:
+    message = job.payload.get("push_message")
+    return _rewrite_chunk(session, job, lambda pass_, campaign: merge_pass(pass_, campaign, message))
+
+
+@job_handler(MESSAGE_JOB)
+def push_message_chunk(session: Session, job: BackgroundJob) -> ChunkResult:
+    message = job.payload["push_message"]
+
+    def write_message(pass_: Pass, _campaign: Campaign) -> None:
+        pass_.content = with_push_message(pass_.content, message)
+    return _rewrite_chunk(session, job, write_message)
+
+
+def _rewrite_chunk(
+    session: Session, job: BackgroundJob, rewrite: Callable[[Pass, Campaign], None]
+) -> ChunkResult:
+    """The next CHUNK_SIZE passes after the cursor, rewritten and tagged together."""
+    campaign = session.get(Campaign, job.payload["campaign_id"])
+    if campaign is None or campaign.organization_id != job.organization_id:  # deleted meanwhile
+        return _finished(session, job, job.cursor, processed=0, result={"campaign_deleted": True})
+    passes = session.scalars(
+        select(Pass).where(Pass.campaign_id == campaign.id, Pass.id > (job.cursor or ""))
+        .order_by(Pass.id).limit(CHUNK_SIZE)
+        # A pass updated through the API meanwhile waits, and is not overwritten with stale values.
+        .with_for_update()
+    ).all()
+    changed, errors = [], []
+    for pass_ in passes:
+        try:
+            rewrite(pass_, campaign)
+        except InvalidInput as exc:  # this pass's own values no longer fit the design
+            errors.append({"id": pass_.id, "error": "; ".join([exc.message, *exc.details])[:1000]})
+        else:
+            changed.append(pass_)
+    if changed:
+        mark_passes_changed(session, changed)
+        record_event(session, "updated", organization_id=campaign.organization_id, campaign_id=campaign.id,
+                     pass_id=None, count=len(changed), details={"job_id": job.id, "kind": job.kind})
+    cursor = passes[-1].id if passes else job.cursor
+    if len(passes) < CHUNK_SIZE:
+        return _finished(session, job, cursor, processed=len(changed), errors=errors)
+    return ChunkResult(cursor=cursor, processed=len(changed), failed=len(errors), errors=errors, done=False)
+
+
+def _finished(session: Session, job: BackgroundJob, cursor: str | None, *, processed: int,
+              errors: list[dict[str, Any]] | None = None, result: dict[str, Any] | None = None) -> ChunkResult:
+    """The last chunk: now the devices may be told to fetch."""
+    push_id = job.payload["push_id"]
+    release_held_push(session, push_id)
+    errors = errors or []
+    return ChunkResult(cursor=cursor, processed=processed, failed=len(errors), errors=errors, done=True,
+                       result=result, push_request_id=push_id)
