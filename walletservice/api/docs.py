@@ -1,4 +1,5 @@
-"""GET /docs: a readable page for /v2/openapi.json.
+"""GET /docs: a readable page for the OpenAPI documents: /v2 by default,
+`/docs?api=v3` for Passcreator's /api/v3 (and `?api=v1`).
 
 The page is plain HTML that loads Redoc from a CDN in the reader's browser; the
 server itself fetches nothing.
@@ -6,11 +7,15 @@ server itself fetches nothing.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 docs_blueprint = Blueprint("api_docs", __name__)
 
 REDOC_SCRIPT = "https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"
+
+# ?api= -> the document shown; the first is the default.
+DOCUMENTS = {"v2": "/v2/openapi.json", "v3": "/api/v3/openapi.json", "v1": "/v1/openapi.json"}
+NAV = " | ".join(f'<a href="/docs?api={name}">{name}</a>' for name in DOCUMENTS)
 
 PAGE = f"""<!doctype html>
 <html lang="en">
@@ -21,8 +26,9 @@ PAGE = f"""<!doctype html>
   <style>body {{ margin: 0; }}</style>
 </head>
 <body>
-  <noscript>The API description is at <a href="/v2/openapi.json">/v2/openapi.json</a>.</noscript>
-  <redoc spec-url="/v2/openapi.json"></redoc>
+  <nav style="font: 14px sans-serif; padding: 8px 16px">API: {NAV}</nav>
+  <noscript>The API description is at <a href="{{spec}}">{{spec}}</a>.</noscript>
+  <redoc spec-url="{{spec}}"></redoc>
   <script src="{REDOC_SCRIPT}" crossorigin="anonymous"></script>
 </body>
 </html>
@@ -31,7 +37,8 @@ PAGE = f"""<!doctype html>
 
 @docs_blueprint.get("/docs")
 def api_docs() -> Response:
-    response = Response(PAGE, mimetype="text/html")
+    spec = DOCUMENTS.get(request.args.get("api", ""), DOCUMENTS["v2"])
+    response = Response(PAGE.replace("{spec}", spec), mimetype="text/html")
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-eval'; "
         "style-src 'unsafe-inline' https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
