@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from walletservice.models import Device, DeviceLogEntry, PushDelivery, Registration, SigningCertificate
@@ -36,6 +36,18 @@ def expired_push_leases(session: Session, now: dt.datetime | None = None) -> int
             PushDelivery.state == "pending", PushDelivery.lease_expires_at < (now or utcnow())
         )
     ).scalar_one()
+
+
+def fail_abandoned_deliveries(session: Session, max_attempts: int, now: dt.datetime | None = None) -> int:
+    """Deliveries whose every attempt ended with the worker gone (its lease ran out, e.g. a
+    crash while sending): record them failed, so their push request can finish."""
+    now = now or utcnow()
+    return session.execute(
+        update(PushDelivery)
+        .where(PushDelivery.state == "pending", PushDelivery.attempts >= max_attempts,
+               PushDelivery.lease_expires_at < now)
+        .values(state="failed", reason="WorkerLost", finished_at=now, lease_owner=None, lease_expires_at=None)
+    ).rowcount or 0
 
 
 def certificates_expiring_within(

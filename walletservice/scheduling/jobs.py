@@ -7,20 +7,26 @@ registers itself here, and every run first checks that it still holds the lease
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Protocol
 
 from flask import Flask
 
 from walletservice.db import transaction
+from walletservice.extensions import db
 from walletservice.outbox.pushes import finish_completed_requests
+from walletservice.runtime import runtime
 from walletservice.scheduling import housekeeping as rules
+from walletservice.scheduling.runs import RunSettings, fire_in_threads
+from walletservice.services.expiry import expire_batch
 
 log = logging.getLogger(__name__)
 
 
 class LeaderProcess(Protocol):
     app: Flask
+    leading_since: dt.datetime | None
 
     def is_leader(self) -> bool: ...
 
@@ -52,11 +58,46 @@ def housekeeping(holder: str) -> None:
     with process.app.app_context(), transaction() as session:
         logs = rules.prune_device_logs(session, config["WALLET_DEVICE_LOG_RETENTION_DAYS"])
         devices = rules.remove_devices_without_registrations(session)
+        abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])
         finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)
         expiring = rules.certificates_expiring_within(session, config["WALLET_CERTIFICATE_WARNING_DAYS"])
     log.info("housekeeping: %d device logs pruned, %d devices without registrations removed, "
-             "%d push requests finished, %d deliveries back from dead workers", logs, devices, finished, stalled)
+             "%d abandoned deliveries failed, %d push requests finished, %d deliveries back from dead workers",
+             logs, devices, abandoned, finished, stalled)
     for certificate in expiring:
         log.warning("signing certificate %s (%s) expires on %s: renew it",
                     certificate.id, certificate.pass_type_identifier, certificate.not_after.date())
+
+
+def due_schedules(holder: str) -> None:
+    """Fire the schedules that are due. Stops a fifth of the poll interval before the
+    next poll starts, so polls do not overlap; the next one continues a backlog."""
+    process = _leader(holder)
+    if process is None:
+        return
+    config = process.app.config
+    with process.app.app_context():
+        settings = RunSettings.from_config(runtime().certificates, config, awake_since=process.leading_since)
+        # SQLite has one writer at a time: more threads would only wait for its lock.
+        threads = config["WALLET_SCHEDULE_FIRING_THREADS"] if db.engine.dialect.name == "postgresql" else 1
+        results = fire_in_threads(process.app, settings, threads, 0.8 * config["WALLET_SCHEDULE_POLL_SECONDS"])
+    if results:
+        outcomes = [result.outcome for result in results]
+        log.info("schedules: %d done, %d failed, %d missed",
+                 outcomes.count("done"), outcomes.count("failed"), outcomes.count("missed"))
+
+
+def expire_passes(holder: str) -> None:
+    """Mark passes past their expiration date expired, in batches of one transaction each."""
+    process = _leader(holder)
+    if process is None:
+        return
+    expired, cursor = 0, ""
+    with process.app.app_context():
+        while cursor is not None and process.is_leader():
+            with transaction() as session:
+                batch = expire_batch(session, after_id=cursor)
+            expired, cursor = expired + batch.expired, batch.next_cursor
+    if expired:
+        log.info("expiry: %d passes expired and pushed", expired)

@@ -28,6 +28,14 @@ from walletservice.scheduling.leader import release_leadership, try_acquire_lead
 log = logging.getLogger(__name__)
 
 LEASE_NAME = "scheduler"
+# APScheduler job (a function in walletservice.scheduling.jobs) -> its interval setting.
+# Integrators' schedules are rows polled by due_schedules, not APScheduler jobs of
+# their own (docs/schedules.md says why).
+BUILT_IN_JOBS = {
+    "due_schedules": "WALLET_SCHEDULE_POLL_SECONDS",
+    "expire_passes": "WALLET_EXPIRY_INTERVAL_SECONDS",
+    "housekeeping": "WALLET_HOUSEKEEPING_INTERVAL_SECONDS",
+}
 
 
 class SchedulerProcess:
@@ -36,6 +44,8 @@ class SchedulerProcess:
         self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.lease_seconds = float(app.config["WALLET_SCHEDULER_LEASE_SECONDS"])
         self._leader_until: dt.datetime | None = None
+        # When this process last started firing: schedules due long before were missed.
+        self.leading_since: dt.datetime | None = None
         self._scheduler: BackgroundScheduler | None = None
         jobs.register_process(self.holder, self)
 
@@ -84,12 +94,12 @@ class SchedulerProcess:
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": self.app.config["WALLET_SCHEDULER_MISFIRE_GRACE_SECONDS"]},
         )
-        scheduler.add_job(
-            "walletservice.scheduling.jobs:housekeeping", "interval",
-            seconds=self.app.config["WALLET_HOUSEKEEPING_INTERVAL_SECONDS"],
-            id="housekeeping", kwargs={"holder": self.holder}, replace_existing=True,
-            next_run_time=utcnow(),
-        )
+        for name, interval in BUILT_IN_JOBS.items():
+            scheduler.add_job(
+                f"walletservice.scheduling.jobs:{name}", "interval", seconds=self.app.config[interval],
+                id=name, kwargs={"holder": self.holder}, replace_existing=True, next_run_time=utcnow(),
+            )
+        self.leading_since = utcnow()
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduler %s is the leader", self.holder)

@@ -10,6 +10,7 @@ Per-pass values are `{"fields": {key: value}, "barcode": {...}, "images": {...},
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,3 +48,19 @@ def _apply_field_value(field: dict[str, Any], value: Any) -> None:
 def apple_design(content: Mapping[str, Any]) -> dict[str, Any]:
     """The part of the content that becomes pass.json."""
     return {key: value for key, value in content.items() if key not in NON_APPLE_KEYS}
+
+
+def parse_instant(value: Any) -> dt.datetime | None:
+    """An ISO 8601 time from pass content (W3C: zone required; none is read as UTC)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
+def has_expired(content: Mapping[str, Any], now: dt.datetime) -> bool:
+    expires = parse_instant(content.get("expirationDate"))
+    return expires is not None and expires <= now

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field
 
 from walletservice.api.schemas.common import Text, Timestamp, UploadedFile
 from walletservice.models import SigningCertificate
+from walletservice.models.base import utcnow
 from walletservice.services.organization_certificates import CertificateFiles, certificate_status
 
 _P12 = "A PKCS#12 (.p12) export of the Pass Type ID certificate with its private key."
@@ -66,6 +69,7 @@ class CertificateResponse(BaseModel):
     issued_to: str | None = Field(description="The subject's organization (O), else its common name.")
     expires_at: Timestamp
     expires_soon: bool = Field(description="Expired, or expires within 30 days.")
+    days_to_expiry: int = Field(description="Whole days left before it expires; negative once expired.")
     expired: bool
     shared: bool = Field(description="A platform certificate every organization may use (read-only).")
 
@@ -76,5 +80,6 @@ class CertificateResponse(BaseModel):
             id=certificate.id, team_identifier=certificate.team_identifier,
             pass_type_identifier=certificate.pass_type_identifier, issued_to=status.issued_to,
             expires_at=certificate.not_after, expires_soon=status.expires_soon, expired=status.expired,
+            days_to_expiry=(certificate.not_after - utcnow()) // dt.timedelta(days=1),
             shared=certificate.organization_id is None,
         )
