@@ -1,0 +1,208 @@
+"""Passcreator v3 request and response shapes (passcreator-v3-passes.md).
+
+Request bodies validate the documented keys' types and let additional properties
+through (the template decides which exist: services.v3_passes). Responses are the
+documented envelope; these models document them in /api/v3/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from walletservice.api.schemas.common import Text
+
+Data = TypeVar("Data")
+
+
+class V3Location(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    latitude: float = Field(ge=-90, le=90)
+    longitude: float = Field(ge=-180, le=180)
+    altitude: float | None = None
+    relevantText: Text | None = Field(None, max_length=500)
+    localizedRelevantText: dict[str, Text] | None = Field(None, description="Language code -> text.")
+    maxDistance: int | None = Field(None, ge=0, description="Meters; capped by Apple's limit for the style.")
+
+
+class V3PassData(BaseModel):
+    """The documented keys; any other key is an additional property of the template, by id or name."""
+
+    model_config = ConfigDict(extra="allow")
+
+    templateId: str | None = Field(None, description="Create only, mandatory there: the template (campaign) id.")
+    userProvidedId: Text | None = Field(None, max_length=255)
+    enforceUniqueUserProvidedId: bool | None = Field(None, description="400 when the userProvidedId is used.")
+    barcodeValue: Text | None = Field(None, max_length=2000)
+    groupingIdentifier: Text | None = Field(None, max_length=255,
+                                            description="Event tickets and boarding passes only; ignored on others.")
+    urlToThumbnail: str | None = Field(None, max_length=2048, description="Fetched from allowed hosts only.")
+    urlToBackground: str | None = Field(None, max_length=2048, description="Fetched from allowed hosts only.")
+    urlToLogo: str | None = Field(None, max_length=2048, description="Fetched from allowed hosts only.")
+    expirationDate: str | None = Field(None, description="Y-m-d H:i, UTC.", examples=["2055-12-31 00:00"])
+    relevantDate: str | None = Field(None, description="Y-m-d H:i, UTC.")
+    labelColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
+    foregroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
+    backgroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
+    emailRecipient: str | None = Field(None, description="Accepted and ignored: no e-mail sendout here.")
+    phoneRecipient: str | None = Field(None, description="Accepted and ignored: no SMS sendout here.")
+    locations: list[V3Location] | None = Field(None, max_length=10)
+    storedValue: float | None = None
+    eligibleValidationPlaces: list[Text] | None = Field(
+        None, description="Must be among the template's validValidationPlaces when it lists them.")
+    downloadPin: Text | None = Field(None, max_length=64)
+    bundleId: Text | None = Field(None, max_length=255)
+    localizedBackgroundImages: dict[str, str] | None = Field(
+        None, description="Language code -> image URL; stored with the pass, not fetched.")
+
+
+class V3PassBody(BaseModel):
+    data: V3PassData
+
+
+class V3Filter(BaseModel):
+    """One of identifiers, segmentId or query (Passcreator's query language)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    identifiers: list[str] | None = Field(None, max_length=10000)
+    segmentId: str | None = None
+    query: dict[str, Any] | None = None
+
+
+class V3BulkBody(BaseModel):
+    data: V3PassData
+    filter: V3Filter
+
+
+class V3AsyncQuery(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    async_: bool = Field(True, alias="async", description="false: done in the request (slower).")
+
+
+class V3PassQuery(BaseModel):
+    formatKeyAdditionalProperties: Literal["id", "name"] = "id"
+
+
+class V3ListQuery(BaseModel):
+    pageSize: int | None = Field(None, ge=1, description="Default and maximum: WALLET_V3_MAX_PAGE_SIZE (1000).")
+    formatKeyAdditionalProperties: Literal["id", "name"] = "id"
+    segmentId: str | None = None
+    query: str | None = Field(None, description="The query language as base64url-encoded JSON.")
+    fields: str | None = Field(None, description="Comma-separated names of the properties to return.")
+    cursor: str | None = Field(None, description="Set by page.next links; do not build it yourself.")
+
+
+class V3SegmentBody(BaseModel):
+    name: str | None = Field(None, max_length=255)
+    query: dict[str, Any] | None = None
+
+
+# -- responses ----------------------------------------------------------------------
+
+class V3Envelope(BaseModel, Generic[Data]):
+    success: bool = True
+    description: str = "Success"
+    errors: list[str] = Field(default_factory=list)
+    data: Data
+    statusCode: int = 200
+    count: int = 1
+
+
+class V3ErrorEnvelope(BaseModel):
+    success: bool = False
+    description: str = ""
+    errors: list[str] = Field(examples=[["Object not found"]])
+    data: list[Any] = Field(default_factory=list)
+    statusCode: int = 404
+    count: int = 0
+
+
+class V3CreatedPass(BaseModel):
+    identifier: str
+    bundleId: str | None = None
+    downloadPage: str
+    barcodeValue: str | None = Field(None, description="null with async=true: it is not known yet.")
+    iPhoneUri: str
+    androidUri: str | None = None
+    genericProperties: dict[str, Any] = Field(default_factory=dict)
+    process: str | None = Field(None, description="async=true: GET it to follow the creation or update.")
+
+
+class V3PassView(BaseModel):
+    """A pass as listed, plus one key per additional property (by id or by name). Every key
+    is present unless `fields` leaves it out."""
+
+    model_config = ConfigDict(extra="allow")
+
+    identifier: str | None = None
+    autoGeneratedId: str | None = None
+    voided: bool | None = None
+    createdOn: str | None = None
+    modifiedOn: str | None = None
+    expirationDate: str | None = None
+    userProvidedId: str | None = None
+    templateId: str | None = None
+    templateName: str | None = None
+    linkToPassPage: str | None = None
+    barcodeValue: str | None = None
+    numberOfActive: int | None = None
+    numberOfInactive: int | None = None
+    numberOfPrinted: int | None = None
+    lastUsage: str | None = None
+    storedValue: float | None = None
+    bundleId: str | None = None
+    noOfRegistrations: int | None = None
+    relevantDate: str | None = None
+
+
+class V3Page(BaseModel):
+    next: str
+
+
+class V3ResultsMeta(BaseModel):
+    resultsTotal: int
+    resultsThisPage: int
+
+
+class V3PassList(V3Envelope[list[V3PassView]]):
+    responseMetaData: V3ResultsMeta
+    page: V3Page | None = Field(None, description="Only when there is a next page.")
+
+
+class V3Identifier(BaseModel):
+    identifier: str
+
+
+class V3Queued(BaseModel):
+    process: str
+
+
+class V3ProcessError(BaseModel):
+    identifier: str
+    error: str
+
+
+class V3Process(BaseModel):
+    identifier: str
+    kind: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int | None
+    processed: int
+    failed: int
+    errors: list[V3ProcessError]
+    result: dict[str, Any] | None
+    createdOn: str
+    startedOn: str | None
+    finishedOn: str | None
+
+
+class V3Segment(BaseModel):
+    identifier: str
+    name: str
+    query: dict[str, Any]
+    createdOn: str
+    modifiedOn: str

@@ -1,0 +1,106 @@
+"""Fetching a pass image from an integrator's URL (Passcreator's urlToLogo & co.), safely.
+
+Only hosts on the allow list are fetched; every address the host resolves to must be
+public unless private addresses are allowed; redirects are not followed (they could
+lead anywhere); the body is read in chunks and abandoned past the size cap; the
+content type must be an image. The address is checked just before the request, so a
+resolver that answers differently the second time (DNS rebinding) is not defended
+against: allow only hosts you control.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from walletservice.errors import BadRequest
+
+IMAGE_CONTENT_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    allowed_hosts: tuple[str, ...]
+    max_bytes: int
+    timeout_seconds: float
+    allow_private: bool
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> FetchPolicy:
+        hosts = tuple(host.strip().lower() for host in config["WALLET_IMAGE_FETCH_ALLOWED_HOSTS"].split(",")
+                      if host.strip())
+        return cls(hosts, config["WALLET_IMAGE_FETCH_MAX_BYTES"],
+                   config["WALLET_IMAGE_FETCH_TIMEOUT_SECONDS"], config["WALLET_IMAGE_FETCH_ALLOW_PRIVATE"])
+
+    def allows_host(self, host: str) -> bool:
+        host = host.lower().rstrip(".")
+        return any(host == allowed or (allowed.startswith("*.") and host.endswith(allowed[1:]))
+                   for allowed in self.allowed_hosts)
+
+
+def check_image_url(url: Any, policy: FetchPolicy, name: str) -> str:
+    """The URL if it may be fetched under the policy (no network yet); BadRequest otherwise."""
+    if not policy.allowed_hosts:
+        raise BadRequest(f"{name}: fetching images from URLs is disabled on this server "
+                         "(WALLET_IMAGE_FETCH_ALLOWED_HOSTS is empty)")
+    if not isinstance(url, str):
+        raise BadRequest(f"{name} must be a URL")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadRequest(f"{name} must be an http or https URL")
+    if parts.username or parts.password:
+        raise BadRequest(f"{name} must not carry credentials")
+    if not policy.allows_host(parts.hostname):
+        raise BadRequest(f"{name}: host {parts.hostname} is not allowed for image fetching")
+    return url
+
+
+def fetch_image(url: str, policy: FetchPolicy, name: str) -> bytes:
+    """The image's bytes; BadRequest saying why when it cannot or may not be fetched."""
+    check_image_url(url, policy, name)
+    parts = urlsplit(url)
+    _check_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), policy, name)
+    try:
+        with httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False, trust_env=False) as client:
+            with client.stream("GET", url, headers={"Accept": ", ".join(IMAGE_CONTENT_TYPES)}) as response:
+                _check_response(response, name)
+                return _read_capped(response, policy.max_bytes, name)
+    except httpx.HTTPError as exc:
+        raise BadRequest(f"{name}: the image could not be fetched ({type(exc).__name__})") from None
+
+
+def _check_addresses(host: str, port: int, policy: FetchPolicy, name: str) -> None:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise BadRequest(f"{name}: host {host} does not resolve") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global and not policy.allow_private:
+            raise BadRequest(f"{name}: host {host} resolves to a non-public address; refused")
+
+
+def _check_response(response: httpx.Response, name: str) -> None:
+    if response.status_code != 200:
+        raise BadRequest(f"{name}: the image URL answered {response.status_code}, not 200")
+    content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type not in IMAGE_CONTENT_TYPES:
+        raise BadRequest(f"{name}: the URL is not an image (content type {content_type or 'missing'})")
+
+
+def _read_capped(response: httpx.Response, max_bytes: int, name: str) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise BadRequest(f"{name}: the image is larger than {max_bytes} bytes")
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > max_bytes:
+            raise BadRequest(f"{name}: the image is larger than {max_bytes} bytes")
+    return bytes(body)

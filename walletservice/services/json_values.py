@@ -1,0 +1,136 @@
+"""Typed reads of one value inside a JSON column, identical on SQLite and PostgreSQL.
+
+`JsonString(column, path)` is the value when it is a JSON string and NULL otherwise;
+`JsonNumber` and `JsonBoolean` likewise. Reading by type keeps a query from ever
+casting text to a number (an error on PostgreSQL) and makes "65" and 65 different
+values on both databases. Paths are bound parameters: one tuple of keys, written as
+SQLite's '$."a"."b"' or as PostgreSQL's text[] by JsonPath.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Boolean, Float, String, Text, TypeDecorator, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class JsonPath(TypeDecorator):
+    """A tuple of object keys, bound as each database's JSON path."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(ARRAY(Text()))
+        return dialect.type_descriptor(String())
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Any:
+        if dialect.name == "postgresql":
+            return list(value)
+        return "$" + "".join('."' + key + '"' for key in value)
+
+
+class _JsonValue(FunctionElement[Any]):
+    inherit_cache = True
+
+    def __init__(self, column: ColumnElement[Any], path: tuple[str, ...]) -> None:
+        super().__init__(column, bindparam(None, tuple(path), type_=JsonPath(), unique=True))
+
+
+class JsonString(_JsonValue):
+    type = String()
+    inherit_cache = True
+
+
+class JsonNumber(_JsonValue):
+    type = Float()
+    inherit_cache = True
+
+
+class JsonBoolean(_JsonValue):
+    type = Boolean()
+    inherit_cache = True
+
+
+class TextContains(FunctionElement[bool]):
+    """Case-sensitive substring test: LIKE would be case-insensitive on SQLite only."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+class BinaryOrder(FunctionElement[str]):
+    """Text compared by code point on both databases (PostgreSQL's default collation is not)."""
+
+    type = String()
+    inherit_cache = True
+
+
+def _parts(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> list[str]:
+    return [compiler.process(clause, **kw) for clause in element.clauses]
+
+
+# -- SQLite -------------------------------------------------------------------------
+
+_SQLITE_TYPES = {JsonString: "json_type({c}, {p}) = 'text'",
+                 JsonNumber: "json_type({c}, {p}) IN ('integer', 'real')"}
+
+
+@compiles(JsonString, "sqlite")
+@compiles(JsonNumber, "sqlite")
+def _sqlite_typed(element: _JsonValue, compiler: SQLCompiler, **kw: Any) -> str:
+    column, path = _parts(element, compiler, **kw)
+    test = _SQLITE_TYPES[type(element)].format(c=column, p=path)
+    return f"(CASE WHEN {test} THEN json_extract({column}, {path}) END)"
+
+
+@compiles(JsonBoolean, "sqlite")
+def _sqlite_boolean(element: JsonBoolean, compiler: SQLCompiler, **kw: Any) -> str:
+    column, path = _parts(element, compiler, **kw)
+    return (f"(CASE json_type({column}, {path}) WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)")
+
+
+@compiles(TextContains, "sqlite")
+def _sqlite_contains(element: TextContains, compiler: SQLCompiler, **kw: Any) -> str:
+    text, part = _parts(element, compiler, **kw)
+    return f"(instr({text}, {part}) > 0)"
+
+
+@compiles(BinaryOrder, "sqlite")
+def _sqlite_binary(element: BinaryOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    (text,) = _parts(element, compiler, **kw)
+    return f"({text})"  # SQLite's default BINARY collation already is code point order
+
+
+# -- PostgreSQL ---------------------------------------------------------------------
+
+_POSTGRESQL_TYPES = {JsonString: "string", JsonNumber: "number", JsonBoolean: "boolean"}
+_POSTGRESQL_CASTS = {JsonString: "{v}", JsonNumber: "CAST({v} AS DOUBLE PRECISION)", JsonBoolean: "({v} = 'true')"}
+
+
+@compiles(JsonString, "postgresql")
+@compiles(JsonNumber, "postgresql")
+@compiles(JsonBoolean, "postgresql")
+def _postgresql_typed(element: _JsonValue, compiler: SQLCompiler, **kw: Any) -> str:
+    column, path = _parts(element, compiler, **kw)
+    kind = _POSTGRESQL_TYPES[type(element)]
+    value = _POSTGRESQL_CASTS[type(element)].format(v=f"({column} #>> {path})")
+    return f"(CASE WHEN jsonb_typeof({column} #> {path}) = '{kind}' THEN {value} END)"
+
+
+@compiles(TextContains, "postgresql")
+def _postgresql_contains(element: TextContains, compiler: SQLCompiler, **kw: Any) -> str:
+    text, part = _parts(element, compiler, **kw)
+    return f"(strpos({text}, {part}) > 0)"
+
+
+@compiles(BinaryOrder, "postgresql")
+def _postgresql_binary(element: BinaryOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    (text,) = _parts(element, compiler, **kw)
+    return f'(({text}) COLLATE "C")'

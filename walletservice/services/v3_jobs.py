@@ -1,0 +1,133 @@
+"""Background jobs of the v3 API: async creation and (bulk) updates, in chunks.
+
+A job's payload holds the v3 data as sent; it is validated again when the job runs
+(the template may have changed since), and image URLs are fetched here, never in the
+request. Handlers read the image fetch policy from the app config: the job worker
+runs them inside the app context.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import DomainError
+from walletservice.jobs import ChunkResult, enqueue_job, job_handler
+from walletservice.models import BackgroundJob, Campaign, Pass
+from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.services.image_fetch import FetchPolicy
+from walletservice.services.pass_query import parse_query
+from walletservice.services.update_tags import mark_passes_changed
+from walletservice.services.v3_passes import (
+    PassChanges,
+    Reservation,
+    create_v3_pass,
+    fetch_images,
+    get_template,
+    read_changes,
+    selection_condition,
+    update_v3_pass,
+)
+
+CREATE_KIND = "v3_create_pass"
+UPDATE_KIND = "v3_update_passes"
+CHUNK_SIZE = 500
+
+
+def enqueue_create(session: Session, organization_id: str, data: dict[str, Any], reservation: Reservation
+                   ) -> BackgroundJob:
+    payload = {"data": data, "pass_id": reservation.pass_id, "serial_number": reservation.serial_number,
+               "download_id": reservation.download_id}
+    return enqueue_job(session, organization_id, CREATE_KIND, payload, total=1)
+
+
+def enqueue_update(session: Session, organization_id: str, data: dict[str, Any], *, replace: bool,
+                   selection: dict[str, Any], total: int) -> BackgroundJob:
+    """selection: {"identifiers": [...]} or {"query": {...}} (a segment's query, copied now)."""
+    payload = {"data": data, "replace": replace, "selection": selection}
+    return enqueue_job(session, organization_id, UPDATE_KIND, payload, total=total)
+
+
+def _policy() -> FetchPolicy:
+    return FetchPolicy.from_config(current_app.config)
+
+
+@job_handler(CREATE_KIND)
+def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
+    payload = job.payload
+    reservation = Reservation(payload["pass_id"], payload["serial_number"], payload["download_id"])
+    try:
+        with session.begin_nested():  # nothing of a failed creation stays (image assets included)
+            campaign = get_template(session, job.organization_id, payload["data"].get("templateId"))
+            changes = read_changes(campaign, payload["data"], _policy())
+            images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
+            create_v3_pass(session, campaign, changes, images, reservation)
+    except DomainError as exc:
+        return ChunkResult(cursor=None, processed=1, failed=1, done=True,
+                           errors=[{"id": reservation.pass_id, "error": exc.message}])
+    return ChunkResult(cursor=None, processed=1, done=True, result={"identifier": reservation.pass_id})
+
+
+@job_handler(UPDATE_KIND)
+def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
+    """CHUNK_SIZE passes in id order after the cursor; each failing pass is an error, not a crash."""
+    selection = job.payload["selection"]
+    query = parse_query(selection["query"]) if "query" in selection else None
+    condition = selection_condition(session, job.organization_id, identifiers=selection.get("identifiers"),
+                                    query=query)
+    statement = select(Pass).where(condition).order_by(Pass.id).limit(CHUNK_SIZE)
+    if job.cursor:
+        statement = statement.where(Pass.id > job.cursor)
+    passes = list(session.scalars(statement))
+    errors = _missing_identifiers(session, job) if job.cursor is None else []
+    updated = _update_each(session, job, passes, errors)
+    push_id = enqueue_pass_push(session, job.organization_id, updated).id if updated else None
+    return ChunkResult(
+        cursor=passes[-1].id if passes else job.cursor, processed=len(passes), failed=len(errors),
+        errors=errors, done=len(passes) < CHUNK_SIZE, push_request_id=push_id,
+    )
+
+
+def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], errors: list[dict[str, Any]]
+                 ) -> list[str]:
+    prepared: dict[str, tuple[Campaign, PassChanges, dict[str, str]] | DomainError] = {}
+    updated = []
+    for pass_ in passes:
+        if pass_.campaign_id not in prepared:
+            prepared[pass_.campaign_id] = _prepare(session, job, pass_.campaign_id)
+        ready = prepared[pass_.campaign_id]
+        try:
+            if isinstance(ready, DomainError):
+                raise ready
+            campaign, changes, images = ready
+            update_v3_pass(session, campaign, pass_, changes, images, replace=bool(job.payload["replace"]),
+                           mark_changed=False)
+            updated.append(pass_)
+        except DomainError as exc:
+            errors.append({"id": pass_.id, "error": exc.message})
+    mark_passes_changed(session, updated)  # one tag allocation per chunk, not per pass
+    return [pass_.id for pass_ in updated]
+
+
+def _prepare(session: Session, job: BackgroundJob, campaign_id: str
+             ) -> tuple[Campaign, PassChanges, dict[str, str]] | DomainError:
+    """The data read against one template, images fetched once for the chunk."""
+    try:
+        campaign = get_template(session, job.organization_id, campaign_id)
+        changes = read_changes(campaign, job.payload["data"], _policy())
+        images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
+        return campaign, changes, images
+    except DomainError as exc:
+        return exc
+
+
+def _missing_identifiers(session: Session, job: BackgroundJob) -> list[dict[str, Any]]:
+    identifiers = job.payload["selection"].get("identifiers")
+    if not identifiers:
+        return []
+    found = set(session.scalars(select(Pass.id).where(
+        Pass.organization_id == job.organization_id, Pass.id.in_(identifiers))))
+    return [{"id": identifier, "error": "Object not found"} for identifier in identifiers if identifier not in found]

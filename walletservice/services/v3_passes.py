@@ -1,0 +1,372 @@
+"""Passcreator v3 passes on our model: a template is a campaign, additional properties
+are the campaign's dynamic fields (services.pass_query.template_properties).
+
+A v3 `data` object becomes PassChanges: the pass's own values (services.pass_content),
+its Pass.extra (storedValue, bundleId, downloadPin, eligibleValidationPlaces,
+groupingIdentifier, localizedBackgroundImages), its userProvidedId and the image URLs
+still to fetch. POST (replace) writes exactly the changes; PATCH merges them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import BadRequest
+from walletservice.models import Campaign, Organization, Pass, Segment
+from walletservice.passkit.colors import normalize_color
+from walletservice.services.assets import create_asset
+from walletservice.services.events import record_pass_event
+from walletservice.services.image_fetch import FetchPolicy, check_image_url, fetch_image
+from walletservice.services.lookups import one_or_not_found
+from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
+from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
+
+IMAGE_URLS = {"urlToThumbnail": "thumbnail", "urlToBackground": "background", "urlToLogo": "logo"}
+COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
+DATES = {"expirationDate": "expirationDate", "relevantDate": "relevantDate"}
+EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces", "localizedBackgroundImages")
+# Accepted and ignored: we send no e-mail or SMS.
+SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
+CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
+                "groupingIdentifier", "locations")
+DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, *COLORS, *DATES, *EXTRA_KEYS, *SENDOUT_KEYS))
+GROUPING_STYLES = ("eventTicket", "boardingPass")
+V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
+PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# Values of a pass that PATCH merges key by key instead of replacing.
+MERGED_VALUES = ("fields", "images")
+
+
+@dataclass
+class PassChanges:
+    values: dict[str, Any] = field(default_factory=dict)
+    # Top-level values and property keys the data clears ("" or null): PATCH removes them.
+    cleared_values: set[str] = field(default_factory=set)
+    cleared_fields: set[str] = field(default_factory=set)
+    extra: dict[str, Any] = field(default_factory=dict)
+    user_provided_id: str | None = None
+    sets_user_provided_id: bool = False
+    unique_user_provided_id: bool = False
+    image_urls: dict[str, str] = field(default_factory=dict)
+
+
+# -- reading data -------------------------------------------------------------------
+
+def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolicy) -> PassChanges:
+    """Validate a v3 data object against its template; BadRequest naming the problem."""
+    changes = PassChanges()
+    _read_identity(data, changes)
+    _read_presentation(campaign, data, changes)
+    _read_extra(campaign, data, changes)
+    for name, role in IMAGE_URLS.items():
+        if data.get(name):
+            changes.image_urls[role] = check_image_url(data[name], policy, name)
+    _read_properties(campaign, data, changes)
+    return changes
+
+
+def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
+                    selected: int) -> None:
+    """What can be refused for a bulk update before knowing each pass's template: dates,
+    image URLs, and a userProvidedId that must be unique but is taken or would be shared."""
+    for name in DATES:
+        if name in data:
+            parse_v3_date(data[name], name)
+    for name in IMAGE_URLS:
+        if data.get(name):
+            check_image_url(data[name], policy, name)
+    changes = PassChanges()
+    _read_identity(data, changes)
+    if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
+        raise BadRequest("userProvidedId cannot be unique when it is given to more than one pass")
+    check_unique_user_provided_id(session, organization_id, changes)
+
+
+def _read_identity(data: Mapping[str, Any], changes: PassChanges) -> None:
+    if "userProvidedId" in data:
+        changes.sets_user_provided_id = True
+        changes.user_provided_id = _optional_text(data["userProvidedId"], "userProvidedId")
+    changes.unique_user_provided_id = bool(data.get("enforceUniqueUserProvidedId"))
+    if "barcodeValue" in data:
+        message = _optional_text(data["barcodeValue"], "barcodeValue")
+        _set_or_clear(changes, "barcode", {"message": message} if message else None)
+
+
+def _read_presentation(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
+    for name, key in COLORS.items():
+        if name in data:  # invalid colors are dropped and the template's is used (Passcreator)
+            _set_or_clear(changes, key, normalize_color(data[name]))
+    for name, key in DATES.items():
+        if name in data:
+            _set_or_clear(changes, key, parse_v3_date(data[name], name))
+    if "groupingIdentifier" in data:
+        grouping = _optional_text(data["groupingIdentifier"], "groupingIdentifier")
+        changes.extra["groupingIdentifier"] = grouping
+        # Only event tickets and boarding passes group; ignored on others (Passcreator).
+        if campaign.style in GROUPING_STYLES:
+            _set_or_clear(changes, "groupingIdentifier", grouping)
+    if "locations" in data:
+        _read_locations(campaign, data["locations"], changes)
+
+
+def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) -> None:
+    """Apple has one maxDistance per pass: the largest asked, within Apple's cap for the style.
+    localizedRelevantText becomes pass.strings entries for the relevantText."""
+    if not locations:
+        _set_or_clear(changes, "locations", None)
+        return
+    if not isinstance(locations, list) or not all(isinstance(item, Mapping) for item in locations):
+        raise BadRequest("locations must be a list of objects with latitude and longitude")
+    apple_locations, distances, strings = [], [], {}
+    for item in locations:
+        apple_locations.append({key: item[key] for key in ("latitude", "longitude", "altitude", "relevantText")
+                                if item.get(key) is not None})
+        if item.get("maxDistance") is not None:
+            distances.append(item["maxDistance"])
+        for language, text in (item.get("localizedRelevantText") or {}).items():
+            if item.get("relevantText"):
+                strings.setdefault(str(language), {})[item["relevantText"]] = text
+    changes.values["locations"] = apple_locations
+    if distances:
+        cap = MAX_DISTANCE.get(campaign.style, DEFAULT_MAX_DISTANCE)
+        changes.values["maxDistance"] = min(max(int(distance) for distance in distances), cap)
+    if strings:
+        changes.values["localizations"] = strings
+
+
+def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
+    for name in EXTRA_KEYS:
+        if name in data:
+            changes.extra[name] = data[name]
+    places = data.get("eligibleValidationPlaces")
+    valid_places = (campaign.settings or {}).get("validValidationPlaces")
+    if places and isinstance(valid_places, list):
+        unknown = [place for place in places if place not in valid_places]
+        if unknown:
+            raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
+
+
+def _read_properties(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
+    properties = template_properties(campaign)
+    fields: dict[str, Any] = {}
+    for name, value in data.items():
+        if name in DOCUMENTED_KEYS:
+            continue
+        key = property_key(properties, name)
+        if key is None:
+            raise BadRequest(f"{name!r} is not an additional property of template {campaign.id}")
+        if value is None or value == "":
+            changes.cleared_fields.add(key)
+        elif isinstance(value, bool) or not isinstance(value, (str, int, float)) or "\x00" in str(value):
+            raise BadRequest(f"{name}: additional property values are strings or numbers")
+        else:
+            fields[key] = value
+    if fields:
+        changes.values["fields"] = fields
+
+
+def property_key(properties: list[Any], name: str) -> str | None:
+    """A property's key from its key or, failing that, its name (case-insensitive)."""
+    for prop in properties:
+        if prop.key == name:
+            return str(prop.key)
+    for prop in properties:
+        if prop.name.lower() == name.lower():
+            return str(prop.key)
+    return None
+
+
+def _set_or_clear(changes: PassChanges, key: str, value: Any) -> None:
+    if value in (None, "", {}):
+        changes.cleared_values.add(key)
+    else:
+        changes.values[key] = value
+
+
+def _optional_text(value: Any, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise BadRequest(f"{name} must be a string")
+
+
+def parse_v3_date(value: Any, name: str) -> str | None:
+    """"Y-m-d H:i" (UTC) as pass.json's "YYYY-MM-DDTHH:MM:SSZ"; "" or null clears."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        for date_format in V3_DATE_FORMATS:
+            try:
+                moment = dt.datetime.strptime(value.strip(), date_format)
+                return moment.strftime(PASS_DATE_FORMAT)
+            except ValueError:
+                continue
+    raise BadRequest(f"{name} must be a date in the format Y-m-d H:i, e.g. 2055-12-31 00:00")
+
+
+# -- templates, uniqueness, images ----------------------------------------------------
+
+def get_template(session: Session, organization_id: str, template_id: Any) -> Campaign:
+    if not isinstance(template_id, str) or not template_id:
+        raise BadRequest("templateId is required")
+    campaign = session.execute(select(Campaign).where(
+        Campaign.organization_id == organization_id, Campaign.id == template_id)).scalar_one_or_none()
+    if campaign is None:
+        raise BadRequest(f"templateId {template_id!r}: no such template in this account")
+    return campaign
+
+
+def check_unique_user_provided_id(session: Session, organization_id: str, changes: PassChanges,
+                                  pass_id: str | None = None) -> None:
+    if not (changes.unique_user_provided_id and changes.user_provided_id):
+        return
+    taken = select(Pass.id).where(Pass.organization_id == organization_id,
+                                  Pass.user_provided_id == changes.user_provided_id)
+    if pass_id is not None:
+        taken = taken.where(Pass.id != pass_id)
+    if session.scalar(select(exists(taken))):
+        raise BadRequest(f"userProvidedId {changes.user_provided_id!r} is already used in this account")
+
+
+def fetch_images(session: Session, organization_id: str, changes: PassChanges, policy: FetchPolicy,
+                 style: str) -> dict[str, str]:
+    """Fetch the URLs and store each as an asset: {role: asset_id}."""
+    if not changes.image_urls:
+        return {}
+    organization = session.get(Organization, organization_id)
+    images = {}
+    for role, url in changes.image_urls.items():
+        data = fetch_image(url, policy, f"urlTo{role.capitalize()}")
+        images[role] = create_asset(session, organization, role, data, style=style).id
+    return images
+
+
+# -- writing passes -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Reservation:
+    """What an async create answers before the pass exists."""
+
+    pass_id: str
+    serial_number: str
+    download_id: str
+
+    @classmethod
+    def new(cls) -> Reservation:
+        return cls(str(uuid.uuid4()), uuid.uuid4().hex, secrets.token_urlsafe(24))
+
+
+def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, images: Mapping[str, str],
+                   reservation: Reservation) -> Pass:
+    check_unique_user_provided_id(session, campaign.organization_id, changes)
+    values = _with_images(changes.values, images)
+    values = _with_default_barcode(values, campaign, reservation.serial_number)
+    pass_ = issue_pass(session, campaign, values, serial_number=reservation.serial_number,
+                       pass_id=reservation.pass_id, download_id=reservation.download_id)
+    pass_.user_provided_id = changes.user_provided_id
+    pass_.extra = {key: value for key, value in changes.extra.items() if value is not None} or None
+    session.flush()
+    return pass_
+
+
+def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
+                   images: Mapping[str, str], *, replace: bool, mark_changed: bool = True) -> Pass:
+    """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
+    mark_changed=False: the caller marks the passes it changed together (bulk)."""
+    check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
+    new_values = _with_images(changes.values, images)
+    if not replace:
+        new_values = _merged(pass_.values, new_values, changes)
+    new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
+    update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
+    if replace or changes.sets_user_provided_id:
+        pass_.user_provided_id = changes.user_provided_id
+    extra = dict(changes.extra) if replace else {**(pass_.extra or {}), **changes.extra}
+    pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
+    record_pass_event(session, "updated", pass_)
+    return pass_
+
+
+def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:
+    merged = {key: value for key, value in current.items() if key not in changes.cleared_values}
+    for key, value in given.items():
+        if key in MERGED_VALUES and isinstance(value, Mapping):
+            value = {**(merged.get(key) or {}), **value}
+        merged[key] = value
+    fields = {key: value for key, value in (merged.get("fields") or {}).items()
+              if key not in changes.cleared_fields}
+    merged["fields"] = fields
+    return merged
+
+
+def _with_images(values: Mapping[str, Any], images: Mapping[str, str]) -> dict[str, Any]:
+    if not images:
+        return dict(values)
+    return {**values, "images": {**(values.get("images") or {}), **images}}
+
+
+def _with_default_barcode(values: dict[str, Any], campaign: Campaign, serial_number: str) -> dict[str, Any]:
+    """Without a barcodeValue of its own or the template's, a pass's barcode is its serial."""
+    if (values.get("barcode") or {}).get("message") or (campaign.design.get("barcode") or {}).get("message"):
+        return values
+    return {**values, "barcode": {**(values.get("barcode") or {}), "message": serial_number}}
+
+
+def get_v3_pass(session: Session, organization_id: str, identifier: str) -> Pass:
+    return one_or_not_found(session, select(Pass).where(
+        Pass.organization_id == organization_id, Pass.id == identifier), "pass")
+
+
+# -- selecting passes: identifiers, segment or query ---------------------------------
+
+def selection_condition(session: Session, organization_id: str, *, identifiers: list[str] | None = None,
+                        segment_id: str | None = None, query: PassQuery | None = None) -> ColumnElement[bool]:
+    """The passes a v3 filter means, always inside the organization. No filter: all of them."""
+    if identifiers is not None:
+        return and_(Pass.organization_id == organization_id, Pass.id.in_(identifiers))
+    if segment_id is not None:
+        segment = one_or_not_found(session, select(Segment).where(
+            Segment.organization_id == organization_id, Segment.id == segment_id), "segment")
+        query = parse_query(segment.query)
+    return compile_query(session, organization_id, query or PassQuery())
+
+
+def count_selected(session: Session, condition: ColumnElement[bool]) -> int:
+    return int(session.scalar(select(func.count()).select_from(Pass).where(condition)) or 0)
+
+
+# -- pages that stay put while passes are added (keyset on created_at, id) ----------
+
+def encode_cursor(pass_: Pass) -> str:
+    text = f"{pass_.created_at.astimezone(dt.timezone.utc).isoformat()}|{pass_.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str) -> tuple[dt.datetime, str]:
+    try:
+        created, _, pass_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition("|")
+        return dt.datetime.fromisoformat(created), pass_id
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise BadRequest("cursor is not one this API handed out") from None
+
+
+def page_of_passes(condition: ColumnElement[bool], page_size: int, after: str | None) -> Select[tuple[Pass]]:
+    """pageSize + 1 passes after the cursor: the extra one says whether a next page exists."""
+    statement = select(Pass).where(condition).order_by(Pass.created_at, Pass.id).limit(page_size + 1)
+    if after is not None:
+        created_at, pass_id = decode_cursor(after)
+        statement = statement.where(or_(Pass.created_at > created_at,
+                                        and_(Pass.created_at == created_at, Pass.id > pass_id)))
+    return statement
+
