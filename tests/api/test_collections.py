@@ -131,3 +131,14 @@ def test_filters_never_reach_another_organizations_rows(client, account: Account
 
     assert _names(client, account, "q[name_eq]=Theirs") == []
     assert _names(client, account, f"q[id_eq]={other_account.id}") == []
+
+
+@pytest.mark.parametrize("predicate", ["lt", "lteq", "gt", "gteq"])
+def test_true_false_attributes_take_only_eq_and_not_eq(predicate):
+    from walletservice.errors import InvalidInput
+    from walletservice.services.collection_filters import parse_collection_query
+    from walletservice.services.passes import PASS_FILTERS
+
+    with pytest.raises(InvalidInput, match="eq or not_eq"):
+        parse_collection_query([(f"q[voided_{predicate}]", "true")], PASS_FILTERS)
+    assert parse_collection_query([("q[voided_not_eq]", "true")], PASS_FILTERS).conditions[0].value is True

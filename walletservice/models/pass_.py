@@ -18,6 +18,8 @@ class Pass(Base):
         # Redeem by code looks passes up per campaign; code_type fixed shares one code.
         Index("ix_passes_campaign_redeem_code", "campaign_id", "redeem_code"),
         Index("ix_passes_organization_user_provided_id", "organization_id", "user_provided_id"),
+        # Passcreator's list pages by (created_at, id) within an organization (keyset).
+        Index("ix_passes_organization_created", "organization_id", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)

@@ -106,6 +106,8 @@ def _parse_condition(key: str, raw: str, spec: FilterSpec) -> Condition:
     kind = spec.attributes[attribute].kind
     if predicate in TEXT_PREDICATES and kind is not str:
         raise InvalidInput(f"q[{key}]: {predicate} applies to text attributes only")
+    if kind is bool and predicate not in ("eq", "not_eq"):
+        raise InvalidInput(f"q[{key}]: true/false attributes take eq or not_eq only")
     if predicate in ("matches", "match") and _ends_in_escape(raw):
         raise InvalidInput(f"q[{key}]: a LIKE pattern cannot end with an escaping backslash")
     return Condition(attribute, predicate, _convert(raw, kind, f"q[{key}]"))

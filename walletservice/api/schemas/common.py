@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, Field, PlainSerializer, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
 from walletservice.services.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest
 
@@ -20,6 +20,20 @@ Timestamp = Annotated[
     PlainSerializer(_iso_utc, return_type=str, when_used="json"),
     WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2014-09-24T17:41:27Z"]}),
 ]
+
+def _utc_in_range(value: dt.datetime) -> dt.datetime:
+    """Naive times are UTC (Passworks); the time must exist in UTC too: an offset
+    can push 9999-12-31T23:59 past the last representable year."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    try:
+        return value.astimezone(dt.timezone.utc)
+    except OverflowError:
+        raise ValueError("the time is out of range once converted to UTC") from None
+
+
+# A time sent by a client: ISO 8601, read as UTC when it has no zone.
+InputTimestamp = Annotated[dt.datetime, AfterValidator(_utc_in_range)]
 
 # PostgreSQL cannot store NUL in text, so it is refused at the door.
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]

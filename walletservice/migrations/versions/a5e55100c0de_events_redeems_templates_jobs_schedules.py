@@ -1,8 +1,8 @@
-"""session 2 schema
+"""Events, webhooks, redeems, templates, background jobs, schedules and segments
 
 Revision ID: a5e55100c0de
 Revises: c607237516fe
-Create Date: 2026-11-26 12:42:11.989711
+Create Date: 2026-11-26 13:56:21.752546
 
 """
 from alembic import op
@@ -191,6 +191,7 @@ def upgrade():
         batch_op.add_column(sa.Column('user_provided_id', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('extra', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=True))
         batch_op.create_index('ix_passes_campaign_redeem_code', ['campaign_id', 'redeem_code'], unique=False)
+        batch_op.create_index('ix_passes_organization_created', ['organization_id', 'created_at', 'id'], unique=False)
         batch_op.create_index('ix_passes_organization_user_provided_id', ['organization_id', 'user_provided_id'], unique=False)
 
     with op.batch_alter_table('registrations', schema=None) as batch_op:
@@ -208,6 +209,7 @@ def downgrade():
 
     with op.batch_alter_table('passes', schema=None) as batch_op:
         batch_op.drop_index('ix_passes_organization_user_provided_id')
+        batch_op.drop_index('ix_passes_organization_created')
         batch_op.drop_index('ix_passes_campaign_redeem_code')
         batch_op.drop_column('extra')
         batch_op.drop_column('user_provided_id')
