@@ -122,3 +122,10 @@ def test_body_over_the_request_limit_is_a_json_413(client, app, account: Account
 
     assert response.status_code == 413
     assert "larger than" in response.get_json()["errors"][0]
+
+
+def test_nul_in_free_form_objects_is_422_not_a_database_error(client, account):
+    response = client.post("/v2/organizations", json={"name": "ok", "user_info": {"\x00": "x"}},
+                           headers=account.basic)
+    assert response.status_code == 422
+    assert "NUL" in " ".join(response.get_json()["errors"])

@@ -151,3 +151,13 @@ def test_bulk_refuses_data_that_cannot_apply_before_queueing(v3: V3Client, accou
         assert response.status_code == 400 and message in response.json["errors"][0], response.json
     with transaction(write=False) as session:
         assert session.scalars(select(BackgroundJob)).first() is None
+
+
+def test_nul_anywhere_in_a_body_is_refused_before_it_reaches_the_database(v3: V3Client) -> None:
+    # PostgreSQL's JSONB cannot hold \u0000, in keys or in values (found by the fuzzer).
+    for data in ({"\x00": None}, {"groupingIdentifier": "a\x00b"}, {"list": [{"k": "\x00"}]}):
+        response = v3.patch("/pass/bulk", json={"data": data, "filter": {"identifiers": ["x"]}})
+        assert response.status_code == 400, data
+        assert "NUL" in " ".join(response.get_json()["errors"])
+    assert v3.patch("/pass/bulk", data='{"data": {"text": "\\\\u0000 is just text"}}',
+                    content_type="application/json").status_code != 500

@@ -122,9 +122,24 @@ def _json_payload() -> Any:
     if not raw.strip():
         return {}
     try:
-        return json.loads(raw)
+        payload = json.loads(raw)
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise BadRequest("the body is not valid JSON") from None
+    # PostgreSQL stores no NUL in text or JSONB, and free-form objects (user_info,
+    # v3 data) reach the database unvalidated: refuse NUL anywhere, keys included.
+    if b"\\u0000" in raw and _holds_nul(payload):
+        raise InvalidInput("text must not contain NUL characters (\\u0000)")
+    return payload
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(item) for item in value)
+    return False
 
 
 def _form_fields(model: type[BaseModel]) -> dict[str, Any]:
