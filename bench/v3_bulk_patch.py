@@ -1,7 +1,7 @@
 """A Passcreator v3 bulk PATCH of 10,000 passes, followed through /api/v3/process/{id}.
 
     .venv/bin/python bench/v3_bulk_patch.py [--passes 10000] [--database sqlite|postgresql] [--chunk 500]
-        [--pg-database walletservice_bench_v3]
+        [--database-name walletservice_bench_v3]
 
 Same fresh database and Toy Town campaign as bench/campaign_merge.py (its dynamic fields
 are the v3 additional properties), seeded with --passes passes. Then:
@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
-import bench.api_pass_creation as api_bench  # noqa: E402
-from bench.api_pass_creation import api_headers, build_app, create_toy_town  # noqa: E402
+from bench.api_pass_creation import api_headers, build_app, create_toy_town, database_arguments  # noqa: E402
 from bench.campaign_merge import seed_passes  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
 from walletservice.jobs.worker import JobWorker  # noqa: E402
@@ -60,15 +59,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--passes", type=int, default=10_000)
     parser.add_argument("--chunk", type=int, default=v3_jobs.CHUNK_SIZE)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--pg-database", default="walletservice_bench_v3",
-                        help="PostgreSQL database dropped and recreated for the run")
+    database_arguments(parser)
+    parser.set_defaults(database_name="walletservice_bench_v3")
     args = parser.parse_args()
     v3_jobs.CHUNK_SIZE = args.chunk
-    api_bench.DATABASE = args.pg_database
     with tempfile.TemporaryDirectory(prefix="wallet-bench-") as workdir:
-        app = build_app(args.database, args.admin_url, Path(workdir))
+        app = build_app(args, Path(workdir))
         with app.app_context():
             v2_headers = api_headers()
             client = app.test_client()

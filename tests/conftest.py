@@ -57,6 +57,9 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
         "WALLET_SECRET_KEY": "test-secret-key-not-for-production",
         "WALLET_TEAM_IDENTIFIER": TEST_TEAM,
         "WALLET_DEV_PASS_TYPE_IDENTIFIER": TEST_PASS_TYPE,
+        # Fetch events are written in the request, so tests see them at once;
+        # tests/webservice/test_fetch_recorder.py covers the batched default.
+        "WALLET_FETCH_EVENTS_FLUSH_SECONDS": 0,
     }
     app = create_app(settings, instance_dir=root / "instance")
     with app.app_context():

@@ -122,6 +122,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How often passes whose expiration_date has passed are marked expired and pushed."),
     Setting("WALLET_HOUSEKEEPING_INTERVAL_SECONDS", 3600, int,
             "How often housekeeping runs (prune logs, remove unregistered devices, certificate warnings)."),
+    Setting("WALLET_FETCH_EVENTS_FLUSH_SECONDS", 1.0, float,
+            "Devices' pass fetches are counted in batches written this often, off the request path; "
+            "0 writes each in its request."),
     Setting("WALLET_DEVICE_LOG_RETENTION_DAYS", 30, int, "Device log messages older than this are deleted."),
     Setting("WALLET_CERTIFICATE_WARNING_DAYS", 30, int,
             "Warn when a signing certificate expires within this many days."),

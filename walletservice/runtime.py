@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 
 from walletservice.services.bundles import BundleContext
 from walletservice.services.certificates import CertificateStore
+
+if TYPE_CHECKING:
+    from walletservice.webservice.fetch_recorder import FetchRecorder
 
 WEB_SERVICE_PATH = "/wallet"  # Apple appends /v1/... to webServiceURL
 
@@ -16,12 +20,18 @@ WEB_SERVICE_PATH = "/wallet"  # Apple appends /v1/... to webServiceURL
 class Runtime:
     certificates: CertificateStore
     bundles: BundleContext
+    # None: fetches are recorded in the request (WALLET_FETCH_EVENTS_FLUSH_SECONDS = 0).
+    fetches: FetchRecorder | None = None
 
 
 def install_runtime(app: Flask) -> None:
     certificates = CertificateStore(app.config["WALLET_CERTS_DIR"], app.config["WALLET_SECRET_KEY"])
     web_service_url = app.config["WALLET_PUBLIC_URL"] + WEB_SERVICE_PATH
-    app.extensions["walletservice"] = Runtime(certificates, BundleContext(certificates, web_service_url))
+    from walletservice.webservice.fetch_recorder import FetchRecorder  # imports the routes, which import us
+
+    flush_seconds = app.config["WALLET_FETCH_EVENTS_FLUSH_SECONDS"]
+    fetches = FetchRecorder(app, flush_seconds) if flush_seconds > 0 else None
+    app.extensions["walletservice"] = Runtime(certificates, BundleContext(certificates, web_service_url), fetches)
 
 
 def runtime() -> Runtime:

@@ -127,19 +127,25 @@ def _json_payload() -> Any:
         raise BadRequest("the body is not valid JSON") from None
     # PostgreSQL stores no NUL in text or JSONB, and free-form objects (user_info,
     # v3 data) reach the database unvalidated: refuse NUL anywhere, keys included.
-    if b"\\u0000" in raw and _holds_nul(payload):
-        raise InvalidInput("text must not contain NUL characters (\\u0000)")
+    where = _nul_at(payload, "") if b"\\u0000" in raw else None
+    if where is not None:
+        raise InvalidInput(f"{where or 'body'}: text must not contain NUL characters (\\u0000)")
     return payload
 
 
-def _holds_nul(value: Any) -> bool:
+def _nul_at(value: Any, path: str) -> str | None:
+    """The dotted path of the first NUL in a JSON value, or None."""
     if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(key) or _holds_nul(item) for key, item in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(item) for item in value)
-    return False
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        inner = f"{path}.{key}" if path else str(key)
+        if isinstance(key, str) and "\x00" in key:
+            return inner.replace("\x00", "\\u0000")
+        found = _nul_at(item, inner)
+        if found is not None:
+            return found
+    return None
 
 
 def _form_fields(model: type[BaseModel]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ The one call every feature uses::
 - `details` is a small JSON object; its keys are also sent in the webhook's event_extra.
 
 Shorthands: `record_pass_event(session, kind, pass_, client=None, details=None)` for a
-Pass at hand; `record_pass_fetch`, `record_pass_download`, `record_uninstalls` and
+Pass at hand; `record_pass_fetches`, `record_pass_download`, `record_uninstalls` and
 `record_push_events` for the web service, downloads and the push worker. Who records
 which kind, and the webhook payload: docs/events-reports-webhooks.md.
 """
@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from walletservice.models import Organization, Pass, PassEvent, PushRequest, WebhookDelivery
@@ -92,6 +92,7 @@ def record_event(
     wallet: str | None = None,
     count: int = 1,
     details: Mapping[str, Any] | None = None,
+    occurred_at: dt.datetime | None = None,
 ) -> PassEvent:
     """Add one event (and its webhook, if the organization wants it) to the session."""
     if kind not in KINDS:
@@ -99,7 +100,7 @@ def record_event(
     event = PassEvent(
         organization_id=organization_id, campaign_id=campaign_id, pass_id=pass_id, kind=kind,
         device_os=device_os, wallet=wallet, count=count, details=dict(details) if details else None,
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
     )
     session.add(event)
     if kind in WEBHOOK_KINDS and pass_id is not None:
@@ -163,13 +164,40 @@ def record_pass_event(session: Session, kind: str, pass_: Pass, client: WalletCl
     )
 
 
-def record_pass_fetch(session: Session, *, pass_id: str, organization_id: str, campaign_id: str,
-                      client: WalletClient) -> None:
-    """A device fetched a new version of the pass: one UPDATE and one event row."""
-    now = utcnow()
-    session.execute(update(Pass).where(Pass.id == pass_id).values(last_fetched_at=now))
-    record_event(session, "fetched", organization_id=organization_id, campaign_id=campaign_id,
-                 pass_id=pass_id, device_os=client.device_os, wallet=client.wallet)
+@dataclass(frozen=True)
+class PassFetch:
+    """A device fetched a new version of a pass (the web service's 200)."""
+
+    pass_id: str
+    organization_id: str
+    campaign_id: str
+    client: WalletClient
+    at: dt.datetime
+
+
+def record_pass_fetches(session: Session, fetches: Sequence[PassFetch]) -> None:
+    """Fetches, recorded together (webservice.fetch_recorder batches them off the
+    request): each pass's last_fetched_at, and one "fetched" event per fetch."""
+    latest: dict[str, dt.datetime] = {}
+    with_webhooks = set(session.scalars(select(Organization.id).where(
+        Organization.id.in_({fetch.organization_id for fetch in fetches}), Organization.webhook_url.is_not(None))))
+    plain_rows: list[dict[str, Any]] = []
+    for fetch in fetches:
+        latest[fetch.pass_id] = max(fetch.at, latest.get(fetch.pass_id, fetch.at))
+        event = {"organization_id": fetch.organization_id, "campaign_id": fetch.campaign_id,
+                 "pass_id": fetch.pass_id, "device_os": fetch.client.device_os, "wallet": fetch.client.wallet,
+                 "occurred_at": fetch.at}
+        if fetch.organization_id in with_webhooks:
+            record_event(session, "fetched", **event)
+        else:  # the common case, as one multi-row insert
+            plain_rows.append({**event, "kind": "fetched", "count": 1, "details": None})
+    if plain_rows:
+        session.execute(insert(PassEvent), plain_rows)
+    table = Pass.__table__
+    session.execute(
+        update(table).where(table.c.id == bindparam("fetched_pass_id")).values(last_fetched_at=bindparam("fetched_at")),
+        [{"fetched_pass_id": pass_id, "fetched_at": at} for pass_id, at in latest.items()],
+    )
 
 
 def record_pass_download(session: Session, pass_: Pass, client: WalletClient) -> None:

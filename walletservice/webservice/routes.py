@@ -11,6 +11,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from walletservice.db import read_connection, transaction
 from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
 from walletservice.models import Pass, SigningCertificate
+from walletservice.models.base import utcnow
 from walletservice.runtime import WEB_SERVICE_PATH, runtime
 from walletservice.services import devices, events, personalization
 from walletservice.services.bundles import PKPASS_MIMETYPE, cached_bundle, pass_bundle
@@ -53,6 +54,17 @@ def _apple_pass_token() -> str | None:
 
 def _wallet_client() -> events.WalletClient:
     return events.identify_wallet(request.headers.get("User-Agent"))
+
+
+def _record_fetch(version: devices.PassVersion) -> None:
+    fetch = events.PassFetch(pass_id=version.id, organization_id=version.organization_id,
+                             campaign_id=version.campaign_id, client=_wallet_client(), at=utcnow())
+    recorder = runtime().fetches
+    if recorder is not None:
+        recorder.record(fetch)  # written in batches by a thread (webservice/fetch_recorder.py)
+        return
+    with transaction() as session:
+        events.record_pass_fetches(session, [fetch])
 
 
 def _check_segment(value: str, name: str) -> str:
@@ -112,10 +124,8 @@ def latest_pass(pass_type: str, serial: str) -> Response:
         response.last_modified = version.modified_at
     else:
         response = _pass_response(version, content)
-        if request.method == "GET":  # a 304 or a HEAD writes nothing: the hot path stays a read
-            with transaction() as session:
-                events.record_pass_fetch(session, pass_id=version.id, organization_id=version.organization_id,
-                                         campaign_id=version.campaign_id, client=_wallet_client())
+        if request.method == "GET":  # a 304 or a HEAD records nothing
+            _record_fetch(version)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
