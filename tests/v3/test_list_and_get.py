@@ -159,3 +159,31 @@ def test_delete_answers_the_documented_envelopes(v3: V3Client, account: Any, tem
         "statusCode": 404, "success": False, "description": "", "errors": ["Object not found"], "count": 0,
         "data": []}
     assert v3.get(f"/pass/{pass_id}").status_code == 404
+
+
+def test_boarding_passes_list_their_flight_from_semantic_tags_or_same_named_fields(
+    v3: V3Client, account: Any, template_id: str
+) -> None:
+    from tests.factories import BOARDING_DESIGN
+
+    flights = make_template(account.id, "Flights", BOARDING_DESIGN)
+    content = {
+        **BOARDING_DESIGN,
+        "semantics": {"airlineCode": "SK", "flightNumber": 742, "confirmationNumber": "ABC123",
+                      "passengerName": {"givenName": "Ada", "familyName": "Lovelace"},
+                      "originalDepartureDate": "2031-05-01T09:30:00+02:00",
+                      "seats": [{"seatNumber": "12A", "seatType": "Economy"}]},
+        "headerFields": [{"key": "gate", "value": "A1", "semantics": {"departureGate": "A1"}}],
+        "auxiliaryFields": [{"key": "boardingPosition", "value": "7"}],
+    }
+    add_passes(account.id, flights, 1, content=content)
+    add_passes(account.id, template_id, 1)  # not a boarding pass: no flight properties
+
+    items = {item["templateId"]: item for item in v3.get("/pass").json["data"]}
+    flight = items[flights]
+    assert (flight["carrierCode"], flight["flightNumber"], flight["passengerName"]) == ("SK", "742", "Ada Lovelace")
+    assert (flight["confirmationCode"], flight["seatNumber"], flight["seatClass"]) == ("ABC123", "12A", "Economy")
+    assert flight["originAirportGate"] == "A1" and flight["boardingPosition"] == "7"
+    assert flight["localScheduledDepartureTime"] == "2031-05-01 09:30"  # at the airport
+    assert flight["destinationAirportCode"] == "" and flight["boardingGroup"] == ""
+    assert "carrierCode" not in items[template_id]

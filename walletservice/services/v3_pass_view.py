@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from walletservice.models import Campaign, Pass, PassEvent, Registration
+from walletservice.services.pass_content import FIELD_LISTS
 from walletservice.services.pass_query import template_properties
 
 WALLET_COLUMNS = ("AppleWallet", "GoogleWallet", "PassWallet", "YourWallet", "WalletPasses", "AndroidOther")
@@ -109,8 +110,74 @@ def pass_view(pass_: Pass, campaign: Campaign, links: Links, active: Counter[str
         "relevantDate": _pass_date(content.get("relevantDate")),
         "validAsOfDate": "",
     }
+    if campaign.style == "boardingPass":
+        view.update(boarding_properties(content))
     view.update(additional_properties(pass_, campaign, key_by_name=key_by_name))
     return view
+
+
+# Passcreator's boarding-pass list properties, read from Apple's semantic tags (the pass's
+# `semantics`, then its fields' `semantics`) or else from a field keyed with the same name.
+BOARDING_SEMANTICS: dict[str, tuple[str, ...]] = {
+    "carrierCode": ("airlineCode",),
+    "flightNumber": ("flightCode", "flightNumber"),
+    "passengerName": ("passengerName",),
+    "localBoardingDateTime": ("currentBoardingDate", "originalBoardingDate"),
+    "localScheduledArrivalDateTime": ("originalArrivalDate",),
+    "localEstimatedOrActualArrivalDateTime": ("currentArrivalDate", "originalArrivalDate"),
+    "localScheduledDepartureTime": ("originalDepartureDate",),
+    "localEstimatedOrActualDepartureDateTime": ("currentDepartureDate", "originalDepartureDate"),
+    "boardingGroup": ("boardingGroup",),
+    "boardingPosition": ("boardingZone",),
+    "confirmationCode": ("confirmationNumber",),
+    "seatClass": ("seatType",),
+    "seatNumber": ("seatNumber",),
+    "sequenceNumber": ("boardingSequenceNumber",),
+    "destinationAirportGate": ("destinationGate",),
+    "destinationAirportTerminal": ("destinationTerminal",),
+    "destinationAirportCode": ("destinationAirportCode",),
+    "originAirportTerminal": ("departureTerminal",),
+    "originAirportGate": ("departureGate",),
+    "originAirportCode": ("departureAirportCode",),
+}
+
+
+def boarding_properties(content: Mapping[str, Any]) -> dict[str, str]:
+    semantics = _semantic_tags(content)
+    fields = {field.get("key"): field.get("value") for name in FIELD_LISTS for field in content.get(name) or []}
+    properties = {}
+    for name, tags in BOARDING_SEMANTICS.items():
+        value = next((semantics[tag] for tag in tags if semantics.get(tag) not in (None, "")), fields.get(name))
+        properties[name] = _local_time(value) if name.startswith("local") else _semantic_text(value)
+    return properties
+
+
+def _semantic_tags(content: Mapping[str, Any]) -> dict[str, Any]:
+    tags: dict[str, Any] = {}
+    for name in FIELD_LISTS:
+        for field in content.get(name) or []:
+            if isinstance(field.get("semantics"), Mapping):
+                tags.update(field["semantics"])
+    if isinstance(content.get("semantics"), Mapping):
+        tags.update(content["semantics"])  # the pass's own tags win over its fields'
+    seats = tags.get("seats")
+    if isinstance(seats, list) and seats and isinstance(seats[0], Mapping):
+        tags = {**seats[0], **tags}  # the first seat's seatNumber and seatType
+    return tags
+
+
+def _local_time(value: Any) -> str:
+    """A semantic date as "Y-m-d H:i" at its own offset: the airport's local time."""
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).strftime(SHORT_DATE_FORMAT)
+    except ValueError:
+        return _semantic_text(value)
+
+
+def _semantic_text(value: Any) -> str:
+    if isinstance(value, Mapping):  # PersonNameComponents
+        return " ".join(str(value[part]) for part in ("givenName", "middleName", "familyName") if value.get(part))
+    return "" if value is None else str(value)
 
 
 def additional_properties(pass_: Pass, campaign: Campaign, *, key_by_name: bool = False) -> dict[str, Any]:
