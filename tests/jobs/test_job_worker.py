@@ -15,7 +15,8 @@ from walletservice.errors import NotFound
 from walletservice.jobs import enqueue_job, job_progress
 from walletservice.jobs.queue import claim_job
 from walletservice.jobs.worker import JobWorker
-from walletservice.models import BackgroundJob
+from walletservice.models import BackgroundJob, PushRequest
+from walletservice.outbox.pushes import enqueue_campaign_push
 
 
 @pytest.fixture
@@ -72,6 +73,37 @@ def test_a_failing_chunk_is_retried_then_recorded_as_failed_keeping_progress(
     assert job.result["error"] == "RuntimeError: exploded as asked"
     # The two chunks before the poisoned one committed; the poisoned one never did.
     assert (job.processed, job.cursor) == (4, "4")
+
+
+def test_a_job_that_fails_releases_its_held_push(app: Flask, organization_id: str) -> None:
+    # A merge holds its campaign push until the last chunk; the chunks committed before
+    # a failure changed passes, so their devices must still be told.
+    app.config["WALLET_JOB_MAX_ATTEMPTS"] = 2
+    with transaction() as session:
+        push = enqueue_campaign_push(session, organization_id, "campaign-1", held=True)
+        job = enqueue_job(session, organization_id, "count_to", {"n": 6, "step": 2, "explode_at": 3})
+        job.push_request_id, push_id = push.id, push.id
+
+    JobWorker(app).run_until_idle()
+
+    with transaction(write=False) as session:
+        assert session.get(BackgroundJob, job.id).state == "failed"
+        assert session.get(PushRequest, push_id).state == "expanding"
+
+
+def test_a_job_retried_after_a_failing_chunk_keeps_its_push_held(app: Flask, organization_id: str) -> None:
+    app.config["WALLET_JOB_MAX_ATTEMPTS"] = 3
+    app.config["WALLET_JOB_RETRY_BASE_SECONDS"] = 3600.0  # the retry is not due yet
+    with transaction() as session:
+        push = enqueue_campaign_push(session, organization_id, "campaign-1", held=True)
+        job = enqueue_job(session, organization_id, "count_to", {"n": 6, "step": 2, "explode_at": 3})
+        job.push_request_id, push_id = push.id, push.id
+
+    JobWorker(app).run_until_idle()
+
+    with transaction(write=False) as session:
+        assert session.get(BackgroundJob, job.id).state == "running"
+        assert session.get(PushRequest, push_id).state == "waiting"
 
 
 def test_a_crashed_workers_job_is_continued_by_another_and_the_dead_one_is_fenced(

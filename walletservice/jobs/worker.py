@@ -15,6 +15,7 @@ from flask import Flask
 from walletservice.db import transaction
 from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, record_crash, release_job
 from walletservice.jobs.registry import handler_for, load_handlers
+from walletservice.outbox.pushes import release_held_push
 from walletservice.outbox.worker import new_worker_id
 
 log = logging.getLogger(__name__)
@@ -80,4 +81,8 @@ class JobWorker:
                 job = lock_held_job(session, job_id, self.worker_id)
                 if job is not None:
                     record_crash(job, f"{type(exc).__name__}: {exc}", self.max_attempts, self.retry_base_seconds)
+                    if job.state == "failed" and job.push_request_id is not None:
+                        # Chunks committed before the failure changed passes: a push held
+                        # for the end (campaign merge) must still tell their devices.
+                        release_held_push(session, job.push_request_id)
             return False
