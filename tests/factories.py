@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
+from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
 from PIL import Image
 
 from walletservice.db import transaction
@@ -62,3 +66,20 @@ def make_pass(campaign: Campaign, values: dict[str, Any] | None = None, serial_n
         return issue_pass(
             session, campaign, values or {"fields": {"passenger": "Ada Lovelace"}}, serial_number=serial_number
         )
+
+
+def run_at_once(app: Flask, count: int, call: Callable[[FlaskClient], Any]) -> list[Any]:
+    """Run `call(test_client)` in `count` threads released together; their results."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+
+    def run() -> None:
+        thread_client = app.test_client()
+        barrier.wait()
+        results.append(call(thread_client))
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results

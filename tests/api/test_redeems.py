@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import zipfile
 
 import pytest
 from sqlalchemy import select
 
 from tests.api.test_campaigns import create, upload
+from tests.factories import run_at_once
 from walletservice.db import transaction
 from walletservice.models import Pass, PassEvent, PushRequest, Redeem
 
@@ -224,7 +224,7 @@ def test_two_redeems_at_once_of_a_single_redeem_pass_one_succeeds(app, client, a
     coupon = issue(client, account, campaign_id)
     url = f"/v2/coupons/{campaign_id}/passes/{coupon['id']}/redeem"
 
-    statuses = _at_once(app, 4, lambda thread_client: thread_client.post(url, headers=account.basic).status_code)
+    statuses = run_at_once(app, 4, lambda thread_client: thread_client.post(url, headers=account.basic).status_code)
 
     assert sorted(statuses) == [200, 412, 412, 412]
     assert _redeem_rows() == 1
@@ -235,26 +235,9 @@ def test_concurrent_creations_never_share_a_sequential_code(app, client, account
 
     def create_one(thread_client):
         return thread_client.post(f"/v2/coupons/{campaign_id}/passes", headers=account.basic).get_json()["redeem_code"]
-    codes = _at_once(app, 6, create_one)
+    codes = run_at_once(app, 6, create_one)
 
     assert sorted(codes) == [f"{number:07d}" for number in range(1, 7)]
-
-
-def _at_once(app, count: int, call) -> list:
-    """Run `call(test_client)` in `count` threads released together."""
-    barrier = threading.Barrier(count)
-    results: list = []
-
-    def run():
-        thread_client = app.test_client()
-        barrier.wait()
-        results.append(call(thread_client))
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def _redeem_rows() -> int:

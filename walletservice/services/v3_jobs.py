@@ -37,10 +37,11 @@ UPDATE_KIND = "v3_update_passes"
 CHUNK_SIZE = 500
 
 
-def enqueue_create(session: Session, organization_id: str, data: dict[str, Any], reservation: Reservation
-                   ) -> BackgroundJob:
+def enqueue_create(session: Session, organization_id: str, data: dict[str, Any], reservation: Reservation,
+                   user_provided_id: str | None = None) -> BackgroundJob:
+    # user_provided_id (normalized) lets services.user_provided_ids find this pending creation.
     payload = {"data": data, "pass_id": reservation.pass_id, "serial_number": reservation.serial_number,
-               "download_id": reservation.download_id}
+               "download_id": reservation.download_id, "user_provided_id": user_provided_id}
     return enqueue_job(session, organization_id, CREATE_KIND, payload, total=1)
 
 

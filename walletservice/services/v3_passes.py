@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
@@ -30,6 +30,7 @@ from walletservice.services.image_fetch import FetchPolicy, check_image_url, fet
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
+from walletservice.services.user_provided_ids import ensure_user_provided_id_free
 
 IMAGE_URLS = {"urlToThumbnail": "thumbnail", "urlToBackground": "background", "urlToLogo": "logo"}
 COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
@@ -89,7 +90,7 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
     _read_identity(data, changes)
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
         raise BadRequest("userProvidedId cannot be unique when it is given to more than one pass")
-    check_unique_user_provided_id(session, organization_id, changes)
+    check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
 
 
 def _read_identity(data: Mapping[str, Any], changes: PassChanges) -> None:
@@ -228,15 +229,11 @@ def get_template(session: Session, organization_id: str, template_id: Any) -> Ca
 
 
 def check_unique_user_provided_id(session: Session, organization_id: str, changes: PassChanges,
-                                  pass_id: str | None = None) -> None:
-    if not (changes.unique_user_provided_id and changes.user_provided_id):
-        return
-    taken = select(Pass.id).where(Pass.organization_id == organization_id,
-                                  Pass.user_provided_id == changes.user_provided_id)
-    if pass_id is not None:
-        taken = taken.where(Pass.id != pass_id)
-    if session.scalar(select(exists(taken))):
-        raise BadRequest(f"userProvidedId {changes.user_provided_id!r} is already used in this account")
+                                  pass_id: str | None = None, *, include_queued_creations: bool = False) -> None:
+    """With enforceUniqueUserProvidedId, 400 if another pass has the id (services.user_provided_ids)."""
+    if changes.unique_user_provided_id and changes.user_provided_id:
+        ensure_user_provided_id_free(session, organization_id, changes.user_provided_id, pass_id=pass_id,
+                                     include_queued_creations=include_queued_creations)
 
 
 def fetch_images(session: Session, organization_id: str, changes: PassChanges, policy: FetchPolicy,

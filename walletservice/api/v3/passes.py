@@ -82,9 +82,9 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
     with transaction() as session:
         campaign = service.get_template(session, organization_id, data.get("templateId"))
         changes = service.read_changes(campaign, data, policy())
-        service.check_unique_user_provided_id(session, organization_id, changes)
+        service.check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
         if query.async_:
-            job = enqueue_create(session, organization_id, data, reservation)
+            job = enqueue_create(session, organization_id, data, reservation, changes.user_provided_id)
             preview = _reserved_pass(reservation, campaign, changes)
             view = created_view(preview, campaign, known_barcode=False, job_id=job.id)
         else:
@@ -174,7 +174,8 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
         pass_ = service.get_v3_pass(session, organization_id, identifier)
         campaign = session.get(Campaign, pass_.campaign_id)
         changes = service.read_changes(campaign, data, policy())
-        service.check_unique_user_provided_id(session, organization_id, changes, pass_.id)
+        service.check_unique_user_provided_id(session, organization_id, changes, pass_.id,
+                                              include_queued_creations=True)
         if query.async_:
             job = enqueue_update(session, organization_id, data, replace=replace,
                                  selection={"identifiers": [pass_.id]}, total=1)

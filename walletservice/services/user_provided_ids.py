@@ -1,0 +1,75 @@
+"""`enforceUniqueUserProvidedId`: no other pass of the account may carry the id.
+
+Passcreator lets passes share a userProvidedId unless the request asks for uniqueness,
+so a unique index cannot express the rule (it would refuse the duplicates allowed
+without the flag). Instead a request that asks takes a lock on (account, id) for the
+rest of its transaction and then looks: two such requests at once run one after the
+other, and the second sees the first's pass or queued creation.
+
+- PostgreSQL: a transaction-level advisory lock keyed by a hash of (account, id).
+- SQLite: write transactions already run one at a time (BEGIN IMMEDIATE, walletservice.db).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import BadRequest
+from walletservice.models import BackgroundJob, Pass
+from walletservice.services.json_values import JsonString
+
+# The background job that creates an async v3 pass (services.v3_jobs) stores the
+# normalized id under this payload key, so a pending creation can be found by it.
+CREATE_JOB_KIND = "v3_create_pass"
+PAYLOAD_KEY = "user_provided_id"
+PENDING_STATES = ("queued", "running")
+
+
+def ensure_user_provided_id_free(session: Session, organization_id: str, user_provided_id: str, *,
+                                 pass_id: str | None = None, include_queued_creations: bool = False) -> None:
+    """BadRequest if another pass of the account has the id (pass_id: the pass being written).
+
+    include_queued_creations: also count async creations accepted but not yet run; the
+    request that accepts work checks them, the job that runs it checks passes only.
+    """
+    _lock(session, organization_id, user_provided_id)
+    holders = [exists(_passes_with(organization_id, user_provided_id, pass_id))]
+    if include_queued_creations:
+        holders.append(exists(_queued_creations_with(organization_id, user_provided_id, pass_id)))
+    if session.scalar(select(or_(*holders))):
+        raise BadRequest(f"userProvidedId {user_provided_id!r} is already used in this account")
+
+
+def _lock(session: Session, organization_id: str, user_provided_id: str) -> None:
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite: the write transaction holds the database lock already
+    session.execute(select(func.pg_advisory_xact_lock(lock_key(organization_id, user_provided_id))))
+
+
+def lock_key(organization_id: str, user_provided_id: str) -> int:
+    """A signed 64-bit key; a collision only makes two unrelated requests wait for each other."""
+    digest = hashlib.blake2b(f"user_provided_id\0{organization_id}\0{user_provided_id}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _passes_with(organization_id: str, user_provided_id: str, pass_id: str | None) -> Select[tuple[str]]:
+    taken = select(Pass.id).where(Pass.organization_id == organization_id,
+                                  Pass.user_provided_id == user_provided_id)
+    return taken if pass_id is None else taken.where(Pass.id != pass_id)
+
+
+def _queued_creations_with(organization_id: str, user_provided_id: str,
+                           pass_id: str | None) -> Select[tuple[str]]:
+    queued = select(BackgroundJob.id).where(
+        BackgroundJob.organization_id == organization_id,
+        BackgroundJob.kind == CREATE_JOB_KIND,
+        BackgroundJob.state.in_(PENDING_STATES),
+        JsonString(BackgroundJob.payload, (PAYLOAD_KEY,)) == user_provided_id,
+    )
+    if pass_id is not None:
+        queued = queued.where(JsonString(BackgroundJob.payload, ("pass_id",)) != pass_id)
+    return queued
