@@ -95,6 +95,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Attempts per webhook on 429, 5xx and connection errors before it is recorded as failed."),
     Setting("WALLET_WEBHOOK_RETRY_BASE_SECONDS", 10.0, float,
             "First webhook retry delay; doubled per attempt (with jitter) up to 15 minutes."),
+    Setting("WALLET_WEBHOOK_ALLOW_PRIVATE", False, _bool,
+            "Let webhook URLs reach loopback, private and link-local addresses (a local receiver "
+            "in development); off in production, so an account cannot make the server call inside "
+            "its network."),
     Setting("WALLET_IMAGE_FETCH_ALLOWED_HOSTS", "", str,
             "Comma-separated hosts (`*.example.com` for subdomains) that v3 urlToLogo/urlToThumbnail/"
             "urlToBackground may fetch from; empty disables fetching (400)."),

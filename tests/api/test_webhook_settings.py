@@ -98,3 +98,14 @@ def test_the_cli_sets_and_shows_the_webhook(app):  # type: ignore[no-untyped-def
     assert bad.exit_code != 0 and "http" in bad.output
     removed = runner.invoke(args=["wallet", "orgs", "webhook", result["id"], "--remove", "--json"])
     assert json.loads(removed.output)["webhook_url"] is None
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/in", "https://[::1]/in", "https://10.0.0.7/in",
+                                 "http://169.254.169.254/latest/meta-data", "https://localhost/in"])
+def test_a_webhook_url_on_a_private_address_is_422_unless_allowed(app, client, account: Account, url: str):  # type: ignore[no-untyped-def]
+    refused = client.patch("/v2/webhook", json={"webhook_url": url}, headers=account.basic)
+    assert refused.status_code == 422
+    assert "private" in json.dumps(refused.get_json())
+    app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"] = True
+    allowed = client.patch("/v2/webhook", json={"webhook_url": url}, headers=account.basic)
+    assert allowed.status_code == 200 and allowed.get_json()["webhook_url"] == url

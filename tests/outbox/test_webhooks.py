@@ -76,7 +76,8 @@ def receiver() -> Iterator[Receiver]:
 @pytest.fixture
 def webhook_app(app):  # type: ignore[no-untyped-def]
     app.config.update(WALLET_WEBHOOK_RETRY_BASE_SECONDS=0.0, WALLET_WEBHOOK_MAX_ATTEMPTS=3,
-                      WALLET_WEBHOOK_TIMEOUT_SECONDS=2.0, WALLET_WEBHOOK_CONCURRENCY=2)
+                      WALLET_WEBHOOK_TIMEOUT_SECONDS=2.0, WALLET_WEBHOOK_CONCURRENCY=2,
+                      WALLET_WEBHOOK_ALLOW_PRIVATE=True)  # the receiver listens on loopback
     return app
 
 
@@ -91,7 +92,7 @@ def _organization_with_webhook(url: str) -> tuple[Organization, str]:
     organization, _ = make_organization("Toy Town")
     with transaction() as session:
         settings = set_webhook_url(session, session.get(Organization, organization.id), url,
-                                   "test-secret-key-not-for-production")
+                                   "test-secret-key-not-for-production", allow_private=True)
     return organization, str(settings.secret)
 
 
@@ -175,6 +176,22 @@ def test_a_4xx_fails_at_once(receiver, sender):  # type: ignore[no-untyped-def]
     assert len(receiver.received) == 1
 
 
+def test_a_receiver_on_a_private_address_is_refused_unless_allowed(receiver, webhook_app):  # type: ignore[no-untyped-def]
+    # The URL was accepted while private addresses were allowed; the sender checks again.
+    organization, _secret = _organization_with_webhook(receiver.url)
+    make_pass(make_campaign(organization))
+    webhook_app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"] = False
+    refusing = WebhookSender(webhook_app, "refusing-sender")
+    try:
+        _drain(refusing)
+    finally:
+        refusing.close()
+    [delivery] = _deliveries()
+    assert (delivery.state, delivery.attempts) == ("failed", 1)
+    assert "non-public address" in delivery.last_error
+    assert receiver.received == []
+
+
 def test_a_receiver_that_is_down_is_retried_then_failed(sender):  # type: ignore[no-untyped-def]
     organization, _secret = _organization_with_webhook(_free_port_url())
     make_pass(make_campaign(organization))
@@ -249,6 +266,7 @@ def test_the_wallet_worker_process_sends_webhooks(receiver, webhook_app):  # typ
     make_pass(make_campaign(organization))
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root), "WALLET_WORKER_POLL_SECONDS": "0.05",
+           "WALLET_WEBHOOK_ALLOW_PRIVATE": "true",
            "WALLET_APNS_URL": "https://127.0.0.1:9"}  # no push is due: APNs is never called
     for name in ("WALLET_DATABASE_URL", "WALLET_CERTS_DIR", "WALLET_SECRET_KEY"):
         env[name] = str(webhook_app.config[name])

@@ -28,6 +28,7 @@ from walletservice.models.base import utcnow
 from walletservice.outbox.results import RetryPolicy
 from walletservice.outbox.worker import new_worker_id
 from walletservice.services.events import record_event
+from walletservice.services.outbound_http import RefusedDestination, pinned_request
 from walletservice.services.webhooks import signed_headers, webhook_settings
 
 log = logging.getLogger(__name__)
@@ -134,14 +135,19 @@ def _count_sent(session: Session, delivery: ClaimedWebhook) -> None:
                  details={"delivery_id": delivery.id, "event": payload.get("event")})
 
 
-def post_webhook(client: httpx.Client, delivery: ClaimedWebhook, secret: str | None) -> WebhookAnswer:
+def post_webhook(client: httpx.Client, delivery: ClaimedWebhook, secret: str | None, *,
+                 allow_private: bool = False) -> WebhookAnswer:
     if secret is None:
         return WebhookAnswer(status=None, error="the organization removed its webhook", permanent=True)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
     headers = {**signed_headers(secret, int(time.time()), body), "User-Agent": USER_AGENT,
                "X-Wallet-Delivery": str(delivery.id), "X-Wallet-Event": str(delivery.payload.get("event"))}
     try:
-        response = client.post(delivery.url, content=body, headers=headers)
+        request = pinned_request(client, "POST", delivery.url, allow_private=allow_private,
+                                 content=body, headers=headers)
+        response = client.send(request)
+    except RefusedDestination as exc:  # checked when sending: DNS can change after the URL was set
+        return WebhookAnswer(status=None, error=f"refused: {exc}", permanent=exc.permanent)
     except httpx.HTTPError as exc:  # connection refused, timeout, TLS, protocol errors
         return WebhookAnswer(status=None, error=f"{type(exc).__name__}: {exc}"[:500])
     return WebhookAnswer(status=response.status_code)
@@ -160,6 +166,7 @@ class WebhookSender:
         # A batch takes at most ROUNDS_PER_BATCH timeouts; the lease outlasts it.
         self.lease_seconds = self.timeout * (ROUNDS_PER_BATCH + 1) + 30
         self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
+        self.allow_private = bool(config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
         self.policy = RetryPolicy(max_attempts=config["WALLET_WEBHOOK_MAX_ATTEMPTS"],
                                   base_delay_seconds=config["WALLET_WEBHOOK_RETRY_BASE_SECONDS"])
         # Redirects are not followed: a 3xx is the receiver's misconfiguration (failed).
@@ -188,8 +195,9 @@ class WebhookSender:
                 keys = organization_secrets(session, {d.organization_id for d in claimed}, secret_key)
             if not claimed:
                 return 0
-            answers = list(self.pool.map(lambda d: post_webhook(self.client, d, keys.get(d.organization_id)),
-                                         claimed))
+            answers = list(self.pool.map(
+                lambda d: post_webhook(self.client, d, keys.get(d.organization_id), allow_private=self.allow_private),
+                claimed))
             with transaction() as session:
                 tally = record_webhook_answers(session, claimed, answers, self.policy)
         log.info("webhooks: %(sent)d sent, %(retried)d to retry, %(failed)d failed", tally)

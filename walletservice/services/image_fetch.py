@@ -3,14 +3,12 @@
 Only hosts on the allow list are fetched; every address the host resolves to must be
 public unless private addresses are allowed; redirects are not followed (they could
 lead anywhere); the body is read in chunks and abandoned past the size cap; the
-content type must be an image. The address is checked just before the request, so a
-resolver that answers differently the second time (DNS rebinding) is not defended
-against: allow only hosts you control.
+content type must be an image. The request goes to the address that was checked
+(services.outbound_http), so DNS rebinding cannot redirect it.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from walletservice.errors import BadRequest
+from walletservice.services.outbound_http import RefusedDestination, Resolver, pinned_request
 
 IMAGE_CONTENT_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
@@ -61,29 +60,23 @@ def check_image_url(url: Any, policy: FetchPolicy, name: str) -> str:
     return url
 
 
-def fetch_image(url: str, policy: FetchPolicy, name: str) -> bytes:
+def fetch_image(url: str, policy: FetchPolicy, name: str, resolve: Resolver = socket.getaddrinfo) -> bytes:
     """The image's bytes; BadRequest saying why when it cannot or may not be fetched."""
     check_image_url(url, policy, name)
-    parts = urlsplit(url)
-    _check_addresses(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), policy, name)
     try:
         with httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False, trust_env=False) as client:
-            with client.stream("GET", url, headers={"Accept": ", ".join(IMAGE_CONTENT_TYPES)}) as response:
+            request = pinned_request(client, "GET", url, allow_private=policy.allow_private, resolve=resolve,
+                                     headers={"Accept": ", ".join(IMAGE_CONTENT_TYPES)})
+            response = client.send(request, stream=True)
+            try:
                 _check_response(response, name)
                 return _read_capped(response, policy.max_bytes, name)
+            finally:
+                response.close()
+    except RefusedDestination as exc:
+        raise BadRequest(f"{name}: {exc}") from None
     except httpx.HTTPError as exc:
         raise BadRequest(f"{name}: the image could not be fetched ({type(exc).__name__})") from None
-
-
-def _check_addresses(host: str, port: int, policy: FetchPolicy, name: str) -> None:
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise BadRequest(f"{name}: host {host} does not resolve") from None
-    for info in infos:
-        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if not address.is_global and not policy.allow_private:
-            raise BadRequest(f"{name}: host {host} resolves to a non-public address; refused")
 
 
 def _check_response(response: httpx.Response, name: str) -> None:

@@ -19,6 +19,7 @@ from walletservice.errors import InvalidInput
 from walletservice.models import Organization
 from walletservice.models.base import utcnow
 from walletservice.services.key_encryption import decrypt_private_key, encrypt_private_key
+from walletservice.services.outbound_http import literal_address_refused
 
 MAX_URL_LENGTH = 2048
 SIGNATURE_HEADER = "X-Wallet-Signature"
@@ -31,8 +32,9 @@ class WebhookSettings:
     secret: str | None
 
 
-def check_webhook_url(url: str) -> str:
-    """Only absolute http(s) URLs with a host; anything else is a 422."""
+def check_webhook_url(url: str, *, allow_private: bool = False) -> str:
+    """Only absolute http(s) URLs with a host; anything else is a 422. Names that resolve
+    to private addresses are refused when sending (services.outbound_http)."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -44,6 +46,8 @@ def check_webhook_url(url: str) -> str:
         raise InvalidInput("webhook_url must be an absolute http:// or https:// URL")
     if len(url) > MAX_URL_LENGTH or any(ord(c) < 33 for c in url):
         raise InvalidInput(f"webhook_url must be at most {MAX_URL_LENGTH} characters, without spaces")
+    if literal_address_refused(url, allow_private):
+        raise InvalidInput("webhook_url must not point to a loopback, private or link-local address")
     return url
 
 
@@ -54,9 +58,9 @@ def webhook_settings(organization: Organization, secret_key: str) -> WebhookSett
 
 
 def set_webhook_url(session: Session, organization: Organization, url: str | None,
-                    secret_key: str) -> WebhookSettings:
+                    secret_key: str, *, allow_private: bool = False) -> WebhookSettings:
     """Set (or, with None, remove) the URL; the first URL gets a secret, which is kept."""
-    organization.webhook_url = check_webhook_url(url) if url is not None else None
+    organization.webhook_url = check_webhook_url(url, allow_private=allow_private) if url is not None else None
     if organization.webhook_url and not organization.webhook_secret_encrypted:
         _store_new_secret(organization, secret_key)
     organization.updated_at = utcnow()

@@ -25,7 +25,8 @@ def create_organization(organization_id: str, body: OrganizationCreate) -> Respo
     with transaction() as session:
         issued = organization_service.create_child_organization(session, organization_id, body.chosen_name)
         if body.webhook_url is not None:
-            set_webhook_url(session, issued.organization, body.webhook_url, current_app.config["WALLET_SECRET_KEY"])
+            set_webhook_url(session, issued.organization, body.webhook_url, current_app.config["WALLET_SECRET_KEY"],
+                            allow_private=current_app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
         response = OrganizationResponse.build(issued.organization, issued.api_key)
     return json_response(response, 201)
 

@@ -39,7 +39,9 @@ def get_webhook(organization_id: str) -> Response:
 def set_webhook(organization_id: str, body: WebhookBody) -> Response:
     with transaction() as session:
         organization = session.get(Organization, organization_id)
-        settings = webhook_service.set_webhook_url(session, organization, body.webhook_url, _secret_key())
+        settings = webhook_service.set_webhook_url(
+            session, organization, body.webhook_url, _secret_key(),
+            allow_private=current_app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
     return _response(settings)
 
 
