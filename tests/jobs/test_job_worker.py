@@ -79,31 +79,24 @@ def test_a_job_that_fails_releases_its_held_push(app: Flask, organization_id: st
     # A merge holds its campaign push until the last chunk; the chunks committed before
     # a failure changed passes, so their devices must still be told.
     app.config["WALLET_JOB_MAX_ATTEMPTS"] = 2
-    with transaction() as session:
-        push = enqueue_campaign_push(session, organization_id, "campaign-1", held=True)
-        job = enqueue_job(session, organization_id, "count_to", {"n": 6, "step": 2, "explode_at": 3})
-        job.push_request_id, push_id = push.id, push.id
-
-    JobWorker(app).run_until_idle()
-
-    with transaction(write=False) as session:
-        assert session.get(BackgroundJob, job.id).state == "failed"
-        assert session.get(PushRequest, push_id).state == "expanding"
+    assert _run_exploding_job_holding_a_push(app, organization_id) == ("failed", "expanding")
 
 
 def test_a_job_retried_after_a_failing_chunk_keeps_its_push_held(app: Flask, organization_id: str) -> None:
     app.config["WALLET_JOB_MAX_ATTEMPTS"] = 3
     app.config["WALLET_JOB_RETRY_BASE_SECONDS"] = 3600.0  # the retry is not due yet
+    assert _run_exploding_job_holding_a_push(app, organization_id) == ("running", "waiting")
+
+
+def _run_exploding_job_holding_a_push(app: Flask, organization_id: str) -> tuple[str, str]:
+    """(job state, push state) after the worker ran a job whose second chunk raises."""
     with transaction() as session:
         push = enqueue_campaign_push(session, organization_id, "campaign-1", held=True)
         job = enqueue_job(session, organization_id, "count_to", {"n": 6, "step": 2, "explode_at": 3})
-        job.push_request_id, push_id = push.id, push.id
-
+        job.push_request_id, push_id, job_id = push.id, push.id, job.id
     JobWorker(app).run_until_idle()
-
     with transaction(write=False) as session:
-        assert session.get(BackgroundJob, job.id).state == "running"
-        assert session.get(PushRequest, push_id).state == "waiting"
+        return session.get(BackgroundJob, job_id).state, session.get(PushRequest, push_id).state
 
 
 def test_a_crashed_workers_job_is_continued_by_another_and_the_dead_one_is_fenced(
