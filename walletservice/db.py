@@ -7,12 +7,13 @@ them commits through `transaction()`, so one unit of work is one visible block.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, Update, event, update
+from sqlalchemy import Connection, Engine, Select, Table, Update, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
@@ -141,3 +142,20 @@ def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
     transaction (BEGIN IMMEDIATE) already serializes them. Add .returning().
     """
     return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)
+
+
+def lock_until_commit(session: Session, *key: str) -> None:
+    """Serialize the write transactions that lock the same key, until each one ends.
+
+    For rules a unique index cannot express (a value unique only when asked for).
+    PostgreSQL: a transaction-level advisory lock on a 64-bit hash of the key. SQLite:
+    write transactions already run one at a time (BEGIN IMMEDIATE); nothing to take.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(advisory_key(*key))))
+
+
+def advisory_key(*key: str) -> int:
+    """A signed 64-bit key; a collision only makes two unrelated transactions wait for each other."""
+    digest = hashlib.blake2b("\0".join(key).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -91,6 +91,17 @@ def test_per_pass_codes_come_from_the_body_or_are_random_and_unique(client, acco
     assert duplicate.status_code == 422
 
 
+def test_simultaneous_creations_asking_for_one_per_pass_code_give_one_pass(app, account, coupon_campaign):
+    campaign_id = coupon_campaign(code_type="per_pass")
+
+    def create_one(thread_client):
+        return thread_client.post(f"/v2/coupons/{campaign_id}/passes", json={"pass": {"redeem_code": "VIP-2"}},
+                                  headers=account.basic).status_code
+    statuses = run_at_once(app, 5, create_one)
+
+    assert sorted(statuses) == [201, 422, 422, 422, 422]
+
+
 @pytest.mark.parametrize("settings", [
     {"code_type": "fixed"},  # no code_fixed_value
     {"code_type": "list"},  # "Not used in the API for now."

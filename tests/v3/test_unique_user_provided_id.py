@@ -12,7 +12,7 @@ from tests.v3.conftest import V3Client
 from tests.v3.test_create_pass import create
 from walletservice.db import transaction
 from walletservice.models import Pass
-from walletservice.services.user_provided_ids import lock_key
+from walletservice.db import advisory_key
 
 
 def passes_with(user_provided_id: str) -> int:
@@ -84,8 +84,8 @@ def test_updating_a_pass_to_its_own_unique_id_is_allowed(v3: V3Client, template_
 
 
 def test_lock_keys_are_signed_64_bit_and_differ_per_account() -> None:
-    key = lock_key("account-a", "member-1")
+    key = advisory_key("user_provided_id", "account-a", "member-1")
     assert -(2**63) <= key < 2**63
-    assert key == lock_key("account-a", "member-1")
-    assert key != lock_key("account-b", "member-1")
-    assert key != lock_key("account-a", "member-2")
+    assert key == advisory_key("user_provided_id", "account-a", "member-1")
+    assert key != advisory_key("user_provided_id", "account-b", "member-1")
+    assert key != advisory_key("user_provided_id", "account-a", "member-2")

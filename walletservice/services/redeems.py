@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_until_commit
 from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Campaign, Pass, Redeem
 from walletservice.models.base import utcnow
@@ -77,6 +78,9 @@ def _per_pass_code(session: Session, campaign: Campaign, attributes: Mapping[str
     requested = attributes.get("redeem_code") or (attributes.get("barcode") or {}).get("message")
     if not requested:
         return "".join(secrets.choice(RANDOM_CODE_ALPHABET) for _ in range(RANDOM_CODE_LENGTH))
+    # Fixed codes repeat by design, so no unique index: simultaneous creations asking
+    # for one code take turns here, and the second sees the first's pass.
+    lock_until_commit(session, "redeem_code", campaign.id, str(requested))
     taken = session.scalar(select(exists().where(Pass.campaign_id == campaign.id, Pass.redeem_code == requested)))
     if taken:
         raise InvalidInput("redeem_code: another pass of the campaign has this code")

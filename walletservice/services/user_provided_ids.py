@@ -3,20 +3,17 @@
 Passcreator lets passes share a userProvidedId unless the request asks for uniqueness,
 so a unique index cannot express the rule (it would refuse the duplicates allowed
 without the flag). Instead a request that asks takes a lock on (account, id) for the
-rest of its transaction and then looks: two such requests at once run one after the
-other, and the second sees the first's pass or queued creation.
-
-- PostgreSQL: a transaction-level advisory lock keyed by a hash of (account, id).
-- SQLite: write transactions already run one at a time (BEGIN IMMEDIATE, walletservice.db).
+rest of its transaction (walletservice.db.lock_until_commit) and then looks: two such
+requests at once run one after the other, and the second sees the first's pass or
+queued creation.
 """
 
 from __future__ import annotations
 
-import hashlib
-
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_until_commit
 from walletservice.errors import BadRequest
 from walletservice.models import BackgroundJob, Pass
 from walletservice.services.json_values import JsonString
@@ -26,6 +23,7 @@ from walletservice.services.json_values import JsonString
 CREATE_JOB_KIND = "v3_create_pass"
 PAYLOAD_KEY = "user_provided_id"
 PENDING_STATES = ("queued", "running")
+LOCK_NAMESPACE = "user_provided_id"
 
 
 def ensure_user_provided_id_free(session: Session, organization_id: str, user_provided_id: str, *,
@@ -35,25 +33,12 @@ def ensure_user_provided_id_free(session: Session, organization_id: str, user_pr
     include_queued_creations: also count async creations accepted but not yet run; the
     request that accepts work checks them, the job that runs it checks passes only.
     """
-    _lock(session, organization_id, user_provided_id)
+    lock_until_commit(session, LOCK_NAMESPACE, organization_id, user_provided_id)
     holders = [exists(_passes_with(organization_id, user_provided_id, pass_id))]
     if include_queued_creations:
         holders.append(exists(_queued_creations_with(organization_id, user_provided_id, pass_id)))
     if session.scalar(select(or_(*holders))):
         raise BadRequest(f"userProvidedId {user_provided_id!r} is already used in this account")
-
-
-def _lock(session: Session, organization_id: str, user_provided_id: str) -> None:
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite: the write transaction holds the database lock already
-    session.execute(select(func.pg_advisory_xact_lock(lock_key(organization_id, user_provided_id))))
-
-
-def lock_key(organization_id: str, user_provided_id: str) -> int:
-    """A signed 64-bit key; a collision only makes two unrelated requests wait for each other."""
-    digest = hashlib.blake2b(f"user_provided_id\0{organization_id}\0{user_provided_id}".encode(),
-                             digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 def _passes_with(organization_id: str, user_provided_id: str, pass_id: str | None) -> Select[tuple[str]]:
