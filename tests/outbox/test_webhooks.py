@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from tests.http_servers import serve_in_thread
 from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
 from walletservice.extensions import db
@@ -66,11 +67,8 @@ def receiver() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state["receiver"] = Receiver(server)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield state["receiver"]
-    server.shutdown()
-    server.server_close()
+    for _port in serve_in_thread(server):
+        yield state["receiver"]
 
 
 @pytest.fixture

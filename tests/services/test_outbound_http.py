@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.http_servers import serve_in_thread
 from walletservice.passkit import devcerts
 from walletservice.services.outbound_http import (
     RefusedDestination,
@@ -37,17 +37,9 @@ class HostEcho(BaseHTTPRequestHandler):
         pass
 
 
-def serve(server: ThreadingHTTPServer) -> Iterator[int]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture
 def http_port() -> Iterator[int]:
-    yield from serve(ThreadingHTTPServer(("127.0.0.1", 0), HostEcho))
+    yield from serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), HostEcho))
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +59,7 @@ def https_port(tls_ca: tuple[devcerts.KeyPair, Path], tmp_path: Path) -> Iterato
     context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
     server = ThreadingHTTPServer(("127.0.0.1", 0), HostEcho)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from serve(server)
+    yield from serve_in_thread(server)
 
 
 class Resolver:

@@ -54,7 +54,7 @@ def test_every_documented_field_lands_on_the_pass(v3: V3Client, template_id: str
         "locations": [{"latitude": 1.5, "longitude": 2.5, "maxDistance": 5000},
                       {"latitude": 3, "longitude": 4, "maxDistance": 50}],
         "storedValue": 12.5, "eligibleValidationPlaces": ["North gate"], "downloadPin": "1234",
-        "bundleId": "bundle-1", "localizedBackgroundImages": {"de": "https://img.example/de.png"},
+        "bundleId": "bundle-1",
         "phoneRecipient": "+4912345", "firstname": "Ada", "Country": "Spain", "age": 61,
     })
     assert response.status_code == 200, response.json
@@ -64,8 +64,7 @@ def test_every_documented_field_lands_on_the_pass(v3: V3Client, template_id: str
     pass_ = stored_pass(data["identifier"])
     assert pass_.user_provided_id == "member-1"
     assert pass_.extra == {"groupingIdentifier": "family-7", "storedValue": 12.5,
-                           "eligibleValidationPlaces": ["North gate"], "downloadPin": "1234", "bundleId": "bundle-1",
-                           "localizedBackgroundImages": {"de": "https://img.example/de.png"}}
+                           "eligibleValidationPlaces": ["North gate"], "downloadPin": "1234", "bundleId": "bundle-1"}
     content = pass_.content
     assert content["groupingIdentifier"] == "family-7"  # an event ticket: it groups
     assert content["expirationDate"] == "2055-12-31T00:00:00Z" and content["relevantDate"] == "2054-06-01T19:30:00Z"

@@ -3,15 +3,15 @@ from a real local HTTP server (loopback allowed only by the test configuration).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 from tests.factories import png_bytes
+from tests.http_servers import loopback_server
 from tests.v3.conftest import V3Client
 from tests.v3.test_create_pass import stored_pass
 from walletservice.db import transaction
@@ -49,12 +49,7 @@ class ImageHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def image_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), ImageHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from loopback_server(ImageHandler)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from walletservice.models import Asset, AssetRendition, Campaign, Organization, 
 from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_set
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import one_or_not_found
+from walletservice.services.pass_content import LOCALIZED_IMAGES
 from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES
 
 MAX_FILENAME_CHARS = 255
@@ -91,15 +92,17 @@ def get_rendition(session: Session, organization_id: str, asset_id: str, file_na
 def asset_in_use(session: Session, asset: Asset) -> bool:
     """True while a campaign design or a pass of the organization shows the asset.
 
-    `images` maps roles to asset ids; searching its JSON text for the quoted id works
-    the same on SQLite and PostgreSQL and covers every role, present or future.
+    `images` maps roles to asset ids and `localized_images` languages to such maps;
+    searching their JSON text for the quoted id works the same on SQLite and PostgreSQL
+    and covers every role, present or future.
     """
     quoted_id = f'"{asset.id}"'
 
-    def referenced_by(model: type[Campaign] | type[Pass], column: object) -> object:
+    def referenced_by(model: type[Campaign] | type[Pass], column: Any) -> object:
         return exists().where(
             model.organization_id == asset.organization_id,
-            column["images"].as_string().contains(quoted_id, autoescape=True),  # type: ignore[index]
+            column["images"].as_string().contains(quoted_id, autoescape=True)
+            | column[LOCALIZED_IMAGES].as_string().contains(quoted_id, autoescape=True),
         )
 
     return bool(session.scalar(select(

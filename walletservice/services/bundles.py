@@ -15,7 +15,7 @@ from walletservice.passkit.bundle import build_pkpass
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.services.certificates import CertificateStore
 from walletservice.services.memory_cache import ByteBudgetCache
-from walletservice.services.pass_content import apple_design
+from walletservice.services.pass_content import apple_design, bundle_image_assets
 
 PKPASS_MIMETYPE = "application/vnd.apple.pkpass"
 
@@ -86,7 +86,7 @@ def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes
     pass_json = build_pass_json(apple_design(pass_.content), identity, check_output=False)
     return build_pkpass(
         pass_json,
-        load_images(session, pass_.content.get("images") or {}, context.image_cache),
+        load_images(session, bundle_image_assets(pass_.content), context.image_cache),
         signer.identity,
         strings=pass_.content.get("localizations") or None,
         extra_files=_personalization_files(pass_),
@@ -96,14 +96,16 @@ def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes
 def load_images(
     session: Session, images: dict[str, str], cache: ByteBudgetCache[dict[str, bytes]]
 ) -> dict[str, bytes]:
-    """Bundle files for {role: asset_id}; renditions are renamed to the role they fill."""
+    """Bundle files for {name: asset_id}, a name being a role ("logo") or a localized one
+    ("de.lproj/background"); renditions are renamed to the name they fill, with their
+    @2x/@3x suffix."""
     files: dict[str, bytes] = {}
-    for role, asset_id in images.items():
+    for name, asset_id in images.items():
         if not asset_id:
             continue
         for file_name, content in _asset_files(session, asset_id, cache).items():
             suffix = file_name[file_name.index("@"):] if "@" in file_name else ".png"
-            files[f"{role}{suffix}"] = content
+            files[f"{name}{suffix}"] = content
     return files
 
 

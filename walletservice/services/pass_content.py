@@ -1,8 +1,9 @@
 """How a pass's own values combine with its campaign's design (pure).
 
 A design is the campaign's pass in Apple's key names (walletservice.passkit.design)
-plus three keys of ours: `images` ({role: asset_id}), `localizations`
-({lang: {key: text}}) and `personalization` (Apple's personalization.json).
+plus keys of ours: `images` ({role: asset_id}), `localized_images`
+({lang: {role: asset_id}}), `localizations` ({lang: {key: text}}) and
+`personalization` (Apple's personalization.json).
 Per-pass values are `{"fields": {key: value}, "barcode": {...}, "images": {...},
 <any top-level design key>: value}`; they win over the design.
 """
@@ -15,7 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
-NON_APPLE_KEYS = ("images", "localizations", "personalization")
+LOCALIZED_IMAGES = "localized_images"
+NON_APPLE_KEYS = ("images", LOCALIZED_IMAGES, "localizations", "personalization")
 
 
 def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -48,6 +50,26 @@ def _apply_field_value(field: dict[str, Any], value: Any) -> None:
 def apple_design(content: Mapping[str, Any]) -> dict[str, Any]:
     """The part of the content that becomes pass.json."""
     return {key: value for key, value in content.items() if key not in NON_APPLE_KEYS}
+
+
+def bundle_image_assets(content: Mapping[str, Any]) -> dict[str, str]:
+    """{bundle image name without ".png": asset_id}: "icon", "de.lproj/background", ...
+
+    Apple: a top-level image hides the localized ones, so a role localized for some
+    language leaves the top level; its top-level image goes into the folders of the
+    pass's other languages (those with pass.strings), which would otherwise show none.
+    """
+    images = {role: asset for role, asset in (content.get("images") or {}).items() if asset}
+    localized = {language: {role: asset for role, asset in roles.items() if asset}
+                 for language, roles in (content.get(LOCALIZED_IMAGES) or {}).items()}
+    localized_roles = {role for roles in localized.values() for role in roles}
+    names = {role: asset for role, asset in images.items() if role not in localized_roles}
+    for language in sorted(set(localized) | set(content.get("localizations") or {})):
+        for role in sorted(localized_roles):
+            asset = localized.get(language, {}).get(role) or images.get(role)
+            if asset:
+                names[f"{language}.lproj/{role}"] = asset
+    return names
 
 
 def parse_instant(value: Any) -> dt.datetime | None:

@@ -22,7 +22,12 @@ from walletservice.services.assets import check_owned_images
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
 from walletservice.services.lookups import one_or_not_found
-from walletservice.services.pass_content import apple_design, compose_pass_content, has_expired
+from walletservice.services.pass_content import (
+    apple_design,
+    bundle_image_assets,
+    compose_pass_content,
+    has_expired,
+)
 from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.redeems import assign_redeem_code
@@ -51,7 +56,7 @@ def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_id
         pass_type_identifier=pass_type_identifier, team_identifier=team_identifier,
         serial_number="validation", authentication_token="v" * 32, web_service_url=_VALIDATION_URL,
     )
-    image_names = [f"{role}.png" for role, asset in (content.get("images") or {}).items() if asset]
+    image_names = [f"{name}.png" for name in bundle_image_assets(content)]
     try:
         pass_json = build_pass_json(apple_design(content), identity)
         validate_pass(pass_json, image_names)

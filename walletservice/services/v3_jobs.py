@@ -21,6 +21,7 @@ from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.pass_query import parse_query
 from walletservice.services.update_tags import mark_passes_changed
+from walletservice.services.v3_images import FetchedImages
 from walletservice.services.v3_passes import (
     PassChanges,
     Reservation,
@@ -94,7 +95,7 @@ def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
 
 def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], errors: list[dict[str, Any]]
                  ) -> list[str]:
-    prepared: dict[str, tuple[Campaign, PassChanges, dict[str, str]] | DomainError] = {}
+    prepared: dict[str, tuple[Campaign, PassChanges, FetchedImages] | DomainError] = {}
     updated = []
     for pass_ in passes:
         if pass_.campaign_id not in prepared:
@@ -114,12 +115,13 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
 
 
 def _prepare(session: Session, job: BackgroundJob, campaign_id: str
-             ) -> tuple[Campaign, PassChanges, dict[str, str]] | DomainError:
+             ) -> tuple[Campaign, PassChanges, FetchedImages] | DomainError:
     """The data read against one template, images fetched once for the chunk."""
     try:
-        campaign = get_template(session, job.organization_id, campaign_id)
-        changes = read_changes(campaign, job.payload["data"], _policy())
-        images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
+        with session.begin_nested():  # a failed fetch leaves none of the images fetched before it
+            campaign = get_template(session, job.organization_id, campaign_id)
+            changes = read_changes(campaign, job.payload["data"], _policy())
+            images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
         return campaign, changes, images
     except DomainError as exc:
         return exc

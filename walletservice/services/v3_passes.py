@@ -4,7 +4,8 @@ are the campaign's dynamic fields (services.pass_query.template_properties).
 A v3 `data` object becomes PassChanges: the pass's own values (services.pass_content),
 its Pass.extra (storedValue, bundleId, downloadPin, eligibleValidationPlaces,
 groupingIdentifier, localizedBackgroundImages), its userProvidedId and the image URLs
-still to fetch. POST (replace) writes exactly the changes; PATCH merges them.
+still to fetch (services.v3_images). POST (replace) writes exactly the changes; PATCH
+merges them, localized images per language.
 """
 
 from __future__ import annotations
@@ -22,30 +23,38 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
-from walletservice.models import Campaign, Organization, Pass, Segment
+from walletservice.models import Campaign, Pass, Segment
 from walletservice.passkit.colors import normalize_color
-from walletservice.services.assets import create_asset
 from walletservice.services.events import record_pass_event
-from walletservice.services.image_fetch import FetchPolicy, check_image_url, fetch_image
+from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.user_provided_ids import ensure_user_provided_id_free
+from walletservice.services.v3_images import (
+    IMAGE_URLS,
+    LOCALIZED_BACKGROUNDS,
+    LOCALIZED_IMAGES,
+    FetchedImages,
+    ImageUrls,
+    fetch_image_urls,
+    read_image_urls,
+)
 
-IMAGE_URLS = {"urlToThumbnail": "thumbnail", "urlToBackground": "background", "urlToLogo": "logo"}
 COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
 DATES = {"expirationDate": "expirationDate", "relevantDate": "relevantDate"}
-EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces", "localizedBackgroundImages")
+EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces")
 # Accepted and ignored: we send no e-mail or SMS.
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations")
-DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, *COLORS, *DATES, *EXTRA_KEYS, *SENDOUT_KEYS))
+DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
+                             *SENDOUT_KEYS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
 V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 # Values of a pass that PATCH merges key by key instead of replacing.
-MERGED_VALUES = ("fields", "images")
+MERGED_VALUES = ("fields", "images", LOCALIZED_IMAGES)
 
 
 @dataclass
@@ -58,7 +67,7 @@ class PassChanges:
     user_provided_id: str | None = None
     sets_user_provided_id: bool = False
     unique_user_provided_id: bool = False
-    image_urls: dict[str, str] = field(default_factory=dict)
+    image_urls: ImageUrls = field(default_factory=ImageUrls)
 
 
 # -- reading data -------------------------------------------------------------------
@@ -69,9 +78,7 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
     _read_identity(data, changes)
     _read_presentation(campaign, data, changes)
     _read_extra(campaign, data, changes)
-    for name, role in IMAGE_URLS.items():
-        if data.get(name):
-            changes.image_urls[role] = check_image_url(data[name], policy, name)
+    _read_images(campaign, data, policy, changes)
     _read_properties(campaign, data, changes)
     return changes
 
@@ -79,13 +86,11 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
                     selected: int) -> None:
     """What can be refused for a bulk update before knowing each pass's template: dates,
-    image URLs, and a userProvidedId that must be unique but is taken or would be shared."""
+    image URLs and language codes, and a userProvidedId that must be unique but is taken or would be shared."""
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
-    for name in IMAGE_URLS:
-        if data.get(name):
-            check_image_url(data[name], policy, name)
+    read_image_urls(data, policy, None)
     changes = PassChanges()
     _read_identity(data, changes)
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
@@ -155,6 +160,14 @@ def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChange
         unknown = [place for place in places if place not in valid_places]
         if unknown:
             raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
+
+
+def _read_images(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolicy, changes: PassChanges) -> None:
+    changes.image_urls = urls = read_image_urls(data, policy, campaign)
+    if urls.removes_all_localized:
+        changes.cleared_values.add(LOCALIZED_IMAGES)
+    if LOCALIZED_BACKGROUNDS in data:  # the URLs as given, for the list view
+        changes.extra[LOCALIZED_BACKGROUNDS] = urls.localized_urls_given() or None
 
 
 def _read_properties(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
@@ -237,16 +250,9 @@ def check_unique_user_provided_id(session: Session, organization_id: str, change
 
 
 def fetch_images(session: Session, organization_id: str, changes: PassChanges, policy: FetchPolicy,
-                 style: str) -> dict[str, str]:
-    """Fetch the URLs and store each as an asset: {role: asset_id}."""
-    if not changes.image_urls:
-        return {}
-    organization = session.get(Organization, organization_id)
-    images = {}
-    for role, url in changes.image_urls.items():
-        data = fetch_image(url, policy, f"urlTo{role.capitalize()}")
-        images[role] = create_asset(session, organization, role, data, style=style).id
-    return images
+                 style: str) -> FetchedImages:
+    """Fetch the URLs and store each as an asset."""
+    return fetch_image_urls(session, organization_id, changes.image_urls, policy, style)
 
 
 # -- writing passes -----------------------------------------------------------------
@@ -264,7 +270,7 @@ class Reservation:
         return cls(str(uuid.uuid4()), uuid.uuid4().hex, secrets.token_urlsafe(24))
 
 
-def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, images: Mapping[str, str],
+def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, images: FetchedImages,
                    reservation: Reservation) -> Pass:
     check_unique_user_provided_id(session, campaign.organization_id, changes)
     values = _with_images(changes.values, images)
@@ -278,7 +284,7 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
 
 
 def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
-                   images: Mapping[str, str], *, replace: bool, mark_changed: bool = True) -> Pass:
+                   images: FetchedImages, *, replace: bool, mark_changed: bool = True) -> Pass:
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     mark_changed=False: the caller marks the passes it changed together (bulk)."""
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
@@ -289,7 +295,7 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
-    extra = dict(changes.extra) if replace else {**(pass_.extra or {}), **changes.extra}
+    extra = dict(changes.extra) if replace else _patched_extra(pass_.extra or {}, changes)
     pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
     record_pass_event(session, "updated", pass_)
     return pass_
@@ -304,13 +310,31 @@ def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassC
     fields = {key: value for key, value in (merged.get("fields") or {}).items()
               if key not in changes.cleared_fields}
     merged["fields"] = fields
+    localized = {language: roles for language, roles in (merged.get(LOCALIZED_IMAGES) or {}).items()
+                 if language not in changes.image_urls.removed_languages}
+    merged.pop(LOCALIZED_IMAGES, None)
+    if localized:
+        merged[LOCALIZED_IMAGES] = localized
     return merged
 
 
-def _with_images(values: Mapping[str, Any], images: Mapping[str, str]) -> dict[str, Any]:
-    if not images:
-        return dict(values)
-    return {**values, "images": {**(values.get("images") or {}), **images}}
+def _patched_extra(current: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:
+    """PATCH: extras given replace the pass's; localizedBackgroundImages merge per language."""
+    extra = {**current, **changes.extra}
+    if changes.extra.get(LOCALIZED_BACKGROUNDS) is not None or changes.image_urls.removed_languages:
+        urls = {**(current.get(LOCALIZED_BACKGROUNDS) or {}), **(changes.extra.get(LOCALIZED_BACKGROUNDS) or {})}
+        extra[LOCALIZED_BACKGROUNDS] = {language: url for language, url in urls.items()
+                                        if language not in changes.image_urls.removed_languages} or None
+    return extra
+
+
+def _with_images(values: Mapping[str, Any], images: FetchedImages) -> dict[str, Any]:
+    values = dict(values)
+    if images.by_role:
+        values["images"] = {**(values.get("images") or {}), **images.by_role}
+    if images.localized:
+        values[LOCALIZED_IMAGES] = images.localized
+    return values
 
 
 def _with_default_barcode(values: dict[str, Any], campaign: Campaign, serial_number: str) -> dict[str, Any]:

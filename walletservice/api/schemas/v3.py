@@ -54,8 +54,10 @@ class V3PassData(BaseModel):
         None, description="Must be among the template's validValidationPlaces when it lists them.")
     downloadPin: Text | None = Field(None, max_length=64)
     bundleId: Text | None = Field(None, max_length=255)
-    localizedBackgroundImages: dict[str, str] | None = Field(
-        None, description="Language code -> image URL; stored with the pass, not fetched.")
+    localizedBackgroundImages: dict[str, str | None] | None = Field(
+        None, description="Language code -> background image URL, fetched from allowed hosts only and shipped as "
+                          "<language>.lproj/background.png; \"\" or null removes a language (PATCH), "
+                          "null the whole object removes all.")
 
 
 class V3PassBody(BaseModel):
