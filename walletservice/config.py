@@ -108,6 +108,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Allow image fetches to private, loopback and link-local addresses (tests, intranets)."),
     Setting("WALLET_V3_MAX_PAGE_SIZE", 1000, int,
             "Largest pageSize of GET /api/v3/pass (also its default, as Passcreator's)."),
+    Setting("WALLET_DOWNLOAD_PIN_UNLOCK_SECONDS", 3600, int,
+            "How long a correct download PIN unlocks the pass's page and .pkpass in that browser (cookie)."),
+    Setting("WALLET_DOWNLOAD_PIN_MAX_FAILURES", 5, int,
+            "Wrong download PINs in a row that lock a pass's PIN form (shared by all processes)."),
+    Setting("WALLET_DOWNLOAD_PIN_LOCK_SECONDS", 900, int,
+            "How long a locked PIN form refuses every PIN, the correct one included (429)."),
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
+import qrcode
+
 _MODULE = re.compile(r"M(\d+),(\d+)H")
 
 
@@ -84,3 +86,11 @@ def parse_page(html: str) -> ParsedPage:
 def qr_modules(path: str) -> set[tuple[int, int]]:
     """The dark modules of a qrcode SvgPathImage path ("Mx,yH..V..H..z" per module)."""
     return {(int(x), int(y)) for x, y in _MODULE.findall(path)}
+
+
+def expected_qr_modules(data: str) -> set[tuple[int, int]]:
+    """The dark modules of a QR code of `data` as the page must draw it (error correction M)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    code.make(fit=True)
+    return {(x, y) for y, row in enumerate(code.get_matrix()) for x, dark in enumerate(row) if dark}

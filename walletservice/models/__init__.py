@@ -5,6 +5,7 @@ from walletservice.models.base import Base
 from walletservice.models.campaign import Campaign, Template
 from walletservice.models.certificate import SigningCertificate
 from walletservice.models.device import Device, DeviceLogEntry, Personalization, Registration
+from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import PassEvent, WebhookDelivery
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
@@ -16,6 +17,7 @@ from walletservice.models.segment import Segment
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogEntry",
+    "DownloadPinAttempts",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from walletservice.errors import NotFound
 from walletservice.models import AssetRendition, Campaign, Pass
 from walletservice.passkit.colors import normalize_color
+from walletservice.services.download_pins import PIN_SETTING, required_pin
 from walletservice.services.events import identify_wallet, record_pass_download, record_pass_event
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.passworks_mapping import SETTINGS_DEFAULTS
@@ -104,6 +105,11 @@ def owner_notes(pass_: Pass, campaign: Campaign) -> list[str]:
     settings = campaign.settings or {}
     if settings.get("og") is False:
         notes.append("Open Graph tags are off for this campaign (og: false).")
+    if required_pin(pass_, campaign) is not None:
+        notes.append("Customers must enter this pass's download PIN before they see it or its download link; "
+                     "this preview link skips the PIN, so share it only with people who may.")
+    elif settings.get(PIN_SETTING) is True:
+        notes.append("The campaign asks for download PINs, but this pass has none: customers see it without one.")
     if settings.get("javascript"):
         notes.append("The campaign's javascript runs under a strict Content-Security-Policy: "
                      "it cannot load other scripts or contact other sites.")

@@ -42,13 +42,15 @@ PLAIN_ATTRIBUTES = {
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
-                       "code_type", "code_fixed_value", "allow_multiple_redeems")
+                       "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "og": True, "og_description": "", "javascript": None, "stylesheet": None,
     "code_type": SEQUENTIAL, "code_fixed_value": None, "allow_multiple_redeems": False,
+    # Passcreator's template-level PIN switch (services.download_pins.PIN_SETTING).
+    "download_pin_enabled": False,
 }
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}

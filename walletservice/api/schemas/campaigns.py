@@ -114,6 +114,10 @@ class CampaignChanges(Presentation):
     og_description: ShortText | None = None
     javascript: CodeText | None = None
     stylesheet: CodeText | None = None
+    download_pin_enabled: bool | None = Field(
+        None, description="Default false. When true, the download page asks for a pass's downloadPin "
+                          "(set with /api/v3/pass) before it shows the pass or lets it be downloaded; "
+                          "passes without one are not affected.")
 
 
 class CampaignCreate(CampaignChanges):
@@ -230,6 +234,7 @@ class CampaignResponse(PresentationView):
     og_description: str
     javascript: str | None = None
     stylesheet: str | None = None
+    download_pin_enabled: bool = False
     created_at: Timestamp
     updated_at: Timestamp
 

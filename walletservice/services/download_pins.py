@@ -1,0 +1,132 @@
+"""The download PIN (Passcreator's `downloadPin`): when a pass asks for it, the signed
+unlock a correct PIN earns, and the limit on guesses (Flask-free; docs/download-page.md).
+
+A pass asks for its PIN only when its campaign (Passcreator's template) switches the
+feature on with `settings.download_pin_enabled` AND the pass has a non-empty downloadPin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import and_, case, delete, update
+from sqlalchemy.orm import Session
+
+from walletservice.db import upsert_insert
+from walletservice.models import Campaign, DownloadPinAttempts, Pass
+
+PIN_SETTING = "download_pin_enabled"
+_UNLOCK_KEY_PURPOSE = b"walletservice.download-pin.unlock"
+_MAX_EXPIRY_DIGITS = 12
+
+
+@dataclass(frozen=True)
+class PinPolicy:
+    max_failures: int
+    lock_seconds: int
+    unlock_seconds: int
+
+
+@dataclass(frozen=True)
+class PinAttempt:
+    """What one submitted PIN led to."""
+
+    outcome: Literal["correct", "wrong", "locked"]
+    remaining: int = 0  # wrong PINs left before the lock ("wrong")
+    retry_after: int = 0  # seconds until PINs are tried again ("locked", or "wrong" that locked)
+
+
+def required_pin(pass_: Pass, campaign: Campaign) -> str | None:
+    """The PIN this pass's page asks for, or None when it asks for none."""
+    if (campaign.settings or {}).get(PIN_SETTING) is not True:
+        return None
+    pin = (pass_.extra or {}).get("downloadPin")
+    if pin is None or isinstance(pin, (dict, list)) or str(pin) == "":
+        return None
+    return str(pin)
+
+
+def unlock_token(secret: str, download_id: str, pin: str, now: dt.datetime, lifetime_seconds: int) -> str:
+    """`<expiry>.<mac>`: proof that this browser gave this pass's current PIN.
+
+    The MAC covers a digest of the PIN, so changing the PIN voids every earlier unlock.
+    """
+    expires = int(now.timestamp()) + lifetime_seconds
+    return f"{expires}.{_unlock_mac(secret, download_id, pin, expires)}"
+
+
+def is_unlocked(secret: str, download_id: str, pin: str, token: str | None, now: dt.datetime) -> bool:
+    if not token:
+        return False
+    expires, _, mac = token.partition(".")
+    if not expires.isdigit() or len(expires) > _MAX_EXPIRY_DIGITS or int(expires) <= now.timestamp():
+        return False
+    expected = _unlock_mac(secret, download_id, pin, int(expires))
+    return hmac.compare_digest(mac.encode("ascii", "replace"), expected.encode("ascii"))
+
+
+def _unlock_mac(secret: str, download_id: str, pin: str, expires: int) -> str:
+    # A key of its own, so these MACs can never stand in for another use of the secret.
+    key = hmac.new(secret.encode(), _UNLOCK_KEY_PURPOSE, hashlib.sha256).digest()
+    pin_digest = hashlib.sha256(pin.encode()).hexdigest()
+    message = f"{download_id}\n{pin_digest}\n{expires}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def is_correct_pin(pin: str, submitted: str) -> bool:
+    """Exactly the stored PIN (nothing is trimmed or case-folded), compared in constant
+    time; comparing digests also hides the PIN's length."""
+    return hmac.compare_digest(hashlib.sha256(submitted.encode()).digest(), hashlib.sha256(pin.encode()).digest())
+
+
+def attempt_pin(
+    session: Session, pass_id: str, pin: str, submitted: str, policy: PinPolicy, now: dt.datetime
+) -> PinAttempt:
+    """Count the attempt, then compare; the caller commits.
+
+    The attempt is counted before the comparison, by one upsert that also takes the
+    row's lock until commit, so concurrent guesses (from any number of processes) are
+    counted one after another and never get more than `max_failures` comparisons.
+    """
+    failures, locked_until = _count_attempt(session, pass_id, now)
+    if locked_until is not None and locked_until > now:
+        return PinAttempt("locked", retry_after=_seconds_until(locked_until, now))
+    if is_correct_pin(pin, submitted):
+        session.execute(delete(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id))
+        return PinAttempt("correct")
+    if failures < policy.max_failures:
+        return PinAttempt("wrong", remaining=policy.max_failures - failures)
+    session.execute(update(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id)
+                    .values(locked_until=now + dt.timedelta(seconds=policy.lock_seconds)))
+    return PinAttempt("wrong", retry_after=policy.lock_seconds)
+
+
+def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """failures + 1 in one statement; a lock in force is kept as it is, an ended one
+    starts a new count. Returns the row as written."""
+    table = DownloadPinAttempts.__table__
+    locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
+    lock_ended = table.c.locked_until.is_not(None)
+    statement = (
+        upsert_insert(session, table)
+        .values(pass_id=pass_id, failures=1, locked_until=None)
+        .on_conflict_do_update(
+            index_elements=[table.c.pass_id],
+            set_={
+                "failures": case((locked, table.c.failures), (lock_ended, 1), else_=table.c.failures + 1),
+                "locked_until": case((locked, table.c.locked_until), else_=None),
+            },
+        )
+        .returning(table.c.failures, table.c.locked_until)
+    )
+    failures, locked_until = session.execute(statement).one()
+    return int(failures), locked_until
+
+
+def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))
