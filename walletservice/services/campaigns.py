@@ -31,6 +31,7 @@ from walletservice.services.passworks_mapping import (
     FIELD_LISTS,
     campaign_attributes,
     campaign_design,
+    foreign_settings,
 )
 
 
@@ -157,7 +158,8 @@ def _apply_attributes(
     check_code_settings(settings)
     campaign.name = attributes["name"]
     campaign.design = design
-    campaign.settings = settings
+    # Keep settings the Passworks attributes do not describe (e.g. v3's validValidationPlaces).
+    campaign.settings = {**foreign_settings(campaign.settings), **settings}
     return attributes
 
 

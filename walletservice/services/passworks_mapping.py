@@ -118,6 +118,12 @@ def campaign_attributes(design: Mapping[str, Any], settings: Mapping[str, Any] |
     return attributes
 
 
+def foreign_settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The settings that campaign_design does not produce, so a v2 update must keep them."""
+    return {key: value for key, value in (settings or {}).items()
+            if key not in SETTINGS_ATTRIBUTES and key != "behaviours"}
+
+
 def campaign_setting(settings: Mapping[str, Any] | None, name: str) -> Any:
     """One of SETTINGS_ATTRIBUTES, its default when never set."""
     return (settings or {}).get(name, SETTINGS_DEFAULTS[name])
