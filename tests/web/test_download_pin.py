@@ -240,6 +240,9 @@ def test_wrong_pins_lock_the_form_and_even_the_correct_pin_is_then_429(client, a
     assert "Set-Cookie" not in locked.headers
     assert "pin-form" in parse_page(locked.get_data(as_text=True)).ids
     assert client.get(local(issued["pkpass_url"])).status_code == 403
+    # Opening the page again shows the lock before anyone types a PIN.
+    reopened = parse_page(client.get(local(issued["page_url"])).get_data(as_text=True))
+    assert any("try again in 15 minute" in text for text in reopened.texts)
 
 
 def test_after_the_lock_the_correct_pin_works_and_clears_the_count(client, account):
@@ -249,6 +252,8 @@ def test_after_the_lock_the_correct_pin_works_and_clears_the_count(client, accou
     with transaction() as session:  # fifteen minutes later
         session.execute(update(DownloadPinAttempts).values(locked_until=utcnow() - dt.timedelta(seconds=1)))
 
+    assert not any("try again" in text
+                   for text in parse_page(client.get(local(issued["page_url"])).get_data(as_text=True)).texts)
     assert post_pin(client, issued, PIN).status_code == 303
     assert attempts_row(issued["id"]) is None
 

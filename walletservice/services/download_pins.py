@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import and_, case, delete, update
+from sqlalchemy import and_, case, delete, select, update
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
@@ -104,6 +104,13 @@ def attempt_pin(
     session.execute(update(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id)
                     .values(locked_until=now + dt.timedelta(seconds=policy.lock_seconds)))
     return PinAttempt("wrong", retry_after=policy.lock_seconds)
+
+
+def seconds_locked(session: Session, pass_id: str, now: dt.datetime) -> int:
+    """How long the pass's PIN form still refuses every PIN; 0 when it is open."""
+    locked_until = session.scalar(select(DownloadPinAttempts.locked_until)
+                                  .where(DownloadPinAttempts.pass_id == pass_id))
+    return _seconds_until(locked_until, now) if locked_until is not None and locked_until > now else 0
 
 
 def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:

@@ -16,7 +16,7 @@ from walletservice.errors import DomainError, NotFound
 from walletservice.models import Campaign, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import download_page as pages
-from walletservice.services.download_pins import PinAttempt, attempt_pin, required_pin
+from walletservice.services.download_pins import PinAttempt, attempt_pin, required_pin, seconds_locked
 from walletservice.web.access import (
     PageAccess,
     caller_organization_id_or_none,
@@ -57,8 +57,9 @@ def download_page(download_id: str) -> Response:
     caller = caller_organization_id_or_none()
     with transaction() as session:
         pass_, campaign, access = open_pass(session, download_id, caller)
-        if not access.allowed:
-            return _pin_form(pass_, campaign)
+        if not access.allowed:  # say so at once when the form is locked, not after typing a PIN
+            locked = seconds_locked(session, pass_.id, utcnow())
+            return _pin_form(pass_, campaign, _locked_message(locked) if locked else None)
         page = pages.build_download_page(session, pass_, campaign)
         if not access.owner and request.method == "GET":
             pages.record_page_view(session, pass_, request.user_agent.string)
@@ -93,12 +94,15 @@ def unlock_with_pin(download_id: str) -> Response:
         return response
 
 
+def _locked_message(seconds: int, key: str = "locked") -> str:
+    return PIN_MESSAGES[key].format(minutes=-(-seconds // 60))
+
+
 def _refused_pin(pass_: Pass, campaign: Campaign, attempt: PinAttempt) -> Response:
-    minutes = -(-attempt.retry_after // 60)
     if attempt.outcome == "locked":
-        response = _pin_form(pass_, campaign, PIN_MESSAGES["locked"].format(minutes=minutes), 429)
+        response = _pin_form(pass_, campaign, _locked_message(attempt.retry_after), 429)
     elif attempt.retry_after:
-        response = _pin_form(pass_, campaign, PIN_MESSAGES["now_locked"].format(minutes=minutes), 403)
+        response = _pin_form(pass_, campaign, _locked_message(attempt.retry_after, "now_locked"), 403)
     else:
         response = _pin_form(pass_, campaign, PIN_MESSAGES["wrong"].format(remaining=attempt.remaining), 403)
     if attempt.retry_after:
