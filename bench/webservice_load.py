@@ -55,7 +55,8 @@ from sqlalchemy import text  # noqa: E402
 from bench.bare_app import BARE_PATH  # noqa: E402
 from tests.factories import make_campaign, make_organization, make_pass  # noqa: E402
 from walletservice import create_app  # noqa: E402
-from walletservice.db import read_connection, transaction  # noqa: E402
+from walletservice.db import transaction  # noqa: E402
+from walletservice.hot_reads import hot_reads  # noqa: E402
 from walletservice.extensions import db  # noqa: E402
 from walletservice.runtime import runtime  # noqa: E402
 from walletservice.services import devices  # noqa: E402
@@ -151,8 +152,12 @@ _INSERT_REGISTRATIONS = text("""
 """)
 
 
-def seed(app: Flask) -> None:
-    """One organization and campaign through the real services, the bulk through SQL."""
+def seed(app: Flask, *, big_passes: int = BIG_PASSES, devices: int = DEVICES) -> None:
+    """One organization and campaign through the real services, the bulk through SQL.
+
+    bench/webservice_instructions.py seeds fewer big passes and devices: its
+    figures are per request and do not depend on the table sizes.
+    """
     with app.app_context():
         organization, _ = make_organization("walletservice bench")
         campaign = make_campaign(organization)
@@ -164,9 +169,9 @@ def seed(app: Flask) -> None:
                 session, session.merge(organization), name="Small", design=campaign.design, signer=small_signer
             )
             now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
-            session.execute(_INSERT_DEVICES, {"count": DEVICES, "now": now})
+            session.execute(_INSERT_DEVICES, {"count": devices, "now": now})
             for pass_type, prefix, count, campaign_id in (
-                (BIG_TYPE, "big-", BIG_PASSES, campaign.id), (SMALL_TYPE, "small-", SMALL_PASSES, small_campaign.id)
+                (BIG_TYPE, "big-", big_passes, campaign.id), (SMALL_TYPE, "small-", SMALL_PASSES, small_campaign.id)
             ):
                 # Tags come from the real counter row, as if the passes were issued one by one.
                 last_tag = allocate_update_tags(session, pass_type, count)
@@ -177,7 +182,7 @@ def seed(app: Flask) -> None:
                     "first_tag": last_tag - count + 1, "first_modified": now - dt.timedelta(days=2), "now": now,
                 })
             for pass_type, prefix, passes, device_count in (
-                (BIG_TYPE, "big-", BIG_PASSES, DEVICES), (SMALL_TYPE, "small-", SMALL_PASSES, SMALL_DEVICES)
+                (BIG_TYPE, "big-", big_passes, devices), (SMALL_TYPE, "small-", SMALL_PASSES, SMALL_DEVICES)
             ):
                 session.execute(_INSERT_REGISTRATIONS, {
                     "devices": device_count, "per_device": PASSES_PER_DEVICE, "pass_type": pass_type,
@@ -292,8 +297,7 @@ def time_list_calls(app: Flask, devices_by_type: dict[str, list[str]], seconds: 
         while time.perf_counter() < deadline:
             for pass_type, device_ids in devices_by_type.items():
                 start = time.perf_counter()
-                with read_connection() as connection:
-                    devices.serials_updated_since(connection, device_ids[calls % len(device_ids)], pass_type, None)
+                devices.serials_updated_since(hot_reads(), device_ids[calls % len(device_ids)], pass_type, None)
                 totals[pass_type] += time.perf_counter() - start
             calls += 1
     return {pass_type: total / calls * 1e6 for pass_type, total in totals.items()}

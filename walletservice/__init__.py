@@ -94,12 +94,14 @@ def _bind_extensions(app: Flask) -> None:
     from walletservice import models  # noqa: F401  (register tables on the metadata)
     from walletservice.extensions import db, migrate
     from walletservice.db import install_sqlite_pragmas
+    from walletservice.hot_reads import install_hot_reads
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     with app.app_context():
         for bind, engine in db.engines.items():
             install_sqlite_pragmas(engine, autocommit=bind == READS_BIND)
+        install_hot_reads(app)
 
 
 def _install_runtime(app: Flask) -> None:

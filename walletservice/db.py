@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, Update, event, func, select, update
+from sqlalchemy import Engine, Select, Table, Update, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
@@ -53,44 +53,6 @@ def transaction(*, write: bool = True) -> Iterator[Session]:
         raise
     finally:
         _writing.reset(marker)
-
-
-@contextmanager
-def read_connection() -> Iterator[Connection]:
-    """A pooled connection in autocommit mode for single-statement reads.
-
-    The hot read-only endpoints (Wallet's list and fetch calls) skip the ORM
-    session and the BEGIN/COMMIT round trips: one statement, one round trip.
-    The connections come from their own engine (bind READS_BIND) that is always
-    in autocommit, so nothing is switched or reset per request.
-    """
-    with db.engines[READS_BIND].connect() as connection:
-        yield connection
-
-
-class PreparedRead:
-    """A Core SELECT for the hottest reads, run as a server-side prepared statement.
-
-    On PostgreSQL it is compiled once and executed on psycopg's own cursor with
-    prepare=True, skipping SQLAlchemy's per-call execution machinery (about half
-    the time of a list call). Rows are plain tuples of driver values: timestamps
-    come back naive UTC, as stored. Elsewhere it runs through SQLAlchemy as usual.
-    """
-
-    def __init__(self, statement: Select[Any]) -> None:
-        self.statement = statement
-        self._sql: dict[str, str] = {}
-
-    def rows(self, connection: Connection, parameters: dict[str, Any]) -> Sequence[Sequence[Any]]:
-        dialect = connection.dialect
-        if dialect.name != "postgresql":
-            return connection.execute(self.statement, parameters).all()
-        sql = self._sql.get(dialect.name)
-        if sql is None:
-            sql = self._sql[dialect.name] = self.statement.compile(dialect=dialect).string
-        with connection.connection.driver_connection.cursor() as cursor:  # type: ignore[union-attr]
-            cursor.execute(sql, parameters, prepare=True)
-            return cursor.fetchall()
 
 
 def upsert_insert(session: Session, table: Table) -> Insert:

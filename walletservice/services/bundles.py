@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from walletservice.db import PreparedRead, upsert_insert
+from walletservice.db import upsert_insert
+from walletservice.hot_reads import HotReads, PreparedRead
 from walletservice.models import AssetRendition, Pass, PassBundle, SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import build_pkpass
@@ -60,12 +61,12 @@ _STORED_BUNDLE = PreparedRead(
 )
 
 
-def cached_bundle(connection: Connection, context: BundleContext, pass_id: str, update_tag: int) -> bytes | None:
+def cached_bundle(reads: HotReads, context: BundleContext, pass_id: str, update_tag: int) -> bytes | None:
     """The signed bytes of this version if any process signed them already (no ORM)."""
     key = (pass_id, update_tag)
     content = context.signed_cache.get(key)
     if content is None:
-        rows = _STORED_BUNDLE.rows(connection, {"pass_id": pass_id, "update_tag": update_tag})
+        rows = _STORED_BUNDLE.rows(reads, {"pass_id": pass_id, "update_tag": update_tag})
         content = bytes(rows[0][0]) if rows else None
         if content is not None:
             context.signed_cache.put(key, content)

@@ -6,25 +6,27 @@ input gets a 400 with a one-line JSON reason, useful in device logs and curl.
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from walletservice.db import read_connection, transaction
+from walletservice.db import transaction
+from walletservice.hot_reads import hot_reads
 from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
 from walletservice.models import Pass, SigningCertificate
 from walletservice.models.base import utcnow
-from walletservice.runtime import WEB_SERVICE_PATH, runtime
+from walletservice.runtime import WEB_SERVICE_PATH, Runtime, runtime
 from walletservice.services import devices, events, personalization
-from walletservice.services.bundles import PKPASS_MIMETYPE, cached_bundle, pass_bundle
+from walletservice.services.bundles import cached_bundle, pass_bundle
+from walletservice.webservice.responses import (
+    not_modified_response, not_modified_since, pkpass_response, serials_response,
+)
 
 webservice_blueprint = Blueprint("webservice", __name__, url_prefix=f"{WEB_SERVICE_PATH}/v1")
 
 MAX_PATH_SEGMENT = 255
-
-
-@webservice_blueprint.before_request
-def _limit_body_size() -> None:
-    # Devices send tiny JSON bodies; refuse anything larger before reading it.
-    request.max_content_length = current_app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"]
+# Wallet sends a handful of User-Agent strings: identify each once per process.
+_identify_wallet = functools.lru_cache(maxsize=256)(events.identify_wallet)
 
 
 @webservice_blueprint.errorhandler(DomainError)
@@ -43,23 +45,26 @@ def _render_too_large(_error: Exception) -> Response:
     return response
 
 
-def _apple_pass_token() -> str | None:
+def _apple_pass_token(authorization: str | None) -> str | None:
     """The token after exactly "ApplePass " (scheme case-insensitive, RFC 9110)."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "applepass" or not token:
         return None
     return token
 
 
+def _authorization() -> str | None:
+    return request.headers.get("Authorization")
+
+
 def _wallet_client() -> events.WalletClient:
-    return events.identify_wallet(request.headers.get("User-Agent"))
+    return _identify_wallet(request.headers.get("User-Agent"))
 
 
-def _record_fetch(version: devices.PassVersion) -> None:
+def _record_fetch(version: devices.PassVersion, context: Runtime, user_agent: str | None) -> None:
     fetch = events.PassFetch(pass_id=version.id, organization_id=version.organization_id,
-                             campaign_id=version.campaign_id, client=_wallet_client(), at=utcnow())
-    recorder = runtime().fetches
+                             campaign_id=version.campaign_id, client=_identify_wallet(user_agent), at=utcnow())
+    recorder = context.fetches
     if recorder is not None:
         recorder.record(fetch)  # written in batches by a thread (webservice/fetch_recorder.py)
         return
@@ -74,6 +79,8 @@ def _check_segment(value: str, name: str) -> str:
 
 
 def _json_body() -> object:
+    # Devices send tiny JSON bodies; refuse anything larger before reading it.
+    request.max_content_length = current_app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"]
     payload = request.get_json(force=True, silent=True)
     if payload is None:
         raise BadRequest("body must be JSON")
@@ -84,7 +91,7 @@ def _json_body() -> object:
 def register(device_id: str, pass_type: str, serial: str) -> Response:
     _check_segment(device_id, "deviceLibraryIdentifier")
     with transaction() as session:
-        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
+        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token(_authorization()))
         payload = _json_body()
         push_token = devices.validate_push_token(payload.get("pushToken") if isinstance(payload, dict) else None)
         outcome = devices.register_device(session, device_id, pass_, push_token, _wallet_client())
@@ -95,17 +102,16 @@ def register(device_id: str, pass_type: str, serial: str) -> Response:
 def updated_serials(device_id: str, pass_type: str) -> Response:
     # Wallet sends no Authorization here: the device library id is the secret.
     since = devices.parse_update_tag(request.args.get("passesUpdatedSince"))
-    with read_connection() as connection:
-        result = devices.serials_updated_since(connection, device_id, pass_type, since)
+    result = devices.serials_updated_since(hot_reads(), device_id, pass_type, since)
     if result is None:
         return Response(status=204)
-    return jsonify(serialNumbers=result.serial_numbers, lastUpdated=result.last_updated)
+    return serials_response(result.serial_numbers, result.last_updated)
 
 
 @webservice_blueprint.delete("/devices/<device_id>/registrations/<pass_type>/<serial>")
 def unregister(device_id: str, pass_type: str, serial: str) -> Response:
     with transaction() as session:
-        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token())
+        pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token(_authorization()))
         devices.unregister_device(session, device_id, pass_)
     return Response(status=200)
 
@@ -113,34 +119,30 @@ def unregister(device_id: str, pass_type: str, serial: str) -> Response:
 @webservice_blueprint.get("/passes/<pass_type>/<serial>")
 def latest_pass(pass_type: str, serial: str) -> Response:
     # Flask answers HEAD through this view too, without the body (forum 765873).
-    content = None
-    with read_connection() as connection:
-        version = devices.authenticate_pass_version(connection, pass_type, serial, _apple_pass_token())
-        not_modified = request.if_modified_since is not None and version.modified_at <= request.if_modified_since
-        if not not_modified:
-            content = cached_bundle(connection, runtime().bundles, version.id, version.update_tag)
-    if not_modified:
-        response = Response(status=304)
-        response.last_modified = version.modified_at
-    else:
-        response = _pass_response(version, content)
-        if request.method == "GET":  # a 304 or a HEAD records nothing
-            _record_fetch(version)
-    response.headers["Cache-Control"] = "no-cache"
+    # Headers are read from the WSGI environ: each `request.` costs a context lookup.
+    environ = request.environ
+    reads = hot_reads()
+    token = _apple_pass_token(environ.get("HTTP_AUTHORIZATION"))
+    version = devices.authenticate_pass_version(reads, pass_type, serial, token)
+    if not_modified_since(version.modified_at, environ.get("HTTP_IF_MODIFIED_SINCE")):
+        return not_modified_response()
+    context = runtime()
+    content = cached_bundle(reads, context.bundles, version.id, version.update_tag)
+    response = _pass_response(version, content, context)
+    if environ.get("REQUEST_METHOD", "GET").upper() == "GET":  # a 304 or a HEAD records nothing
+        _record_fetch(version, context, environ.get("HTTP_USER_AGENT"))
     return response
 
 
-def _pass_response(version: devices.PassVersion, content: bytes | None) -> Response:
+def _pass_response(version: devices.PassVersion, content: bytes | None, context: Runtime) -> Response:
     modified_at = version.modified_at
     if content is None:  # this version was never signed: sign it now
         with transaction() as session:
             pass_ = session.get(Pass, version.id)
             if pass_ is None:  # deleted a moment ago
                 raise NotAuthorized("unknown pass")
-            content, modified_at = pass_bundle(session, pass_, runtime().bundles), pass_.modified_at
-    response = Response(content, mimetype=PKPASS_MIMETYPE)
-    response.last_modified = modified_at
-    return response
+            content, modified_at = pass_bundle(session, pass_, context.bundles), pass_.modified_at
+    return pkpass_response(content, modified_at)
 
 
 @webservice_blueprint.post("/passes/<pass_type>/<serial>/personalize")
