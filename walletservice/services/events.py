@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from walletservice.models import Organization, Pass, PassEvent, PushRequest, WebhookDelivery
@@ -191,6 +191,9 @@ def record_pass_fetches(session: Session, fetches: Sequence[PassFetch]) -> None:
             record_event(session, "fetched", **event)
         else:  # the common case, as one multi-row insert
             plain_rows.append({**event, "kind": "fetched", "count": 1, "details": None})
+    if session.get_bind().dialect.name == "postgresql":
+        _write_fetches_set_based(session, plain_rows, latest)
+        return
     if plain_rows:
         session.execute(insert(PassEvent), plain_rows)
     table = Pass.__table__
@@ -198,6 +201,42 @@ def record_pass_fetches(session: Session, fetches: Sequence[PassFetch]) -> None:
         update(table).where(table.c.id == bindparam("fetched_pass_id")).values(last_fetched_at=bindparam("fetched_at")),
         [{"fetched_pass_id": pass_id, "fetched_at": at} for pass_id, at in latest.items()],
     )
+
+
+# PostgreSQL: a batch of fetches as one INSERT and one UPDATE over arrays (unnest),
+# instead of a statement per row: about half the cost per fetch on both sides
+# (docs/benchmarks.md), which the cached 200 of the Wallet fetch pays for.
+_INSERT_FETCHED_EVENTS = text("""
+    INSERT INTO pass_events (organization_id, campaign_id, pass_id, device_os, wallet, occurred_at, kind, count)
+    SELECT organization_id, campaign_id, pass_id, device_os, wallet, occurred_at, 'fetched', 1
+    FROM unnest(CAST(:organization_ids AS text[]), CAST(:campaign_ids AS text[]), CAST(:pass_ids AS text[]),
+                CAST(:device_oses AS text[]), CAST(:wallets AS text[]), CAST(:occurred_ats AS timestamp[]))
+         AS fetched(organization_id, campaign_id, pass_id, device_os, wallet, occurred_at)
+""")
+_UPDATE_LAST_FETCHED = text("""
+    UPDATE passes SET last_fetched_at = fetched.at
+    FROM unnest(CAST(:pass_ids AS text[]), CAST(:ats AS timestamp[])) AS fetched(id, at)
+    WHERE passes.id = fetched.id
+""")
+
+
+def _write_fetches_set_based(session: Session, rows: list[dict[str, Any]], latest: dict[str, dt.datetime]) -> None:
+    if rows:
+        session.execute(_INSERT_FETCHED_EVENTS, {
+            "organization_ids": [row["organization_id"] for row in rows],
+            "campaign_ids": [row["campaign_id"] for row in rows],
+            "pass_ids": [row["pass_id"] for row in rows],
+            "device_oses": [row["device_os"] for row in rows],
+            "wallets": [row["wallet"] for row in rows],
+            "occurred_ats": [_naive_utc(row["occurred_at"]) for row in rows],
+        })
+    session.execute(_UPDATE_LAST_FETCHED, {"pass_ids": list(latest),
+                                           "ats": [_naive_utc(at) for at in latest.values()]})
+
+
+def _naive_utc(moment: dt.datetime) -> dt.datetime:
+    # The columns are timestamp without time zone, holding UTC.
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def record_pass_download(session: Session, pass_: Pass, client: WalletClient) -> None:
