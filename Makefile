@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# One pytest-xdist worker per core; PYTEST_ARGS= runs the suite in one process.
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 .PHONY: install run test test-sqlite test-postgresql bench clean
 

@@ -4,6 +4,10 @@ The schema is built once per session by running the migrations (which tests
 them), on SQLite by default or on WALLET_TEST_DATABASE_URL. Each test gets a new
 app and starts from empty tables: rows are deleted with real commits, never
 rolled back from a savepoint, so concurrency tests see what production sees.
+
+Under pytest-xdist (`make test` runs one worker per core) each worker has its own
+database: a file in its own temporary directory on SQLite, and on PostgreSQL the
+given database's name with the worker's id appended (`test_gw0`), created here.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 
 from walletservice import create_app
 from walletservice.db import transaction
@@ -31,12 +35,33 @@ TEST_TEAM = "TEAMID1234"
 
 def _database_url(tmp_root: Path) -> str:
     url = os.environ.get("WALLET_TEST_DATABASE_URL")
-    return url or f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_root / 'test.sqlite3'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+def _psycopg_engine(url: str) -> Engine:
+    return create_engine(make_url(url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """`url` with the worker's own database, created on first use."""
+    worker_url = make_url(url)
+    worker_url = worker_url.set(database=f"{worker_url.database}_{worker}")
+    engine = _psycopg_engine(url)
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": worker_url.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{worker_url.database}"'))
+    engine.dispose()
+    return worker_url.render_as_string(hide_password=False)
 
 
 def _reset_postgresql(url: str) -> None:
-    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    with engine.begin() as connection:
+    engine = _psycopg_engine(url)
+    with engine.connect() as connection:
         connection.execute(text("DROP SCHEMA public CASCADE"))
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()

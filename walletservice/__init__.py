@@ -15,6 +15,7 @@ from flask import Flask
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
 from walletservice.db import READS_BIND, engine_binds
+from walletservice.url_rules import LazyBuilderRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -22,6 +23,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | None = None) -> Flask:
     instance_path = Path(instance_dir or DEFAULT_INSTANCE_DIR)
     app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    app.url_rule_class = LazyBuilderRule
     app.config.update(load_settings(instance_dir=instance_path, overrides=overrides))
     _ensure_secret_key(app, instance_path)
     _configure_flask(app)
