@@ -187,3 +187,17 @@ def test_boarding_passes_list_their_flight_from_semantic_tags_or_same_named_fiel
     assert flight["localScheduledDepartureTime"] == "2031-05-01 09:30"  # at the airport
     assert flight["destinationAirportCode"] == "" and flight["boardingGroup"] == ""
     assert "carrierCode" not in items[template_id]
+
+
+def test_the_openapi_document_declares_every_listed_key_but_the_templates_properties(
+    v3: V3Client, account: Any, template_id: str
+) -> None:
+    from tests.factories import BOARDING_DESIGN
+
+    add_passes(account.id, make_template(account.id, "Flights", BOARDING_DESIGN), 1,
+               content={**BOARDING_DESIGN, "semantics": {"airlineCode": "SK"}})
+    add_passes(account.id, template_id, 1)
+    document = v3.get("/openapi.json").json
+    declared = set(document["components"]["schemas"]["V3PassView"]["properties"])
+    undeclared = {item["templateName"]: set(item) - declared for item in v3.get("/pass").json["data"]}
+    assert undeclared == {"Gala": {"firstname", "country", "age"}, "Flights": {"passenger"}}
