@@ -64,6 +64,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted anywhere (asset uploads included)."),
     Setting("WALLET_LOG_LEVEL", "INFO", str, "Logging level: DEBUG, INFO, WARNING or ERROR."),
+    Setting("WALLET_METRICS_TOKEN", "", str,
+            "Token `GET /metrics` requires as `Authorization: Bearer ...`; empty leaves it open "
+            "(then allow only the Prometheus server at the proxy)."),
     Setting("WALLET_APNS_URL", "https://api.push.apple.com", str,
             "APNs base URL. Wallet pushes work only on production; point it at the simulator for demos."),
     Setting("WALLET_APNS_CA_BUNDLE", "", str,

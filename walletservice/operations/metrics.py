@@ -1,0 +1,76 @@
+"""The Prometheus view of services.operational_status, read from the database at scrape time.
+
+Each app has its own CollectorRegistry (not prometheus_client's global one), so
+several apps in one process (tests) never clash. Every value is a gauge: they are
+counts of open work and ages, read fresh on each scrape, not counters kept in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily, Metric
+
+from walletservice.services.operational_status import OperationalStatus
+
+PREFIX = "walletservice_"
+
+
+class OperationalStatusCollector:
+    """Turns one OperationalStatus into metric families; `read_status` opens the transaction."""
+
+    def __init__(self, read_status: Callable[[], OperationalStatus]) -> None:
+        self.read_status = read_status
+
+    def collect(self) -> Iterator[Metric]:
+        status = self.read_status()
+        pushes, jobs, webhooks, scheduler = status.pushes, status.jobs, status.webhooks, status.scheduler
+        yield _gauge("push_deliveries_pending", "Push deliveries not yet sent or failed.", pushes.pending)
+        yield _gauge("push_deliveries_due", "Pending push deliveries due now that no worker holds.", pushes.due)
+        yield _gauge("push_deliveries_leased", "Pending push deliveries a worker holds (in flight).", pushes.leased)
+        yield _gauge("push_deliveries_oldest_due_age_seconds",
+                     "How long the oldest due push delivery has waited for a worker; 0 if none.",
+                     pushes.oldest_due_age_seconds)
+        yield _by_state("push_requests_open", "Push requests not done yet, per state.", pushes.open_requests)
+        yield _by_state("background_jobs_open", "Background jobs queued or running, per state.", jobs.open)
+        yield _gauge("background_jobs_oldest_queued_age_seconds",
+                     "Age of the oldest queued background job; 0 if none.", jobs.oldest_queued_age_seconds)
+        yield _gauge("background_jobs_failed_last_hour", "Background jobs recorded as failed in the last hour.",
+                     jobs.failed_last_hour)
+        yield _gauge("webhook_deliveries_pending", "Webhook deliveries not yet sent or failed.", webhooks.pending)
+        yield _gauge("webhook_deliveries_oldest_due_age_seconds",
+                     "How long the oldest due webhook delivery has waited for a worker; 0 if none.",
+                     webhooks.oldest_due_age_seconds)
+        yield _gauge("scheduler_leader_present", "1 while a scheduler holds a live leader lease, else 0.",
+                     1 if scheduler.leader else 0)
+        if scheduler.lease_remaining_seconds is not None:
+            yield _gauge("scheduler_lease_remaining_seconds",
+                         "Seconds until the scheduler leader lease expires; negative once it has.",
+                         scheduler.lease_remaining_seconds)
+        if scheduler.leader:
+            info = GaugeMetricFamily(PREFIX + "scheduler_leader_info", "The scheduler holding the leader lease.",
+                                     labels=["holder"])
+            info.add_metric([scheduler.leader], 1)
+            yield info
+        yield _gauge("schedules_due", "Schedules due that have not fired yet.", scheduler.due_schedules)
+        yield _gauge("schedules_oldest_due_age_seconds",
+                     "How long the oldest unfired due schedule is late; 0 if none.",
+                     scheduler.oldest_due_schedule_age_seconds)
+
+
+def metrics_registry(read_status: Callable[[], OperationalStatus]) -> CollectorRegistry:
+    registry = CollectorRegistry()
+    registry.register(OperationalStatusCollector(read_status))
+    return registry
+
+
+def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(PREFIX + name, documentation, value=value)
+
+
+def _by_state(name: str, documentation: str, counts: dict[str, int]) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(PREFIX + name, documentation, labels=["state"])
+    for state, count in counts.items():
+        family.add_metric([state], count)
+    return family
