@@ -5,7 +5,8 @@ plus keys of ours: `images` ({role: asset_id}), `localized_images`
 ({lang: {role: asset_id}}), `localizations` ({lang: {key: text}}) and
 `personalization` (Apple's personalization.json).
 Per-pass values are `{"fields": {key: value}, "barcode": {...}, "images": {...},
-<any top-level design key>: value}`; they win over the design.
+<any top-level design key>: value}`; they win over the design. `localizations` and
+`localized_images` merge per language, string by string and role by role.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
 LOCALIZED_IMAGES = "localized_images"
 NON_APPLE_KEYS = ("images", LOCALIZED_IMAGES, "localizations", "personalization")
+# {language: {...}} values a pass merges into its design's language by language, entry by entry.
+PER_LANGUAGE = ("localizations", LOCALIZED_IMAGES)
 
 
 def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -30,13 +33,27 @@ def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -
     for key, value in values.items():
         if key == "fields":
             continue
-        if key in ("barcode", "images", "localizations") and isinstance(value, Mapping):
+        if key in ("barcode", "images") and isinstance(value, Mapping):
             merged = dict(content.get(key) or {})
             merged.update(value)
             content[key] = merged
+        elif key in PER_LANGUAGE and isinstance(value, Mapping):
+            content[key] = _merged_per_language(content.get(key) or {}, value)
         else:
             content[key] = copy.deepcopy(value)
     return content
+
+
+def _merged_per_language(design: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """The pass adds to each language's strings or images; it does not replace the
+    template's ones for that language (the pass's entry wins on a clash)."""
+    merged = copy.deepcopy(dict(design))
+    for language, entries in given.items():
+        if isinstance(entries, Mapping) and isinstance(merged.get(language), Mapping):
+            merged[language] = {**merged[language], **copy.deepcopy(dict(entries))}
+        else:
+            merged[language] = copy.deepcopy(entries)
+    return merged
 
 
 def _apply_field_value(field: dict[str, Any], value: Any) -> None:
