@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from tests.v3.conftest import V3Client, make_template
 from tests.v3.test_list_and_get import add_passes, relative
 from tests.v3.test_update_pass import pushes
 from walletservice.db import transaction
-from walletservice.models import BackgroundJob, Pass
+from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.services import v3_jobs
 
 
@@ -161,3 +162,49 @@ def test_nul_anywhere_in_a_body_is_refused_before_it_reaches_the_database(v3: V3
         assert "NUL" in " ".join(response.get_json()["errors"])
     assert v3.patch("/pass/bulk", data='{"data": {"text": "\\\\u0000 is just text"}}',
                     content_type="application/json").status_code != 500
+
+
+def jobs_queued() -> int:
+    with transaction(write=False) as session:
+        return len(session.scalars(select(BackgroundJob)).all())
+
+
+@pytest.mark.parametrize("method", ["patch", "post"])
+@pytest.mark.parametrize("by", ["identifiers", "query"])
+def test_bulk_refuses_validation_places_outside_the_selected_passes_templates_and_queues_nothing(
+        v3: V3Client, account: Any, template_id: str, method: str, by: str) -> None:
+    gates = add_passes(account.id, template_id, 2, values={"fields": {"country": "Spain"}})
+    east = make_template(account.id, "East wing")
+    with transaction() as session:
+        session.get(Campaign, east).settings = {"validValidationPlaces": ["East gate"]}
+    east_passes = add_passes(account.id, east, 1, values={"fields": {"country": "France"}})
+
+    def bulk(places: list[str], countries: list[str], ids: list[str]) -> Any:
+        query = {"groups": [[{"field": "country", "operator": "equals", "value": countries}]]}
+        given = {"identifiers": ids} if by == "identifiers" else {"query": query}
+        return getattr(v3, method)("/pass/bulk", json={"data": {"eligibleValidationPlaces": places},
+                                                         "filter": given})
+
+    refused = bulk(["North gate", "Back door", "Side door"], ["Spain"], gates)
+    assert refused.status_code == 400, refused.json
+    assert refused.json["success"] is False and refused.json["data"] == [] and refused.json["count"] == 0
+    assert refused.json["errors"] == [f"eligibleValidationPlaces: 'Back door', 'Side door' not among the "
+                                      f"validValidationPlaces of template {template_id}"]
+    # Valid for one template of the selection is not enough: every selected pass's template must list it.
+    spanning = bulk(["North gate"], ["Spain", "France"], gates + east_passes)
+    assert spanning.status_code == 400 and f"'North gate' not among the validValidationPlaces of template {east}" \
+        in spanning.json["errors"][0] and template_id not in spanning.json["errors"][0]
+    assert jobs_queued() == 0
+    accepted = bulk(["North gate", "South gate"], ["Spain"], gates)
+    assert accepted.status_code == 202 and accepted.json["count"] == 2 and jobs_queued() == 1
+
+
+def test_a_single_pass_update_with_an_unknown_validation_place_is_still_refused(
+        v3: V3Client, account: Any, template_id: str) -> None:
+    (pass_id,) = add_passes(account.id, template_id, 1)
+    for method in ("patch", "post"):
+        response = getattr(v3, method)(f"/pass/{pass_id}", json={"data": {"eligibleValidationPlaces": ["Back door"]}})
+        assert response.status_code == 400
+        assert response.json["errors"] == ["eligibleValidationPlaces: 'Back door' is not a validation place of "
+                                           "the template"]
+    assert jobs_queued() == 0

@@ -56,7 +56,9 @@ def test_a_created_pass_is_listed_with_every_documented_property(v3: V3Client, t
     assert item["templateId"] == template_id and item["templateName"] == "Gala"
     assert item["storedValue"] == 3 and item["bundleId"] == "b-1" and item["voided"] is False
     assert item["expirationDate"] == "2055-12-31 00:00" and item["relevantDate"] == "2054-01-02 03:04"
-    assert item["lastUsage"] == "" and item["linkToPassPage"] == created["downloadPage"]
+    # A bundled pass: downloadPage is its bundle's page, linkToPassPage stays its own (Bundles).
+    assert item["lastUsage"] == "" and item["bundleDownloadPage"] == created["downloadPage"]
+    assert item["linkToPassPage"] == created["iPhoneUri"].replace("/download/", "/p/").removesuffix(".pkpass")
     assert item["barcodeValue"] == created["barcodeValue"]
     assert len(item["createdOn"]) == len("2024-06-28 11:42:30")
     assert {item[key] for key in ("firstname", "country", "age")} == {"Ada", None}
@@ -129,6 +131,58 @@ def test_search_by_query_parameter_and_by_body_filter(v3: V3Client, account: Any
     assert v3.get(f"/pass?query={encoded({'searchPhrase': 'Spa'})}").json["count"] == 2
     bad = v3.get(f"/pass?query={encoded({'groups': [[{'field': 'shoe', 'operator': 'equals', 'value': [1]}]]})}")
     assert bad.status_code == 400 and "unknown field 'shoe'" in bad.json["errors"][0]
+
+
+def follow_next_links(v3: V3Client, first: dict[str, Any]) -> list[str]:
+    """Every identifier from the first page to the last, following page.next as given (no body)."""
+    page, seen = first, [item["identifier"] for item in first["data"]]
+    while "page" in page:
+        page = v3.get(relative(page["page"]["next"])).json
+        assert page["responseMetaData"]["resultsTotal"] == first["responseMetaData"]["resultsTotal"]
+        seen += [item["identifier"] for item in page["data"]]
+    return seen
+
+
+def spain_and_france(account: Any, template_id: str) -> list[str]:
+    """Seven passes in creation order, Spanish and French mixed; the Spanish ones are returned."""
+    spain = []
+    for index in range(7):
+        country = "Spain" if index % 2 == 0 else "France"
+        ids = add_passes(account.id, template_id, 1, start=utcnow() - dt.timedelta(minutes=10 - index),
+                         values={"fields": {"country": country}})
+        spain += ids if country == "Spain" else []
+    return spain
+
+
+SPAIN_QUERY = {"groups": [[{"field": "Country", "operator": "equals", "value": ["Spain"]}]]}
+
+
+def test_next_links_carry_a_query_sent_in_the_body(v3: V3Client, account: Any, template_id: str) -> None:
+    spain = spain_and_france(account, template_id)
+    first = v3.get("/pass?pageSize=1", json={"filter": {"query": SPAIN_QUERY}}).json
+    assert first["responseMetaData"]["resultsTotal"] == 4
+    assert follow_next_links(v3, first) == spain
+
+
+def test_next_links_carry_a_segment_sent_in_the_body(v3: V3Client, account: Any, template_id: str) -> None:
+    spain = spain_and_france(account, template_id)
+    segment = v3.post("/segment", json={"name": "Spain", "query": SPAIN_QUERY}).json["data"]["identifier"]
+    first = v3.get("/pass?pageSize=3", json={"filter": {"segmentId": segment}}).json
+    assert f"segmentId={segment}" in first["page"]["next"]
+    assert follow_next_links(v3, first) == spain
+
+
+def test_next_links_carry_identifiers_sent_in_the_body(v3: V3Client, account: Any, template_id: str) -> None:
+    spain = spain_and_france(account, template_id)
+    first = v3.get("/pass?pageSize=2", json={"filter": {"identifiers": spain[::-1]}}).json
+    assert follow_next_links(v3, first) == spain
+
+
+def test_a_filter_in_the_url_wins_over_the_body_on_every_page(v3: V3Client, account: Any, template_id: str) -> None:
+    spain = spain_and_france(account, template_id)
+    first = v3.get(f"/pass?pageSize=2&query={encoded(SPAIN_QUERY)}", json={"filter": {"identifiers": spain[:1]}}).json
+    assert first["page"]["next"].count("query=") == 1
+    assert follow_next_links(v3, first) == spain
 
 
 def test_format_key_by_name_and_fields_selection(v3: V3Client, account: Any, template_id: str) -> None:

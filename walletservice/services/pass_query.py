@@ -82,6 +82,18 @@ def decode_query_parameter(text: str) -> PassQuery:
         raise BadRequest("query must be base64url-encoded JSON") from None
 
 
+def encode_query_parameter(raw: Mapping[str, Any]) -> str:
+    """The inverse of decode_query_parameter, unpadded."""
+    text = json.dumps(raw, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def identifiers_query(identifiers: list[str]) -> dict[str, Any]:
+    """The passes with these identifiers as a query: one group per MAX_VALUES of them."""
+    chunks = [identifiers[start:start + MAX_VALUES] for start in range(0, len(identifiers), MAX_VALUES)]
+    return {"groups": [[{"field": "identifier", "operator": "equals", "value": chunk}] for chunk in chunks]}
+
+
 def _optional_text(value: Any, name: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise BadRequest(f"query.{name} must be a string")

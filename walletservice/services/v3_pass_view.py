@@ -41,6 +41,7 @@ class Links:
 
     download_page: Callable[[Pass], str]
     pkpass: Callable[[Pass], str]
+    bundle_page: Callable[[Pass], str | None]  # None without a bundleId
 
 
 def pass_views(session: Session, passes: Sequence[Pass], links: Links, *, key_by_name: bool = False,
@@ -99,6 +100,7 @@ def pass_view(pass_: Pass, campaign: Campaign, links: Links, active: Counter[str
         "lastUsage": _date(pass_.redeemed_at, LIST_DATE_FORMAT),
         "storedValue": extra.get("storedValue"),
         "bundleId": extra.get("bundleId"),
+        "bundleDownloadPage": links.bundle_page(pass_),
         "groupingIdentifier": extra.get("groupingIdentifier"),
         "eligibleValidationPlaces": extra.get("eligibleValidationPlaces"),
         "bulkCreationJobId": None,

@@ -31,6 +31,7 @@ from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.user_provided_ids import ensure_user_provided_id_free
+from walletservice.services.v3_bundles import bundle_id_in, check_bundle_room
 from walletservice.services.v3_images import (
     IMAGE_URLS,
     LOCALIZED_BACKGROUNDS,
@@ -84,9 +85,10 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 
 
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
-                    selected: int) -> None:
-    """What can be refused for a bulk update before knowing each pass's template: dates,
-    image URLs and language codes, and a userProvidedId that must be unique but is taken or would be shared."""
+                    selected: int, condition: ColumnElement[bool]) -> None:
+    """What can be refused for a bulk update in the request: dates, image URLs and language
+    codes, a userProvidedId that must be unique but is taken or would be shared, and
+    eligibleValidationPlaces outside the selected passes' templates."""
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
@@ -96,6 +98,20 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
         raise BadRequest("userProvidedId cannot be unique when it is given to more than one pass")
     check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
+    _check_bulk_validation_places(session, data.get("eligibleValidationPlaces"), condition)
+
+
+def _check_bulk_validation_places(session: Session, places: Any, condition: ColumnElement[bool]) -> None:
+    """Reference: values outside the template's validValidationPlaces are 400. The selection
+    may span templates: its distinct templates come in one query, and every bad value is named."""
+    if not places or not isinstance(places, list):
+        return
+    templates = session.scalars(select(Campaign).where(
+        Campaign.id.in_(select(Pass.campaign_id).where(condition).distinct())).order_by(Campaign.id))
+    problems = [f"{', '.join(map(repr, unknown))} not among the validValidationPlaces of template {campaign.id}"
+                for campaign in templates if (unknown := _unknown_validation_places(campaign, places))]
+    if problems:
+        raise BadRequest("eligibleValidationPlaces: " + "; ".join(problems))
 
 
 def _read_identity(data: Mapping[str, Any], changes: PassChanges) -> None:
@@ -154,12 +170,17 @@ def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChange
     for name in EXTRA_KEYS:
         if name in data:
             changes.extra[name] = data[name]
-    places = data.get("eligibleValidationPlaces")
+    unknown = _unknown_validation_places(campaign, data.get("eligibleValidationPlaces"))
+    if unknown:
+        raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
+
+
+def _unknown_validation_places(campaign: Campaign, places: Any) -> list[Any]:
+    """The places not in the template's validValidationPlaces, when it lists them."""
     valid_places = (campaign.settings or {}).get("validValidationPlaces")
-    if places and isinstance(valid_places, list):
-        unknown = [place for place in places if place not in valid_places]
-        if unknown:
-            raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
+    if not places or not isinstance(valid_places, list):
+        return []
+    return [place for place in places if place not in valid_places]
 
 
 def _read_images(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolicy, changes: PassChanges) -> None:
@@ -273,6 +294,7 @@ class Reservation:
 def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, images: FetchedImages,
                    reservation: Reservation) -> Pass:
     check_unique_user_provided_id(session, campaign.organization_id, changes)
+    check_bundle_room(session, campaign.organization_id, bundle_id_in(changes.extra))
     values = _with_images(changes.values, images)
     values = _with_default_barcode(values, campaign, reservation.serial_number)
     pass_ = issue_pass(session, campaign, values, serial_number=reservation.serial_number,
@@ -288,6 +310,9 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     mark_changed=False: the caller marks the passes it changed together (bulk)."""
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
+    extra = dict(changes.extra) if replace else _patched_extra(pass_.extra or {}, changes)
+    if bundle_id_in(extra) != bundle_id_in(pass_.extra or {}):
+        check_bundle_room(session, pass_.organization_id, bundle_id_in(extra), pass_.id)
     new_values = _with_images(changes.values, images)
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
@@ -295,7 +320,6 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
-    extra = dict(changes.extra) if replace else _patched_extra(pass_.extra or {}, changes)
     pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
     record_pass_event(session, "updated", pass_)
     return pass_

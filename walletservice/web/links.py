@@ -1,6 +1,8 @@
-"""The customer links of a pass: its page, its .pkpass and the owner's preview.
+"""The customer links of a pass: its page, its .pkpass, the owner's preview and the
+page of its bundle (Passcreator's bundleId).
 
-The download id is the only secret in them, never the serial or the pass id.
+The download id (or the bundle's signed token) is the only secret in them, never the
+serial, the pass id or the bundleId.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from flask import current_app
 
 from walletservice.models import Pass
 from walletservice.services.download_page import preview_token
+from walletservice.services.v3_bundles import bundle_id_of, bundle_token
 
 
 def pkpass_path(pass_: Pass) -> str:
@@ -18,6 +21,17 @@ def pkpass_path(pass_: Pass) -> str:
 def page_path(pass_: Pass) -> str:
     """The download page (Passworks' `page_url`); see walletservice.web.pages."""
     return f"/p/{pass_.download_id}"
+
+
+def bundle_path(organization_id: str, bundle_id: str) -> str:
+    """The bundle page; see walletservice.web.bundles."""
+    return f"/b/{bundle_token(current_app.config['WALLET_SECRET_KEY'], organization_id, bundle_id)}"
+
+
+def bundle_url(pass_: Pass) -> str | None:
+    """The page of the pass's bundle, None when it has no bundleId."""
+    bundle_id = bundle_id_of(pass_)
+    return public_url(bundle_path(pass_.organization_id, bundle_id)) if bundle_id else None
 
 
 def preview_url(pass_: Pass) -> str:

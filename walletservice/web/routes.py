@@ -1,7 +1,8 @@
 """The customer-facing blueprint and the links the APIs answer (walletservice.web.links).
 
 The link carries an unguessable id, not the serial. Routes live in `pages` (the page,
-its files and the PIN form) and `downloads` (the .pkpass), registered on import below.
+its files and the PIN form), `downloads` (the .pkpass) and `bundles` (a bundleId's page
+and .pkpasses), registered on import below.
 """
 
 from __future__ import annotations
@@ -16,4 +17,4 @@ web_blueprint = Blueprint("web", __name__, template_folder="templates",
                           static_folder="static", static_url_path="/static/web")
 
 # Registration happens on import; these import the APIs' auth, which imports the links above.
-from walletservice.web import downloads, pages  # noqa: E402,F401
+from walletservice.web import bundles, downloads, pages  # noqa: E402,F401

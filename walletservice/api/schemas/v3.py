@@ -127,7 +127,10 @@ class V3ErrorEnvelope(BaseModel):
 class V3CreatedPass(BaseModel):
     identifier: str
     bundleId: str | None = None
-    downloadPage: str
+    downloadPage: str = Field(description="The link to send the customer: the bundle's page when the pass "
+                                          "has a bundleId, else the pass's own page.")
+    bundleDownloadPage: str | None = Field(None, description="The page of the pass's bundle (one download "
+                                                             "of all its passes); null without a bundleId.")
     barcodeValue: str | None = Field(None, description="null with async=true: it is not known yet.")
     iPhoneUri: str
     androidUri: str | None = None
@@ -161,6 +164,8 @@ class V3ListedPass(BaseModel):
     lastUsage: str | None = Field(None, description='Last redeem, Y-m-d H:i:s UTC; "" when never.')
     storedValue: float | None = None
     bundleId: str | None = None
+    bundleDownloadPage: str | None = Field(None, description="The page of the pass's bundle; null without a "
+                                                             "bundleId. linkToPassPage stays the pass's own page.")
     groupingIdentifier: str | None = Field(None, description="Not in Passcreator's list.")
     eligibleValidationPlaces: list[str] | None = Field(None, description="Not in Passcreator's list.")
     bulkCreationJobId: str | None = Field(None, description="Always null.")

@@ -32,16 +32,22 @@ from walletservice.models import Campaign, Pass
 from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.services import v3_passes as service
 from walletservice.services.image_fetch import FetchPolicy
-from walletservice.services.pass_query import decode_query_parameter, parse_query
+from walletservice.services.pass_query import (
+    decode_query_parameter,
+    encode_query_parameter,
+    identifiers_query,
+    parse_query,
+)
 from walletservice.services.passes import delete_pass
 from walletservice.services.segments import get_segment
 from walletservice.services.v3_jobs import enqueue_create, enqueue_update
 from walletservice.services.v3_pass_view import Links, generic_properties, pass_views
+from walletservice.web.links import bundle_url
 from walletservice.web.routes import page_path, pkpass_path
 
 TAG = "Passes"
 LINKS = Links(download_page=lambda pass_: public_url(page_path(pass_)),
-              pkpass=lambda pass_: public_url(pkpass_path(pass_)))
+              pkpass=lambda pass_: public_url(pkpass_path(pass_)), bundle_page=bundle_url)
 ITEM = "/pass/<identifier>"
 DATA_DESCRIPTION = (
     "`data` holds the documented keys plus the template's additional properties, by id (field key) or "
@@ -65,9 +71,12 @@ def pass_data(body: V3PassBody) -> dict[str, Any]:
 def created_view(pass_: Pass, campaign: Campaign, *, known_barcode: bool = True,
                  job_id: str | None = None) -> dict[str, Any]:
     barcode = (pass_.content or {}).get("barcode") or {}
+    bundle_page = LINKS.bundle_page(pass_)
     return V3CreatedPass(
         identifier=pass_.id, bundleId=(pass_.extra or {}).get("bundleId"),
-        downloadPage=LINKS.download_page(pass_), iPhoneUri=LINKS.pkpass(pass_),
+        # The one link the integrator sends: for a bundled pass, the bundle (docs/passcreator-v3.md, Bundles).
+        downloadPage=bundle_page or LINKS.download_page(pass_), bundleDownloadPage=bundle_page,
+        iPhoneUri=LINKS.pkpass(pass_),
         barcodeValue=barcode.get("message") if known_barcode else None,
         genericProperties=generic_properties(pass_, campaign),
         process=process_url(job_id) if job_id else None,
@@ -96,7 +105,7 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
 def _reserved_pass(reservation: service.Reservation, campaign: Campaign, changes: service.PassChanges) -> Pass:
     """An unsaved pass carrying what the async answer shows before the job creates it."""
     return Pass(id=reservation.pass_id, download_id=reservation.download_id, campaign_id=campaign.id,
-                values=changes.values, content={}, extra=changes.extra)
+                organization_id=campaign.organization_id, values=changes.values, content={}, extra=changes.extra)
 
 
 @v3_api.route("GET", "/pass", summary="List and search passes", tag=TAG, query=V3ListQuery,
@@ -153,8 +162,26 @@ def filter_condition(session: Session, organization_id: str, given: V3Filter) ->
 
 
 def _next_link(cursor: str) -> str:
+    """The URL's parameters and the cursor; a filter sent in the body rides along in the URL,
+    so following the link as given continues the same selection."""
     arguments = {key: value for key, value in request.args.items() if key != "cursor"}
+    if "segmentId" not in arguments and "query" not in arguments:
+        arguments.update(_filter_arguments(_body_filter()))
     return public_url(f"{PREFIX}/pass?{urlencode({**arguments, 'cursor': cursor})}")
+
+
+def _filter_arguments(given: V3Filter | None) -> dict[str, str]:
+    """A body filter as URL parameters: segmentId, or the query (identifiers as a query on
+    `identifier`, MAX_VALUES to a group) in base64url JSON."""
+    if given is None:
+        return {}
+    if given.identifiers is not None:
+        return {"query": encode_query_parameter(identifiers_query(given.identifiers))}
+    if given.segmentId is not None:
+        return {"segmentId": given.segmentId}
+    if given.query is not None:
+        return {"query": encode_query_parameter(given.query)}
+    return {}
 
 
 @v3_api.route("GET", ITEM, summary="Get a pass", tag=TAG, query=V3PassQuery,
@@ -217,7 +244,7 @@ def queue_bulk(organization_id: str, data: dict[str, Any], given: V3Filter, *, r
     with transaction() as session:
         condition = filter_condition(session, organization_id, given)
         total = service.count_selected(session, condition)
-        service.check_bulk_data(session, organization_id, data, policy(), total)
+        service.check_bulk_data(session, organization_id, data, policy(), total, condition)
         selection = _job_selection(session, organization_id, given)
         job = enqueue_update(session, organization_id, data, replace=replace, selection=selection, total=total)
     return envelope({"process": process_url(job.id)}, status=202, description="Queued successfully", count=total)
