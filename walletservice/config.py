@@ -28,6 +28,14 @@ def _bool(raw: str) -> bool:
     raise ValueError(f"expected true or false, got {raw!r}")
 
 
+def _smtp_url(raw: str) -> str:
+    value = raw.strip()
+    if value and not value.startswith(("smtp://", "smtps://")):
+        # The value is not echoed: it may carry the mail server's password.
+        raise ValueError("expected smtp://[user:pass@]host[:port] or smtps://[user:pass@]host[:port]")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -109,6 +117,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_IMAGE_FETCH_TIMEOUT_SECONDS", 10.0, float, "Connect and read timeout of an image fetch."),
     Setting("WALLET_IMAGE_FETCH_ALLOW_PRIVATE", False, _bool,
             "Allow image fetches to private, loopback and link-local addresses (tests, intranets)."),
+    Setting("WALLET_SMTP_URL", "", _smtp_url,
+            "Mail server for v3 `emailRecipient` sendouts: `smtp://user:pass@host:587` (STARTTLS, required "
+            "unless the host is loopback), `smtps://user:pass@host:465` (TLS from the start); empty: no mail "
+            "(a template with an email sendout then refuses emailRecipient with 400)."),
+    Setting("WALLET_MAIL_FROM", "", str,
+            "From address of sendout mails, e.g. `Toy Town <passes@example.com>`; required with WALLET_SMTP_URL."),
+    Setting("WALLET_SMTP_TIMEOUT_SECONDS", 20.0, float,
+            "Connect and reply timeout of the mail server; a send that times out is retried as a failed job chunk."),
     Setting("WALLET_V3_MAX_PAGE_SIZE", 1000, int,
             "Largest pageSize of GET /api/v3/pass (also its default, as Passcreator's)."),
     Setting("WALLET_DOWNLOAD_PIN_UNLOCK_SECONDS", 3600, int,
