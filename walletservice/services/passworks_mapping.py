@@ -42,7 +42,8 @@ PLAIN_ATTRIBUTES = {
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
-                       "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled")
+                       "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
+                       "email_sendout")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -51,6 +52,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "code_type": SEQUENTIAL, "code_fixed_value": None, "allow_multiple_redeems": False,
     # Passcreator's template-level PIN switch (services.download_pins.PIN_SETTING).
     "download_pin_enabled": False,
+    # Passcreator's email sendout of the template (services.pass_emails.SENDOUT_SETTING).
+    "email_sendout": None,
 }
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}

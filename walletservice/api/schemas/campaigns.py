@@ -33,6 +33,13 @@ class Barcode(BaseModel):
     encoding: Literal["iso-8859-1", "utf-8"] | None = Field(None, description="Default iso-8859-1.")
 
 
+class EmailSendout(BaseModel):
+    """Passcreator's email sendout of a template: plain text; {placeholders} are filled per pass."""
+
+    subject: Annotated[str, StringConstraints(pattern=r"^[^\x00\r\n]*\S[^\x00\r\n]*$", max_length=255)]
+    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=20_000)]
+
+
 class CampaignField(BaseModel):
     key: FieldKey
     value: FieldValue = None
@@ -118,6 +125,14 @@ class CampaignChanges(Presentation):
         None, description="Default false. When true, the download page asks for a pass's downloadPin "
                           "(set with /api/v3/pass) before it shows the pass or lets it be downloaded; "
                           "passes without one are not affected.")
+    email_sendout: EmailSendout | None = Field(
+        None, description="Default null (no mail). When set, a pass created or updated with /api/v3/pass and "
+                          "an `emailRecipient` is mailed to that address (the server needs WALLET_SMTP_URL). "
+                          "Placeholders in subject and text: {downloadPage}, {organizationName}, "
+                          "{templateName} and the campaign's dynamic fields by key ({firstname}); "
+                          "{{ and }} are literal braces. Any other placeholder is 422.",
+        examples=[{"subject": "Your ticket for {templateName}",
+                   "text": "Hello {firstname},\n\nadd your ticket to Apple Wallet: {downloadPage}"}])
 
 
 class CampaignCreate(CampaignChanges):
@@ -235,6 +250,7 @@ class CampaignResponse(PresentationView):
     javascript: str | None = None
     stylesheet: str | None = None
     download_pin_enabled: bool = False
+    email_sendout: EmailSendout | None = None
     created_at: Timestamp
     updated_at: Timestamp
 
