@@ -85,6 +85,10 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
         # Fetch events are written in the request, so tests see them at once;
         # tests/webservice/test_fetch_recorder.py covers the batched default.
         "WALLET_FETCH_EVENTS_FLUSH_SECONDS": 0,
+        # No mail server, whatever the environment says: nothing (the fuzzers included) mails
+        # anyone; tests/v3/test_email_sendout.py points these at a loopback SMTP server.
+        "WALLET_SMTP_URL": "",
+        "WALLET_MAIL_FROM": "",
     }
     app = create_app(settings, instance_dir=root / "instance")
     with app.app_context():

@@ -6,7 +6,8 @@ The one call every feature uses::
                  device_os=None, wallet=None, count=1, details=None) -> PassEvent
 
 - `kind` is one of KINDS ("created", "downloaded", "viewed", "installed", "fetched",
-  "redeemed", "uninstalled", "pushed", "updated", "expired", "removed", "webhook_sent");
+  "redeemed", "uninstalled", "pushed", "updated", "expired", "removed", "webhook_sent",
+  "emailed");
   anything else is a programming error (ValueError).
 - It adds a PassEvent row to the caller's session (the caller's transaction commits it,
   together with the change the event describes) and, when the organization has a
@@ -38,7 +39,7 @@ from walletservice.models.base import utcnow
 
 KINDS = frozenset({
     "created", "downloaded", "viewed", "installed", "fetched", "redeemed", "uninstalled",
-    "pushed", "updated", "expired", "removed", "webhook_sent",
+    "pushed", "updated", "expired", "removed", "webhook_sent", "emailed",
 })
 # The events webhooks.md says are POSTed to the organization's webhook URL.
 WEBHOOK_KINDS = frozenset({"created", "downloaded", "installed", "fetched", "redeemed", "uninstalled"})

@@ -1,4 +1,5 @@
-"""Background jobs of the v3 API: async creation and (bulk) updates, in chunks.
+"""Background jobs of the v3 API: async creation and (bulk) updates, in chunks, and the
+mails of the email sendout (services.pass_emails).
 
 A job's payload holds the v3 data as sent; it is validated again when the job runs
 (the template may have changed since), and image URLs are fetched here, never in the
@@ -18,7 +19,9 @@ from walletservice.errors import DomainError
 from walletservice.jobs import ChunkResult, enqueue_job, job_handler
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.mail import MailSettings, mail_configured
 from walletservice.services.image_fetch import FetchPolicy
+from walletservice.services.pass_emails import EMAIL_KIND, enqueue_pass_email, requested_recipient, send_pass_email
 from walletservice.services.pass_query import parse_query
 from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.v3_images import FetchedImages
@@ -36,25 +39,43 @@ from walletservice.services.v3_passes import (
 CREATE_KIND = "v3_create_pass"
 UPDATE_KIND = "v3_update_passes"
 CHUNK_SIZE = 500
+SENDOUT_LINK = "sendout_link"
 
 
 def enqueue_create(session: Session, organization_id: str, data: dict[str, Any], reservation: Reservation,
-                   user_provided_id: str | None = None) -> BackgroundJob:
+                   user_provided_id: str | None = None, sendout_link: str | None = None) -> BackgroundJob:
+    """sendout_link: the pass's downloadPage when its emailRecipient is to be mailed (the worker
+    has no request to build it from)."""
     # user_provided_id (normalized) lets services.user_provided_ids find this pending creation.
     payload = {"data": data, "pass_id": reservation.pass_id, "serial_number": reservation.serial_number,
-               "download_id": reservation.download_id, "user_provided_id": user_provided_id}
+               "download_id": reservation.download_id, "user_provided_id": user_provided_id,
+               SENDOUT_LINK: sendout_link}
     return enqueue_job(session, organization_id, CREATE_KIND, payload, total=1)
 
 
 def enqueue_update(session: Session, organization_id: str, data: dict[str, Any], *, replace: bool,
-                   selection: dict[str, Any], total: int) -> BackgroundJob:
-    """selection: {"identifiers": [...]} or {"query": {...}} (a segment's query, copied now)."""
-    payload = {"data": data, "replace": replace, "selection": selection}
+                   selection: dict[str, Any], total: int, sendout_link: str | None = None) -> BackgroundJob:
+    """selection: {"identifiers": [...]} or {"query": {...}} (a segment's query, copied now).
+    sendout_link: for one pass's update whose emailRecipient is mailed once it is applied."""
+    payload = {"data": data, "replace": replace, "selection": selection, SENDOUT_LINK: sendout_link}
     return enqueue_job(session, organization_id, UPDATE_KIND, payload, total=total)
 
 
 def _policy() -> FetchPolicy:
     return FetchPolicy.from_config(current_app.config)
+
+
+def _recipient(campaign: Campaign, payload: dict[str, Any]) -> str | None:
+    """Checked again when the job runs: the template or the server's mail settings may have changed."""
+    if not payload.get(SENDOUT_LINK):
+        return None
+    return requested_recipient(campaign, payload["data"], mail_configured(current_app.config))
+
+
+def _queue_email(session: Session, campaign: Campaign, pass_: Pass, mail_to: str | None,
+                 payload: dict[str, Any]) -> None:
+    if mail_to:
+        enqueue_pass_email(session, campaign, pass_, mail_to, payload[SENDOUT_LINK])
 
 
 @job_handler(CREATE_KIND)
@@ -65,8 +86,10 @@ def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
         with session.begin_nested():  # nothing of a failed creation stays (image assets included)
             campaign = get_template(session, job.organization_id, payload["data"].get("templateId"))
             changes = read_changes(campaign, payload["data"], _policy())
+            mail_to = _recipient(campaign, payload)
             images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
-            create_v3_pass(session, campaign, changes, images, reservation)
+            pass_ = create_v3_pass(session, campaign, changes, images, reservation)
+            _queue_email(session, campaign, pass_, mail_to, payload)
     except DomainError as exc:
         return ChunkResult(cursor=None, processed=1, failed=1, done=True,
                            errors=[{"id": reservation.pass_id, "error": exc.message}])
@@ -105,8 +128,11 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
             if isinstance(ready, DomainError):
                 raise ready
             campaign, changes, images = ready
+            # Before the update: a refused address leaves the pass as it was.
+            mail_to = _recipient(campaign, job.payload)
             update_v3_pass(session, campaign, pass_, changes, images, replace=bool(job.payload["replace"]),
                            mark_changed=False)
+            _queue_email(session, campaign, pass_, mail_to, job.payload)
             updated.append(pass_)
         except DomainError as exc:
             errors.append({"id": pass_.id, "error": exc.message})
@@ -134,3 +160,8 @@ def _missing_identifiers(session: Session, job: BackgroundJob) -> list[dict[str,
     found = set(session.scalars(select(Pass.id).where(
         Pass.organization_id == job.organization_id, Pass.id.in_(identifiers))))
     return [{"id": identifier, "error": "Object not found"} for identifier in identifiers if identifier not in found]
+
+
+@job_handler(EMAIL_KIND)
+def email_pass(session: Session, job: BackgroundJob) -> ChunkResult:
+    return send_pass_email(session, job, MailSettings.from_config(current_app.config))

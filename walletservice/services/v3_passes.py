@@ -29,6 +29,7 @@ from walletservice.services.events import record_pass_event
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
+from walletservice.services.pass_emails import refuse_bulk_recipient
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.v3_bundles import bundle_id_in, check_bundle_room
@@ -45,7 +46,7 @@ from walletservice.services.v3_images import (
 COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
 DATES = {"expirationDate": "expirationDate", "relevantDate": "relevantDate"}
 EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces")
-# Accepted and ignored: we send no e-mail or SMS.
+# Not template properties: services.pass_emails mails the pass (email only; SMS is ignored).
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations")
@@ -86,9 +87,11 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
                     selected: int, condition: ColumnElement[bool]) -> None:
-    """What can be refused for a bulk update in the request: dates, image URLs and language
-    codes, a userProvidedId that must be unique but is taken or would be shared, and
-    eligibleValidationPlaces outside the selected passes' templates."""
+    """What can be refused for a bulk update in the request: an emailRecipient (bulk updates
+    mail nobody), dates, image URLs and language codes, a userProvidedId that must be unique
+    but is taken or would be shared, and eligibleValidationPlaces outside the selected
+    passes' templates."""
+    refuse_bulk_recipient(data)
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
@@ -310,7 +313,7 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     mark_changed=False: the caller marks the passes it changed together (bulk)."""
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
-    extra = dict(changes.extra) if replace else _patched_extra(pass_.extra or {}, changes)
+    extra = extra_after_update(pass_, changes, replace=replace)
     if bundle_id_in(extra) != bundle_id_in(pass_.extra or {}):
         check_bundle_room(session, pass_.organization_id, bundle_id_in(extra), pass_.id)
     new_values = _with_images(changes.values, images)
@@ -340,6 +343,10 @@ def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassC
     if localized:
         merged[LOCALIZED_IMAGES] = localized
     return merged
+
+
+def extra_after_update(pass_: Pass, changes: PassChanges, *, replace: bool) -> dict[str, Any]:
+    return dict(changes.extra) if replace else _patched_extra(pass_.extra or {}, changes)
 
 
 def _patched_extra(current: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:

@@ -34,6 +34,12 @@ def bundle_url(pass_: Pass) -> str | None:
     return public_url(bundle_path(pass_.organization_id, bundle_id)) if bundle_id else None
 
 
+def customer_link(pass_: Pass) -> str:
+    """The one link a customer is sent (v3 `downloadPage`, sendout mails): the bundle's page
+    for a pass with a bundleId, else the pass's own page."""
+    return bundle_url(pass_) or public_url(page_path(pass_))
+
+
 def preview_url(pass_: Pass) -> str:
     """The page with the owner's notes; the token is signed with the app secret."""
     token = preview_token(current_app.config["WALLET_SECRET_KEY"], pass_)

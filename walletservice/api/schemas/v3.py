@@ -47,7 +47,11 @@ class V3PassData(BaseModel):
     labelColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     foregroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     backgroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
-    emailRecipient: str | None = Field(None, description="Accepted and ignored: no e-mail sendout here.")
+    emailRecipient: str | None = Field(
+        None, description="When the template has an email sendout (v2 campaign attribute `email_sendout`), the "
+                          "pass is mailed to this address after it is written; invalid addresses, and a sendout "
+                          "on a server without a mail server, are 400. Ignored without a sendout. Not allowed "
+                          "in bulk updates.")
     phoneRecipient: str | None = Field(None, description="Accepted and ignored: no SMS sendout here.")
     locations: list[V3Location] | None = Field(None, max_length=10)
     storedValue: float | None = None

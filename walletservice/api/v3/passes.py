@@ -30,6 +30,8 @@ from walletservice.db import transaction
 from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
 from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.mail import mail_configured
+from walletservice.services import pass_emails
 from walletservice.services import v3_passes as service
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.pass_query import (
@@ -42,7 +44,7 @@ from walletservice.services.passes import delete_pass
 from walletservice.services.segments import get_segment
 from walletservice.services.v3_jobs import enqueue_create, enqueue_update
 from walletservice.services.v3_pass_view import Links, generic_properties, pass_views
-from walletservice.web.links import bundle_url
+from walletservice.web.links import bundle_url, customer_link
 from walletservice.web.routes import page_path, pkpass_path
 
 TAG = "Passes"
@@ -60,6 +62,11 @@ def policy() -> FetchPolicy:
     return FetchPolicy.from_config(current_app.config)
 
 
+def recipient(campaign: Campaign, data: dict[str, Any]) -> str | None:
+    """The address to mail the pass to (services.pass_emails), checked before anything is written."""
+    return pass_emails.requested_recipient(campaign, data, mail_configured(current_app.config))
+
+
 def process_url(job_id: str) -> str:
     return public_url(f"{PREFIX}/process/{job_id}")
 
@@ -75,7 +82,7 @@ def created_view(pass_: Pass, campaign: Campaign, *, known_barcode: bool = True,
     return V3CreatedPass(
         identifier=pass_.id, bundleId=(pass_.extra or {}).get("bundleId"),
         # The one link the integrator sends: for a bundled pass, the bundle (docs/passcreator-v3.md, Bundles).
-        downloadPage=bundle_page or LINKS.download_page(pass_), bundleDownloadPage=bundle_page,
+        downloadPage=customer_link(pass_), bundleDownloadPage=bundle_page,
         iPhoneUri=LINKS.pkpass(pass_),
         barcodeValue=barcode.get("message") if known_barcode else None,
         genericProperties=generic_properties(pass_, campaign),
@@ -91,15 +98,26 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
     with transaction() as session:
         campaign = service.get_template(session, organization_id, data.get("templateId"))
         changes = service.read_changes(campaign, data, policy())
+        mail_to = recipient(campaign, data)  # the job mails it when it has created the pass
         service.check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
         if query.async_:
-            job = enqueue_create(session, organization_id, data, reservation, changes.user_provided_id)
             preview = _reserved_pass(reservation, campaign, changes)
+            job = enqueue_create(session, organization_id, data, reservation, changes.user_provided_id,
+                                 sendout_link=customer_link(preview) if mail_to else None)
             view = created_view(preview, campaign, known_barcode=False, job_id=job.id)
         else:
             images = service.fetch_images(session, organization_id, changes, policy(), campaign.style)
-            view = created_view(service.create_v3_pass(session, campaign, changes, images, reservation), campaign)
+            pass_ = service.create_v3_pass(session, campaign, changes, images, reservation)
+            view = created_view(pass_, campaign)
+            _queue_email(session, campaign, pass_, mail_to, view)
     return envelope(view, description="Pass has been created.")
+
+
+def _queue_email(session: Session, campaign: Campaign, pass_: Pass, mail_to: str | None,
+                 view: dict[str, Any]) -> None:
+    """In the pass's transaction, so the mail is queued exactly when the pass is written."""
+    if mail_to:
+        pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
 
 
 def _reserved_pass(reservation: service.Reservation, campaign: Campaign, changes: service.PassChanges) -> Pass:
@@ -201,18 +219,28 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
         pass_ = service.get_v3_pass(session, organization_id, identifier)
         campaign = session.get(Campaign, pass_.campaign_id)
         changes = service.read_changes(campaign, data, policy())
+        mail_to = recipient(campaign, data)
         service.check_unique_user_provided_id(session, organization_id, changes, pass_.id,
                                               include_queued_creations=True)
         if query.async_:
+            link = customer_link(_updated_pass(pass_, changes, replace)) if mail_to else None
             job = enqueue_update(session, organization_id, data, replace=replace,
-                                 selection={"identifiers": [pass_.id]}, total=1)
+                                 selection={"identifiers": [pass_.id]}, total=1, sendout_link=link)
             view = created_view(pass_, campaign, job_id=job.id)
         else:
             images = service.fetch_images(session, organization_id, changes, policy(), campaign.style)
             service.update_v3_pass(session, campaign, pass_, changes, images, replace=replace)
             enqueue_pass_push(session, organization_id, [pass_.id])
             view = created_view(pass_, campaign)
+            _queue_email(session, campaign, pass_, mail_to, view)
     return envelope(view, description="Pass has been updated." if not query.async_ else "Queued successfully")
+
+
+def _updated_pass(pass_: Pass, changes: service.PassChanges, replace: bool) -> Pass:
+    """An unsaved copy with the extras the queued update will give the pass: its mail's link
+    follows a bundleId the update changes."""
+    return Pass(id=pass_.id, download_id=pass_.download_id, organization_id=pass_.organization_id,
+                extra=service.extra_after_update(pass_, changes, replace=replace))
 
 
 UPDATE_RESPONSES = {200: V3Envelope[V3CreatedPass]}

@@ -1,0 +1,86 @@
+"""Passcreator's email sendout: a pass created or updated with `emailRecipient` is mailed
+to that address when its template (campaign) has an email sendout (docs/passcreator-v3.md).
+
+The sendout is the campaign setting `email_sendout` (services.sendout_templates). The
+mail is rendered when it is queued, as one background job per mail written in the
+transaction of the pass change, and sent by the job worker over SMTP (walletservice.mail).
+The job system retries a failed send with backoff and records the job failed after the
+last attempt.
+At least once: a worker that dies after the server took the mail but before the job
+committed sends it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from walletservice.errors import BadRequest
+from walletservice.jobs import ChunkResult, enqueue_job
+from walletservice.mail import MailSettings, OutgoingMail, send_mail
+from walletservice.models import BackgroundJob, Campaign, Pass
+from walletservice.services.events import record_pass_event
+from walletservice.services.sendout_templates import email_sendout, render
+from walletservice.services.v3_pass_view import additional_properties
+
+EMAIL_KIND = "v3_pass_email"
+RECIPIENT_KEY = "emailRecipient"
+
+
+class MailNotConfigured(RuntimeError):
+    """Raised by the job when the server lost its mail settings after the mail was queued."""
+
+
+def requested_recipient(campaign: Campaign, data: Mapping[str, Any], mail_configured: bool) -> str | None:
+    """The normalized address to mail the pass to, or None when no mail is due: Passcreator
+    sends only when the template has an email sendout, and ignores emailRecipient otherwise."""
+    address = data.get(RECIPIENT_KEY)
+    if address in (None, "") or email_sendout(campaign) is None:
+        return None
+    if not mail_configured:
+        raise BadRequest(f"{RECIPIENT_KEY}: template {campaign.id} sends passes by email, but this server has "
+                         "no mail server configured (WALLET_SMTP_URL, WALLET_MAIL_FROM); nothing was created")
+    if not isinstance(address, str):
+        raise BadRequest(f"{RECIPIENT_KEY} must be a string")
+    try:
+        return validate_email(address, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise BadRequest(f"{RECIPIENT_KEY}: {exc}") from None
+
+
+def refuse_bulk_recipient(data: Mapping[str, Any]) -> None:
+    """A bulk update mails nobody: one address for many passes is a mistake, said at once."""
+    if data.get(RECIPIENT_KEY) not in (None, ""):
+        raise BadRequest(f"{RECIPIENT_KEY} cannot be used in a bulk update")
+
+
+def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipient: str,
+                       download_page: str) -> BackgroundJob:
+    """Render the sendout for the pass as it is now and queue it; call it in the pass's transaction."""
+    sendout = email_sendout(campaign)
+    assert sendout is not None  # requested_recipient answered an address
+    values = {key: "" if value is None else str(value)
+              for key, value in additional_properties(pass_, campaign).items()}
+    values.update(downloadPage=download_page, templateName=campaign.name,
+                  organizationName=str(campaign.design.get("organizationName") or ""))
+    payload = {"pass_id": pass_.id, "to": recipient,
+               "subject": render(sendout["subject"], values), "text": render(sendout["text"], values)}
+    return enqueue_job(session, pass_.organization_id, EMAIL_KIND, payload, total=1)
+
+
+def send_pass_email(session: Session, job: BackgroundJob, settings: MailSettings | None) -> ChunkResult:
+    """The job `v3_pass_email` (registered in services.v3_jobs): send, then record the pass's
+    `emailed` event. An SMTP error raises, so the job system retries it."""
+    pass_ = session.get(Pass, job.payload["pass_id"])
+    if pass_ is None:  # deleted before its mail went out: its link would lead nowhere
+        return ChunkResult(cursor=None, processed=1, failed=1, done=True,
+                           errors=[{"id": job.payload["pass_id"], "error": "the pass was deleted before sending"}])
+    if settings is None:
+        raise MailNotConfigured("WALLET_SMTP_URL / WALLET_MAIL_FROM are no longer set")
+    send_mail(settings, OutgoingMail(to=job.payload["to"], subject=job.payload["subject"],
+                                     text=job.payload["text"]))
+    record_pass_event(session, "emailed", pass_)
+    return ChunkResult(cursor=None, processed=1, done=True, result={"identifier": pass_.id})
