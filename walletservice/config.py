@@ -155,6 +155,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Devices' pass fetches are counted in batches written this often, off the request path; "
             "0 writes each in its request."),
     Setting("WALLET_DEVICE_LOG_RETENTION_DAYS", 30, int, "Device log messages older than this are deleted."),
+    Setting("WALLET_JOB_RETENTION_DAYS", 30, int,
+            "Finished background jobs (v3 processes, merges, mails) older than this are deleted, with the "
+            "data and e-mail addresses their payloads hold; their /process/{id} then answers 404."),
     Setting("WALLET_CERTIFICATE_WARNING_DAYS", 30, int,
             "Warn when a signing certificate expires within this many days."),
     Setting("WALLET_WORKER_POLL_SECONDS", 0.5, float, "How long an idle worker waits before looking again."),

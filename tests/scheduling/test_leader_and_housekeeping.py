@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tests.factories import make_organization
 from walletservice.db import transaction
 from walletservice.extensions import db
-from walletservice.models import Device, DeviceLogEntry, SchedulerLease
+from walletservice.models import BackgroundJob, Device, DeviceLogEntry, SchedulerLease
 from walletservice.models.base import utcnow
 from walletservice.scheduling import housekeeping
 from walletservice.scheduling.leader import release_leadership, try_acquire_leadership
@@ -110,6 +110,28 @@ def test_housekeeping_prunes_old_logs_and_devices_without_registrations(app):
         assert housekeeping.remove_devices_without_registrations(session) == 1
     assert db.session.execute(select(DeviceLogEntry.message)).scalars().all() == ["new"]
     assert db.session.execute(select(func.count()).select_from(Device)).scalar_one() == 0
+
+
+def test_housekeeping_prunes_finished_jobs_past_the_retention_only(app):
+    organization, _ = make_organization()
+    now = utcnow()
+    old = now - dt.timedelta(days=31)
+    jobs = {
+        "old done": BackgroundJob(kind="v3_pass_email", state="done", finished_at=old),
+        "old failed": BackgroundJob(kind="v3_pass_email", state="failed", finished_at=old),
+        "recent done": BackgroundJob(kind="v3_pass_email", state="done", finished_at=now - dt.timedelta(days=29)),
+        # Unfinished work is never pruned, however old: it is still owed.
+        "old queued": BackgroundJob(kind="v3_pass_email", state="queued", created_at=old),
+        "old running": BackgroundJob(kind="v3_pass_email", state="running", created_at=old, started_at=old),
+    }
+    with transaction() as session:
+        for name, job in jobs.items():
+            job.organization_id, job.payload = organization.id, {"name": name}
+            session.add(job)
+    with transaction() as session:
+        assert housekeeping.prune_finished_jobs(session, 30, now) == 2
+    left = db.session.execute(select(BackgroundJob.payload)).scalars().all()
+    assert sorted(payload["name"] for payload in left) == ["old queued", "old running", "recent done"]
 
 
 def test_certificates_expiring_soon_are_reported(app, tmp_path):

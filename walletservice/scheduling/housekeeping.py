@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from walletservice.models import Device, DeviceLogEntry, PushDelivery, Registration, SigningCertificate
+from walletservice.models import (
+    BackgroundJob,
+    Device,
+    DeviceLogEntry,
+    PushDelivery,
+    Registration,
+    SigningCertificate,
+)
 from walletservice.models.base import utcnow
 
 
@@ -22,6 +29,14 @@ class ExpiringCertificate:
 def prune_device_logs(session: Session, retention_days: int, now: dt.datetime | None = None) -> int:
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
     return session.execute(delete(DeviceLogEntry).where(DeviceLogEntry.created_at < cutoff)).rowcount or 0
+
+
+def prune_finished_jobs(session: Session, retention_days: int, now: dt.datetime | None = None) -> int:
+    """Jobs done or failed before the cutoff: their payloads hold integrators' data (bulk
+    changes, e-mail addresses) that has no use once the process has been read."""
+    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    return session.execute(delete(BackgroundJob).where(
+        BackgroundJob.state.in_(("done", "failed")), BackgroundJob.finished_at < cutoff)).rowcount or 0
 
 
 def remove_devices_without_registrations(session: Session) -> int:
