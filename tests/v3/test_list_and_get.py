@@ -7,6 +7,8 @@ import datetime as dt
 import json
 from typing import Any
 
+from tests.api.test_campaigns import create as create_campaign
+from tests.api.test_campaigns import toy_town, upload
 from tests.v3.conftest import V3Client, make_template, raw_pass
 from walletservice.db import transaction
 from walletservice.models import Device, PassEvent, Registration
@@ -255,3 +257,19 @@ def test_the_openapi_document_declares_every_listed_key_but_the_templates_proper
     declared = set(document["components"]["schemas"]["V3PassView"]["properties"])
     undeclared = {item["templateName"]: set(item) - declared for item in v3.get("/pass").json["data"]}
     assert undeclared == {"Gala": {"firstname", "country", "age"}, "Flights": {"passenger"}}
+
+
+def test_a_v2_pass_date_sent_with_an_offset_is_queried_by_its_instant(v3: V3Client, client: Any, account: Any) -> None:
+    campaign = create_campaign(client, account, "generics", toy_town(upload(client, account))).get_json()["id"]
+    # 00:30 at +01:00 is 23:30 UTC the day before: as text it would sort after both bounds below.
+    made = client.post(f"/v2/generics/{campaign}/passes", headers=account.basic,
+                       json={"pass": {"expiration_date": "2030-02-01T00:30:00+01:00"}})
+    assert made.status_code == 201, made.get_json()
+
+    def matching(operator: str, value: str) -> int:
+        query = {"groups": [[{"field": "expirationDate", "operator": operator, "value": [value]}]]}
+        return int(v3.get(f"/pass?query={encoded(query)}").json["responseMetaData"]["resultsTotal"])
+
+    assert matching("lowerThan", "2030-01-31 23:45") == 1
+    assert matching("greaterThan", "2030-01-31 23:15") == 1
+    assert matching("greaterThan", "2030-01-31 23:45") == 0
