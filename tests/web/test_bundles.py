@@ -152,6 +152,20 @@ def test_downloading_the_bundle_records_a_download_per_pass(client, v3, template
         assert all(pass_.first_downloaded_at is not None for pass_ in session.scalars(select(Pass)))
 
 
+def test_head_requests_of_the_bundle_record_no_view_and_no_download(client, v3, template_id):
+    first = create(v3, template_id, bundleId="order-1234")
+    create(v3, template_id, bundleId="order-1234")
+
+    page = client.head(local(first["downloadPage"]))
+    download = client.head(local(first["downloadPage"]) + "/passes.pkpasses")
+
+    assert page.status_code == 200 and download.status_code == 200
+    assert download.mimetype == "application/vnd.apple.pkpasses"
+    assert events("viewed") == [] and events("downloaded") == []
+    with transaction(write=False) as session:
+        assert all(pass_.first_downloaded_at is None for pass_ in session.scalars(select(Pass)))
+
+
 def test_another_organization_with_the_same_bundle_id_gets_its_own_bundle(client, v3, template_id, other_account):
     ours = create(v3, template_id, bundleId="order-1234")
     create(v3, template_id, bundleId="order-1234")

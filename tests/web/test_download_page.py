@@ -264,6 +264,20 @@ def test_customer_views_and_downloads_are_recorded_and_the_owners_are_not(client
         assert session.get(Pass, issued["id"]).first_downloaded_at is not None
 
 
+def test_head_requests_record_no_view_and_no_download(client, account):
+    issued = issue(client, account)
+
+    page = client.head(local(issued["page_url"]))
+    download = client.head(local(issued["pkpass_url"]))
+
+    # Link previewers and scanners send HEAD: only a GET is a customer's view or download.
+    assert page.status_code == 200 and download.status_code == 200
+    assert download.mimetype == "application/vnd.apple.pkpass"
+    assert events("viewed") == [] and events("downloaded") == []
+    with transaction(write=False) as session:
+        assert session.get(Pass, issued["id"]).first_downloaded_at is None
+
+
 def test_page_works_without_javascript(client, account):
     issued = issue(client, account, {"javascript": None})
 

@@ -123,9 +123,9 @@ def record_bundle_view(session: Session, bundled: Sequence[BundledPass], user_ag
 
 
 def bundle_file(session: Session, bundled: Sequence[BundledPass], context: BundleContext,
-                user_agent: str | None) -> bytes:
-    """The .pkpasses of the downloadable passes, each the cached signed .pkpass; a
-    `downloaded` event per pass, as the single download records."""
+                user_agent: str | None, *, record: bool = True) -> bytes:
+    """The .pkpasses of the downloadable passes, each the cached signed .pkpass; with
+    `record`, a `downloaded` event per pass, as the single download records."""
     included = [entry.pass_ for entry in bundled if entry.downloadable]
     if not included:
         raise NotFound("no pass of this bundle can be downloaded without its own page")
@@ -134,8 +134,9 @@ def bundle_file(session: Session, bundled: Sequence[BundledPass], context: Bundl
         content = build_pkpasses([pass_bundle(session, pass_, context) for pass_ in included])
     except PassBundleTooLarge as error:
         raise BundleTooLarge(_too_large_message(error)) from None
-    for pass_ in included:
-        pages.record_download(session, pass_, user_agent)
+    if record:
+        for pass_ in included:
+            pages.record_download(session, pass_, user_agent)
     return content
 
 

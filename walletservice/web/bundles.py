@@ -35,7 +35,7 @@ def bundle_download(token: str) -> Response:
     try:
         with transaction() as session:
             content = bundles.bundle_file(session, _open_bundle(session, token), runtime().bundles,
-                                          request.user_agent.string)
+                                          request.user_agent.string, record=request.method == "GET")
     except bundles.BundleTooLarge as error:
         html = render_template("web/bundle_too_large.html", message=error.message, page_link=f"/b/{token}")
         return Response(html, status=error.status, mimetype="text/html")

@@ -20,7 +20,8 @@ def download_pkpass(download_id: str) -> Response:
         if not access.allowed:
             return pin_required_response(pass_)
         content = pass_bundle(session, pass_, runtime().bundles)
-        record_download(session, pass_, request.user_agent.string)
+        if request.method == "GET":  # a HEAD (link previewers, scanners) is no download
+            record_download(session, pass_, request.user_agent.string)
         modified_at = pass_.modified_at
     response = Response(content, mimetype=PKPASS_MIMETYPE)
     response.headers["Content-Disposition"] = "attachment; filename=pass.pkpass"
