@@ -190,6 +190,44 @@ def test_a_receiver_on_a_private_address_is_refused_unless_allowed(receiver, web
     assert receiver.received == []
 
 
+@pytest.fixture
+def endless_receiver() -> Iterator[str]:
+    """Answers 200 with a body that trickles in, a byte at a time, well within each read timeout."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**9))
+            self.end_headers()
+            try:
+                for _ in range(200):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:  # the sender hung up: what it should do
+                pass
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    for port in serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), Handler)):
+        yield f"http://127.0.0.1:{port}/hooks"
+
+
+def test_a_receiver_body_is_not_read_so_an_endless_one_cannot_hold_the_sender(endless_receiver, sender):  # type: ignore[no-untyped-def]
+    organization, _secret = _organization_with_webhook(endless_receiver)
+    make_pass(make_campaign(organization), serial_number="WH-ENDLESS")
+
+    started = time.monotonic()
+    _drain(sender)
+
+    # Only the status matters; a body (here 1 GB at a byte per 0.1 s) is never downloaded.
+    assert time.monotonic() - started < 5
+    [delivery] = _deliveries()
+    assert (delivery.state, delivery.last_status) == ("sent", 200)
+
+
 def test_a_receiver_that_is_down_is_retried_then_failed(sender):  # type: ignore[no-untyped-def]
     organization, _secret = _organization_with_webhook(_free_port_url())
     make_pass(make_campaign(organization))

@@ -145,7 +145,10 @@ def post_webhook(client: httpx.Client, delivery: ClaimedWebhook, secret: str | N
     try:
         request = pinned_request(client, "POST", delivery.url, allow_private=allow_private,
                                  content=body, headers=headers)
-        response = client.send(request)
+        # Only the status counts: the body is never read, so a receiver cannot hold the
+        # worker (the timeout is per read, not per response) or fill its memory with one.
+        response = client.send(request, stream=True)
+        response.close()
     except RefusedDestination as exc:  # checked when sending: DNS can change after the URL was set
         return WebhookAnswer(status=None, error=f"refused: {exc}", permanent=exc.permanent)
     except httpx.HTTPError as exc:  # connection refused, timeout, TLS, protocol errors
