@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -121,8 +122,27 @@ def _json_payload() -> Any:
     raw = request.get_data(cache=False)
     if not raw.strip():
         return {}
+    return parse_json_body(raw)
+
+
+class _NonFiniteNumber(ValueError):
+    pass
+
+
+def _refuse_non_finite(text: str) -> float:
+    # Python reads NaN, Infinity and overflowing numbers (1e400); JSON and PostgreSQL's JSONB hold none.
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NonFiniteNumber(text)
+    return number
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """A request body as JSON: 400 for what is not JSON, non-finite numbers and NUL in text."""
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw, parse_constant=_refuse_non_finite, parse_float=_refuse_non_finite)
+    except _NonFiniteNumber as exc:
+        raise BadRequest(f"numbers must be finite: {exc} is not (no NaN, Infinity or overflowing values)") from None
     except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
         raise BadRequest("the body is not valid JSON") from None
     # PostgreSQL stores no NUL in text or JSONB, and free-form objects (user_info,

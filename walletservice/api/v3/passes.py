@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -23,6 +22,7 @@ from walletservice.api.schemas.v3 import (
     V3PassQuery,
     V3PassView,
 )
+from walletservice.api.registry import parse_json_body
 from walletservice.api.v2.responses import public_url
 from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import PREFIX, envelope
@@ -164,7 +164,7 @@ def _body_filter() -> V3Filter | None:
     if not raw.strip():
         return None
     try:
-        return V3Filter.model_validate((json.loads(raw) or {}).get("filter") or {})
+        return V3Filter.model_validate((parse_json_body(raw) or {}).get("filter") or {})
     except (ValueError, AttributeError):
         raise BadRequest("the body must be JSON: {\"filter\": {...}}") from None
 
