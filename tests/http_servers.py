@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -22,3 +23,19 @@ def loopback_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     """An HTTP server for `handler` on 127.0.0.1; yields its base URL."""
     for port in serve_in_thread(ThreadingHTTPServer(("127.0.0.1", 0), handler)):
         yield f"http://127.0.0.1:{port}"
+
+
+def trickle(handler: BaseHTTPRequestHandler, content_type: str, declared_length: int, seconds: float) -> None:
+    """Answer 200 with a body sent a byte per 0.1 s (each read well within any read timeout)
+    for `seconds` or until the client hangs up, which is what a careful client does."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(declared_length))
+    handler.end_headers()
+    try:
+        for _ in range(int(seconds * 10)):
+            handler.wfile.write(b"\0")
+            handler.wfile.flush()
+            time.sleep(0.1)
+    except OSError:
+        pass

@@ -114,7 +114,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Comma-separated hosts (`*.example.com` for subdomains) that v3 urlToLogo/urlToThumbnail/"
             "urlToBackground may fetch from; empty disables fetching (400)."),
     Setting("WALLET_IMAGE_FETCH_MAX_BYTES", 5 * 1024 * 1024, int, "Largest image fetched from a URL."),
-    Setting("WALLET_IMAGE_FETCH_TIMEOUT_SECONDS", 10.0, float, "Connect and read timeout of an image fetch."),
+    Setting("WALLET_IMAGE_FETCH_TIMEOUT_SECONDS", 10.0, float,
+            "Time limit of an image fetch: for the connection, each read and the whole download."),
     Setting("WALLET_IMAGE_FETCH_ALLOW_PRIVATE", False, _bool,
             "Allow image fetches to private, loopback and link-local addresses (tests, intranets)."),
     Setting("WALLET_SMTP_URL", "", _smtp_url,

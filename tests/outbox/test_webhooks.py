@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.http_servers import serve_in_thread
+from tests.http_servers import serve_in_thread, trickle
 from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
 from walletservice.extensions import db
@@ -197,16 +197,7 @@ def endless_receiver() -> Iterator[str]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(200)
-            self.send_header("Content-Length", str(10**9))
-            self.end_headers()
-            try:
-                for _ in range(200):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.1)
-            except OSError:  # the sender hung up: what it should do
-                pass
+            trickle(self, "application/octet-stream", 10**9, seconds=20)
 
         def log_message(self, *_args: object) -> None:
             pass

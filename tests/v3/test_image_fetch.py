@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.factories import png_bytes
-from tests.http_servers import loopback_server
+from tests.http_servers import loopback_server, trickle
 from tests.v3.conftest import V3Client
 from tests.v3.test_create_pass import stored_pass
 from walletservice.db import transaction
@@ -34,6 +34,9 @@ class ImageHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         if self.path == "/slow.png":
             time.sleep(1.5)
+        if self.path == "/trickle.png":
+            trickle(self, "image/png", 30_000, seconds=30)
+            return
         status, content_type, body = self.routes.get(self.path, (200, "image/png", PNG))
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -112,6 +115,16 @@ def test_fetches_outside_the_policy_are_refused(image_server: str, path: str, ch
     with pytest.raises(BadRequest) as refused:
         fetch_image(image_server + path, policy(**changes), "urlToLogo")
     assert message in refused.value.message
+
+
+def test_a_trickling_image_is_abandoned_when_the_fetch_time_is_up(image_server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(BadRequest) as refused:
+        fetch_image(image_server + "/trickle.png", policy(timeout_seconds=0.5), "urlToLogo")
+
+    # The timeout bounds the whole fetch, not only each read (30 s of bytes here).
+    assert time.monotonic() - started < 2
+    assert "took longer than 0.5 seconds" in refused.value.message
 
 
 def test_only_http_urls_without_credentials_are_fetched() -> None:

@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from tests.api.test_campaigns import create as create_campaign
 from tests.api.test_campaigns import toy_town, upload
@@ -133,6 +134,18 @@ def test_search_by_query_parameter_and_by_body_filter(v3: V3Client, account: Any
     assert v3.get(f"/pass?query={encoded({'searchPhrase': 'Spa'})}").json["count"] == 2
     bad = v3.get(f"/pass?query={encoded({'groups': [[{'field': 'shoe', 'operator': 'equals', 'value': [1]}]]})}")
     assert bad.status_code == 400 and "unknown field 'shoe'" in bad.json["errors"][0]
+
+
+def test_a_query_in_standard_base64_is_read_even_with_its_plus_signs_unescaped(
+        v3: V3Client, account: Any, template_id: str) -> None:
+    spain = add_passes(account.id, template_id, 1, values={"fields": {"country": "Spain ~~~???"}})
+    query = {"groups": [[{"field": "country", "operator": "equals", "value": ["Spain ~~~???"]}]]}
+    standard = base64.b64encode(json.dumps(query).encode()).decode()
+    assert "+" in standard and "/" in standard  # the characters base64url replaces
+    for url in (f"/pass?query={standard}", "/pass?" + urlencode({"query": standard})):
+        found = v3.get(url)  # sent raw, "+" arrives as a space
+        assert found.status_code == 200, found.json
+        assert [item["identifier"] for item in found.json["data"]] == spain
 
 
 def follow_next_links(v3: V3Client, first: dict[str, Any]) -> list[str]:

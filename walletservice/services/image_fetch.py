@@ -2,14 +2,17 @@
 
 Only hosts on the allow list are fetched; every address the host resolves to must be
 public unless private addresses are allowed; redirects are not followed (they could
-lead anywhere); the body is read in chunks and abandoned past the size cap; the
-content type must be an image. The request goes to the address that was checked
+lead anywhere); the body is read in chunks and abandoned past the size cap or when
+the fetch has taken longer than the timeout (httpx's timeout is per read, so a server
+trickling bytes would otherwise hold the request as long as it liked); the content type
+must be an image. The request goes to the address that was checked
 (services.outbound_http), so DNS rebinding cannot redirect it.
 """
 
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +66,7 @@ def check_image_url(url: Any, policy: FetchPolicy, name: str) -> str:
 def fetch_image(url: str, policy: FetchPolicy, name: str, resolve: Resolver = socket.getaddrinfo) -> bytes:
     """The image's bytes; BadRequest saying why when it cannot or may not be fetched."""
     check_image_url(url, policy, name)
+    deadline = time.monotonic() + policy.timeout_seconds
     try:
         with httpx.Client(timeout=policy.timeout_seconds, follow_redirects=False, trust_env=False) as client:
             request = pinned_request(client, "GET", url, allow_private=policy.allow_private, resolve=resolve,
@@ -70,7 +74,7 @@ def fetch_image(url: str, policy: FetchPolicy, name: str, resolve: Resolver = so
             response = client.send(request, stream=True)
             try:
                 _check_response(response, name)
-                return _read_capped(response, policy.max_bytes, name)
+                return _read_capped(response, policy, deadline, name)
             finally:
                 response.close()
     except RefusedDestination as exc:
@@ -87,7 +91,8 @@ def _check_response(response: httpx.Response, name: str) -> None:
         raise BadRequest(f"{name}: the URL is not an image (content type {content_type or 'missing'})")
 
 
-def _read_capped(response: httpx.Response, max_bytes: int, name: str) -> bytes:
+def _read_capped(response: httpx.Response, policy: FetchPolicy, deadline: float, name: str) -> bytes:
+    max_bytes = policy.max_bytes
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
         raise BadRequest(f"{name}: the image is larger than {max_bytes} bytes")
@@ -96,4 +101,6 @@ def _read_capped(response: httpx.Response, max_bytes: int, name: str) -> bytes:
         body += chunk
         if len(body) > max_bytes:
             raise BadRequest(f"{name}: the image is larger than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise BadRequest(f"{name}: the image took longer than {policy.timeout_seconds:g} seconds to fetch")
     return bytes(body)

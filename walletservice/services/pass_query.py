@@ -74,7 +74,9 @@ def parse_query(raw: Any) -> PassQuery:
 
 
 def decode_query_parameter(text: str) -> PassQuery:
-    """The `query` URL parameter: base64url (padding optional) of the JSON query."""
+    """The `query` URL parameter: base64url (padding optional) of the JSON query. Standard
+    base64 is read too, its "+" also when sent unescaped (the URL turns it into a space)."""
+    text = text.replace(" ", "+")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         return parse_query(json.loads(raw))
