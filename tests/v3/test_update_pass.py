@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.v3.conftest import V3Client
+from tests.v3.conftest import V3Client, make_template
 from tests.v3.test_create_pass import stored_pass
 from walletservice.db import transaction
 from walletservice.models import PushRequest
@@ -60,6 +60,21 @@ def test_the_documented_update_example_sets_the_expiration_date(v3: V3Client, te
     assert v3.patch(f"/pass/{pass_id}?async=false",
                     json={"data": {"expirationDate": "2055-12-31 00:00"}}).status_code == 200
     assert v3.get(f"/pass/{pass_id}").json["data"]["expirationDate"] == "2055-12-31 00:00"
+
+
+def test_an_update_resending_the_create_data_keeps_the_template(v3: V3Client, account: Any,
+                                                              template_id: str) -> None:
+    pass_id = created(v3, template_id)
+    other = make_template(account.id, "Other")
+    response = v3.post(f"/pass/{pass_id}?async=false", json={"data": {"templateId": other, **FULL}})
+    assert response.status_code == 200, response.json
+    assert v3.get(f"/pass/{pass_id}").json["data"]["templateId"] == template_id
+
+
+def test_the_update_examples_header_without_identifier_is_405_in_the_envelope(v3: V3Client) -> None:
+    response = v3.patch("/pass", json={"data": {"expirationDate": "2055-12-31 00:00"}},
+                        headers={"Content-Type": "application/JSON"})
+    assert response.status_code == 405 and response.json["statusCode"] == 405 and response.json["data"] == []
 
 
 def test_patch_clears_a_property_sent_empty(v3: V3Client, template_id: str) -> None:
