@@ -107,6 +107,22 @@ def test_any_non_public_address_refuses_the_host(addresses: tuple[str, ...]) -> 
         public_address("hooks.example.com", 443, False, Resolver(*addresses))
 
 
+# IPv6 forms that carry an IPv4 address: a NAT64 gateway (DNS64 networks), a 6to4 relay or
+# an old stack connects to the IPv4 address inside, so that address must be public too.
+@pytest.mark.parametrize("address", ["::ffff:127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a9fe:a9fe",
+                                     "64:ff9b::a00:1", "2002:a00:1::1", "2002:7f00:1::", "::7f00:1",
+                                     "64:ff9b:1::a00:1"])
+def test_ipv6_addresses_carrying_a_private_ipv4_address_are_refused(address: str) -> None:
+    with pytest.raises(RefusedDestination, match="non-public"):
+        public_address("hooks.example.com", 443, False, Resolver(address))
+    assert literal_address_refused(f"https://[{address}]/hook", allow_private=False) is True
+
+
+def test_ipv6_addresses_carrying_a_public_ipv4_address_are_accepted() -> None:
+    for address in ("64:ff9b::5db8:d822", "2002:5db8:d822::1"):  # 93.184.216.34 inside
+        assert public_address("hooks.example.com", 443, False, Resolver(address)) == address
+
+
 def test_public_addresses_are_accepted_and_the_first_is_used() -> None:
     assert public_address("hooks.example.com", 443, False, Resolver("93.184.216.34", "2606:2800::1")) == "93.184.216.34"
 

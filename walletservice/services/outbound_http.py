@@ -20,6 +20,10 @@ import httpx
 
 Resolver = Callable[..., list[tuple[Any, ...]]]
 DEFAULT_PORTS = {"http": 80, "https": 443}
+# IPv6 prefixes whose last 32 bits are an IPv4 address something may connect to: NAT64's
+# well-known prefix (RFC 6052) and the deprecated IPv4-compatible form (RFC 4291).
+_IPV4_IN_LOW_BITS = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"))
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: the embedding is the network's own
 
 
 class RefusedDestination(Exception):
@@ -39,9 +43,24 @@ def literal_address_refused(url: str, allow_private: bool) -> bool:
     if host == "localhost" or host.endswith(".localhost"):
         return not allow_private
     try:
-        return not ipaddress.ip_address(host).is_global and not allow_private
+        return not is_public(ipaddress.ip_address(host)) and not allow_private
     except ValueError:
         return False
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Globally reachable (`is_global`), and so is any IPv4 address an IPv6 one carries (mapped,
+    compatible, 6to4, NAT64): a gateway or relay would connect to that one."""
+    if not address.is_global:
+        return False
+    if not isinstance(address, ipaddress.IPv6Address):
+        return True
+    if address in _LOCAL_NAT64:
+        return False
+    embedded = [address.ipv4_mapped, address.sixtofour]
+    if any(address in network for network in _IPV4_IN_LOW_BITS):
+        embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return all(inner.is_global for inner in embedded if inner is not None)
 
 
 def public_address(host: str, port: int, allow_private: bool, resolve: Resolver = socket.getaddrinfo) -> str:
@@ -53,7 +72,7 @@ def public_address(host: str, port: int, allow_private: bool, resolve: Resolver 
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
     if not addresses:
         raise RefusedDestination(f"host {host} does not resolve", permanent=False)
-    if not allow_private and any(not address.is_global for address in addresses):
+    if not allow_private and any(not is_public(address) for address in addresses):
         raise RefusedDestination(f"host {host} resolves to a non-public address; refused")
     return str(addresses[0])
 
