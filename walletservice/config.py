@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from walletservice.mail import smtp_url_parts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -30,9 +32,8 @@ def _bool(raw: str) -> bool:
 
 def _smtp_url(raw: str) -> str:
     value = raw.strip()
-    if value and not value.startswith(("smtp://", "smtps://")):
-        # The value is not echoed: it may carry the mail server's password.
-        raise ValueError("expected smtp://[user:pass@]host[:port] or smtps://[user:pass@]host[:port]")
+    if value:
+        smtp_url_parts(value)  # its error never echoes the value: it may carry the password
     return value
 
 

@@ -15,13 +15,27 @@ import ipaddress
 import smtplib
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
 LOOPBACK_NAMES = ("localhost",)
+
+
+def smtp_url_parts(url: str) -> SplitResult:
+    """The parts of WALLET_SMTP_URL; a ValueError that never echoes the URL, which carries
+    the password (urlsplit's own errors quote it: "Port could not be cast ... as 's3cr'")."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or port == -1:
+        raise ValueError("WALLET_SMTP_URL must be smtp://[user:pass@]host[:port] or smtps://[user:pass@]host[:port]; "
+                         "percent-encode / ? # @ : in the user name and password")
+    return parts
 
 
 def mail_configured(config: Mapping[str, Any]) -> bool:
@@ -34,7 +48,7 @@ class MailSettings:
     host: str
     port: int
     username: str | None
-    password: str | None
+    password: str | None = field(repr=False)  # never in a log line or a job's error
     sender: str
     timeout_seconds: float
 
@@ -43,9 +57,7 @@ class MailSettings:
         """None unless both WALLET_SMTP_URL and WALLET_MAIL_FROM are set."""
         if not mail_configured(config):
             return None
-        parts = urlsplit(config["WALLET_SMTP_URL"])
-        if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
-            raise ValueError("WALLET_SMTP_URL must be smtp://host[:port] or smtps://host[:port]")
+        parts = smtp_url_parts(config["WALLET_SMTP_URL"])
         return cls(
             scheme=parts.scheme, host=parts.hostname, port=parts.port or DEFAULT_PORTS[parts.scheme],
             username=unquote(parts.username) if parts.username else None,

@@ -36,6 +36,21 @@ def test_a_url_of_another_scheme_is_refused_without_echoing_it() -> None:
     assert "WALLET_SMTP_URL" in str(refused.value) and "secret" not in str(refused.value)
 
 
+def test_an_unencoded_password_is_refused_without_echoing_any_of_it() -> None:
+    # "#" ends the address part, so urlsplit reads "s3cr" as the port of the host "user".
+    url = "smtp://user:s3cr#t-Pa55@mail.example.com:587"
+    for refuse in (lambda: load_settings(environ={"WALLET_SMTP_URL": url}), lambda: settings(url)):
+        with pytest.raises(ValueError) as refused:
+            refuse()
+        assert "WALLET_SMTP_URL" in str(refused.value) and "s3cr" not in str(refused.value)
+        assert "percent-encode" in str(refused.value)
+
+
+def test_the_password_is_not_in_the_settings_repr() -> None:
+    configured = settings("smtp://ada:s3cret-Pa55@mail.example.com")
+    assert configured is not None and "s3cret-Pa55" not in repr(configured)
+
+
 def test_a_subject_cannot_carry_a_line_break_into_the_headers() -> None:
     message = build_message("passes@example.com", OutgoingMail(
         to="ada@example.com", subject="Hi\r\nBcc: eve@example.com", text="Hello"))
