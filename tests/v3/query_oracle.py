@@ -7,6 +7,7 @@ code, so the property tests compare two independent readings of the same rules.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 MISSING = object()
@@ -51,8 +52,18 @@ def text_match(text: Any, operator: str, value: str) -> bool:
     }[operator]
 
 
-def number_match(number: Any, operator: str, value: float) -> bool:
-    if not is_number(number):
+def as_number(stored: Any) -> float | None:
+    """A number, or a string that is a plain decimal of at most 30 characters ("61", "-1.5")."""
+    if is_number(stored):
+        return float(stored)
+    if isinstance(stored, str) and len(stored) <= 30 and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", stored):
+        return float(stored)
+    return None
+
+
+def number_match(stored: Any, operator: str, value: float) -> bool:
+    number = as_number(stored)
+    if number is None:
         return False
     return {
         "equals": number == value, "greaterThan": number > value, "greaterThanOrEquals": number >= value,

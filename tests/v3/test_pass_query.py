@@ -18,7 +18,8 @@ from walletservice.errors import BadRequest
 from walletservice.models import Pass
 from walletservice.services.pass_query import compile_query, decode_query_parameter, parse_query
 
-TEXTS = st.text(alphabet="aAbé1 ", max_size=3)
+# "6", "." and "-" make strings that are decimals ("61", "-1.6") and near misses ("6.", ".1", "1-6").
+TEXTS = st.text(alphabet="aAbé16.- ", max_size=3)
 NUMBERS = st.sampled_from([-2, -1.5, 0, 0.25, 1, 2, 3.5, 60, 61])
 SCALARS = st.one_of(TEXTS, NUMBERS, st.booleans())
 STORED = st.one_of(st.none(), SCALARS)
@@ -126,6 +127,22 @@ def test_the_documented_example_query_selects_the_right_passes(world: dict[str, 
          {"field": "country", "operator": "equals", "value": ["Spain"]}],
     ]}
     assert sql_matches(world["org"], query) == {stored[0]["id"], stored[2]["id"]}
+
+
+def test_the_documented_example_also_selects_ages_stored_as_strings(world: dict[str, str]) -> None:
+    """The reference types additional properties as strings and filters age with a number."""
+    ages = ["61", "60", "60.5", "-61", "61abc", "1e3", " 61", "6.", ".5", "9" * 40, 61.5, True]
+    stored = store(world, [{"values": {"fields": {"age": age}}} for age in ages])
+    by_age = {repr(row["values"]["fields"]["age"]): row["id"] for row in stored}
+
+    def selected(operator: str, value: float) -> set[str]:
+        ids = sql_matches(world["org"], {"groups": [[{"field": "age", "operator": operator, "value": [value]}]]})
+        return {age for age, identifier in by_age.items() if identifier in ids}
+
+    assert selected("greaterThan", 60) == {"'61'", "'60.5'", "61.5"}
+    assert selected("equals", 60) == {"'60'"}
+    assert selected("lowerThan", 0) == {"'-61'"}
+    assert selected("notEquals", 61) == set(by_age) - {"'61'"}
 
 
 def test_another_templates_id_finds_nothing_of_ours(world: dict[str, str]) -> None:

@@ -3,8 +3,11 @@
 `JsonString(column, path)` is the value when it is a JSON string and NULL otherwise;
 `JsonNumber` and `JsonBoolean` likewise. Reading by type keeps a query from ever
 casting text to a number (an error on PostgreSQL) and makes "65" and 65 different
-values on both databases. Paths are bound parameters: one tuple of keys, written as
-SQLite's '$."a"."b"' or as PostgreSQL's text[] by JsonPath.
+values on both databases. `JsonDecimalText` is the one deliberate bridge: a JSON string
+that is a plain decimal (`DECIMAL_TEXT`: "61", "-1.5"; no exponent, sign only "-", at
+most MAX_DECIMAL_LENGTH characters) read as its number, NULL for any other value, so
+the cast cannot fail or overflow. Paths are bound parameters: one tuple of keys, written
+as SQLite's '$."a"."b"' or as PostgreSQL's text[] by JsonPath.
 """
 
 from __future__ import annotations
@@ -53,6 +56,16 @@ class JsonNumber(_JsonValue):
     inherit_cache = True
 
 
+class JsonDecimalText(_JsonValue):
+    type = Float()
+    inherit_cache = True
+
+
+# What JsonDecimalText reads as a number; the same rule in Python for callers and tests.
+DECIMAL_TEXT = r"-?[0-9]+([.][0-9]+)?"
+MAX_DECIMAL_LENGTH = 30  # far inside DOUBLE PRECISION's range
+
+
 class JsonBoolean(_JsonValue):
     type = Boolean()
     inherit_cache = True
@@ -90,6 +103,19 @@ def _sqlite_typed(element: _JsonValue, compiler: SQLCompiler, **kw: Any) -> str:
     return f"(CASE WHEN {test} THEN json_extract({column}, {path}) END)"
 
 
+@compiles(JsonDecimalText, "sqlite")
+def _sqlite_decimal_text(element: JsonDecimalText, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite has no regular expressions: GLOBs on the unsigned part spell DECIMAL_TEXT
+    # (starts with a digit, digits and dots only, at most one dot, not last).
+    column, path = _parts(element, compiler, **kw)
+    text = f"json_extract({column}, {path})"
+    unsigned = f"(CASE WHEN substr({text}, 1, 1) = '-' THEN substr({text}, 2) ELSE {text} END)"
+    test = (f"json_type({column}, {path}) = 'text' AND length({text}) <= {MAX_DECIMAL_LENGTH}"
+            f" AND {unsigned} GLOB '[0-9]*' AND {unsigned} NOT GLOB '*[^0-9.]*'"
+            f" AND {unsigned} NOT GLOB '*.*.*' AND {unsigned} NOT GLOB '*.'")
+    return f"(CASE WHEN {test} THEN CAST({text} AS REAL) END)"
+
+
 @compiles(JsonBoolean, "sqlite")
 def _sqlite_boolean(element: JsonBoolean, compiler: SQLCompiler, **kw: Any) -> str:
     column, path = _parts(element, compiler, **kw)
@@ -122,6 +148,15 @@ def _postgresql_typed(element: _JsonValue, compiler: SQLCompiler, **kw: Any) -> 
     kind = _POSTGRESQL_TYPES[type(element)]
     value = _POSTGRESQL_CASTS[type(element)].format(v=f"({column} #>> {path})")
     return f"(CASE WHEN jsonb_typeof({column} #> {path}) = '{kind}' THEN {value} END)"
+
+
+@compiles(JsonDecimalText, "postgresql")
+def _postgresql_decimal_text(element: JsonDecimalText, compiler: SQLCompiler, **kw: Any) -> str:
+    column, path = _parts(element, compiler, **kw)
+    text = f"({column} #>> {path})"
+    test = (f"jsonb_typeof({column} #> {path}) = 'string' AND length({text}) <= {MAX_DECIMAL_LENGTH}"
+            f" AND {text} ~ '^{DECIMAL_TEXT}$'")
+    return f"(CASE WHEN {test} THEN CAST({text} AS DOUBLE PRECISION) END)"
 
 
 @compiles(TextContains, "postgresql")

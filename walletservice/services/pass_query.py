@@ -7,7 +7,8 @@ Groups are ORed, the conditions of a group ANDed, the values of a condition ORed
 Negative operators (notEquals, doesNotContain) hold when no value matches. A field is
 a pass property (STANDARD_FIELDS) or an additional property: a dynamic field of a
 template, by key or by name (label). Stored JSON values are compared by their JSON
-type: a number query value compares with numbers, a string with strings (by code
+type: a number query value compares with numbers and with strings that are plain
+decimals ("61", "-1.5": json_values.DECIMAL_TEXT), a string with strings (by code
 point, case-sensitive), a boolean with booleans; `empty` is missing, null or "".
 Every value is a bound parameter and the result is always limited to one organization.
 """
@@ -27,7 +28,14 @@ from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
-from walletservice.services.json_values import BinaryOrder, JsonBoolean, JsonNumber, JsonString, TextContains
+from walletservice.services.json_values import (
+    BinaryOrder,
+    JsonBoolean,
+    JsonDecimalText,
+    JsonNumber,
+    JsonString,
+    TextContains,
+)
 from walletservice.services.passworks_mapping import DYNAMIC, FIELD_LISTS
 
 OPERATORS = (
@@ -343,6 +351,7 @@ def _json_date(target: Target, operator: str, condition: Condition) -> ColumnEle
 def _json_value(target: Target, operator: str, condition: Condition) -> ColumnElement[bool]:
     string = JsonString(target.column, target.path)
     number = JsonNumber(target.column, target.path)
+    decimal_text = JsonDecimalText(target.column, target.path)
     boolean = JsonBoolean(target.column, target.path)
     if operator == "empty":
         return and_(or_(string.is_(None), string == ""), number.is_(None), boolean.is_(None))
@@ -357,7 +366,9 @@ def _json_value(target: Target, operator: str, condition: Condition) -> ColumnEl
                 raise BadRequest(f"{operator} compares numbers or strings, not {value!r}")
             matches.append(boolean.is_(value))
         elif isinstance(value, (int, float)):
-            matches.append(getattr(number, ORDER_OPERATORS.get(operator, "__eq__"))(literal(float(value))))
+            # Passcreator's properties are strings, and its own example filters age with a number.
+            compare = ORDER_OPERATORS.get(operator, "__eq__")
+            matches.extend(getattr(stored, compare)(literal(float(value))) for stored in (number, decimal_text))
         else:
             matches.append(_text_match(string, operator, value))
     return or_(*matches)
