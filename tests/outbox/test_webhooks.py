@@ -138,6 +138,24 @@ def test_a_webhook_is_posted_signed_and_counted(receiver, sender):  # type: igno
     assert _webhooks_counted() == 1
 
 
+def test_a_proxy_in_the_environment_is_not_used(receiver, webhook_app, monkeypatch):  # type: ignore[no-untyped-def]
+    """The address check pins the receiver's address; a proxy from the environment would
+    connect elsewhere. Here the "proxy" listens nowhere, so using it would fail the delivery."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.setenv(name, _free_port_url().removesuffix("/nobody-listens"))
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    sender = WebhookSender(webhook_app, "test-sender")
+    try:
+        organization, _secret = _organization_with_webhook(receiver.url)
+        make_pass(make_campaign(organization), serial_number="WH-PROXY")
+        _drain(sender)
+    finally:
+        sender.close()
+    assert len(receiver.received) == 1
+    assert [delivery.state for delivery in _deliveries()] == ["sent"]
+
+
 def test_a_5xx_then_a_429_are_retried_until_answered(receiver, sender):  # type: ignore[no-untyped-def]
     organization, secret = _organization_with_webhook(receiver.url)
     receiver.planned = [503, 429]

@@ -173,7 +173,8 @@ class WebhookSender:
         self.policy = RetryPolicy(max_attempts=config["WALLET_WEBHOOK_MAX_ATTEMPTS"],
                                   base_delay_seconds=config["WALLET_WEBHOOK_RETRY_BASE_SECONDS"])
         # Redirects are not followed: a 3xx is the receiver's misconfiguration (failed).
-        self.client = httpx.Client(timeout=self.timeout, follow_redirects=False)
+        # No proxy from the environment: the request must go to the address that was checked.
+        self.client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False)
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
 
     def run(self, stop: threading.Event) -> None:
