@@ -148,3 +148,12 @@ def test_bad_input_answers_400_in_the_envelope_naming_the_problem(v3: V3Client, 
 def test_additional_properties_are_accepted_by_name_case_insensitively(v3: V3Client, template_id: str) -> None:
     data = create(v3, {"templateId": template_id, "first NAME": "Ada"}).json["data"]
     assert data["genericProperties"] == {"firstname": "Ada"}
+
+
+def test_hex_colors_without_a_hash_are_colors_and_short_ones_are_dropped(v3: V3Client, template_id: str) -> None:
+    response = create(v3, {"templateId": template_id, "labelColor": "ff0000", "foregroundColor": "00FF00",
+                           "backgroundColor": "bad"})
+    assert response.status_code == 200, response.json
+    content = stored_pass(response.json["data"]["identifier"]).content
+    assert content["labelColor"] == "rgb(255, 0, 0)" and content["foregroundColor"] == "rgb(0, 255, 0)"
+    assert content["backgroundColor"] == "rgb(10, 20, 30)"  # "bad" is dropped: the template's color stays

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import re
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -127,10 +128,18 @@ def _read_identity(data: Mapping[str, Any], changes: PassChanges) -> None:
         _set_or_clear(changes, "barcode", {"message": message} if message else None)
 
 
+def _with_hash(color: Any) -> Any:
+    """"ff0000" is a hexadecimal color to a Passcreator client too; six digits only, since
+    three letters without "#" ("bad", "add") are more often a mistake than a color."""
+    if isinstance(color, str) and re.fullmatch(r"[0-9a-fA-F]{6}", color.strip()):
+        return "#" + color.strip()
+    return color
+
+
 def _read_presentation(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
     for name, key in COLORS.items():
         if name in data:  # invalid colors are dropped and the template's is used (Passcreator)
-            _set_or_clear(changes, key, normalize_color(data[name]))
+            _set_or_clear(changes, key, normalize_color(_with_hash(data[name])))
     for name, key in DATES.items():
         if name in data:
             _set_or_clear(changes, key, parse_v3_date(data[name], name))
