@@ -157,3 +157,17 @@ def test_hex_colors_without_a_hash_are_colors_and_short_ones_are_dropped(v3: V3C
     content = stored_pass(response.json["data"]["identifier"]).content
     assert content["labelColor"] == "rgb(255, 0, 0)" and content["foregroundColor"] == "rgb(0, 255, 0)"
     assert content["backgroundColor"] == "rgb(10, 20, 30)"  # "bad" is dropped: the template's color stays
+
+
+def test_a_fractional_max_distance_is_rounded_and_a_negative_one_refused(v3: V3Client, template_id: str) -> None:
+    response = create(v3, {"templateId": template_id,
+                           "locations": [{"latitude": 1.5, "longitude": 2.5, "maxDistance": 100.6}]})
+    assert response.status_code == 200, response.json
+    assert stored_pass(response.json["data"]["identifier"]).content["maxDistance"] == 101
+    refused = create(v3, {"templateId": template_id,
+                          "locations": [{"latitude": 1.5, "longitude": 2.5, "maxDistance": -1}]})
+    assert refused.status_code == 400 and any("maxDistance" in error for error in refused.json["errors"])
+    for method in ("post", "patch"):  # the bulk routes check locations the same way
+        bulk = getattr(v3, method)("/pass/bulk", json={"data": {"locations": [
+            {"latitude": 1, "longitude": 2, "maxDistance": "far"}]}, "filter": {"identifiers": ["x"]}})
+        assert bulk.status_code == 400, bulk.json

@@ -173,7 +173,7 @@ def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) ->
     changes.values["locations"] = apple_locations
     if distances:
         cap = MAX_DISTANCE.get(campaign.style, DEFAULT_MAX_DISTANCE)
-        changes.values["maxDistance"] = min(max(int(distance) for distance in distances), cap)
+        changes.values["maxDistance"] = min(round(max(float(distance) for distance in distances)), cap)
     if strings:
         changes.values["localizations"] = strings
 

@@ -25,7 +25,9 @@ class V3Location(BaseModel):
     altitude: float | None = None
     relevantText: Text | None = Field(None, max_length=500)
     localizedRelevantText: dict[str, Text] | None = Field(None, description="Language code -> text.")
-    maxDistance: int | None = Field(None, ge=0, description="Meters; capped by Apple's limit for the style.")
+    maxDistance: float | None = Field(None, ge=0, allow_inf_nan=False,
+                                      description="Meters (a fraction is rounded); capped by Apple's limit "
+                                                  "for the style.")
 
 
 class V3PassData(BaseModel):
