@@ -29,13 +29,23 @@ SENDOUT = {"subject": "Your ticket for {templateName}, {firstname}",
 
 
 class Inbox:
-    """aiosmtpd handler keeping what it accepts; `refuse_with` answers DATA with that reply instead."""
+    """aiosmtpd handler keeping what it accepts; `refuse_with` answers DATA with that reply
+    instead, `refuse_recipient_with` answers RCPT."""
 
     def __init__(self, port: int) -> None:
         self.port = port
         self.messages: list[tuple[str, list[str], EmailMessage]] = []
         self.refuse_with: str | None = None
+        self.refuse_recipient_with: str | None = None
         self.attempts = 0
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                          rcpt_options: list[str]) -> str:
+        if self.refuse_recipient_with:
+            self.attempts += 1
+            return self.refuse_recipient_with
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
         self.attempts += 1
@@ -214,6 +224,23 @@ def test_a_refusing_mail_server_is_retried_then_the_job_is_recorded_failed(v3, c
     assert mail_server.attempts == 3 and job.attempts == 3  # WALLET_JOB_MAX_ATTEMPTS
     assert job.state == "failed" and "451" in job.result["error"]
     assert emailed_events() == []
+
+
+@pytest.mark.parametrize("refusal", ["refuse_recipient_with", "refuse_with"])
+def test_a_permanent_refusal_fails_the_mail_at_once_without_retries(v3, client, account, mail_server, run_jobs,
+                                                                    refusal):
+    setattr(mail_server, refusal, "550 5.1.1 No such mailbox here")
+    identifier = create_pass(v3, template(client, account), emailRecipient="ada@example.com").get_json()["data"][
+        "identifier"]
+
+    run_jobs()
+
+    (job,) = jobs(EMAIL_KIND)
+    assert mail_server.attempts == 1  # not retried
+    assert (job.state, job.processed, job.failed) == ("done", 1, 1)
+    assert job.errors == [{"id": identifier, "error": "the mail server refused the mail for good: "
+                                                      "550 5.1.1 No such mailbox here"}]
+    assert emailed_events() == [] and mail_server.messages == []
 
 
 def test_a_mail_server_that_is_down_fails_the_job_after_its_retries(v3, client, account, app, mail_server,

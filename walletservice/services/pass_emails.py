@@ -12,6 +12,7 @@ committed sends it again.
 
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Mapping
 from typing import Any
 
@@ -80,7 +81,27 @@ def send_pass_email(session: Session, job: BackgroundJob, settings: MailSettings
                            errors=[{"id": job.payload["pass_id"], "error": "the pass was deleted before sending"}])
     if settings is None:
         raise MailNotConfigured("WALLET_SMTP_URL / WALLET_MAIL_FROM are no longer set")
-    send_mail(settings, OutgoingMail(to=job.payload["to"], subject=job.payload["subject"],
-                                     text=job.payload["text"]))
+    try:
+        send_mail(settings, OutgoingMail(to=job.payload["to"], subject=job.payload["subject"],
+                                         text=job.payload["text"]))
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+        refusal = _permanent_refusal(exc)
+        if refusal is None:
+            raise  # 4xx: the server asks to try again later; the job system retries
+        return ChunkResult(cursor=None, processed=1, failed=1, done=True,
+                           errors=[{"id": pass_.id, "error": refusal}])
     record_pass_event(session, "emailed", pass_)
     return ChunkResult(cursor=None, processed=1, done=True, result={"identifier": pass_.id})
+
+
+def _permanent_refusal(exc: smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError) -> str | None:
+    """A 5xx for the address or the mail (RFC 5321: permanent): retrying sends nothing more,
+    so it is reported at once. None for a 4xx (transient)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(exc.recipients.values()))
+    else:
+        code, reply = exc.smtp_code, exc.smtp_error
+    if code < 500:
+        return None
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    return f"the mail server refused the mail for good: {code} {text}"
