@@ -34,6 +34,7 @@ APPLE_TABLE = [
     (500, "InternalServerError", Outcome.RETRY),
     (503, "ServiceUnavailable", Outcome.RETRY),
     (503, "Shutdown", Outcome.RETRY),
+    (400, "IdleTimeout", Outcome.RETRY),
     (413, "PayloadTooLarge", Outcome.FAILED),
     (404, "BadPath", Outcome.FAILED),
     (405, "MethodNotAllowed", Outcome.FAILED),
@@ -44,7 +45,6 @@ APPLE_TABLE = [
     (400, "DuplicateHeaders", Outcome.FAILED),
     (400, "MissingDeviceToken", Outcome.FAILED),
     (400, "PayloadEmpty", Outcome.FAILED),
-    (400, "IdleTimeout", Outcome.FAILED),
     (400, "SomethingAppleAddsNextYear", Outcome.FAILED),
     (418, None, Outcome.FAILED),
 ]

@@ -69,7 +69,8 @@ def classify(status: int | None, reason: str | None) -> Outcome:
     if reason in _DROP_TOKEN_REASONS and status in (400, 410):
         return Outcome.DROP_TOKEN
     # 429 TooManyRequests: too many pushes to one token; 5xx: Apple says retry with back-off.
-    if status in (429, 500, 503):
+    # 400 IdleTimeout speaks about the connection, not the push: resend on a new one (digest 3.6).
+    if status in (429, 500, 503) or reason == "IdleTimeout":
         return Outcome.RETRY
     if status == 410:
         # A 410 with an unlisted reason still means "token no longer active for the topic".
