@@ -55,6 +55,16 @@ def test_campaign_push_reaches_every_device_once_per_pass_type(campaign, campaig
     assert progress.finished_at is not None
 
 
+def test_device_ids_sharing_a_push_token_get_one_push(campaign, campaign_passes, make_worker, simulator):
+    # Wallet may register one phone under several deviceLibraryIdentifiers (forum 130425).
+    register(campaign_passes[0], "old-library-id", token_for(1))
+    register(campaign_passes[0], "new-library-id", token_for(1))
+    _campaign_push(campaign)
+    drain(make_worker())
+    assert [record.token for record in simulator.received] == [token_for(1)]
+    assert _count(Registration) == 2
+
+
 def test_pass_push_reaches_only_devices_holding_those_passes(campaign, campaign_passes, make_worker, simulator):
     register(campaign_passes[0], "d0", token_for(10))
     register(campaign_passes[1], "d1", token_for(11))
@@ -132,15 +142,19 @@ def test_device_token_not_for_topic_keeps_registrations_and_is_recorded(campaign
     assert _progress(campaign, push_id).failed_by_reason == {"DeviceTokenNotForTopic": 1}
 
 
-def test_server_errors_are_retried_then_delivered(campaign, campaign_passes, make_worker, simulator):
+@pytest.mark.parametrize(("status", "reason"), [
+    (503, "ServiceUnavailable"), (500, "InternalServerError"), (429, "TooManyRequests"), (400, "IdleTimeout"),
+])
+def test_transient_errors_are_retried_then_delivered(campaign, campaign_passes, make_worker, simulator, status, reason):
     register(campaign_passes[0], "d", token_for(3))
-    simulator.faults.fail_next(2, status=503, reason="ServiceUnavailable")
+    simulator.faults.fail_next(2, status=status, reason=reason)
     push_id = _campaign_push(campaign)
     drain(make_worker())
     progress = _progress(campaign, push_id)
     assert (progress.sent, progress.failed) == (1, 0)
     statuses = [record.status for record in simulator.received]
-    assert statuses[-1] == 200 and statuses.count(503) == 2
+    assert statuses[-1] == 200 and statuses.count(status) == 2
+    assert _count(Registration) == 1
 
 
 def test_retries_are_bounded_and_end_as_failed_with_reason(campaign, campaign_passes, make_worker, simulator):
