@@ -254,3 +254,37 @@ def test_concurrent_creations_never_share_a_sequential_code(app, client, account
 def _redeem_rows() -> int:
     with transaction(write=False) as session:
         return len(session.scalars(select(Redeem.id)).all())
+
+
+def test_passes_filter_and_sort_by_their_redeem_code_and_redeemed_count(client, account, coupon_campaign):
+    # Both are keys of every pass answer, and sorting.md filters by "the most common attributes".
+    campaign_id = coupon_campaign()
+    first, second = issue(client, account, campaign_id), issue(client, account, campaign_id)
+    client.post(f"/v2/coupons/{campaign_id}/passes/{second['id']}/redeem", headers=account.basic)
+
+    def ids(query: dict) -> list[str]:
+        response = client.get(f"/v2/coupons/{campaign_id}/passes", query_string=query, headers=account.basic)
+        assert response.status_code == 200, response.get_json()
+        return [item["id"] for item in response.get_json()]
+
+    assert ids({"q[redeem_code_eq]": "0000002"}) == [second["id"]]
+    assert ids({"q[redeemed_count_eq]": "0"}) == [first["id"]]
+    assert ids({"q[redeemed_count_gteq]": "1"}) == [second["id"]]
+    assert ids({"q[s]": "redeem_code desc"}) == [second["id"], first["id"]]
+
+
+def test_sorting_md_example_filters_campaigns_by_redeem_count(client, account, coupon_campaign):
+    # sorting.md: GET /v2/coupons/?q[name_eq]=Una Salus Victus&q[redeem_count_eq]=0&q[s]=created_at+desc&page=2&per_page=4
+    untouched, redeemed = coupon_campaign(), coupon_campaign(allow_multiple_redeems=True)
+    coupon = issue(client, account, redeemed)
+    for _ in range(2):
+        client.post(f"/v2/coupons/{redeemed}/passes/{coupon['id']}/redeem", headers=account.basic)
+
+    def ids(query: str) -> list[str]:
+        response = client.get(f"/v2/coupons/?{query}", headers=account.basic)
+        assert response.status_code == 200, response.get_json()
+        return [item["id"] for item in response.get_json()]
+
+    assert ids("q[redeem_count_eq]=0") == [untouched]
+    assert ids("q[redeem_count_gt]=1&q[s]=redeem_count+desc") == [redeemed]
+    assert ids("q[name_eq]=Una Salus Victus&q[redeem_count_eq]=0&q[s]=created_at+desc&page=2&per_page=4") == []

@@ -140,6 +140,8 @@ PASS_FILTERS = FilterSpec({
     "id": Attribute(Pass.id, str),
     "serial_number": Attribute(Pass.serial_number, str),
     "voided": Attribute(Pass.voided, bool),
+    "redeem_code": Attribute(Pass.redeem_code, str),
+    "redeemed_count": Attribute(Pass.redeemed_count, int),
     "created_at": Attribute(Pass.created_at, dt.datetime),
     "updated_at": Attribute(Pass.modified_at, dt.datetime),
 }, tiebreaker=Pass.id)
