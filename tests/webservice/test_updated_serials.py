@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from tests.factories import make_pass
 from walletservice.db import transaction
 from walletservice.services.passes import update_pass_values
@@ -66,6 +68,53 @@ def test_two_changes_in_the_same_second_are_both_seen(client, issued):
     last = client.get(issued.list_url("dev1"), query_string={"passesUpdatedSince": middle["lastUpdated"]})
     assert last.status_code == 200
     assert last.get_json()["serialNumbers"] == [issued.serial]
+
+
+def test_last_updated_is_the_newest_listed_tag_not_the_time_of_the_call(client, issued):
+    # passkit-generator#53: a "now" tag on every answer makes the tag meaningless.
+    _register(client, issued)
+    first = client.get(issued.list_url("dev1")).get_json()["lastUpdated"]
+    again = client.get(issued.list_url("dev1")).get_json()["lastUpdated"]
+    assert first == again == str(issued.pass_.update_tag)
+
+
+def test_a_change_committing_after_a_later_one_is_not_skipped(app, client, issued):
+    """Tags are visible in commit order: a device never lists past a change still in flight."""
+    other = make_pass(issued.campaign, serial_number="SKY-0002")
+    _register(client, issued)
+    _register(client, issued, pass_=other)
+    tag = client.get(issued.list_url("dev1")).get_json()["lastUpdated"]
+    first_changed, release, second_done = threading.Event(), threading.Event(), threading.Event()
+
+    def change(pass_, wait_for=None, holding=None, done=None):  # type: ignore[no-untyped-def]
+        with app.app_context():
+            if wait_for is not None:
+                wait_for.wait(10)
+            with transaction() as session:
+                update_pass_values(session, session.merge(pass_), session.merge(issued.campaign),
+                                   {"fields": {"gate": "Q1"}})
+                if holding is not None:  # keep this change uncommitted until released
+                    holding.set()
+                    release.wait(10)
+            if done is not None:
+                done.set()
+
+    first = threading.Thread(target=change, args=(issued.pass_,), kwargs={"holding": first_changed})
+    second = threading.Thread(target=change, args=(other,), kwargs={"wait_for": first_changed, "done": second_done})
+    first.start()
+    second.start()
+    second_done.wait(1.0)  # the second change may commit now, or wait for the first
+    during = client.get(issued.list_url("dev1"), query_string={"passesUpdatedSince": tag})
+    release.set()
+    first.join(10)
+    second.join(10)
+    seen = set()
+    if during.status_code == 200:
+        seen.update(during.get_json()["serialNumbers"])
+        tag = during.get_json()["lastUpdated"]
+    after = client.get(issued.list_url("dev1"), query_string={"passesUpdatedSince": tag})
+    seen.update(after.get_json()["serialNumbers"] if after.status_code == 200 else [])
+    assert seen == {issued.serial, "SKY-0002"}
 
 
 def test_list_never_includes_passes_the_device_did_not_register(client, issued):
