@@ -9,6 +9,7 @@ import zipfile
 from sqlalchemy import func, select
 from werkzeug.http import http_date
 
+from tests.web.test_bundles import assert_signed_pkpass
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import PassBundle
@@ -30,6 +31,12 @@ def test_latest_pass_returns_signed_bundle_with_last_modified(client, issued):
     assert pass_json["passTypeIdentifier"] == issued.pass_type
     assert pass_json["authenticationToken"] == issued.token
     assert pass_json["webServiceURL"] == "https://wallet.example.test/wallet"
+
+
+def test_fetched_pass_has_a_sha1_manifest_and_a_signature_openssl_verifies(client, issued, dev_ca_pem, tmp_path):
+    response = client.get(issued.pass_url, headers=issued.auth)
+
+    assert_signed_pkpass(response.data, dev_ca_pem, tmp_path / "fetched")
 
 
 def test_latest_pass_with_wrong_token_returns_401(client, issued):
