@@ -21,6 +21,12 @@ def test_defaults_use_sqlite_in_the_instance_folder(tmp_path):
     assert settings["WALLET_DATABASE_URL"] == f"sqlite:///{tmp_path / 'walletservice.sqlite3'}"
 
 
+def test_apns_defaults_to_production_where_wallet_pushes_work(tmp_path):
+    # Apple: "A push notification for a pass update works only in the production environment".
+    settings = load_settings(environ={}, instance_dir=tmp_path)
+    assert settings["WALLET_APNS_URL"] == "https://api.push.apple.com"
+
+
 def test_environment_then_instance_file_then_overrides(tmp_path):
     (tmp_path / "config.py").write_text('WALLET_PUBLIC_URL = "https://from-file.example/"\nOTHER = 1\n')
     environ = {"WALLET_PUBLIC_URL": "https://from-env.example", "WALLET_MAX_LOG_ENTRIES": "7"}
