@@ -122,6 +122,18 @@ def test_unregistered_timestamp_before_a_new_registration_keeps_it(campaign, cam
     assert _count(Registration) == 1
 
 
+def test_unregistered_timestamp_before_a_repeated_registration_keeps_it(campaign, campaign_passes, make_worker, simulator):
+    # The 200 "already registered" path must refresh the registration's time too.
+    register(campaign_passes[0], "re-added", token_for(16))
+    time.sleep(0.02)
+    simulator.mark_unregistered(token_for(16), dt.datetime.now(dt.timezone.utc))
+    time.sleep(0.02)
+    register(campaign_passes[0], "re-added", token_for(16))
+    _campaign_push(campaign)
+    drain(make_worker())
+    assert _count(Registration) == 1
+
+
 def test_bad_device_token_drops_the_registration(campaign, campaign_passes, make_worker, simulator):
     register(campaign_passes[0], "bad", token_for(7))
     register(campaign_passes[1], "good", token_for(8))
