@@ -32,6 +32,14 @@ def test_register_twice_returns_200_and_updates_token(client, issued):
     assert db.session.execute(select(Device.push_token)).scalar_one() == TOKEN_B
 
 
+def test_push_tokens_of_any_length_are_kept(client, issued):
+    # Apple: don't assume a device token's length (they have been 32 bytes, may grow).
+    longer = "0a" * 100
+    response = client.post(issued.registration_url("dev1"), json={"pushToken": longer}, headers=issued.auth)
+    assert response.status_code == 201
+    assert db.session.execute(select(Device.push_token)).scalar_one() == longer
+
+
 def test_register_with_wrong_token_returns_401_and_stores_nothing(client, issued):
     response = client.post(
         issued.registration_url("dev1"), json={"pushToken": TOKEN_A},
