@@ -33,4 +33,6 @@ def test_pass_change_is_pushed_then_listed_then_fetched(client, campaign, campai
     assert listed["serialNumbers"] == [pass_.serial_number]
     fetched = client.get(f"/wallet/v1/passes/{pass_.pass_type_identifier}/{pass_.serial_number}", headers=auth)
     pass_json = json.loads(zipfile.ZipFile(io.BytesIO(fetched.data)).read("pass.json"))
-    assert pass_json["boardingPass"]["headerFields"][0]["value"] == "F12"
+    gate = pass_json["boardingPass"]["headerFields"][0]
+    # Without a changeMessage (with %@) on the changed field, Wallet updates silently (digest mistake 1).
+    assert (gate["value"], gate["changeMessage"]) == ("F12", "Gate changed to %@")
