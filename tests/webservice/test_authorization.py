@@ -51,3 +51,14 @@ def test_anything_but_applepass_and_the_exact_token_is_401_with_no_body(client, 
 
     assert response.status_code == 401
     assert response.data == b""
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"pushToken": "zz"}', b"{" * 70000])
+def test_a_bad_token_is_401_before_the_body_is_read(client, issued, app, body):
+    # Apple: on a bad token answer 401 at once and ignore the request.
+    app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"] = 1024
+    response = client.post(issued.registration_url("dev1"), data=body, content_type="application/json",
+                           headers={"Authorization": "ApplePass not-the-token-at-all"})
+
+    assert response.status_code == 401
+    assert response.data == b""
