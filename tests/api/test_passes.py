@@ -122,6 +122,19 @@ def test_empty_body_issues_the_boilerplate_pass(client, account, toy_town_id):
     assert body["barcode"]["message"] == body["barcode"]["alt_text"] == "0000001"  # Passworks: the redeem code
 
 
+def test_pass_answers_carry_the_short_urls_a_client_redirects_to(client, account, toy_town_id):
+    # coupon.md's pass answer has page_short_url and pkpass_short_url, and advanced-features.md
+    # says "just redirect the user to page_short_url". We have no shortener: the same links.
+    base = f"/v2/generics/{toy_town_id}/passes"
+    created = client.post(base, json={"pass": {}}, headers=account.basic).get_json()
+    listed = client.get(base, headers=account.basic).get_json()
+
+    for body in (created, listed[0]):
+        assert body["page_short_url"] == body["page_url"]
+        assert body["pkpass_short_url"] == body["pkpass_url"]
+    assert client.get(created["page_short_url"].removeprefix("https://wallet.example.test")).status_code == 200
+
+
 def test_toy_town_pass_with_thumbnail_list_get_delete(client, account, toy_town_id):
     thumbnail = upload(client, account, "thumbnail")
     base = f"/v2/generics/{toy_town_id}/passes"

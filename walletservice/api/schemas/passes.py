@@ -87,6 +87,9 @@ class PassResponse(PresentationView):
                                       "button and a QR code of pkpass_url.")
     preview_url: str = Field(description="page_url with a signed preview token: shows you (not customers) "
                                          "notes such as a paused campaign or a voided pass. Keep it private.")
+    # coupon.md answers both and advanced-features.md redirects to page_short_url; no shortener here.
+    page_short_url: str = Field(description="The same link as page_url (Passworks' short link).")
+    pkpass_short_url: str = Field(description="The same link as pkpass_url (Passworks' short link).")
     push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
     created_at: Timestamp
     updated_at: Timestamp

@@ -33,11 +33,12 @@ UPDATE_DESCRIPTION = (
 
 def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -> PassResponse:
     behaviours = (campaign.settings or {}).get("behaviours") or {}
+    page_url, pkpass_url = public_url(page_path(pass_)), public_url(pkpass_path(pass_))
     return PassResponse.model_validate({
         **pass_attributes(pass_.content, behaviours), "id": pass_.id, "campaign_id": pass_.campaign_id,
-        "serial_number": pass_.serial_number, "pkpass_url": public_url(pkpass_path(pass_)),
+        "serial_number": pass_.serial_number, "pkpass_url": pkpass_url, "pkpass_short_url": pkpass_url,
         "redeem_code": pass_.redeem_code, "redeemed_count": pass_.redeemed_count, "redeemed_at": pass_.redeemed_at,
-        "page_url": public_url(page_path(pass_)), "preview_url": preview_url(pass_),
+        "page_url": page_url, "page_short_url": page_url, "preview_url": preview_url(pass_),
         "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
     })
 
@@ -83,9 +84,12 @@ def register_pass_routes(segment: str, style: str) -> None:
     def update_pass(organization_id: str, campaign_id: str, pass_id: str, body: PassBody) -> Response:
         with transaction() as session:
             campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
-            pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
-                                                merge=_flag(body, "merge"), push_message=body.pass_.push_message)
-            push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if _flag(body, "push") else None
+            changed = pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
+                                                          merge=_flag(body, "merge"),
+                                                          push_message=body.pass_.push_message)
+            # Nothing for the devices to fetch: no push (the push route still forces one).
+            push = _flag(body, "push") and changed
+            push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if push else None
             response = pass_response(pass_, campaign, push_id)
         return json_response(response)
 
