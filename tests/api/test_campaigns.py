@@ -75,6 +75,20 @@ def test_create_generic_answers_the_documented_keys(client, account, icon):
     assert body["created_at"].endswith("Z")
 
 
+def test_android_pay_keys_are_answered_and_say_it_is_not_in_use(client, account, icon):
+    # android_pay.md: campaigns answer gwallet_usage, gwallet_status and gwallet_message, and take
+    # gwallet_usage (default false). We build no Android Pay passes, so usage stays false.
+    asked = create(client, account, "coupons", {**toy_town(icon), "gwallet_usage": True})
+    plain = create(client, account, "store_cards", {**toy_town(icon), "name": "Toy Town members"})
+
+    assert asked.status_code == plain.status_code == 201, asked.get_json()
+    for body in (asked.get_json(), plain.get_json()):
+        assert (body["gwallet_usage"], body["gwallet_status"]) == (False, None)
+        assert body["gwallet_message"] is None
+    listed = client.get("/v2/coupons", headers=account.basic).get_json()
+    assert listed[0]["gwallet_usage"] is False
+
+
 def test_every_type_has_the_same_routes(client, account, icon):
     for segment in TYPES:
         attributes = {"name": f"{segment} campaign", "icon_id": icon}

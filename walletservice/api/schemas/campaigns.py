@@ -251,6 +251,10 @@ class CampaignResponse(PresentationView):
     stylesheet: str | None = None
     download_pin_enabled: bool = False
     email_sendout: EmailSendout | None = None
+    # android_pay.md's keys: no Android Pay passes are built, so a gwallet_usage sent is not kept.
+    gwallet_usage: Literal[False] = Field(False, description="Always false: Android Pay is not supported.")
+    gwallet_status: None = None
+    gwallet_message: None = None
     created_at: Timestamp
     updated_at: Timestamp
 
