@@ -288,3 +288,18 @@ def test_sorting_md_example_filters_campaigns_by_redeem_count(client, account, c
     assert ids("q[redeem_count_eq]=0") == [untouched]
     assert ids("q[redeem_count_gt]=1&q[s]=redeem_count+desc") == [redeemed]
     assert ids("q[name_eq]=Una Salus Victus&q[redeem_count_eq]=0&q[s]=created_at+desc&page=2&per_page=4") == []
+
+
+def test_coupon_md_singular_push_path_pushes_the_pass(client, account, coupon_campaign):
+    # coupon.md, "Forcing a push update of a pass": POST /v2/coupon/{campaign_id}/passes/{pass_id}/push
+    campaign_id = coupon_campaign()
+    coupon = issue(client, account, campaign_id)
+
+    pushed = client.post(f"/v2/coupon/{campaign_id}/passes/{coupon['id']}/push",
+                         json={"pass": {"push_message": "Special offer just for you!"}}, headers=account.basic)
+
+    assert pushed.status_code == 202, pushed.get_json()
+    with transaction(write=False) as session:
+        assert session.get(PushRequest, pushed.get_json()["push_id"]).pass_ids == [coupon["id"]]
+    assert client.post(f"/v2/coupon/{campaign_id}/passes/{coupon['id']}/push",
+                       headers=account.basic | {"Authorization": "Bearer wrong"}).status_code == 401

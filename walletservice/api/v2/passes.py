@@ -30,6 +30,9 @@ UPDATE_DESCRIPTION = (
     "same transaction and answers its id as `push_id`."
 )
 
+# coupon.md's "Forcing a push update of a pass" writes the singular /v2/coupon/.../push.
+SINGULAR_PUSH_SEGMENTS = {"coupons": ("coupon",)}
+
 
 def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -> PassResponse:
     behaviours = (campaign.settings or {}).get("behaviours") or {}
@@ -124,12 +127,14 @@ def register_pass_routes(segment: str, style: str) -> None:
                  )(_named(_copy(update_pass), segment, f"update_pass_{method.lower()}"))
     register("DELETE", item, summary=f"Delete a pass ({segment})", tag=tag,
              responses={200: DeletedResponse})(_named(delete_pass, segment))
-    register("POST", f"{item}/push", summary=f"Push a pass to its devices ({segment})", tag=tag,
-             json_body=PassPushBody, responses={202: MessageResponse},
-             description="Answers at once; follow the push at GET /v2/pushes/{push_id}. A push_message is "
-                         "written into the pass (a back field whose changeMessage is %@) so the lock "
-                         "screen shows it when the device fetches the pass.",
-             )(_named(push_pass, segment))
+    for push_segment in (segment, *SINGULAR_PUSH_SEGMENTS.get(segment, ())):
+        register("POST", f"/{push_segment}/<uuid:campaign_id>/passes/<uuid:pass_id>/push",
+                 summary=f"Push a pass to its devices ({push_segment})", tag=tag,
+                 json_body=PassPushBody, responses={202: MessageResponse},
+                 description="Answers at once; follow the push at GET /v2/pushes/{push_id}. A push_message is "
+                             "written into the pass (a back field whose changeMessage is %@) so the lock "
+                             "screen shows it when the device fetches the pass.",
+                 )(_named(push_pass if push_segment == segment else _copy(push_pass), push_segment))
 
 
 def _campaign_and_pass(session: Session, organization_id: str, style: str, campaign_id: str,
