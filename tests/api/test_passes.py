@@ -180,6 +180,25 @@ def test_merge_false_replaces_the_pass_values_and_push_false_pushes_nothing(clie
         assert session.scalar(select(func.count()).select_from(PushRequest)) == 0
 
 
+def test_an_update_that_changes_nothing_keeps_the_tag_and_pushes_nothing(client, account, toy_town_id):
+    """Apple: push only when the pass changed; the device would fetch the same pass again."""
+    base = f"/v2/generics/{toy_town_id}/passes"
+    same = {"pass": {"auxiliary_fields": [{"key": "level", "value": "Gold"}]}}
+    pass_id = client.post(base, json=same, headers=account.basic).get_json()["id"]
+    with transaction(write=False) as session:
+        tag_before = session.get(Pass, pass_id).update_tag
+
+    unchanged = client.patch(f"{base}/{pass_id}", json=same, headers=account.basic)
+    changed = client.patch(f"{base}/{pass_id}", json={"pass": {"auxiliary_fields": [
+        {"key": "level", "value": "Platinum"}]}}, headers=account.basic)
+
+    assert unchanged.status_code == 200 and unchanged.get_json()["push_id"] is None
+    assert changed.status_code == 200 and changed.get_json()["push_id"] is not None
+    with transaction(write=False) as session:
+        assert [request.id for request in session.scalars(select(PushRequest))] == [changed.get_json()["push_id"]]
+        assert session.get(Pass, pass_id).update_tag > tag_before
+
+
 def test_update_pushes_in_the_same_transaction(client, account, toy_town_id):
     base = f"/v2/generics/{toy_town_id}/passes"
     pass_id = client.post(base, headers=account.basic).get_json()["id"]

@@ -24,9 +24,9 @@ def test_pass_change_is_pushed_then_listed_then_fetched(client, campaign, campai
                        headers=auth).status_code == 201
     tag = client.get(base).get_json()["lastUpdated"]
     with transaction() as session:  # the change and its push commit together
-        changed = update_pass_values(session, session.merge(pass_), session.merge(campaign),
-                                     {"fields": {"gate": "F12"}})
-        enqueue_pass_push(session, changed.organization_id, [changed.id])
+        assert update_pass_values(session, session.merge(pass_), session.merge(campaign),
+                                  {"fields": {"gate": "F12"}})
+        enqueue_pass_push(session, pass_.organization_id, [pass_.id])
     drain(make_worker())
     assert [record.token for record in simulator.received] == [token_for(77)]
     listed = client.get(base, query_string={"passesUpdatedSince": tag}).get_json()

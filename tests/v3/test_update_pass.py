@@ -111,3 +111,30 @@ def test_update_refuses_a_taken_user_provided_id_when_enforced(v3: V3Client, tem
 def test_updating_an_unknown_pass_is_404(v3: V3Client) -> None:
     response = v3.patch("/pass/nope?async=false", json={"data": {"firstname": "Grace"}})
     assert response.status_code == 404 and response.json["errors"] == ["Object not found"]
+
+
+def test_an_update_that_changes_nothing_keeps_the_tag_and_pushes_nothing(v3: V3Client, template_id: str,
+                                                                          run_jobs: Any) -> None:
+    pass_id = created(v3, template_id)
+    tag_before = stored_pass(pass_id).update_tag
+
+    assert v3.patch(f"/pass/{pass_id}?async=false", json={"data": {"firstname": "Ada"}}).status_code == 200
+    assert v3.patch(f"/pass/{pass_id}", json={"data": {"firstname": "Ada"}}).status_code == 200  # async
+    run_jobs()
+
+    assert pushes() == [] and stored_pass(pass_id).update_tag == tag_before
+    # storedValue lives beside the pass, not in what the devices get: no push either.
+    assert v3.patch(f"/pass/{pass_id}?async=false", json={"data": {"storedValue": 9}}).status_code == 200
+    assert pushes() == [] and v3.get(f"/pass/{pass_id}").json["data"]["storedValue"] == 9
+
+
+def test_a_bulk_update_pushes_only_the_passes_it_changed(v3: V3Client, template_id: str, run_jobs: Any) -> None:
+    ada, grace = created(v3, template_id), created(v3, template_id)
+    v3.patch(f"/pass/{grace}?async=false", json={"data": {"firstname": "Grace"}})
+    pushes_before = len(pushes())
+
+    response = v3.patch("/pass/bulk", json={"data": {"firstname": "Grace"}, "filter": {"identifiers": [ada, grace]}})
+    run_jobs()
+
+    assert response.status_code == 202
+    assert pushes()[pushes_before:] == [[ada]]

@@ -113,10 +113,12 @@ def _merged_fields(current: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[
 def update_pass_values(
     session: Session, pass_: Pass, campaign: Campaign, values: Mapping[str, Any], *, merge: bool = True,
     push_message: str | None = None, mark_changed: bool = True,
-) -> Pass:
+) -> bool:
     """Change a pass's own values (merged with the current ones unless merge=False);
     a push_message is written where the lock screen shows it (services.push_message).
-    mark_changed=False: the caller marks many passes at once (one tag allocation)."""
+    True when what the devices get (the content) changed: only then does the pass take a
+    new tag, and only then should the caller push (Apple: no push when nothing changed).
+    mark_changed=False: the caller marks the changed passes at once (one tag allocation)."""
     new_values = {**pass_.values, **values} if merge else dict(values)
     if merge and "fields" in values:
         new_values["fields"] = _merged_fields(pass_.values.get("fields") or {}, values.get("fields") or {})
@@ -124,14 +126,15 @@ def update_pass_values(
     if push_message:
         content = with_push_message(content, push_message)
     check_content(content, pass_.pass_type_identifier, pass_.team_identifier)
+    changed = content != pass_.content
     pass_.values = new_values
     pass_.content = content
     pass_.voided = bool(content.get("voided", False))
     if pass_.expired_at is not None and not has_expired(content, utcnow()):
         pass_.expired_at = None  # given a later expirationDate: the expiry job watches it again
-    if mark_changed:
+    if mark_changed and changed:
         mark_passes_changed(session, [pass_])
-    return pass_
+    return changed
 
 
 # -- the integrator API's passes (Passworks attributes, services.passworks_mapping) -----
@@ -201,15 +204,16 @@ def with_default_barcode(values: dict[str, Any], design: Mapping[str, Any], rede
 def update_integrator_pass(
     session: Session, campaign: Campaign, pass_: Pass, attributes: Mapping[str, Any], *, merge: bool,
     push_message: str | None = None,
-) -> Pass:
-    """merge=False replaces the pass's own values; the redeem code's barcode message stays."""
+) -> bool:
+    """merge=False replaces the pass's own values; the redeem code's barcode message stays.
+    True when the pass's content changed (see update_pass_values)."""
     check_pass_attributes(session, campaign, attributes)
     values = pass_values(attributes)
     if not merge and pass_.redeem_code:
         values = with_default_barcode(values, campaign.design, pass_.redeem_code)
-    update_pass_values(session, pass_, campaign, values, merge=merge, push_message=push_message)
+    changed = update_pass_values(session, pass_, campaign, values, merge=merge, push_message=push_message)
     record_pass_event(session, "updated", pass_)
-    return pass_
+    return changed
 
 
 def delete_pass(session: Session, pass_: Pass) -> None:

@@ -130,10 +130,11 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
             campaign, changes, images = ready
             # Before the update: a refused address leaves the pass as it was.
             mail_to = _recipient(campaign, job.payload)
-            update_v3_pass(session, campaign, pass_, changes, images, replace=bool(job.payload["replace"]),
-                           mark_changed=False)
+            changed = update_v3_pass(session, campaign, pass_, changes, images,
+                                     replace=bool(job.payload["replace"]), mark_changed=False)
             _queue_email(session, campaign, pass_, mail_to, job.payload)
-            updated.append(pass_)
+            if changed:  # the others keep their tag and get no push
+                updated.append(pass_)
         except DomainError as exc:
             errors.append({"id": pass_.id, "error": exc.message})
     mark_passes_changed(session, updated)  # one tag allocation per chunk, not per pass

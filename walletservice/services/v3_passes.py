@@ -318,8 +318,9 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
 
 
 def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
-                   images: FetchedImages, *, replace: bool, mark_changed: bool = True) -> Pass:
+                   images: FetchedImages, *, replace: bool, mark_changed: bool = True) -> bool:
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
+    True when the pass's content changed, the only case to push (services.passes.update_pass_values).
     mark_changed=False: the caller marks the passes it changed together (bulk)."""
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
     extra = extra_after_update(pass_, changes, replace=replace)
@@ -329,12 +330,12 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
     new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
-    update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
+    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
     pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
     record_pass_event(session, "updated", pass_)
-    return pass_
+    return changed
 
 
 def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:

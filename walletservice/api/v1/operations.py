@@ -40,9 +40,11 @@ def update_pass(session: Session, organization_id: str, campaign: Campaign, pass
     """Change the pass; push it unless `push: false` (v1: both flags inside "pass")."""
     # A field sent without "value" keeps its value (v1 store_card.md sends only a new
     # label for `balance`): services.passworks_mapping.pass_values changes only what is sent.
-    pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
-                                        merge=body.pass_.merge is not False, push_message=body.pass_.push_message)
-    return enqueue_pass_push(session, organization_id, [pass_.id]) if body.pass_.push is not False else None
+    changed = pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
+                                                  merge=body.pass_.merge is not False,
+                                                  push_message=body.pass_.push_message)
+    wanted = body.pass_.push is not False and changed  # nothing changed: nothing to push
+    return enqueue_pass_push(session, organization_id, [pass_.id]) if wanted else None
 
 
 def push_pass(session: Session, organization_id: str, pass_: Pass, message: str | None) -> PushRequest:

@@ -87,9 +87,12 @@ def register_pass_routes(segment: str, style: str) -> None:
     def update_pass(organization_id: str, campaign_id: str, pass_id: str, body: PassBody) -> Response:
         with transaction() as session:
             campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
-            pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
-                                                merge=_flag(body, "merge"), push_message=body.pass_.push_message)
-            push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if _flag(body, "push") else None
+            changed = pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
+                                                          merge=_flag(body, "merge"),
+                                                          push_message=body.pass_.push_message)
+            # Nothing for the devices to fetch: no push (the push route still forces one).
+            push = _flag(body, "push") and changed
+            push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if push else None
             response = pass_response(pass_, campaign, push_id)
         return json_response(response)
 

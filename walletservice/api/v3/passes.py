@@ -229,8 +229,8 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
             view = created_view(pass_, campaign, job_id=job.id)
         else:
             images = service.fetch_images(session, organization_id, changes, policy(), campaign.style)
-            service.update_v3_pass(session, campaign, pass_, changes, images, replace=replace)
-            enqueue_pass_push(session, organization_id, [pass_.id])
+            if service.update_v3_pass(session, campaign, pass_, changes, images, replace=replace):
+                enqueue_pass_push(session, organization_id, [pass_.id])
             view = created_view(pass_, campaign)
             _queue_email(session, campaign, pass_, mail_to, view)
     return envelope(view, description="Pass has been updated." if not query.async_ else "Queued successfully")
