@@ -7,6 +7,8 @@ organization's own certificate is always pushed with that certificate.
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,11 +64,11 @@ def _dev_ca(app: Flask) -> devcerts.KeyPair:
     )
 
 
-def _campaign_with_own_certificate(app: Flask) -> Campaign:
-    """A campaign signed with the organization's own certificate, of the key's team."""
+def _campaign_with_own_certificate(app: Flask, own: devcerts.KeyPair | None = None) -> Campaign:
+    """A campaign signed with the organization's own certificate (`own`, else a new one of the key's team)."""
     organization, _ = make_organization("Own Certificate Ltd")
     ca = _dev_ca(app)
-    own = devcerts.issue_pass_type_certificate(ca, OWN_PASS_TYPE, TEST_TEAM)
+    own = own or devcerts.issue_pass_type_certificate(ca, OWN_PASS_TYPE, TEST_TEAM)
     with transaction() as session:
         organization = session.merge(organization)
         certificate = import_certificate(
@@ -113,3 +115,28 @@ def test_an_organizations_own_certificate_pushes_with_itself_even_when_a_key_is_
     [record] = key_simulator.received
     assert (record.status, record.topic) == (200, OWN_PASS_TYPE)
     assert "authorization" not in record.headers
+
+
+def test_once_the_pass_certificate_expired_its_renewal_pushes(push_app, make_worker, simulator):
+    """APNs refuses an expired client certificate at the handshake; any valid certificate of
+    the same pass type (the topic) works, so the organization's renewal is used."""
+    ca = _dev_ca(push_app)
+    expires = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) + dt.timedelta(seconds=4)
+    expiring = devcerts.issue_pass_type_certificate(ca, OWN_PASS_TYPE, TEST_TEAM, valid_days=1,
+                                                    not_before=expires - dt.timedelta(days=1))
+    campaign = _campaign_with_own_certificate(push_app, expiring)
+    register(make_pass(campaign, serial_number="CRED-1"), "device-1", token_for(1))
+    renewal = devcerts.issue_pass_type_certificate(ca, OWN_PASS_TYPE, TEST_TEAM)
+    with transaction() as session:
+        renewed = import_certificate(
+            session, CertificateUpload(renewal.certificate_pem(), renewal.private_key_pem(), ca.certificate_pem()),
+            push_app.config["WALLET_SECRET_KEY"], organization_id=campaign.organization_id)
+        assert renewed.id != campaign.certificate_id
+    time.sleep(max(0.0, (expires - dt.datetime.now(dt.timezone.utc)).total_seconds()) + 1.1)
+
+    with transaction() as session:
+        enqueue_campaign_push(session, campaign.organization_id, campaign.id)
+    drain(make_worker())
+
+    [record] = simulator.received
+    assert (record.status, record.topic) == (200, OWN_PASS_TYPE)

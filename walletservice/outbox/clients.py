@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from walletservice.apns import BlockingApnsClient, CertificateCredential, Credential, ProviderTokenSigner, TokenCredential
 from walletservice.models import SigningCertificate
+from walletservice.models.base import as_utc, utcnow
 from walletservice.services.certificates import CertificateStore, Signer
 
 
@@ -50,9 +52,10 @@ class ApnsClients:
 
     def client_for(self, session: Session, certificate_id: str | None) -> BlockingApnsClient:
         certificate = session.get(SigningCertificate, certificate_id) if certificate_id else None
+        certificate = usable_certificate(session, certificate)
         signer = self.certificates.signer_for(certificate)
         use_token = self._token_auth_applies(signer, certificate)
-        key = f"token:{self.settings.team_id}" if use_token else f"cert:{certificate_id or 'dev'}"
+        key = f"token:{self.settings.team_id}" if use_token else f"cert:{certificate.id if certificate else 'dev'}"
         with self._lock:
             client = self._clients.get(key)
             if client is None:
@@ -79,6 +82,27 @@ class ApnsClients:
             for client in self._clients.values():
                 client.close()
             self._clients.clear()
+
+
+def usable_certificate(session: Session, certificate: SigningCertificate | None) -> SigningCertificate | None:
+    """The pass's certificate, or once it has expired (APNs refuses it at the TLS handshake)
+    its renewal: the newest valid certificate for the same pass type (APNs's topic) of the
+    same organization, else the platform's. Without one, the expired one fails the push."""
+    now = utcnow()
+    if certificate is None or as_utc(certificate.not_after) > now:
+        return certificate
+    owners = [SigningCertificate.organization_id.is_(None)]
+    if certificate.organization_id is not None:
+        owners.append(SigningCertificate.organization_id == certificate.organization_id)
+    renewals = session.scalars(
+        select(SigningCertificate)
+        .where(SigningCertificate.pass_type_identifier == certificate.pass_type_identifier,
+               SigningCertificate.not_after > now, or_(*owners))
+        # The organization's own first (False sorts before True), then the newest.
+        .order_by(SigningCertificate.organization_id.is_(None), SigningCertificate.not_after.desc())
+        .limit(1)
+    ).first()
+    return renewals or certificate
 
 
 def _certificate_credential(signer: Signer) -> Credential:
