@@ -71,6 +71,9 @@ CAMPAIGN_ROUTES = {
 }
 for _type in ("coupons", "store_cards", "event_tickets", "boarding_passes", "generics"):
     EXPECTED.update({(method, f"/v2/{_type}{path}"): statuses for (method, path), statuses in CAMPAIGN_ROUTES.items()})
+# registrations.md's spelling event_tickers.
+EXPECTED.update({(method, f"/v2/event_tickers{path}"): CAMPAIGN_ROUTES[(method, path)] for method, path in (
+    ("get", "/{campaign_id}/registrations"), ("get", "/{campaign_id}/passes/{pass_id}/registrations"))})
 # coupon.md's singular push path.
 EXPECTED[("post", "/v2/coupon/{campaign_id}/passes/{pass_id}/push")] = \
     CAMPAIGN_ROUTES[("post", "/{campaign_id}/passes/{pass_id}/push")]

@@ -100,3 +100,19 @@ def test_a_bad_filter_is_422(client, account, campaign):  # type: ignore[no-unty
     response = client.get(f"/v2/boarding_passes/{campaign.id}/registrations?q[push_token_eq]=x",
                           headers=account.basic)
     assert response.status_code == 422
+
+
+def test_registrations_md_spelling_event_tickers_reaches_event_tickets(client, account):  # type: ignore[no-untyped-def]
+    # registrations.md lists the campaign types as `coupons`, `event_tickers`, `boarding_passes`...
+    with transaction() as session:
+        organization = session.get(Organization, account.id)
+    concert = make_campaign(organization, {"style": "eventTicket", "organizationName": "Toy Town",
+                                           "description": "Concert ticket"})
+    ticket = make_pass(concert, serial_number="T-1")
+    _install(client, ticket, "iphone-1", APPLE_WALLET)
+
+    for path in (f"/v2/event_tickers/{concert.id}/registrations",
+                 f"/v2/event_tickers/{concert.id}/passes/{ticket.id}/registrations"):
+        response = client.get(path, headers=account.basic)
+        assert response.status_code == 200, path
+        assert [item["pass_id"] for item in response.get_json()] == [ticket.id]

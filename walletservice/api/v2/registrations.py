@@ -80,3 +80,5 @@ def _named(view: Any, segment: str) -> Any:
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():
     register_registration_routes(_segment, _style)
+# registrations.md lists the campaign types as `coupons`, `event_tickers`, ...: its spelling works too.
+register_registration_routes("event_tickers", CAMPAIGN_TYPES["event_tickets"][1])
