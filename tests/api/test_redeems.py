@@ -288,6 +288,17 @@ def test_sorting_md_example_filters_campaigns_by_redeem_count(client, account, c
     assert ids("q[redeem_count_eq]=0") == [untouched]
     assert ids("q[redeem_count_gt]=1&q[s]=redeem_count+desc") == [redeemed]
     assert ids("q[name_eq]=Una Salus Victus&q[redeem_count_eq]=0&q[s]=created_at+desc&page=2&per_page=4") == []
+    assert ids("q[redeem_count_eq]=2147483648") == []  # past a 32-bit integer: not a PostgreSQL error
+
+
+def test_a_redeemed_count_filter_past_32_bits_finds_nothing(client, account, coupon_campaign):
+    campaign_id = coupon_campaign()
+    issue(client, account, campaign_id)
+
+    response = client.get(f"/v2/coupons/{campaign_id}/passes", query_string={"q[redeemed_count_gteq]": "2147483648"},
+                          headers=account.basic)
+
+    assert response.status_code == 200 and response.get_json() == []
 
 
 def test_coupon_md_singular_push_path_pushes_the_pass(client, account, coupon_campaign):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select, true
+from sqlalchemy import BigInteger, Select, cast, delete, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, NotFound, StateConflict
@@ -70,8 +70,8 @@ CAMPAIGN_FILTERS = FilterSpec({
     "state": Attribute(Campaign.state, str),
     # sorting.md's example filters coupons by redeem_count: the redeems its passes count.
     "redeem_count": Attribute(
-        select(func.coalesce(func.sum(Pass.redeemed_count), 0))
-        .where(Pass.campaign_id == Campaign.id).correlate(Campaign).scalar_subquery(), int),
+        cast(select(func.coalesce(func.sum(Pass.redeemed_count), 0))
+             .where(Pass.campaign_id == Campaign.id).correlate(Campaign).scalar_subquery(), BigInteger), int),
     "created_at": Attribute(Campaign.created_at, dt.datetime),
     "updated_at": Attribute(Campaign.updated_at, dt.datetime),
 }, tiebreaker=Campaign.id)

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import BigInteger, Select, cast, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, StateConflict
@@ -144,7 +144,8 @@ PASS_FILTERS = FilterSpec({
     "serial_number": Attribute(Pass.serial_number, str),
     "voided": Attribute(Pass.voided, bool),
     "redeem_code": Attribute(Pass.redeem_code, str),
-    "redeemed_count": Attribute(Pass.redeemed_count, int),
+    # Compared as 64-bit: a filter value past 2**31 is no PostgreSQL "integer out of range".
+    "redeemed_count": Attribute(cast(Pass.redeemed_count, BigInteger), int),
     "created_at": Attribute(Pass.created_at, dt.datetime),
     "updated_at": Attribute(Pass.modified_at, dt.datetime),
 }, tiebreaker=Pass.id)
