@@ -58,11 +58,14 @@ def refuse_bulk_recipient(data: Mapping[str, Any]) -> None:
         raise BadRequest(f"{RECIPIENT_KEY} cannot be used in a bulk update")
 
 
-def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipient: str,
-                       download_page: str) -> BackgroundJob:
-    """Render the sendout for the pass as it is now and queue it; call it in the pass's transaction."""
+def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipient: str | None,
+                       download_page: str | None) -> BackgroundJob | None:
+    """Render the sendout for the pass as it is now and queue it, in the pass's transaction;
+    nothing when requested_recipient answered no address."""
+    if recipient is None:
+        return None
     sendout = email_sendout(campaign)
-    assert sendout is not None  # requested_recipient answered an address
+    assert sendout is not None and download_page  # requested_recipient answered an address
     values = {key: "" if value is None else str(value)
               for key, value in additional_properties(pass_, campaign).items()}
     values.update(downloadPage=download_page, templateName=campaign.name,

@@ -72,12 +72,6 @@ def _recipient(campaign: Campaign, payload: dict[str, Any]) -> str | None:
     return requested_recipient(campaign, payload["data"], mail_configured(current_app.config))
 
 
-def _queue_email(session: Session, campaign: Campaign, pass_: Pass, mail_to: str | None,
-                 payload: dict[str, Any]) -> None:
-    if mail_to:
-        enqueue_pass_email(session, campaign, pass_, mail_to, payload[SENDOUT_LINK])
-
-
 @job_handler(CREATE_KIND)
 def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
     payload = job.payload
@@ -89,7 +83,7 @@ def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
             mail_to = _recipient(campaign, payload)
             images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
             pass_ = create_v3_pass(session, campaign, changes, images, reservation)
-            _queue_email(session, campaign, pass_, mail_to, payload)
+            enqueue_pass_email(session, campaign, pass_, mail_to, payload.get(SENDOUT_LINK))
     except DomainError as exc:
         return ChunkResult(cursor=None, processed=1, failed=1, done=True,
                            errors=[{"id": reservation.pass_id, "error": exc.message}])
@@ -132,7 +126,7 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
             mail_to = _recipient(campaign, job.payload)
             changed = update_v3_pass(session, campaign, pass_, changes, images,
                                      replace=bool(job.payload["replace"]), mark_changed=False)
-            _queue_email(session, campaign, pass_, mail_to, job.payload)
+            enqueue_pass_email(session, campaign, pass_, mail_to, job.payload.get(SENDOUT_LINK))
             if changed:  # the others keep their tag and get no push
                 updated.append(pass_)
         except DomainError as exc:

@@ -109,15 +109,8 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
             images = service.fetch_images(session, organization_id, changes, policy(), campaign.style)
             pass_ = service.create_v3_pass(session, campaign, changes, images, reservation)
             view = created_view(pass_, campaign)
-            _queue_email(session, campaign, pass_, mail_to, view)
+            pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
     return envelope(view, description="Pass has been created.")
-
-
-def _queue_email(session: Session, campaign: Campaign, pass_: Pass, mail_to: str | None,
-                 view: dict[str, Any]) -> None:
-    """In the pass's transaction, so the mail is queued exactly when the pass is written."""
-    if mail_to:
-        pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
 
 
 def _reserved_pass(reservation: service.Reservation, campaign: Campaign, changes: service.PassChanges) -> Pass:
@@ -232,7 +225,7 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
             if service.update_v3_pass(session, campaign, pass_, changes, images, replace=replace):
                 enqueue_pass_push(session, organization_id, [pass_.id])
             view = created_view(pass_, campaign)
-            _queue_email(session, campaign, pass_, mail_to, view)
+            pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
     return envelope(view, description="Pass has been updated." if not query.async_ else "Queued successfully")
 
 
