@@ -81,3 +81,11 @@ def test_a_voided_pass_leaves_room_in_its_bundle(v3: V3Client, account: Any, tem
     made = create(v3, {"templateId": template_id, "bundleId": "order-1234"})
 
     assert made["bundleId"] == "order-1234"
+
+
+def test_a_bundle_id_that_is_not_text_is_400_and_creates_nothing(v3: V3Client, template_id: str) -> None:
+    for bundle_id in (42, ["order-1"], {"id": "order-1"}, "x" * 10_000):
+        response = v3.post("/pass?async=false", json={"data": {"templateId": template_id, "bundleId": bundle_id}})
+        assert response.status_code == 400, (bundle_id, response.json)
+        assert any("bundleId" in error for error in response.json["errors"]), response.json
+    assert v3.get("/pass").json["data"] == []

@@ -14,13 +14,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.api.conftest import Account
 from tests.api.test_campaigns import create, upload
 from tests.v3.conftest import V3Client
 from walletservice.db import transaction
-from walletservice.models import BackgroundJob, Pass, PassEvent
+from walletservice.models import BackgroundJob, Campaign, Pass, PassEvent
 from walletservice.services.pass_emails import EMAIL_KIND
 
 SENDER = "Toy Town <passes@example.com>"
@@ -277,6 +277,25 @@ def test_a_sendout_with_a_placeholder_it_cannot_fill_is_refused_by_the_v2_api(cl
 
     assert refused.status_code == 422
     assert refused.get_json()["errors"][0].startswith(problem)
+
+
+@pytest.mark.parametrize("sendout", [
+    "Hi {firstname}",  # not an object
+    {"subject": "Hi"},  # no text
+    {"subject": "Hi\r\nBcc: everyone@example.com", "text": "x"},  # a line break in a header
+    {"subject": "x" * 256, "text": "x"},
+    {"subject": "Hi", "text": 42},
+])
+def test_a_malformed_sendout_is_422_naming_it_and_creates_no_campaign(client, account, sendout):
+    with transaction(write=False) as session:
+        before = session.scalar(select(func.count()).select_from(Campaign))
+
+    refused = campaign(client, account, email_sendout=sendout)
+
+    assert refused.status_code == 422
+    assert "email_sendout" in " ".join(refused.get_json()["errors"])
+    with transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Campaign)) == before
 
 
 def test_the_sendout_is_set_read_and_cleared_through_the_v2_api(client, account):
