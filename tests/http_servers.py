@@ -5,10 +5,13 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, HTTPServer, ThreadingHTTPServer
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 
-def serve_in_thread(server: ThreadingHTTPServer) -> Iterator[int]:
+def serve_in_thread(server: HTTPServer) -> Iterator[int]:
     """Serve until the generator is closed; yields the port (use with `yield from`)."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -39,3 +42,16 @@ def trickle(handler: BaseHTTPRequestHandler, content_type: str, declared_length:
             time.sleep(0.1)
     except OSError:
         pass
+
+
+def wsgi_server(app: Any) -> Iterator[str]:
+    """`app` served by werkzeug's threaded server on 127.0.0.1 (a thread per request, as in
+    production); yields its base URL. For tests of what parallel requests do to the data."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietRequestHandler)
+    for port in serve_in_thread(server):
+        yield f"http://127.0.0.1:{port}"
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, *_args: Any) -> None:
+        pass  # hundreds of requests per test: their access log would bury a failure

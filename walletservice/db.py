@@ -55,6 +55,11 @@ def transaction(*, write: bool = True) -> Iterator[Session]:
         _writing.reset(marker)
 
 
+def in_write_transaction() -> bool:
+    """Whether the code runs inside `transaction(write=True)` (on SQLite: under BEGIN IMMEDIATE)."""
+    return _writing.get()
+
+
 def upsert_insert(session: Session, table: Table) -> Insert:
     """An INSERT that supports ON CONFLICT on this session's database.
 

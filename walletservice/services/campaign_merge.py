@@ -27,6 +27,7 @@ from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.outbox.pushes import enqueue_campaign_push, release_held_push
 from walletservice.services.events import record_event
 from walletservice.services.pass_content import compose_pass_content
+from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.passes import check_content
 from walletservice.services.passworks_mapping import DYNAMIC
 from walletservice.services.push_message import keep_push_message, with_push_message
@@ -110,12 +111,9 @@ def _rewrite_chunk(
     campaign = session.get(Campaign, job.payload["campaign_id"])
     if campaign is None or campaign.organization_id != job.organization_id:  # deleted meanwhile
         return _finished(session, job, job.cursor, processed=0, result={"campaign_deleted": True})
-    passes = session.scalars(
-        select(Pass).where(Pass.campaign_id == campaign.id, Pass.id > (job.cursor or ""))
-        .order_by(Pass.id).limit(CHUNK_SIZE)
-        # A pass updated through the API meanwhile waits, and is not overwritten with stale values.
-        .with_for_update()
-    ).all()
+    # A pass updated through the API meanwhile waits, and is not overwritten with stale values.
+    passes = select_passes_for_update(session, select(Pass).where(
+        Pass.campaign_id == campaign.id, Pass.id > (job.cursor or "")).order_by(Pass.id).limit(CHUNK_SIZE))
     changed, errors = [], []
     for pass_ in passes:
         try:

@@ -22,6 +22,7 @@ from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.services.events import record_pass_event
 from walletservice.services.json_values import JsonString
 from walletservice.services.pass_content import has_expired
+from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.update_tags import mark_passes_changed
 
 DEFAULT_BATCH_SIZE = 500
@@ -44,13 +45,14 @@ def expire_batch(
     """Look at up to batch_size candidates after `after_id` (id order) and expire the due ones."""
     now = now or utcnow()
     expiration = JsonString(Pass.content, ("expirationDate",))
-    candidates = session.scalars(
+    candidates = select_passes_for_update(
+        session,
         select(Pass)
         .where(Pass.expired_at.is_(None), expiration < (now + _TEXT_MARGIN).strftime("%Y-%m-%dT%H:%M"),
                Pass.id > after_id)
         .order_by(Pass.id)
         .limit(batch_size)
-    ).all()
+    )
     due = [pass_ for pass_ in candidates if has_expired(pass_.content, now)]
     for pass_ in due:
         pass_.expired_at = now

@@ -28,6 +28,7 @@ from walletservice.services.pass_content import (
     compose_pass_content,
     has_expired,
 )
+from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.redeems import assign_redeem_code
@@ -119,6 +120,7 @@ def update_pass_values(
     True when what the devices get (the content) changed: only then does the pass take a
     new tag, and only then should the caller push (Apple: no push when nothing changed).
     mark_changed=False: the caller marks the changed passes at once (one tag allocation)."""
+    lock_pass_for_update(session, pass_)
     new_values = {**pass_.values, **values} if merge else dict(values)
     if merge and "fields" in values:
         new_values["fields"] = _merged_fields(pass_.values.get("fields") or {}, values.get("fields") or {})
@@ -208,6 +210,7 @@ def update_integrator_pass(
 ) -> bool:
     """merge=False replaces the pass's own values; the redeem code's barcode message stays.
     True when the pass's content changed (see update_pass_values)."""
+    lock_pass_for_update(session, pass_)
     check_pass_attributes(session, campaign, attributes)
     values = pass_values(attributes)
     if not merge and pass_.redeem_code:

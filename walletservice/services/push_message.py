@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from walletservice.models import Pass
+from walletservice.services.pass_locks import lock_passes_for_update
 from walletservice.services.update_tags import mark_passes_changed
 
 PUSH_MESSAGE_KEY = "ws_push_message"
@@ -66,6 +67,7 @@ def _with_field(content: Mapping[str, Any], field: dict[str, Any]) -> dict[str, 
 def set_push_message(session: Session, passes: list[Pass], message: str) -> None:
     """Write the message into each pass and give them new tags, so the push that
     follows makes Wallet fetch them and announce the message."""
+    lock_passes_for_update(session, passes)
     for pass_ in passes:
         pass_.content = with_push_message(pass_.content, message)
     mark_passes_changed(session, passes)

@@ -5,7 +5,9 @@ Tags are integers, strictly increasing per pass type and issued in commit order
 second as another. Last-Modified has one-second resolution in HTTP, so each
 change moves a pass's modified_at at least one whole second past the previous
 one: otherwise a device that fetched the first of two changes in one second
-would be told 304 for the second.
+would be told 304 for the second. Both are taken with the pass row-locked and
+the counter row locked, so "the previous one" is the last committed version
+(docs/security.md, Concurrency).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import upsert_insert
 from walletservice.models import Pass, PassTypeTagCounter
 from walletservice.models.base import utcnow
+from walletservice.services.pass_locks import lock_passes_for_update
 
 
 def allocate_update_tags(session: Session, pass_type_identifier: str, count: int = 1) -> int:
@@ -51,16 +54,21 @@ def mark_passes_changed(session: Session, passes: Sequence[Pass]) -> None:
     """Give every pass in `passes` a new tag and Last-Modified time.
 
     Tags are allocated per pass type in one statement each, so a campaign-wide
-    change costs one counter update, not one per pass.
+    change costs one counter update, not one per pass. The callers hold the passes'
+    locks already (services.pass_locks); taking them here too (no query when held)
+    keeps Last-Modified increasing even for a caller that forgot.
     """
+    lock_passes_for_update(session, passes)
     by_type: dict[str, list[Pass]] = {}
     for pass_ in passes:
         by_type.setdefault(pass_.pass_type_identifier, []).append(pass_)
-    now = utcnow()
     for pass_type_identifier, group in by_type.items():
         # New passes are not flushable before they have a tag.
         with session.no_autoflush:
             last = allocate_update_tags(session, pass_type_identifier, len(group))
+        # After the counter lock: a transaction that waited for it must not stamp a time
+        # earlier than the one that committed before it.
+        now = utcnow()
         for offset, pass_ in enumerate(group):
             pass_.update_tag = last - len(group) + 1 + offset
             pass_.modified_at = next_modified_at(pass_.modified_at, now)

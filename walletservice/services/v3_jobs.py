@@ -22,6 +22,7 @@ from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.mail import MailSettings, mail_configured
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.pass_emails import EMAIL_KIND, enqueue_pass_email, requested_recipient, send_pass_email
+from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.pass_query import parse_query
 from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.v3_images import FetchedImages
@@ -100,7 +101,7 @@ def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
     statement = select(Pass).where(condition).order_by(Pass.id).limit(CHUNK_SIZE)
     if job.cursor:
         statement = statement.where(Pass.id > job.cursor)
-    passes = list(session.scalars(statement))
+    passes = select_passes_for_update(session, statement)
     errors = _missing_identifiers(session, job) if job.cursor is None else []
     updated = _update_each(session, job, passes, errors)
     push_id = enqueue_pass_push(session, job.organization_id, updated).id if updated else None

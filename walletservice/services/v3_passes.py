@@ -31,6 +31,7 @@ from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
 from walletservice.services.pass_emails import refuse_bulk_recipient
+from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.v3_bundles import bundle_id_in, check_bundle_room
@@ -322,6 +323,7 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     True when the pass's content changed, the only case to push (services.passes.update_pass_values).
     mark_changed=False: the caller marks the passes it changed together (bulk)."""
+    lock_pass_for_update(session, pass_)
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
     extra = extra_after_update(pass_, changes, replace=replace)
     if bundle_id_in(extra) != bundle_id_in(pass_.extra or {}):

@@ -40,6 +40,7 @@ from walletservice.services.pass_query import (
     identifiers_query,
     parse_query,
 )
+from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passes import delete_pass
 from walletservice.services.segments import get_segment
 from walletservice.services.v3_jobs import enqueue_create, enqueue_update
@@ -210,6 +211,8 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
     data = pass_data(body)
     with transaction() as session:
         pass_ = service.get_v3_pass(session, organization_id, identifier)
+        # Before the userProvidedId lock: bulk jobs take the pass's lock first, then that one.
+        lock_pass_for_update(session, pass_)
         campaign = session.get(Campaign, pass_.campaign_id)
         changes = service.read_changes(campaign, data, policy())
         mail_to = recipient(campaign, data)
