@@ -261,6 +261,48 @@ class WalletDevice:
             self.fetch()
 
 
+def test_bulk_jobs_and_single_updates_at_once_lose_nothing(
+        app: Flask, base_url: str, account: Account, target: Target, ledger: VersionLedger) -> None:
+    """v3 bulk updates run by two job workers while v2 single updates arrive: every field stays."""
+    from walletservice.jobs.worker import JobWorker
+
+    bulk, single = range(0, 10), range(10, 20)
+    v2 = None
+
+    def update(index: int) -> httpx.Response:
+        if index in bulk:
+            return http.patch("/api/v3/pass/bulk", headers={"Authorization": account.api_key}, json={
+                "data": {f"f{index:02}": field_value(index)}, "filter": {"identifiers": [target.pass_id]}})
+        assert v2 is not None
+        return v2(index)
+
+    stop = threading.Event()
+
+    def work() -> None:
+        worker = JobWorker(app)
+        while not stop.is_set():
+            if not worker.run_once():
+                stop.wait(0.05)
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    with client(base_url, len(bulk) + len(single)) as http:
+        v2 = v2_update(http, account, target)
+        for thread in workers:
+            thread.start()
+        try:
+            responses = at_once(len(bulk) + len(single), update)
+            no_server_errors(responses)
+            assert all(response.status_code in (200, 202) for response in responses), \
+                [response.text for response in responses if response.status_code not in (200, 202)][:3]
+            JobWorker(app).run_until_idle()
+        finally:
+            stop.set()
+            for thread in workers:
+                thread.join(timeout=30)
+    JobWorker(app).run_until_idle()
+    ledger.check(len(bulk) + len(single))
+    assert stored_fields(target.pass_id) == len(bulk) + len(single)
+
+
 # -- Apple's web service: registrations ------------------------------------------------
 
 def test_parallel_registrations_of_one_device_make_one_row(base_url: str, target: Target) -> None:
