@@ -106,6 +106,17 @@ def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
     return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)
 
 
+def reread_locked(session: Session, model: Any, row_id: Any) -> Any:
+    """The row re-read under SELECT ... FOR UPDATE, for a read-modify-write.
+
+    A concurrent transaction waits here and then sees the committed row (on SQLite,
+    BEGIN IMMEDIATE already serializes write transactions).
+    """
+    return session.execute(
+        select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+
+
 def lock_until_commit(session: Session, *key: str) -> None:
     """Serialize the write transactions that lock the same key, until each one ends.
 

@@ -56,6 +56,8 @@ def unlock_token(secret: str, download_id: str, pin: str, now: dt.datetime, life
 
     The MAC covers a digest of the PIN, so changing the PIN voids every earlier unlock.
     """
+    # Signer (HMAC, a key derived from the app secret for this purpose). Bytes: download
+    # id, PIN digest, expiry. Who: a browser that just gave the correct PIN.
     expires = int(now.timestamp()) + lifetime_seconds
     return f"{expires}.{_unlock_mac(secret, download_id, pin, expires)}"
 

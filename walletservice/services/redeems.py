@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
 
-from walletservice.db import lock_until_commit
+from walletservice.db import lock_until_commit, reread_locked
 from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Campaign, Pass, Redeem
 from walletservice.models.base import utcnow
@@ -108,7 +108,7 @@ def find_pass_by_code(session: Session, campaign: Campaign, redeem_code: str) ->
 
 def redeem_pass(session: Session, campaign: Campaign, pass_: Pass, comment: str | None = None) -> RedeemOutcome:
     """Count a redeem; without allow_multiple_redeems the pass is voided (and pushed)."""
-    pass_ = _locked(session, pass_)
+    pass_ = reread_locked(session, Pass, pass_.id)
     multiple = bool(campaign_setting(campaign.settings, "allow_multiple_redeems"))
     if pass_.redeemed_count and not multiple:
         raise StateConflict("the pass was already redeemed; reset_redeem allows a new redeem")
@@ -128,7 +128,7 @@ def redeem_pass(session: Session, campaign: Campaign, pass_: Pass, comment: str 
 def reset_redeem(session: Session, pass_: Pass) -> RedeemOutcome:
     """Un-void the pass and start its redeem count again; past redeems stay listed
     with `reset_at` set."""
-    pass_ = _locked(session, pass_)
+    pass_ = reread_locked(session, Pass, pass_.id)
     now = utcnow()
     session.execute(
         update(Redeem).where(Redeem.pass_id == pass_.id, Redeem.reset_at.is_(None)).values(reset_at=now)
@@ -138,14 +138,6 @@ def reset_redeem(session: Session, pass_: Pass) -> RedeemOutcome:
     push_id = _set_voided(session, pass_, False) if pass_.voided else None
     session.flush()
     return RedeemOutcome(pass_, push_id)
-
-
-def _locked(session: Session, pass_: Pass) -> Pass:
-    """The pass re-read under a row lock: a concurrent redeem waits here and then
-    sees the committed count (on SQLite, BEGIN IMMEDIATE already serializes)."""
-    return session.execute(
-        select(Pass).where(Pass.id == pass_.id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
 
 
 def _set_voided(session: Session, pass_: Pass, voided: bool) -> str:
