@@ -46,8 +46,7 @@ PIN_MESSAGES = {
 
 @web_blueprint.after_request
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)  # nosniff: the app's
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
