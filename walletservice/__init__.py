@@ -31,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _bind_extensions(app)
     _install_runtime(app)
     _register_blueprints(app)
+    _add_response_headers(app)
     _register_cli(app)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]
     return app
@@ -122,6 +123,16 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_blueprint)
     app.register_blueprint(operations_blueprint)
     register_integrator_api(app)
+
+
+def _add_response_headers(app: Flask) -> None:
+    """Headers every answer carries, whichever blueprint or error handler made it."""
+
+    @app.after_request
+    def _no_sniffing(response: Any) -> Any:
+        # A JSON answer that echoes input must never be read as HTML or script.
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def _register_cli(app: Flask) -> None:

@@ -14,6 +14,7 @@ import runpy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from walletservice.mail import smtp_url_parts
 
@@ -52,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_PUBLIC_URL", "http://127.0.0.1:5000", str,
             "Base URL that iPhones and customers reach (https in production). "
             "`webServiceURL` and download links are built from it."),
+    Setting("WALLET_PAGES_URL", "", str,
+            "Base URL of a separate origin (e.g. `https://pages.example.com`) for the download pages, "
+            "which may run the campaigns' own CSS and JavaScript: when set, pages are served only there "
+            "and the API never answers there; empty: pages with campaign code are sandboxed "
+            "(docs/security.md, \"Tenant pages and origins\")."),
     Setting("WALLET_CERTS_DIR", str(PROJECT_ROOT / "certs"), str,
             "Folder holding certificates; `dev/` inside it receives the generated development CA."),
     Setting("WALLET_TEAM_IDENTIFIER", "DEVTEAM123", str,
@@ -194,7 +200,22 @@ def load_settings(
     if not values["WALLET_DATABASE_URL"]:
         values["WALLET_DATABASE_URL"] = default_database_url(instance_dir)
     values["WALLET_PUBLIC_URL"] = values["WALLET_PUBLIC_URL"].rstrip("/")
+    values["WALLET_PAGES_URL"] = _separate_pages_origin(values["WALLET_PAGES_URL"], values["WALLET_PUBLIC_URL"])
     return values
+
+
+def _separate_pages_origin(pages_url: str, public_url: str) -> str:
+    """The pages URL without a trailing slash; it must be an origin other than the API's,
+    or campaign scripts would share the API's origin after all."""
+    pages_url = (pages_url or "").strip().rstrip("/")
+    if not pages_url:
+        return ""
+    pages, public = urlsplit(pages_url), urlsplit(public_url)
+    if pages.scheme not in ("http", "https") or not pages.netloc or pages.path:
+        raise ValueError(f"WALLET_PAGES_URL: expected scheme://host[:port], got {pages_url!r}")
+    if (pages.scheme, pages.netloc.lower()) == (public.scheme, public.netloc.lower()):
+        raise ValueError("WALLET_PAGES_URL: must be another origin than WALLET_PUBLIC_URL")
+    return pages_url
 
 
 def _instance_file_settings(instance_dir: Path) -> dict[str, Any]:

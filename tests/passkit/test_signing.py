@@ -74,6 +74,12 @@ def test_personalization_token_is_signed_the_same_way(openssl, tmp_path, signing
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.parametrize("token", [MANIFEST, b"", b'  ["x"]'])
+def test_personalization_signer_refuses_a_manifest_or_any_json_document(signing_identity, token):
+    with pytest.raises(ValueError, match="never a JSON document"):
+        sign_personalization_token(token, signing_identity)
+
+
 def test_identity_from_pem_refuses_a_key_of_another_certificate(pass_certificate, wwdr):
     with pytest.raises(CertificateError, match="the private key does not belong to the certificate"):
         SigningIdentity.from_pem(pass_certificate.certificate_pem(), wwdr.private_key_pem(), wwdr.certificate_pem())

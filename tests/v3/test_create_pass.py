@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from tests.v3.conftest import V3Client
 from walletservice.db import transaction
@@ -63,8 +64,10 @@ def test_every_documented_field_lands_on_the_pass(v3: V3Client, template_id: str
     assert data["genericProperties"] == {"firstname": "Ada", "country": "Spain", "age": 61}
     pass_ = stored_pass(data["identifier"])
     assert pass_.user_provided_id == "member-1"
+    stored_pin = pass_.extra.pop("downloadPin")
+    assert stored_pin.startswith("scrypt:") and check_password_hash(stored_pin, "1234")  # never in plain text
     assert pass_.extra == {"groupingIdentifier": "family-7", "storedValue": 12.5,
-                           "eligibleValidationPlaces": ["North gate"], "downloadPin": "1234", "bundleId": "bundle-1"}
+                           "eligibleValidationPlaces": ["North gate"], "bundleId": "bundle-1"}
     content = pass_.content
     assert content["groupingIdentifier"] == "family-7"  # an event ticket: it groups
     assert content["expirationDate"] == "2055-12-31T00:00:00Z" and content["relevantDate"] == "2054-06-01T19:30:00Z"

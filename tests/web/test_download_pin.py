@@ -18,9 +18,11 @@ from walletservice.db import transaction
 from walletservice.models import DownloadPinAttempts, Pass
 from walletservice.models.base import utcnow
 from walletservice.runtime import WEB_SERVICE_PATH
-from walletservice.services.download_pins import unlock_token
+from walletservice.services.download_pins import protect_pin, unlock_token
 from walletservice.web.access import UNLOCK_COOKIE
-from walletservice.web.pages import CONTENT_SECURITY_POLICY, PIN_FORM_CONTENT_SECURITY_POLICY
+from walletservice.web.pages import (
+    CONTENT_SECURITY_POLICY, PIN_FORM_CONTENT_SECURITY_POLICY, SANDBOXED_CONTENT_SECURITY_POLICY,
+)
 
 PIN = "4711"
 SECRET = "test-secret-key-not-for-production"  # tests/conftest.py
@@ -30,10 +32,10 @@ PASS_TEXTS = ("BALANCE", "$0", "Gold", "Iced Mocha", "Bayroast loyalty card", "A
 
 
 def set_pin(pass_id: str, pin: object) -> None:
-    """Store a downloadPin as POST /api/v3/pass does (Pass.extra)."""
+    """Store a downloadPin as POST /api/v3/pass does (Pass.extra, hashed)."""
     with transaction() as session:
         pass_ = session.get(Pass, pass_id)
-        pass_.extra = {**(pass_.extra or {}), "downloadPin": pin}
+        pass_.extra = {**(pass_.extra or {}), "downloadPin": protect_pin(pin)}
 
 
 def protected(client, account, campaign: dict | None = None, pin: object = PIN) -> dict:
@@ -163,7 +165,7 @@ def test_correct_pin_sets_a_scoped_cookie_and_unlocks_the_page_and_pkpass(client
     assert parsed.links["add-to-wallet"] == issued["pkpass_url"]
     for text in ("Gold", "Iced Mocha", "Add to Apple Wallet"):
         assert text in parsed.texts
-    assert page.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert page.headers["Content-Security-Policy"] == SANDBOXED_CONTENT_SECURITY_POLICY  # Bayroast's own code
     assert "og:image" not in parsed.meta  # link previews never hold the cookie
     for path in files_of(issued):
         assert client.get(path).status_code == 200, path
@@ -214,10 +216,11 @@ def test_changing_the_pin_voids_earlier_unlocks(client, account):
 def test_expired_or_tampered_unlock_cookies_are_refused(client, account):
     issued = protected(client, account)
     pkpass_path, pass_download_id = local(issued["pkpass_url"]), download_id(issued)
-    valid = unlock_token(SECRET, pass_download_id, PIN, utcnow(), 60)
-    expired = unlock_token(SECRET, pass_download_id, PIN, utcnow() - dt.timedelta(hours=2), 3600)
+    pin_hash = str(_stored_pin(issued["id"]))  # the MAC covers the stored hash
+    valid = unlock_token(SECRET, pass_download_id, pin_hash, utcnow(), 60)
+    expired = unlock_token(SECRET, pass_download_id, pin_hash, utcnow() - dt.timedelta(hours=2), 3600)
     expiry, mac = valid.split(".")
-    other_secret = unlock_token("another-secret", pass_download_id, PIN, utcnow(), 60)
+    other_secret = unlock_token("another-secret", pass_download_id, pin_hash, utcnow(), 60)
 
     tampered = mac[:-1] + ("1" if mac.endswith("0") else "0")  # a mac ending in 0 stayed valid: 1 run in 16 failed
     for value in (expired, f"{int(expiry) + 3600}.{mac}", f"{expiry}.{tampered}", other_secret, "junk", ""):
@@ -368,7 +371,7 @@ def test_no_pin_is_asked_when_the_campaign_does_not_enable_it(client, account):
     response = client.get(local(issued["page_url"]))
 
     assert "Gold" in parse_page(response.get_data(as_text=True)).texts
-    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert response.headers["Content-Security-Policy"] == SANDBOXED_CONTENT_SECURITY_POLICY
     for path in files_of(issued):
         assert client.get(path).status_code == 200, path
     redirected = post_pin(client, issued, "anything")
@@ -446,3 +449,75 @@ def test_pin_form_of_an_unknown_pass_is_404(client, account):
     response = client.post("/p/" + "x" * 32 + "/pin", data={"pin": PIN})
 
     assert response.status_code == 404 and "Pass not found" in response.get_data(as_text=True)
+
+
+# -- storage: a salted hash, never the PIN (issue 13, item 6) -----------------------------
+
+PLAIN_PIN = "Kestrel-0042"  # '-' and 'K' never occur in a hash's salt or hex digest
+
+
+def _stored_pin(pass_id: str) -> object:
+    with transaction(write=False) as session:
+        return (session.get(Pass, pass_id).extra or {}).get("downloadPin")
+
+
+def _create_v3(client, account, campaign: dict, *, asynchronous: bool = False):  # type: ignore[no-untyped-def]
+    return client.post(f"/api/v3/pass?async={'true' if asynchronous else 'false'}",
+                       headers={"Authorization": account.api_key},
+                       json={"data": {"templateId": campaign["campaign_id"], "downloadPin": PLAIN_PIN}})
+
+
+def test_v3_download_pin_is_stored_as_a_salted_hash_that_still_opens_the_page(client, account):
+    campaign = issue(client, account, PIN_CAMPAIGN)
+    identifiers = [_create_v3(client, account, campaign).get_json()["data"]["identifier"] for _ in range(2)]
+    stored = [_stored_pin(identifier) for identifier in identifiers]
+
+    for value in stored:
+        assert isinstance(value, str) and value.startswith("scrypt:") and PLAIN_PIN not in value
+    assert stored[0] != stored[1]  # salted: equal PINs give different hashes
+    with transaction(write=False) as session:
+        page_path = f"/p/{session.get(Pass, identifiers[0]).download_id}"
+    assert client.post(f"{page_path}/pin", data={"pin": PLAIN_PIN.lower()}).status_code == 403
+    assert client.post(f"{page_path}/pin", data={"pin": PLAIN_PIN}).status_code == 303
+
+
+def test_queued_v3_creation_keeps_no_plain_pin_in_its_job(client, account):
+    from walletservice.models import BackgroundJob
+
+    campaign = issue(client, account, PIN_CAMPAIGN)
+    assert _create_v3(client, account, campaign, asynchronous=True).status_code == 200
+    with transaction(write=False) as session:
+        payloads = session.scalars(select(BackgroundJob.payload)).all()
+    assert payloads and all(PLAIN_PIN not in str(payload) for payload in payloads)
+
+
+def test_hashing_migration_hashes_plain_pins_and_leaves_the_rest(client, account):
+    import importlib.util
+
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    from walletservice import MIGRATIONS_DIR
+    from walletservice.extensions import db
+
+    plain, numeric, empty = (issue(client, account, {**PIN_CAMPAIGN, "name": f"Card {number}"}) for number in range(3))
+    set_pin(plain["id"], PLAIN_PIN)
+    set_pin(numeric["id"], 4711)
+    set_pin(empty["id"], "")
+    path = next((MIGRATIONS_DIR / "versions").glob("*_hash_download_pins.py"))
+    spec = importlib.util.spec_from_file_location("hash_download_pins", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with db.engine.begin() as connection:
+        with Operations.context(MigrationContext.configure(connection)):
+            migration.upgrade()
+
+    hashed, hashed_number = _stored_pin(plain["id"]), _stored_pin(numeric["id"])
+    assert str(hashed).startswith("scrypt:") and str(hashed_number).startswith("scrypt:")
+    assert _stored_pin(empty["id"]) == ""
+    assert post_pin(client, plain, PLAIN_PIN).status_code == 303
+    assert post_pin(client, numeric, "4711").status_code == 303
+    with db.engine.begin() as connection:  # running it again changes nothing
+        with Operations.context(MigrationContext.configure(connection)):
+            migration.upgrade()
+    assert _stored_pin(plain["id"]) == hashed

@@ -66,12 +66,12 @@ def test_personalize_stores_data_and_returns_signature_verifiable_with_openssl(c
     import zipfile
 
     assert "personalization.json" in zipfile.ZipFile(io.BytesIO(before.data)).namelist()
-    body = {"personalizationToken": "tok-123", "requiredPersonalizationInfo": {"fullName": "Ada Lovelace"}}
+    body = {"personalizationToken": "dG9rLTEyMw==", "requiredPersonalizationInfo": {"fullName": "Ada Lovelace"}}
     response = client.post(f"{issued.pass_url}/personalize", json=body)
     assert response.status_code == 200
     assert response.mimetype == "application/octet-stream"
     (tmp_path / "sig.der").write_bytes(response.data)
-    (tmp_path / "token").write_bytes(b"tok-123")
+    (tmp_path / "token").write_bytes(b"dG9rLTEyMw==")
     verify = subprocess.run(
         ["openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(tmp_path / "sig.der"),
          "-content", str(tmp_path / "token"), "-CAfile", str(dev_ca_pem), "-purpose", "any",

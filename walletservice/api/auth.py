@@ -1,4 +1,11 @@
-"""Integrator credentials: HTTP Basic `account_id:api_key`, or `Bearer <api_key>`."""
+"""Integrator credentials: HTTP Basic `account_id:api_key`, or `Bearer <api_key>`.
+
+Credentials on a cross-site browser request are refused (docs/security.md, "Response
+headers"): the service sends no CORS headers, so such a request cannot have set its
+Authorization itself; it carries what the browser cached after a Basic prompt, sent by
+a script of another site or of a sandboxed campaign page. The API reads JSON whatever
+the Content-Type, so a text/plain POST (no preflight) would otherwise act for the user.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,17 @@ from walletservice.errors import NotAuthorized
 from walletservice.services.organizations import authenticate_api_key
 
 
+# Fetch metadata (Sec-Fetch-Site) that browsers send; API clients send none.
+CROSS_SITE = frozenset({"cross-site", "same-site"})
+
+
 def caller_organization_id(required: bool) -> str | None:
     """The organization whose key came with the request; NotAuthorized if it is bad.
 
     Without credentials: NotAuthorized when required, else None.
     """
+    if request.headers.get("Sec-Fetch-Site", "").lower() in CROSS_SITE and request.headers.get("Authorization"):
+        raise NotAuthorized("a browser on another site may not use this API's credentials")
     credentials = _credentials()
     if credentials is None:
         if required:
@@ -22,6 +35,11 @@ def caller_organization_id(required: bool) -> str | None:
     account_id, api_key = credentials
     with transaction(write=False) as session:
         return authenticate_api_key(session, api_key, account_id).id
+
+
+def is_browser_request() -> bool:
+    """Browsers send fetch metadata with every request; curl and SDKs send none."""
+    return "Sec-Fetch-Mode" in request.headers or "Sec-Fetch-Site" in request.headers
 
 
 def _credentials() -> tuple[str | None, str] | None:

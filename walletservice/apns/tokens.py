@@ -84,6 +84,8 @@ class ProviderTokenSigner:
             return self._token
 
     def _mint(self) -> None:
+        # Signer (ES256 with the operator's APNs auth key). Bytes: {"iss": team, "iat": now}
+        # and the key id; nothing a caller chooses. Who: the push sender, at most every 20 min.
         issued_at = self._clock()
         self._token = jwt.encode(
             {"iss": self.team_id, "iat": int(issued_at)},

@@ -80,6 +80,7 @@ def build_pkpass(
     files[PASS_JSON] = serialize_pass_json(pass_json)
     manifest = build_manifest(files)
     files[MANIFEST] = manifest
+    # Signer: the manifest just built here over validated files (see sign_manifest).
     files[SIGNATURE] = sign_manifest(manifest, identity)
     return _zip(files)
 

@@ -81,6 +81,8 @@ def generate_ca(common_name: str, *, valid_days: int = 3650) -> KeyPair:
     return KeyPair(certificate, key)
 
 
+# Signer (a throwaway development CA, never Apple's). Bytes: certificates this module
+# builds. Who: the operator running `flask wallet certs` / the test fixtures only.
 def _issue(
     ca: KeyPair,
     subject: x509.Name,

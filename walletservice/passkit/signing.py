@@ -78,6 +78,10 @@ class SigningIdentity:
 
 def sign_manifest(manifest: bytes, identity: SigningIdentity) -> bytes:
     """The `signature` file: detached CMS SignedData (DER, SHA-256, signing-time) over manifest."""
+    # Signer (docs/security.md, "Signers"). Bytes: only a manifest.json that
+    # bundle.build_pkpass wrote itself from validated files whose pass.json names this
+    # certificate's pass type and team. Who: whoever may fetch that pass (its device
+    # token, its download link, its tenant's API key); never bytes a caller sends.
     builder = (
         pkcs7.PKCS7SignatureBuilder()
         .set_data(manifest)
@@ -88,7 +92,14 @@ def sign_manifest(manifest: bytes, identity: SigningIdentity) -> bytes:
 
 
 def sign_personalization_token(token: bytes, identity: SigningIdentity) -> bytes:
-    """The reply to a personalize request (digest 1.4.6): the token signed like a manifest."""
+    """The reply to Apple's personalize request: the token signed like a manifest."""
+    # Signer (docs/security.md, "Signers"). Bytes: a device's personalizationToken,
+    # already restricted to 8-1024 base64/url-safe characters that do not parse as JSON
+    # (services.personalization.check_device_token), so it can never be a manifest.
+    # Who: anyone (Apple sends no credentials), but only once per pass, and only for a
+    # pass that carries personalization.json and is not personalized yet.
+    if not token or token.lstrip()[:1] in (b"{", b"["):
+        raise ValueError("a personalization token is never a JSON document")
     return sign_manifest(token, identity)
 
 

@@ -17,6 +17,7 @@ from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.services.certificates import CertificateStore
 from walletservice.services.memory_cache import ByteBudgetCache
 from walletservice.services.pass_content import apple_design, bundle_image_assets
+from walletservice.services.personalization import awaits_personalization
 
 PKPASS_MIMETYPE = "application/vnd.apple.pkpass"
 
@@ -121,10 +122,9 @@ def _asset_files(session: Session, asset_id: str, cache: ByteBudgetCache[dict[st
 
 def _personalization_files(pass_: Pass) -> dict[str, bytes] | None:
     # A personalized pass must no longer carry personalization.json (Apple).
-    personalization = pass_.content.get("personalization")
-    if not personalization or pass_.personalized_at is not None:
+    if not awaits_personalization(pass_):
         return None
-    return {"personalization.json": json.dumps(personalization, sort_keys=True).encode("utf-8")}
+    return {"personalization.json": json.dumps(pass_.content["personalization"], sort_keys=True).encode("utf-8")}
 
 
 def _store_in_cache(session: Session, pass_: Pass, content: bytes) -> None:

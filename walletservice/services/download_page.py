@@ -156,6 +156,8 @@ def custom_code(campaign: Campaign, kind: str) -> str:
 
 def preview_token(secret: str, pass_: Pass) -> str:
     """Signed with the app secret: shows the owner's notes to whoever holds the link."""
+    # Signer (itsdangerous, app secret, salt PREVIEW_SALT). Bytes: the pass id only.
+    # Who: the pass's tenant through its API key (the owner's links).
     return str(URLSafeSerializer(secret, salt=PREVIEW_SALT).dumps(pass_.id))
 
 

@@ -3,6 +3,9 @@ unlock a correct PIN earns, and the limit on guesses (Flask-free; docs/download-
 
 A pass asks for its PIN only when its campaign (Passcreator's template) switches the
 feature on with `settings.download_pin_enabled` AND the pass has a non-empty downloadPin.
+
+The PIN is stored only as a salted scrypt hash (`protect_pin`, docs/security.md
+"Download PINs"); the API never answers it back, so nothing needs the plain PIN.
 """
 
 from __future__ import annotations
@@ -16,13 +19,22 @@ from typing import Literal
 
 from sqlalchemy import and_, case, delete, select, update
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from walletservice.db import upsert_insert
 from walletservice.models import Campaign, DownloadPinAttempts, Pass
 
 PIN_SETTING = "download_pin_enabled"
+PIN_KEY = "downloadPin"  # in Pass.extra, as Passcreator names it
 _UNLOCK_KEY_PURPOSE = b"walletservice.download-pin.unlock"
 _MAX_EXPIRY_DIGITS = 12
+# Werkzeug's scrypt (hashlib.scrypt, 16-character salt, hmac.compare_digest on check).
+# n=8192 keeps a PIN check near 10-40 ms: a 4-digit PIN falls to an offline search at
+# any cost, so the hash keeps PINs unreadable at rest; guessing online is what the
+# attempt limit below stops.
+PIN_HASH_METHOD = "scrypt:8192:8:1"
+_HASH_PREFIX = "scrypt:"
+MAX_PIN_CHARS = 64  # the v3 schema's limit: a longer value is never a PIN someone typed
 
 
 @dataclass(frozen=True)
@@ -41,11 +53,23 @@ class PinAttempt:
     retry_after: int = 0  # seconds until PINs are tried again ("locked", or "wrong" that locked)
 
 
+def protect_pin(pin: object) -> object:
+    """What Pass.extra stores for a downloadPin: the hash of a PIN, anything else as given
+    (None, "" and what is no PIN are kept, a hash already made is not hashed again)."""
+    if pin is None or isinstance(pin, (dict, list)) or str(pin) == "" or is_pin_hash(pin):
+        return pin
+    return generate_password_hash(str(pin), method=PIN_HASH_METHOD)
+
+
+def is_pin_hash(value: object) -> bool:
+    return isinstance(value, str) and value.startswith(_HASH_PREFIX) and len(value) > MAX_PIN_CHARS
+
+
 def required_pin(pass_: Pass, campaign: Campaign) -> str | None:
-    """The PIN this pass's page asks for, or None when it asks for none."""
+    """The stored hash of the PIN this pass's page asks for, or None when it asks for none."""
     if (campaign.settings or {}).get(PIN_SETTING) is not True:
         return None
-    pin = (pass_.extra or {}).get("downloadPin")
+    pin = (pass_.extra or {}).get(PIN_KEY)
     if pin is None or isinstance(pin, (dict, list)) or str(pin) == "":
         return None
     return str(pin)
@@ -54,8 +78,11 @@ def required_pin(pass_: Pass, campaign: Campaign) -> str | None:
 def unlock_token(secret: str, download_id: str, pin: str, now: dt.datetime, lifetime_seconds: int) -> str:
     """`<expiry>.<mac>`: proof that this browser gave this pass's current PIN.
 
-    The MAC covers a digest of the PIN, so changing the PIN voids every earlier unlock.
+    `pin` is the stored hash; the MAC covers a digest of it, so setting the PIN again
+    (a new salt) voids every earlier unlock.
     """
+    # Signer (HMAC, a key derived from the app secret for this purpose). Bytes: download
+    # id, PIN digest, expiry. Who: a browser that just gave the correct PIN.
     expires = int(now.timestamp()) + lifetime_seconds
     return f"{expires}.{_unlock_mac(secret, download_id, pin, expires)}"
 
@@ -78,14 +105,16 @@ def _unlock_mac(secret: str, download_id: str, pin: str, expires: int) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def is_correct_pin(pin: str, submitted: str) -> bool:
-    """Exactly the stored PIN (nothing is trimmed or case-folded), compared in constant
-    time; comparing digests also hides the PIN's length."""
-    return hmac.compare_digest(hashlib.sha256(submitted.encode()).digest(), hashlib.sha256(pin.encode()).digest())
+def is_correct_pin(pin_hash: str, submitted: str) -> bool:
+    """Exactly the PIN whose hash is stored (nothing is trimmed or case-folded); the
+    digests are compared in constant time (hmac.compare_digest in werkzeug)."""
+    if not is_pin_hash(pin_hash) or len(submitted) > MAX_PIN_CHARS:
+        return False  # a plain value stored before the hashing migration ran opens nothing
+    return check_password_hash(pin_hash, submitted)
 
 
 def attempt_pin(
-    session: Session, pass_id: str, pin: str, submitted: str, policy: PinPolicy, now: dt.datetime
+    session: Session, pass_id: str, pin_hash: str, submitted: str, policy: PinPolicy, now: dt.datetime
 ) -> PinAttempt:
     """Count the attempt, then compare; the caller commits.
 
@@ -96,7 +125,7 @@ def attempt_pin(
     failures, locked_until = _count_attempt(session, pass_id, now)
     if locked_until is not None and locked_until > now:
         return PinAttempt("locked", retry_after=_seconds_until(locked_until, now))
-    if is_correct_pin(pin, submitted):
+    if is_correct_pin(pin_hash, submitted):
         session.execute(delete(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id))
         return PinAttempt("correct")
     if failures < policy.max_failures:

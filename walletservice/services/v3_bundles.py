@@ -73,6 +73,8 @@ def bundle_id_of(pass_: Pass) -> str | None:
 
 
 def bundle_token(secret: str, organization_id: str, bundle_id: str) -> str:
+    # Signer (itsdangerous, app secret, salt BUNDLE_SALT). Bytes: [organization id,
+    # bundleId]. Who: the tenant's API key holder creating or reading a bundle.
     return str(URLSafeSerializer(secret, salt=BUNDLE_SALT).dumps([organization_id, bundle_id]))
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass, Segment
 from walletservice.passkit.colors import normalize_color
+from walletservice.services.download_pins import PIN_KEY, protect_pin
 from walletservice.services.events import record_pass_event
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
@@ -182,7 +183,7 @@ def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) ->
 def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
     for name in EXTRA_KEYS:
         if name in data:
-            changes.extra[name] = data[name]
+            changes.extra[name] = protect_pin(data[name]) if name == PIN_KEY else data[name]
     unknown = _unknown_validation_places(campaign, data.get("eligibleValidationPlaces"))
     if unknown:
         raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")

@@ -84,6 +84,8 @@ def _store_new_secret(organization: Organization, secret_key: str) -> None:
 def signature(secret: str, timestamp: int, body: bytes) -> str:
     """hex HMAC-SHA256 over "<timestamp>.<body>": the timestamp is signed so an old
     request cannot be replayed with a fresh one."""
+    # Signer (HMAC with the tenant's own webhook secret). Bytes: "<timestamp>." + a
+    # webhook body this service serialized from its own event. Who: the outbox worker.
     message = str(timestamp).encode("ascii") + b"." + body
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 

@@ -21,14 +21,24 @@ from walletservice.services.download_pins import PinPolicy, is_unlocked, require
 from walletservice.web.links import page_path, pkpass_path
 
 UNLOCK_COOKIE = "wallet_download_unlock"
+# The same value in the links of a sandboxed page's files: a document in an opaque
+# origin may have its SameSite cookie withheld on its own subresources.
+UNLOCK_ARGUMENT = "unlock"
 
 
 @dataclass(frozen=True)
 class PageAccess:
     owner: bool
     pin: str | None  # the PIN the pass asks for; None when it asks for none
-    unlocked: bool  # the browser holds a valid unlock cookie
+    unlocked: bool  # the browser holds a valid unlock cookie (or sent its value)
     owner_token: str  # the preview token, carried by the owner's links when a PIN is asked
+    unlock_token: str = ""  # the valid unlock value this request brought
+
+    def file_arguments(self, sandboxed: bool) -> dict[str, str]:
+        """Query arguments for the links of the page's own files."""
+        if sandboxed and self.unlocked and not self.owner:
+            return {UNLOCK_ARGUMENT: self.unlock_token}
+        return self.link_arguments
 
     @property
     def allowed(self) -> bool:
@@ -60,10 +70,11 @@ def open_pass(session: Session, download_id: str, caller: str | None) -> tuple[P
     secret = current_app.config["WALLET_SECRET_KEY"]
     owner = caller == pass_.organization_id or pages.is_preview_token(secret, request.args.get("preview"), pass_)
     pin = required_pin(pass_, campaign)
-    unlocked = pin is not None and is_unlocked(
-        secret, pass_.download_id, pin, request.cookies.get(UNLOCK_COOKIE), utcnow())
+    unlock = request.cookies.get(UNLOCK_COOKIE) or request.args.get(UNLOCK_ARGUMENT) or ""
+    unlocked = pin is not None and is_unlocked(secret, pass_.download_id, pin, unlock, utcnow())
     token = pages.preview_token(secret, pass_) if owner and pin is not None else ""
-    return pass_, campaign, PageAccess(owner=owner, pin=pin, unlocked=unlocked, owner_token=token)
+    return pass_, campaign, PageAccess(owner=owner, pin=pin, unlocked=unlocked, owner_token=token,
+                                       unlock_token=unlock if unlocked else "")
 
 
 def pin_policy() -> PinPolicy:

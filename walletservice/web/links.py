@@ -43,8 +43,9 @@ def customer_link(pass_: Pass) -> str:
 def preview_url(pass_: Pass) -> str:
     """The page with the owner's notes; the token is signed with the app secret."""
     token = preview_token(current_app.config["WALLET_SECRET_KEY"], pass_)
-    return f"{current_app.config['WALLET_PUBLIC_URL']}{page_path(pass_)}?preview={token}"
+    return f"{public_url(page_path(pass_))}?preview={token}"
 
 
 def public_url(path: str) -> str:
-    return str(current_app.config["WALLET_PUBLIC_URL"]) + path
+    """A customer page's URL: on WALLET_PAGES_URL when set (walletservice.web.origins)."""
+    return str(current_app.config["WALLET_PAGES_URL"] or current_app.config["WALLET_PUBLIC_URL"]) + path

@@ -26,6 +26,7 @@ from walletservice.web.access import (
     set_unlock_cookies,
 )
 from walletservice.web.links import page_path, pkpass_path, public_url
+from walletservice.web.origins import SANDBOX, needs_sandbox
 from walletservice.web.qr_codes import qr_svg
 from walletservice.web.routes import web_blueprint
 
@@ -33,6 +34,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
+# A page with the campaign's code on the API's origin (walletservice.web.origins).
+SANDBOXED_CONTENT_SECURITY_POLICY = f"{CONTENT_SECURITY_POLICY}; {SANDBOX}"
 # The PIN form's responses only: it posts to its own origin, every other page posts nowhere.
 PIN_FORM_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace("form-action 'none'", "form-action 'self'")
 CUSTOM_CODE_TYPES = {"stylesheet": "text/css", "javascript": "text/javascript"}
@@ -46,8 +49,7 @@ PIN_MESSAGES = {
 
 @web_blueprint.after_request
 def add_security_headers(response: Response) -> Response:
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)  # nosniff: the app's
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -63,13 +65,16 @@ def download_page(download_id: str) -> Response:
         page = pages.build_download_page(session, pass_, campaign)
         if not access.owner and request.method == "GET":
             pages.record_page_view(session, pass_, request.user_agent.string)
-        links, files = _links(pass_, access), _files(pass_, access)
+        sandboxed = needs_sandbox(page.has_stylesheet or page.has_javascript)
+        links, files = _links(pass_, access), _files(pass_, access, sandboxed)
     # With a PIN, a phone that scans the code has no unlock cookie: it gets the page (and the form).
     qr_target = links["page"] if access.pin is not None else links["pkpass"]
     html = render_template("web/download_page.html", page=page, owner=access.owner, links=links, files=files,
                            pin_required=access.pin is not None,
                            qr=qr_svg(qr_target, f"QR code of the link to {page.title}"))
     response = Response(html, mimetype="text/html")
+    if sandboxed:  # the campaign's code must not run in the API's origin (web.origins)
+        response.headers["Content-Security-Policy"] = SANDBOXED_CONTENT_SECURITY_POLICY
     # Each view is counted and the owner's copy differs: never from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -176,9 +181,10 @@ def _links(pass_: Pass, access: PageAccess) -> dict[str, str]:
     return {"page": public_url(page_path(pass_)), "pkpass": pkpass}
 
 
-def _files(pass_: Pass, access: PageAccess) -> dict[str, str]:
-    """The page's own files; the owner's carry the preview token when a PIN is asked."""
-    arguments = {"download_id": pass_.download_id, **access.link_arguments}
+def _files(pass_: Pass, access: PageAccess, sandboxed: bool) -> dict[str, str]:
+    """The page's own files; the owner's carry the preview token when a PIN is asked,
+    an unlocked visitor's the unlock value when the page is sandboxed."""
+    arguments = {"download_id": pass_.download_id, **access.file_arguments(sandboxed)}
     return {name: url_for(f"web.{endpoint}", **arguments) for name, endpoint in (
         ("colors", "pass_stylesheet"), ("image", "pass_image"),
         ("stylesheet", "custom_stylesheet"), ("javascript", "custom_javascript"))}

@@ -147,8 +147,14 @@ def _pass_response(version: devices.PassVersion, content: bytes | None, context:
 
 @webservice_blueprint.post("/passes/<pass_type>/<serial>/personalize")
 def personalize(pass_type: str, serial: str) -> Response:
+    # Apple documents no Authorization on personalize ("Personalize a pass"), so it
+    # cannot be required; one that is sent must still be the pass's token.
+    authorization = _authorization()
     with transaction() as session:
-        pass_ = devices.find_pass(session, pass_type, serial)
+        if authorization is not None:
+            pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token(authorization))
+        else:
+            pass_ = devices.find_pass(session, pass_type, serial)
         if pass_ is None:
             raise NotFound("unknown pass")
         certificate = session.get(SigningCertificate, pass_.certificate_id) if pass_.certificate_id else None

@@ -5,16 +5,22 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from walletservice.api.auth import is_browser_request
 from walletservice.errors import DomainError
 
 PREFIX = "/v2"
+# Passworks documents HTTP Basic, and clients that answer a challenge (urllib's
+# HTTPBasicAuthHandler, .NET's NetworkCredential, Java's Authenticator) send
+# credentials only after one, so API clients keep it (RFC 9110 asks for it on a 401).
+# Browsers never get it: a prompt would cache credentials the browser then attaches
+# for any page that calls the API (docs/security.md, "Response headers").
 AUTHENTICATE_HEADER = 'Basic realm="walletservice"'
 
 
 def error_response(status: int, messages: list[str], headers: dict[str, str] | None = None) -> Response:
     response = jsonify(errors=messages)
     response.status_code = status
-    if status == 401:
+    if status == 401 and not is_browser_request():
         response.headers["WWW-Authenticate"] = AUTHENTICATE_HEADER
     response.headers.extend(headers or {})
     return response

@@ -33,6 +33,7 @@ from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.mail import mail_configured
 from walletservice.services import pass_emails
 from walletservice.services import v3_passes as service
+from walletservice.services.download_pins import PIN_KEY, protect_pin
 from walletservice.services.image_fetch import FetchPolicy
 from walletservice.services.pass_query import (
     decode_query_parameter,
@@ -73,7 +74,11 @@ def process_url(job_id: str) -> str:
 
 
 def pass_data(body: V3PassBody) -> dict[str, Any]:
-    return body.data.model_dump(exclude_unset=True)
+    """The body's data, its downloadPin hashed at once: a queued job keeps no plain PIN."""
+    data = body.data.model_dump(exclude_unset=True)
+    if PIN_KEY in data:
+        data[PIN_KEY] = protect_pin(data[PIN_KEY])
+    return data
 
 
 def created_view(pass_: Pass, campaign: Campaign, *, known_barcode: bool = True,
