@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
+from walletservice.control_characters import install_control_character_guard
 from walletservice.db import READS_BIND, engine_binds
 from walletservice.url_rules import LazyBuilderRule
 
@@ -30,6 +31,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
+    install_control_character_guard(app)
     _register_blueprints(app)
     _register_cli(app)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from walletservice.db import transaction
 from walletservice.hot_reads import hot_reads
-from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
+from walletservice.errors import BadRequest, DomainError, InvalidInput, NotAuthorized, NotFound
+from walletservice.json_bodies import parse_json_body
 from walletservice.models import Pass, SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.runtime import WEB_SERVICE_PATH, Runtime, runtime
@@ -81,10 +82,13 @@ def _check_segment(value: str, name: str) -> str:
 def _json_body() -> object:
     # Devices send tiny JSON bodies; refuse anything larger before reading it.
     request.max_content_length = current_app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"]
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
         raise BadRequest("body must be JSON")
-    return payload
+    try:
+        return parse_json_body(raw)
+    except InvalidInput as exc:  # NUL in text: Apple's endpoints answer malformed input with 400
+        raise BadRequest(exc.message) from None
 
 
 @webservice_blueprint.post("/devices/<device_id>/registrations/<pass_type>/<serial>")
