@@ -129,3 +129,15 @@ def test_a_refused_call_with_a_body_that_is_no_log_counts_no_entries(app, client
 
     assert response.status_code == 429
     assert _dropped()["rate_limited"] == 0
+
+
+def test_a_forwarded_address_that_is_no_address_is_kept_to_the_column(client, test_settings, tmp_path: Path):
+    # More hops declared than there are proxies: the header's first entry is the client's own text.
+    over_trusting = create_app({**test_settings, "WALLET_TRUSTED_PROXY_HOPS": 2},
+                               instance_dir=tmp_path / "proxied").test_client()
+
+    response = _post(over_trusting, **{"X-Forwarded-For": "x" * 500 + "\x00, 192.0.2.3"})
+
+    assert response.status_code == 200
+    with transaction(write=False) as session:
+        assert session.scalar(select(DeviceLogEntry.remote_addr)) == "x" * 64

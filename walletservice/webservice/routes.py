@@ -165,7 +165,7 @@ def personalize(pass_type: str, serial: str) -> Response:
 @webservice_blueprint.post("/log")
 def log() -> Response:
     # Anyone may call this: limited per client address (the proxy's when trusted, create_app).
-    client_address = request.remote_addr or "unknown"
+    client_address = _client_address()
     limits = _device_log_limits()
     now = utcnow()
     with transaction() as session:
@@ -181,6 +181,13 @@ def log() -> Response:
         response.headers["Retry-After"] = str(retry_after)
         return response
     return Response(status=200)
+
+
+def _client_address() -> str:
+    # From X-Forwarded-For when proxies are trusted: if more hops are declared than there are
+    # proxies, it is the client's own text, so keep it to what the column holds.
+    address = request.remote_addr or "unknown"
+    return address.replace("\x00", "")[:64]
 
 
 def _device_log_limits() -> device_logs.DeviceLogLimits:
