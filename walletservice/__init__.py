@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
+from walletservice.control_characters import install_control_character_guard
 from walletservice.db import READS_BIND, engine_binds
 from walletservice.url_rules import LazyBuilderRule
 
@@ -30,11 +32,21 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
+    install_control_character_guard(app)
     _register_blueprints(app)
     _add_response_headers(app)
     _register_cli(app)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Take the client address from X-Forwarded-For only when proxies that set it are declared:
+    otherwise any client could name itself another address (and escape the device log limit)."""
+    hops = app.config["WALLET_TRUSTED_PROXY_HOPS"]
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0)  # type: ignore[method-assign]
 
 
 def _ensure_secret_key(app: Flask, instance_path: Path) -> None:

@@ -76,6 +76,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Most log messages kept from one POST /v1/log call."),
     Setting("WALLET_MAX_LOG_ENTRY_CHARS", 2000, int,
             "Longest device log message kept; longer ones are truncated."),
+    Setting("WALLET_DEVICE_LOG_RATE_PER_MINUTE", 60, int,
+            "POST /v1/log calls accepted per client address per minute (shared by all processes); more are "
+            "answered 429 with Retry-After. 0: no limit."),
+    Setting("WALLET_DEVICE_LOG_MAX_ROWS", 200_000, int,
+            "Device log messages kept in all; the oldest are deleted first (checked each time min(1,000, a tenth "
+            "of this) more are stored, so the table may briefly hold that many more). 0: no cap."),
+    Setting("WALLET_TRUSTED_PROXY_HOPS", 0, int,
+            "Reverse proxies in front of the service that append X-Forwarded-For; the client address (device "
+            "log limit, logs) is then taken from that header, this many hops back. 0: the connection's "
+            "address, and X-Forwarded-For is ignored."),
     Setting("WALLET_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted anywhere (asset uploads included)."),
     Setting("WALLET_LOG_LEVEL", "INFO", str, "Logging level: DEBUG, INFO, WARNING or ERROR."),

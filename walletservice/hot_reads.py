@@ -58,6 +58,8 @@ class PreparedRead:
 
 def _text_argument(value: Any) -> bytes | None:
     if type(value) is str:
+        if "\x00" in value:  # libpq would send the text only up to the NUL: a lookup of a shorter value
+            raise psycopg.DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
         return value.encode()
     if type(value) is int:
         return b"%d" % value

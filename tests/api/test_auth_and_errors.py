@@ -100,11 +100,12 @@ def test_trailing_slash_is_optional(client, account: Account):
 
 
 def test_malformed_json_is_a_400(client, account: Account):
-    for body in ("{bad", "[" * 100_000, b"\xff\xfe"):
+    for body, error in (("{bad", "the body is not valid JSON"), ("[" * 100_000, "JSON nests deeper than 64 levels"),
+                        (b"\xff\xfe", "the body is not valid JSON")):
         response = client.post("/v2/organizations", data=body, headers=account.basic,
                                 content_type="application/json")
         assert response.status_code == 400
-        assert response.get_json() == {"errors": ["the body is not valid JSON"]}
+        assert response.get_json() == {"errors": [error]}
 
 
 def test_a_form_sent_to_a_json_route_is_a_400(client, account: Account):

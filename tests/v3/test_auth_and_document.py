@@ -25,6 +25,9 @@ V3_EXPECTED = {
     ("put", "/api/v3/segment/{segment_id}"): {"200", "400", "401", "404", "413"},
     ("delete", "/api/v3/segment/{segment_id}"): {"200", "401", "404"},
 }
+# A path argument can be malformed too: a control character is refused with 400 before the route runs.
+V3_EXPECTED = {(method, path): statuses | {"400"} if "{" in path else statuses
+               for (method, path), statuses in V3_EXPECTED.items()}
 
 
 def test_the_raw_key_and_the_v2_forms_authenticate(client: Any, account: Account) -> None:

@@ -225,11 +225,19 @@ def test_campaign_and_pass_text_is_escaped(client, account):
     assert page.event_handlers == [] and len(page.scripts) == 1
 
 
+def test_a_download_id_with_a_control_character_answers_the_html_page_with_400(client):
+    response = client.get("/p/" + "%00" * 20)
+
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "Pass not found" in response.get_data(as_text=True)
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
 def test_unknown_or_malformed_download_ids_answer_an_html_404(client, account):
     issued = issue(client, account)
     real = local(issued["page_url"])
 
-    for path in ("/p/" + "x" * 32, "/p/short", "/p/" + "%00" * 20, f"{real}x/custom.css",
+    for path in ("/p/" + "x" * 32, "/p/short", f"{real}x/custom.css",
                  "/p/" + "y" * 32 + "/image.png", "/download/" + "z" * 32 + ".pkpass"):
         response = client.get(path)
         assert response.status_code == 404, path

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from walletservice.db import READS_BIND, transaction
 from walletservice.hot_reads import hot_reads
 from walletservice.extensions import db
+from walletservice.errors import NotAuthorized
 from walletservice.services import devices
 
 TOKEN = "ab" * 32
@@ -122,3 +123,14 @@ def test_each_thread_keeps_its_own_connection_until_it_ends(app, registered, pos
         thread.join()
     assert answers == [[registered.serial]] * 8
     assert _wait_for_no_backends() == []  # each closed when its thread ended
+
+
+def test_a_serial_with_a_nul_is_never_looked_up_as_the_text_before_it(app, issued):
+    # libpq sends a text parameter up to its NUL: "SKY-0001\0garbage" would find SKY-0001.
+    with pytest.raises((psycopg.DataError, NotAuthorized)):
+        devices.authenticate_pass_version(hot_reads(), issued.pass_type, issued.serial + "\x00garbage", issued.token)
+    if db.engine.dialect.name == "postgresql":
+        with pytest.raises(psycopg.DataError):
+            devices.serials_updated_since(hot_reads(), "dev1\x00x", issued.pass_type, None)
+    else:  # SQLite compares the whole text
+        assert devices.serials_updated_since(hot_reads(), "dev1\x00x", issued.pass_type, None) is None

@@ -164,8 +164,13 @@ def _error_statuses(operation: Operation) -> list[int]:
     statuses = []
     if operation.auth is not Auth.NONE:
         statuses.append(401)
+    # Any input can be malformed; a control character in a path or query value is
+    # refused with 400 before the route runs (walletservice/control_characters.py).
+    if operation.json_body or operation.form_body or operation.query or operation.filters \
+            or operation.path_parameters:
+        statuses.append(400)
     if operation.json_body or operation.form_body:
-        statuses += [400, 413, 422]
+        statuses += [413, 422]
     elif operation.query or operation.filters:
         statuses.append(422)
     if operation.path_parameters:

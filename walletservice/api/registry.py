@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import enum
 import functools
-import json
-import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -22,6 +20,7 @@ from flask import Blueprint, Response, request
 from pydantic import BaseModel, ValidationError
 
 from walletservice.errors import BadRequest, InvalidInput
+from walletservice.json_bodies import parse_json_body
 from walletservice.services.collection_filters import FilterSpec, parse_collection_query
 
 FORM_MIMETYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -125,49 +124,6 @@ def _json_payload() -> Any:
     return parse_json_body(raw)
 
 
-class _NonFiniteNumber(ValueError):
-    pass
-
-
-def _refuse_non_finite(text: str) -> float:
-    # Python reads NaN, Infinity and overflowing numbers (1e400); JSON and PostgreSQL's JSONB hold none.
-    number = float(text)
-    if not math.isfinite(number):
-        raise _NonFiniteNumber(text)
-    return number
-
-
-def parse_json_body(raw: bytes) -> Any:
-    """A request body as JSON: 400 for what is not JSON, non-finite numbers and NUL in text."""
-    try:
-        payload = json.loads(raw, parse_constant=_refuse_non_finite, parse_float=_refuse_non_finite)
-    except _NonFiniteNumber as exc:
-        raise BadRequest(f"numbers must be finite: {exc} is not (no NaN, Infinity or overflowing values)") from None
-    except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise BadRequest("the body is not valid JSON") from None
-    # PostgreSQL stores no NUL in text or JSONB, and free-form objects (user_info,
-    # v3 data) reach the database unvalidated: refuse NUL anywhere, keys included.
-    where = _nul_at(payload, "") if b"\\u0000" in raw else None
-    if where is not None:
-        raise InvalidInput(f"{where or 'body'}: text must not contain NUL characters (\\u0000)")
-    return payload
-
-
-def _nul_at(value: Any, path: str) -> str | None:
-    """The dotted path of the first NUL in a JSON value, or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        inner = f"{path}.{key}" if path else str(key)
-        if isinstance(key, str) and "\x00" in key:
-            return inner.replace("\x00", "\\u0000")
-        found = _nul_at(item, inner)
-        if found is not None:
-            return found
-    return None
-
-
 def _form_fields(model: type[BaseModel]) -> dict[str, Any]:
     """The model's fields by their form names: files as bytes, others as text."""
     values: dict[str, Any] = {}
@@ -177,6 +133,8 @@ def _form_fields(model: type[BaseModel]) -> dict[str, Any]:
             values[key] = request.files[key].read()
         elif key in request.form:
             values[key] = request.form[key]
+            if "\x00" in values[key]:  # as in JSON bodies (json_bodies.py): PostgreSQL text holds no NUL
+                raise InvalidInput(f"{key}: text must not contain NUL characters (\\u0000)")
     return values
 
 

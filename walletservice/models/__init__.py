@@ -4,7 +4,9 @@ from walletservice.models.asset import Asset, AssetRendition
 from walletservice.models.base import Base
 from walletservice.models.campaign import Campaign, Template
 from walletservice.models.certificate import SigningCertificate
-from walletservice.models.device import Device, DeviceLogEntry, Personalization, Registration
+from walletservice.models.device import (
+    Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
+)
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import PassEvent, WebhookDelivery
 from walletservice.models.job import BackgroundJob
@@ -16,8 +18,8 @@ from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLeas
 from walletservice.models.segment import Segment
 
 __all__ = [
-    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogEntry",
-    "DownloadPinAttempts",
+    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
+    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletservice.models.base import Base, BigIntegerKey, utcnow
@@ -51,6 +51,30 @@ class DeviceLogEntry(Base):
     message: Mapped[str] = mapped_column(Text)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class DeviceLogClientWindow(Base):
+    """POST /v1/log calls of one client address in the current minute (services.device_logs).
+
+    One row per address, rewritten by one upsert per call, so every web process
+    counts against the same limit; housekeeping deletes rows of past minutes.
+    """
+
+    __tablename__ = "device_log_client_windows"
+
+    client_address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute: Mapped[int] = mapped_column(BigInteger)  # Unix time // 60 of the window counted
+    calls: Mapped[int] = mapped_column(Integer)
+
+
+class DeviceLogDrops(Base):
+    """Device log entries refused or deleted before their time, per reason, since the start:
+    the counter `walletservice_device_logs_dropped_total` (operations/metrics.py)."""
+
+    __tablename__ = "device_log_drops"
+
+    reason: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entries: Mapped[int] = mapped_column(BigInteger)
 
 
 class Personalization(Base):

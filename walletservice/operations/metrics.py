@@ -1,8 +1,9 @@
 """The Prometheus view of services.operational_status, read from the database at scrape time.
 
 Each app has its own CollectorRegistry (not prometheus_client's global one), so
-several apps in one process (tests) never clash. Every value is a gauge: they are
-counts of open work and ages, read fresh on each scrape, not counters kept in memory.
+several apps in one process (tests) never clash. Nearly every value is a gauge: counts
+of open work and ages, read fresh on each scrape, not counters kept in memory. The one
+counter, device log entries dropped, is kept in the database too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from prometheus_client import CollectorRegistry
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from walletservice.services.operational_status import OperationalStatus
 
@@ -53,6 +54,7 @@ class OperationalStatusCollector:
                                      labels=["holder"])
             info.add_metric([scheduler.leader], 1)
             yield info
+        yield _device_logs_dropped(status.device_logs_dropped)
         yield _gauge("schedules_due", "Schedules due that have not fired yet.", scheduler.due_schedules)
         yield _gauge("schedules_oldest_due_age_seconds",
                      "How long the oldest unfired due schedule is late; 0 if none.",
@@ -67,6 +69,15 @@ def metrics_registry(read_status: Callable[[], OperationalStatus]) -> CollectorR
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(PREFIX + name, documentation, value=value)
+
+
+def _device_logs_dropped(entries: dict[str, int]) -> CounterMetricFamily:
+    # A counter kept in the database (services.device_logs): every process reports the same total.
+    family = CounterMetricFamily(PREFIX + "device_logs_dropped", "Device log entries refused or deleted "
+                                 "early, per reason: rate_limited, storage_cap, too_large.", labels=["reason"])
+    for reason, count in entries.items():
+        family.add_metric([reason], count)
+    return family
 
 
 def _by_state(name: str, documentation: str, counts: dict[str, int]) -> GaugeMetricFamily:

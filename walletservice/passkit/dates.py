@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+_Dated = TypeVar("_Dated", dt.date, dt.datetime)
 
 _W3C = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?"
@@ -17,6 +19,32 @@ _W3C = re.compile(
 )
 
 DATE_HINT = "use an ISO-8601 date with hours, minutes and a time zone, e.g. 2025-06-01T19:30:00+02:00"
+
+# Every date the service takes in (pass dates, report days, filters, schedules) lies in
+# this range. The year of margin at both ends lets any arithmetic on an accepted date
+# (a UTC offset, a month back, a year of report days) stay inside Python's years 1-9999.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(9998, 12, 31)
+OUT_OF_RANGE = f"is out of range: accepted from {EARLIEST_DATE} to {LATEST_DATE}"
+
+
+def in_accepted_range(value: dt.date | dt.datetime) -> bool:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return EARLIEST_DATE <= day <= LATEST_DATE
+
+
+def check_date_in_range(value: _Dated, name: str = "", error: type[Exception] = ValueError) -> _Dated:
+    """The date or time unchanged; else `error`: "<name>: the date is out of range: accepted ..."."""
+    if not in_accepted_range(value):
+        kind = "time" if isinstance(value, dt.datetime) else "date"
+        raise error(f"{name}: the {kind} {OUT_OF_RANGE}" if name else f"the {kind} {OUT_OF_RANGE}")
+    return value
+
+
+def _in_range_pass_date(moment: dt.datetime) -> dt.datetime:
+    if not in_accepted_range(moment):
+        raise ValueError(OUT_OF_RANGE)  # callers put the value first: "'0001-01-01T00:00Z' is out of range"
+    return moment
 
 
 def _zone(text: str) -> dt.timezone:
@@ -33,7 +61,7 @@ def parse_pass_date(value: Any) -> dt.datetime:
     if isinstance(value, dt.datetime):
         if value.utcoffset() is None:
             raise ValueError("has no time zone")
-        return value
+        return _in_range_pass_date(value)
     if not isinstance(value, str):
         raise ValueError(f"is not a date; {DATE_HINT}")
     match = _W3C.match(value.strip())
@@ -41,9 +69,10 @@ def parse_pass_date(value: Any) -> dt.datetime:
         raise ValueError(f"is not a date; {DATE_HINT}")
     year, month, day, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
     try:
-        return dt.datetime(year, month, day, hour, minute, second, tzinfo=_zone(match.group(7)))
+        moment = dt.datetime(year, month, day, hour, minute, second, tzinfo=_zone(match.group(7)))
     except ValueError as exc:  # 2025-02-30, 25:00, a zone of 24 hours or more
         raise ValueError(f"is not a real date ({exc})") from None
+    return _in_range_pass_date(moment)
 
 
 def format_pass_date(moment: dt.datetime) -> str:

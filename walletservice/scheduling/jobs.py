@@ -16,9 +16,11 @@ from flask import Flask
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.outbox.pushes import finish_completed_requests
+from walletservice.models.base import utcnow
 from walletservice.runtime import runtime
 from walletservice.scheduling import housekeeping as rules
 from walletservice.scheduling.runs import RunSettings, fire_in_threads
+from walletservice.services.device_logs import prune_client_windows
 from walletservice.services.expiry import expire_batch
 
 log = logging.getLogger(__name__)
@@ -57,6 +59,7 @@ def housekeeping(holder: str) -> None:
     config = process.app.config
     with process.app.app_context(), transaction() as session:
         logs = rules.prune_device_logs(session, config["WALLET_DEVICE_LOG_RETENTION_DAYS"])
+        prune_client_windows(session, utcnow())
         devices = rules.remove_devices_without_registrations(session)
         jobs = rules.prune_finished_jobs(session, config["WALLET_JOB_RETENTION_DAYS"])
         abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])

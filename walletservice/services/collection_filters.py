@@ -17,6 +17,7 @@ from sqlalchemy import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from walletservice.errors import InvalidInput
+from walletservice.passkit.dates import check_date_in_range
 
 Compare = Callable[[Any, Any], ColumnElement[bool]]
 
@@ -169,6 +170,7 @@ def _parse_datetime(raw: str, name: str) -> dt.datetime:
         raise InvalidInput(f"{name} must be an ISO 8601 date or time, e.g. 2024-01-31T12:00:00Z") from None
     if value.tzinfo is None:  # the API speaks UTC
         value = value.replace(tzinfo=dt.timezone.utc)
+    check_date_in_range(value, name, InvalidInput)
     try:
         return value.astimezone(dt.timezone.utc)
     except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is before year 1 in UTC

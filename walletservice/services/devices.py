@@ -1,4 +1,4 @@
-"""Apple's web service rules: registrations, the update list, fetches, logs."""
+"""Apple's web service rules: registrations, the update list, fetches (logs: services.device_logs)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import upsert_insert
 from walletservice.hot_reads import HotReads, PreparedRead
 from walletservice.errors import BadRequest, NotAuthorized
-from walletservice.models import Device, DeviceLogEntry, Pass, Registration
+from walletservice.models import Device, Pass, Registration
 from walletservice.models.base import utcnow
 from walletservice.services.events import RemovedRegistration, WalletClient, record_pass_event, record_uninstalls
 
@@ -216,22 +216,3 @@ def serials_updated_since(
     # The highest tag among the returned passes, never "now": a concurrent change
     # committing later carries a higher tag and will be listed next time.
     return UpdatedSerials([serial for serial, _tag in rows], str(rows[-1][1]))
-
-
-def record_device_logs(
-    session: Session, payload: object, remote_addr: str | None, *, max_entries: int, max_chars: int
-) -> int:
-    """Store the messages of a POST /v1/log body; returns how many were kept."""
-    if not isinstance(payload, dict) or not isinstance(payload.get("logs"), list):
-        raise BadRequest('body must be a JSON object {"logs": ["message", ...]}')
-    messages = payload["logs"]
-    if not all(isinstance(message, str) for message in messages):
-        raise BadRequest("every log entry must be a string")
-    kept = messages[:max_entries]
-    now = utcnow()
-    session.add_all(
-        DeviceLogEntry(message=message[:max_chars], remote_addr=remote_addr, created_at=now)
-        for message in kept
-    )
-    session.flush()
-    return len(kept)

@@ -29,6 +29,7 @@ from walletservice.models import (
     WebhookDelivery,
 )
 from walletservice.models.base import utcnow
+from walletservice.services.device_logs import dropped_entries
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ class OperationalStatus:
     jobs: JobStatus
     webhooks: WebhookStatus
     scheduler: SchedulerStatus
+    # Device log entries refused or deleted early, per reason, since the start (a counter).
+    device_logs_dropped: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,7 @@ def operational_status(session: Session, now: dt.datetime | None = None) -> Oper
         jobs=_job_status(session, now),
         webhooks=_webhook_status(session, now),
         scheduler=_scheduler_status(session, now),
+        device_logs_dropped=dropped_entries(session),
     )
 
 

@@ -26,7 +26,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from walletservice.errors import BadRequest
+from walletservice.errors import BadRequest, DomainError
+from walletservice.json_bodies import parse_json_body
+from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Pass
 from walletservice.services.json_values import (
     BinaryOrder,
@@ -87,9 +89,13 @@ def decode_query_parameter(text: str) -> PassQuery:
     text = text.replace(" ", "+")
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        return parse_query(json.loads(raw))
-    except (binascii.Error, ValueError, RecursionError):
+    except (binascii.Error, ValueError):
         raise BadRequest("query must be base64url-encoded JSON") from None
+    try:
+        payload = parse_json_body(raw)
+    except DomainError as exc:
+        raise BadRequest(f"query must be base64url-encoded JSON: {exc.message}") from None
+    return parse_query(payload)
 
 
 def encode_query_parameter(raw: Mapping[str, Any]) -> str:
@@ -332,9 +338,10 @@ def parse_query_date(value: Any, field_name: str) -> dt.datetime:
     if isinstance(value, str):
         for date_format in DATE_FORMATS:
             try:
-                return dt.datetime.strptime(value.strip(), date_format).replace(tzinfo=dt.timezone.utc)
+                moment = dt.datetime.strptime(value.strip(), date_format).replace(tzinfo=dt.timezone.utc)
             except ValueError:
                 continue
+            return check_date_in_range(moment, f"field {field_name!r}", BadRequest)
     raise BadRequest(f"field {field_name!r} is a date: use Y-m-d H:i, e.g. 2055-12-31 00:00")
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, StateConflict
+from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Organization, Pass, Schedule, ScheduleRun
 from walletservice.models.base import utcnow
 from walletservice.outbox.pushes import enqueue_campaign_push, enqueue_pass_push
@@ -245,6 +246,7 @@ def json_ready(value: Any, where: str) -> Any:
 
 
 def _utc(value: dt.datetime, where: str) -> dt.datetime:
+    check_date_in_range(value, where, InvalidInput)
     try:
         return value.astimezone(dt.timezone.utc)
     except OverflowError:  # e.g. 9999-12-31T23:59:59-14:00

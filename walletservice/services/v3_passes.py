@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
+from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Pass, Segment
 from walletservice.passkit.colors import normalize_color
 from walletservice.services.download_pins import PIN_KEY, protect_pin
@@ -258,9 +259,9 @@ def parse_v3_date(value: Any, name: str) -> str | None:
         for date_format in V3_DATE_FORMATS:
             try:
                 moment = dt.datetime.strptime(value.strip(), date_format)
-                return moment.strftime(PASS_DATE_FORMAT)
             except ValueError:
                 continue
+            return check_date_in_range(moment, name, BadRequest).strftime(PASS_DATE_FORMAT)
     raise BadRequest(f"{name} must be a date in the format Y-m-d H:i, e.g. 2055-12-31 00:00")
 
 

@@ -12,7 +12,7 @@ from flask import Response, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from walletservice.db import transaction
-from walletservice.errors import DomainError, NotFound
+from walletservice.errors import BadRequest, DomainError, NotFound
 from walletservice.models import Campaign, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import download_page as pages
@@ -172,6 +172,12 @@ def _custom_code(download_id: str, kind: str) -> Response:
 @web_blueprint.errorhandler(404)
 def not_found_page(_error: DomainError | HTTPException) -> tuple[str, int]:
     return render_template("web/not_found.html"), 404
+
+
+@web_blueprint.errorhandler(BadRequest)
+def malformed_link_page(_error: BadRequest) -> tuple[str, int]:
+    # A link no pass can have (a control character in it): the same page a person can read.
+    return render_template("web/not_found.html"), 400
 
 
 def _links(pass_: Pass, access: PageAccess) -> dict[str, str]:

@@ -9,14 +9,16 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
 
 from walletservice.db import transaction
 from walletservice.hot_reads import hot_reads
-from walletservice.errors import BadRequest, DomainError, NotAuthorized, NotFound
+from walletservice.errors import BadRequest, DomainError, InvalidInput, NotAuthorized, NotFound
+from walletservice.json_bodies import parse_json_body
 from walletservice.models import Pass, SigningCertificate
 from walletservice.models.base import utcnow
 from walletservice.runtime import WEB_SERVICE_PATH, Runtime, runtime
-from walletservice.services import devices, events, personalization
+from walletservice.services import device_logs, devices, events, personalization
 from walletservice.services.bundles import cached_bundle, pass_bundle
 from walletservice.webservice.responses import (
     not_modified_response, not_modified_since, pkpass_response, serials_response,
@@ -81,10 +83,13 @@ def _check_segment(value: str, name: str) -> str:
 def _json_body() -> object:
     # Devices send tiny JSON bodies; refuse anything larger before reading it.
     request.max_content_length = current_app.config["WALLET_MAX_WEBSERVICE_BODY_BYTES"]
-    payload = request.get_json(force=True, silent=True)
-    if payload is None:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
         raise BadRequest("body must be JSON")
-    return payload
+    try:
+        return parse_json_body(raw)
+    except InvalidInput as exc:  # NUL in text: Apple's endpoints answer malformed input with 400
+        raise BadRequest(exc.message) from None
 
 
 @webservice_blueprint.post("/devices/<device_id>/registrations/<pass_type>/<serial>")
@@ -165,10 +170,42 @@ def personalize(pass_type: str, serial: str) -> Response:
 
 @webservice_blueprint.post("/log")
 def log() -> Response:
+    # Anyone may call this: limited per client address (the proxy's when trusted, create_app).
+    client_address = _client_address()
+    limits = _device_log_limits()
+    now = utcnow()
     with transaction() as session:
-        devices.record_device_logs(
-            session, _json_body(), request.remote_addr,
-            max_entries=current_app.config["WALLET_MAX_LOG_ENTRIES"],
-            max_chars=current_app.config["WALLET_MAX_LOG_ENTRY_CHARS"],
-        )
+        retry_after = device_logs.seconds_until_admitted(session, client_address, limits.calls_per_minute, now)
+        if retry_after:
+            device_logs.count_dropped(session, device_logs.RATE_LIMITED, _refused_entries())
+        else:
+            messages = device_logs.log_messages(_json_body())
+            device_logs.record_device_logs(session, messages, client_address, limits, now)
+    if retry_after:
+        response = jsonify(error=f"too many log calls from this address; retry in {retry_after} s")
+        response.status_code = 429
+        response.headers["Retry-After"] = str(retry_after)
+        return response
     return Response(status=200)
+
+
+def _client_address() -> str:
+    # From X-Forwarded-For when proxies are trusted: if more hops are declared than there are
+    # proxies, it is the client's own text, so keep it to what the column holds.
+    address = request.remote_addr or "unknown"
+    return address.replace("\x00", "")[:64]
+
+
+def _device_log_limits() -> device_logs.DeviceLogLimits:
+    config = current_app.config
+    return device_logs.DeviceLogLimits(
+        calls_per_minute=config["WALLET_DEVICE_LOG_RATE_PER_MINUTE"], max_rows=config["WALLET_DEVICE_LOG_MAX_ROWS"],
+        max_entries=config["WALLET_MAX_LOG_ENTRIES"], max_chars=config["WALLET_MAX_LOG_ENTRY_CHARS"])
+
+
+def _refused_entries() -> int:
+    """How many entries a refused call carried: the metric counts entries, not calls."""
+    try:
+        return len(device_logs.log_messages(_json_body()))
+    except (DomainError, HTTPException):  # not a log body (or over the size limit): no entries known
+        return 0

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
+from walletservice.passkit.dates import check_date_in_range
 from walletservice.services.pagination import DEFAULT_PER_PAGE, MAX_PER_PAGE, PageRequest
 
 
@@ -26,6 +27,7 @@ def _utc_in_range(value: dt.datetime) -> dt.datetime:
     can push 9999-12-31T23:59 past the last representable year."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
+    check_date_in_range(value)
     try:
         return value.astimezone(dt.timezone.utc)
     except OverflowError:

@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
+from walletservice.passkit.dates import check_date_in_range
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -16,9 +18,10 @@ def _iso_date(value: object) -> dt.date:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError("use the format YYYY-MM-DD")
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise ValueError("not a valid date") from None
+    return check_date_in_range(day)
 
 
 IsoDate = Annotated[

@@ -22,7 +22,7 @@ from walletservice.api.schemas.v3 import (
     V3PassQuery,
     V3PassView,
 )
-from walletservice.api.registry import parse_json_body
+from walletservice.json_bodies import parse_json_body
 from walletservice.api.v2.responses import public_url
 from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import PREFIX, envelope

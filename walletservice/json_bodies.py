@@ -1,0 +1,85 @@
+"""Reading JSON sent by clients: the one parser every API's request bodies go through.
+
+Flask-free. It refuses, with a domain error each API renders in its own shape:
+what is not JSON, nesting deeper than MAX_JSON_DEPTH, numbers that are not finite,
+and NUL in any string or key (PostgreSQL text and JSONB cannot hold NUL, and
+free-form objects such as user_info, v3 data or personalization data are stored
+as given). docs/security.md, "Device logs and input limits".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from walletservice.errors import BadRequest, InvalidInput
+
+# No request of any API nests deeper than a handful of levels; recursive code
+# (validation, JSONB encoding) must never meet a structure near Python's stack limit.
+MAX_JSON_DEPTH = 64
+
+
+class _NonFiniteNumber(ValueError):
+    pass
+
+
+def _refuse_non_finite(text: str) -> float:
+    # Python reads NaN, Infinity and overflowing numbers (1e400); JSON and PostgreSQL's JSONB hold none.
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NonFiniteNumber(text)
+    return number
+
+
+def parse_json_body(raw: bytes | str) -> Any:
+    """A request body as JSON: BadRequest for what is not JSON, nests too deep or has
+    non-finite numbers; InvalidInput for NUL in text, naming where it is."""
+    try:
+        payload = json.loads(raw, parse_constant=_refuse_non_finite, parse_float=_refuse_non_finite)
+    except _NonFiniteNumber as exc:
+        raise BadRequest(f"numbers must be finite: {exc} is not (no NaN, Infinity or overflowing values)") from None
+    except RecursionError:  # deeper than the interpreter's stack: far beyond MAX_JSON_DEPTH
+        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError:  # UnicodeDecodeError included
+        raise BadRequest("the body is not valid JSON") from None
+    if _depth_exceeds(payload, MAX_JSON_DEPTH):
+        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels")
+    # A NUL can only arrive escaped: JSON refuses raw control characters in strings.
+    escaped_nul = "\\u0000" if isinstance(raw, str) else b"\\u0000"
+    where = _nul_at(payload, "") if escaped_nul in raw else None  # type: ignore[operator]
+    if where is not None:
+        raise InvalidInput(f"{where or 'body'}: text must not contain NUL characters (\\u0000)")
+    return payload
+
+
+def _depth_exceeds(payload: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep; iterative, so any depth is safe."""
+    pending = [(payload, 1)]
+    while pending:
+        value, depth = pending.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _nul_at(payload: Any, root: str) -> str | None:
+    """The dotted path of the first NUL in a JSON value (keys included), or None."""
+    pending = [(payload, root)]
+    while pending:
+        value, path = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path
+            continue
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        for key, item in items:
+            inner = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and "\x00" in key:
+                return inner.replace("\x00", "\\u0000")
+            pending.append((item, inner))
+    return None
