@@ -105,6 +105,7 @@ class Attempt:
     headers: dict[str, str] = field(default_factory=dict)
     data: bytes | None = None
     anonymous: bool = True  # no valid credentials: a public route may answer it
+    own_collection: bool = False  # tenant B listing its own things: a 2xx, without anything of tenant A
 
 
 def owner_headers(route: Route, tenant: Tenant) -> dict[str, str]:
@@ -175,6 +176,9 @@ def attempts_for(route: Route, world: World, kind: str) -> list[Attempt]:
         valid = VALID_BODIES.get(route.endpoint)
         return [Attempt("no credentials", path, {}, _json_body(route)),
                 *([Attempt("no credentials, a valid body", path, {}, valid)] if valid else [])]
+    if kind == "other_tenant" and not route.arguments:
+        return [Attempt(f"tenant B lists its own, {name}", path, headers, anonymous=False, own_collection=True)
+                for name, headers in (("Basic", attacker.basic), ("v3 key", {"Authorization": attacker.account.api_key}))]
     if kind == "other_tenant":
         return [Attempt("tenant B's Basic", path, dict(attacker.basic), _json_body(route)),
                 Attempt("tenant B's Bearer", path, dict(attacker.account.bearer), _json_body(route)),
@@ -198,6 +202,12 @@ def attempts_for(route: Route, world: World, kind: str) -> list[Attempt]:
 
 
 # --- what an answer may hold --------------------------------------------------------------------
+
+def victims_things(body: bytes, world: World) -> list[str]:
+    victim = world.victim
+    things = [*victim.secrets, *victim.pass_tokens, *victim.ids]
+    return [f"tenant A's {thing[:8]!r}..." for thing in things if thing.encode() in body]
+
 
 def leaks(route: Route, body: bytes, world: World) -> list[str]:
     found = [f"secret {secret[:6]!r}..." for secret in world.secrets if secret in body]
@@ -225,6 +235,11 @@ def run_attack(world: World, route: Route, kind: str) -> None:
         response = world.client.open(attempt.path, method=route.method, headers=attempt.headers,
                                      data=attempt.data, content_type="application/json")
         body = response.get_data()
+        if attempt.own_collection:
+            problems += [f"{attempt.name}: answer holds {leak}" for leak in victims_things(body, world)]
+            if response.status_code >= 500:
+                problems.append(f"{attempt.name}: {response.status_code} {body[:200]!r}")
+            continue
         if not expected_status(route, attempt, response.status_code):
             problems.append(f"{attempt.name}: {response.status_code} {body[:200]!r}")
         problems += [f"{attempt.name}: answer holds {leak}" for leak in leaks(route, body, world)]
@@ -254,10 +269,10 @@ KNOWN_FAILURES: dict[tuple[str, str], pytest.MarkDecorator] = {
 
 def kinds(route: Route) -> list[str]:
     chosen = ["anonymous", "header_nul", "header_non_utf8"]
+    if route.api in ("v2", "v3") and not route.public and (route.arguments or route.method == "GET"):
+        chosen.append("other_tenant")
     if route.arguments:
         chosen += ["nul", "non_utf8", "traversal"]
-        if route.api in ("v2", "v3") and not route.public:
-            chosen.append("other_tenant")
         if route.api == "wallet" and not route.public:
             chosen.append("other_pass_token")
     if route.endpoint in BODY_READERS:
