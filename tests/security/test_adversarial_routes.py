@@ -296,3 +296,15 @@ def test_every_public_route_exists_and_says_why() -> None:
     endpoints = {route.endpoint for route in ROUTES}
     assert set(PUBLIC) <= endpoints, set(PUBLIC) - endpoints
     assert set(WRITES) <= set(PUBLIC) and all(reason for reason in PUBLIC.values())
+
+
+def test_the_leak_check_finds_a_secret_a_token_a_private_key_and_a_signature() -> None:
+    world = World(app=None, client=None, victim=None, attacker=None,  # type: ignore[arg-type]
+                  secrets=[b"api-key-123"], pass_tokens=[b"pass-token-456"])
+    route = next(route for route in ROUTES if route.endpoint == "webservice.latest_pass")
+    signature = b"\x30\x82\x05\x00" + SIGNED_DATA_OID + b"\xa0\x82"
+
+    assert leaks(route, b"ok", world) == []
+    assert len(leaks(route, b"api-key-123 pass-token-456 -----BEGIN PRIVATE KEY-----" + signature, world)) == 4
+    download = next(route for route in ROUTES if route.endpoint == "web.download_pkpass")
+    assert leaks(download, b"pass-token-456" + signature, world) == []  # the link's holder gets the pass
