@@ -87,6 +87,7 @@ class Route:
 
     @property
     def api(self) -> str:
+        """Which credentials the route takes: /v1 and /v2 share Passworks' Basic and Bearer."""
         for prefix, api in (("/v1/", "v2"), ("/v2/", "v2"), ("/api/v3/", "v3"), ("/wallet/", "wallet")):
             if self.rule.startswith(prefix):
                 return api
