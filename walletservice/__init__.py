@@ -129,9 +129,10 @@ def _register_blueprints(app: Flask) -> None:
     from walletservice.api import register_integrator_api
     from walletservice.operations import operations_blueprint
     from walletservice.web import web_blueprint
-    from walletservice.webservice import webservice_blueprint
+    from walletservice.webservice import webservice_blueprint, webservice_openapi_blueprint
 
     app.register_blueprint(webservice_blueprint)
+    app.register_blueprint(webservice_openapi_blueprint)
     app.register_blueprint(web_blueprint)
     app.register_blueprint(operations_blueprint)
     register_integrator_api(app)

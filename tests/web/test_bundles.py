@@ -272,3 +272,12 @@ def test_an_eleventh_pass_is_refused_and_a_bundle_grown_past_ten_is_not_offered(
     too_large = client.get(link + "/passes.pkpasses")
     assert too_large.status_code == 409 and too_large.mimetype == "text/html"
     assert "at most 10 passes" in too_large.get_data(as_text=True) and events("downloaded") == []
+
+
+def test_a_token_with_characters_appended_outside_its_alphabet_is_404(client, v3, template_id):
+    # itsdangerous drops non-ASCII before checking the signature: "token" + "ÿ" would open the bundle.
+    link = local(create(v3, template_id, bundleId="order-1234")["downloadPage"])
+
+    for path in (link + "%FF%FE", link + "%C3%BF", link + "%C3%BF/passes.pkpasses"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.mimetype == "text/html", path

@@ -1,5 +1,5 @@
 """GET /docs: a readable page for the OpenAPI documents: /v2 by default,
-`/docs?api=v3` for Passcreator's /api/v3 (and `?api=v1`).
+`/docs?api=v3` for Passcreator's /api/v3 (and `?api=v1`, `?api=wallet` for Apple's web service).
 
 The page is plain HTML that loads Redoc from a CDN in the reader's browser; the
 server itself fetches nothing.
@@ -14,7 +14,8 @@ docs_blueprint = Blueprint("api_docs", __name__)
 REDOC_SCRIPT = "https://cdn.jsdelivr.net/npm/redoc@2.5.0/bundles/redoc.standalone.js"
 
 # ?api= -> the document shown; the first is the default.
-DOCUMENTS = {"v2": "/v2/openapi.json", "v3": "/api/v3/openapi.json", "v1": "/v1/openapi.json"}
+DOCUMENTS = {"v2": "/v2/openapi.json", "v3": "/api/v3/openapi.json", "v1": "/v1/openapi.json",
+             "wallet": "/wallet/openapi.json"}
 NAV = " | ".join(f'<a href="/docs?api={name}">{name}</a>' for name in DOCUMENTS)
 
 PAGE = f"""<!doctype html>

@@ -14,6 +14,7 @@ download PIN are left out of the file and linked to their own page, which asks f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,6 +73,10 @@ def bundle_id_of(pass_: Pass) -> str | None:
     return bundle_id_in(pass_.extra or {})
 
 
+# URLSafeSerializer writes URL-safe base64 parts joined by dots.
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.]+")
+
+
 def bundle_token(secret: str, organization_id: str, bundle_id: str) -> str:
     # Signer (itsdangerous, app secret, salt BUNDLE_SALT). Bytes: [organization id,
     # bundleId]. Who: the tenant's API key holder creating or reading a bundle.
@@ -80,6 +85,9 @@ def bundle_token(secret: str, organization_id: str, bundle_id: str) -> str:
 
 def read_bundle_token(secret: str, token: str) -> tuple[str, str]:
     """(organization id, bundleId) of a token this service signed; NotFound otherwise."""
+    # itsdangerous drops non-ASCII before it checks the signature: only the token itself opens the bundle.
+    if not _TOKEN_ALPHABET.fullmatch(token):
+        raise NotFound("bundle not found")
     try:
         value = URLSafeSerializer(secret, salt=BUNDLE_SALT).loads(token)
     except BadSignature:
