@@ -48,10 +48,6 @@ VALID_BODIES = {
     "webservice.personalize": b'{"personalizationToken": "forged", "requiredPersonalizationInfo": {"fullName": "Eve"}}',
 }
 
-SEC_INPUT_NUL = pytest.mark.xfail(strict=False, reason="fixed on branch sec-input: NUL in path segments/values")
-SEC_SIGN_PERSONALIZE = pytest.mark.xfail(strict=False, reason="fixed on branch sec-sign: personalize forgery")
-
-
 @dataclass
 class World:
     app: Flask
@@ -253,20 +249,6 @@ def run_attack(world: World, route: Route, kind: str) -> None:
 
 # --- the cases ----------------------------------------------------------------------------------
 
-# PostgreSQL refuses NUL in text, and some lookups meet it before any validation does.
-_NUL_REACHES_THE_DATABASE = [
-    "v3.get_pass", "v3.delete_v3_pass", "v3.get_process", "v3.get_segment", "v3.patch_segment", "v3.put_segment",
-    "v3.delete_segment", "webservice.register", "webservice.unregister", "webservice.updated_serials",
-    "webservice.latest_pass", "webservice.personalize",
-    *(f"v2.find_by_code_{kind}" for kind in ("boarding_passes", "coupons", "event_tickets", "generics", "store_cards")),
-]
-KNOWN_FAILURES: dict[tuple[str, str], pytest.MarkDecorator] = {
-    **{(endpoint, "nul"): SEC_INPUT_NUL for endpoint in _NUL_REACHES_THE_DATABASE},
-    # Anyone could have the pass's certificate sign a token for a pass that asks for no personalization.
-    ("webservice.personalize", "anonymous"): SEC_SIGN_PERSONALIZE,
-}
-
-
 def kinds(route: Route) -> list[str]:
     chosen = ["anonymous", "header_nul", "header_non_utf8"]
     if route.api in ("v2", "v3") and not route.public and (route.arguments or route.method == "GET"):
@@ -281,10 +263,7 @@ def kinds(route: Route) -> list[str]:
 
 
 def cases() -> list[object]:
-    return [pytest.param(route, kind, id=f"{route.id} [{kind}]",
-                         marks=[KNOWN_FAILURES[(route.endpoint, kind)]] if (route.endpoint, kind) in KNOWN_FAILURES
-                         else [])
-            for route in ROUTES for kind in kinds(route)]
+    return [pytest.param(route, kind, id=f"{route.id} [{kind}]") for route in ROUTES for kind in kinds(route)]
 
 
 @pytest.mark.parametrize(("route", "kind"), cases())

@@ -1,7 +1,7 @@
 """Device log limits: calls per client address per minute, and entries dropped per reason
 
 Revision ID: 3f1c2d7e9a41
-Revises: 8afc921cc164
+Revises: 3b7f2c9d1e45
 Create Date: 2026-12-06 20:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f1c2d7e9a41'
-down_revision = '8afc921cc164'
+down_revision = '3b7f2c9d1e45'
 branch_labels = None
 depends_on = None
 
