@@ -51,7 +51,8 @@ WRITES = {
     "web.bundle_download": ({"pass_events", "passes", "pass_bundles", "webhook_deliveries"},
                             "records the downloads, tells the webhook, caches the signed bundles"),
     "web.unlock_with_pin": ({"download_pin_attempts"}, "counts PIN attempts to lock out guessing"),
-    "webservice.log": ({"device_log_entries"}, "stores what Wallet logs (rate-limited on branch sec-input)"),
+    "webservice.log": ({"device_log_entries", "device_log_client_windows"},
+                       "stores what Wallet logs, and counts the caller's calls for the per-address rate limit"),
 }
 
 # Answers that are signed passes by design, to whoever holds the link (the capability).

@@ -19,7 +19,7 @@ from walletservice.webservice.routes import MAX_PATH_SEGMENT
 webservice_openapi_blueprint = Blueprint("webservice_openapi", __name__, url_prefix=WEB_SERVICE_PATH)
 
 _SEGMENT = {"type": "string", "minLength": 1, "maxLength": MAX_PATH_SEGMENT}
-_ERROR = {"description": "Malformed input: a one-line reason.",
+_ERROR = {"description": "Malformed input (also a URL with control characters such as %00): a one-line reason.",
           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
 _TOO_LARGE = {"description": "The body is larger than WALLET_MAX_WEBSERVICE_BODY_BYTES.",
               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -54,7 +54,8 @@ _PATHS: dict[str, Any] = {
         "delete": {
             "operationId": "unregister", "summary": "Unregister a device from a pass (idempotent)",
             "security": _APPLE_PASS,
-            "responses": {"200": {"description": "Unregistered, or was not registered."}, "401": _UNAUTHORIZED},
+            "responses": {"200": {"description": "Unregistered, or was not registered."}, "400": _ERROR,
+                          "401": _UNAUTHORIZED},
         },
     },
     WEB_SERVICE_PATH + "/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}": {
