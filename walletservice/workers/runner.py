@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Callable, Iterable
 
 from flask import Flask
@@ -15,29 +14,27 @@ from walletservice.workers.supervisor import (
     WEBHOOK_SENDER,
     Loop,
     Supervisor,
-    process_name,
 )
 
 WORKER_LOOPS = (PUSH_SENDER, WEBHOOK_SENDER, JOB_RUNNER)
 ALL_LOOPS = (*WORKER_LOOPS, SCHEDULER)
 
 
-def loop_factory(app: Flask, name: str) -> Callable[[], Loop]:
-    """A fresh loop object per (re)start: a loop that failed has closed its clients."""
+def loop_factory(app: Flask, name: str) -> Callable[[str], Loop]:
+    """A fresh loop object per (re)start (a loop that failed has closed its clients),
+    under its supervisor's worker id."""
     from walletservice.jobs.worker import JobWorker
     from walletservice.outbox.webhooks import WebhookSender
     from walletservice.outbox.worker import PushWorker
     from walletservice.scheduling.process import SchedulerProcess
 
-    if name == SCHEDULER:
-        # One holder for the life of the process: a restarted scheduler renews its own
-        # lease at once instead of waiting for it to expire.
-        holder = f"{process_name()}:{uuid.uuid4().hex[:8]}"
-        return lambda: SchedulerProcess(app, holder=holder)
-    factories: dict[str, Callable[[], Loop]] = {
-        PUSH_SENDER: lambda: PushWorker(app),
-        WEBHOOK_SENDER: lambda: WebhookSender(app),
-        JOB_RUNNER: lambda: JobWorker(app),
+    factories: dict[str, Callable[[str], Loop]] = {
+        PUSH_SENDER: lambda worker_id: PushWorker(app, worker_id),
+        WEBHOOK_SENDER: lambda worker_id: WebhookSender(app, worker_id),
+        JOB_RUNNER: lambda worker_id: JobWorker(app, worker_id),
+        # The same holder across restarts: a restarted scheduler renews its own lease at
+        # once instead of waiting for it to expire (the failed one stopped APScheduler).
+        SCHEDULER: lambda worker_id: SchedulerProcess(app, holder=worker_id),
     }
     return factories[name]
 

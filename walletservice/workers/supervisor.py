@@ -4,8 +4,9 @@ A loop is an object with `run(stop, pulse)`: it works until `stop` is set and
 calls `pulse()` once per round of progress. When `run` raises, the supervisor
 logs the fault once (and once more when the loop is back), drops the thread's
 session and the pooled connections so the next attempt reconnects, waits a
-bounded, jittered, growing delay, and starts a fresh loop object. Work the dead
-loop held (claimed rows) comes back to any worker when its lease ends.
+bounded, jittered, growing delay, and starts a fresh loop object under the same
+worker id. The fresh loop first ends the leases the dead one held
+(walletservice/workers/leases.py), so that work is claimed again at once.
 
 `pulse()` writes the heartbeat row (walletservice/workers/heartbeats.py) at most
 every few seconds, from the loop's own thread: a loop that hangs stops beating.
@@ -19,6 +20,7 @@ import random
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -30,6 +32,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.workers.heartbeats import forget_loop, prune_dead_rows, record_beat, record_error
+from walletservice.workers.leases import end_leases
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +94,7 @@ class _Outage:
 
 
 class Supervisor:
-    def __init__(self, app: Flask, name: str, make_loop: Callable[[], Loop], stop: threading.Event,
+    def __init__(self, app: Flask, name: str, make_loop: Callable[[str], Loop], stop: threading.Event,
                  *, backoff: Backoff = Backoff(), process: str | None = None) -> None:
         self.app = app
         self.name = name
@@ -99,6 +102,8 @@ class Supervisor:
         self.stop = stop
         self.backoff = backoff
         self.process = process or process_name()
+        # The claimer id of every loop object this supervisor starts (lease_owner, scheduler holder).
+        self.worker_id = f"{self.process}:{uuid.uuid4().hex[:8]}"
         self.stale_seconds = float(app.config["WALLET_LOOP_STALE_SECONDS"])
         self.beat_interval = min(BEAT_INTERVAL_SECONDS, self.stale_seconds / 4)
         self.restarts = 0
@@ -118,7 +123,9 @@ class Supervisor:
         """Until `stop`: run the loop; after a fault, back off and run a fresh one."""
         while not self.stop.is_set():
             try:
-                self.make_loop().run(self.stop, self.pulse)
+                if self.restarts:
+                    self._end_predecessor_leases()
+                self.make_loop(self.worker_id).run(self.stop, self.pulse)
                 if not self.stop.is_set():
                     raise RuntimeError(f"{self.name} returned before it was asked to stop")
             except Exception as exc:  # noqa: BLE001 - logged with its traceback or kind, then retried
@@ -159,6 +166,12 @@ class Supervisor:
             self._outage.error = error
         self._reset_connections()
         self._try(lambda session: record_error(session, self.process, self.name, error))
+
+    def _end_predecessor_leases(self) -> None:
+        with self.app.app_context(), transaction() as session:
+            held = end_leases(session, self.worker_id)
+        if held:
+            log.info("%s: %d claimed rows of the failed loop are claimable again", self.name, held)
 
     def _reset_connections(self) -> None:
         # The pool may hold connections the server has already closed; start over.
