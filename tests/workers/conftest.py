@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from tests.http_servers import serve_in_thread
 from tests.outbox.conftest import push_app, simulator, simulator_files  # noqa: F401 - fixtures used here
+from tests.scheduling.conftest import flights  # noqa: F401 - a fixture used here
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
@@ -88,13 +89,14 @@ def start_process(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen]]: 
         return process
 
     yield start
-    for process in started:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    running = [process for process in started if process.poll() is None]
+    for process in running:
+        process.terminate()  # all at once: they drain in parallel
+    for process in running:
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def wait_for(condition: Callable[[], object], seconds: float, what: str) -> float:
