@@ -8,6 +8,7 @@ import json
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.operations.test_metrics import scrape
 from walletservice.db import transaction
 from walletservice.models.base import utcnow
 from walletservice.workers.heartbeats import record_beat, record_error
@@ -81,3 +82,16 @@ def test_status_json_lists_running_and_stale_loops(app: Flask) -> None:
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["loops"] == {"running": {"push-sender": 1}, "down": [], "stale": []}
+
+
+def test_metrics_count_loops_down_and_stale_heartbeats(client: FlaskClient) -> None:
+    beat("worker-a:10", "push-sender", seconds_ago=300)
+    beat("worker-b:11", "push-sender", seconds_ago=1)
+    beat("worker-a:10", "job-runner", seconds_ago=300)
+
+    samples = scrape(client)
+
+    assert samples[("walletservice_loop_processes", (("loop", "push-sender"),))] == 1
+    assert samples[("walletservice_loop_processes", (("loop", "job-runner"),))] == 0
+    assert samples[("walletservice_loops_down", ())] == 1
+    assert samples[("walletservice_loop_stale_heartbeats", ())] == 2
