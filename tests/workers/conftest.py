@@ -20,6 +20,9 @@ from tests.outbox.conftest import push_app, simulator, simulator_files  # noqa: 
 from tests.scheduling.conftest import flights  # noqa: F401 - a fixture used here
 
 ROOT = Path(__file__).resolve().parents[2]
+# A process start is a second or two on a quiet machine; a busy CI box may take far longer.
+# Only waits that include starting processes use it; recovery keeps its own limits.
+STARTUP_SECONDS = 120
 on_postgresql = pytest.mark.skipif(
     not os.environ.get("WALLET_TEST_DATABASE_URL", "").startswith("postgresql"),
     reason="pg_terminate_backend is PostgreSQL's",
