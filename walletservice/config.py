@@ -179,6 +179,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_CERTIFICATE_WARNING_DAYS", 30, int,
             "Warn when a signing certificate expires within this many days."),
     Setting("WALLET_WORKER_POLL_SECONDS", 0.5, float, "How long an idle worker waits before looking again."),
+    Setting("WALLET_LOOP_STALE_SECONDS", 60.0, float,
+            "A worker or scheduler loop whose heartbeat is older than this is stale: `/readyz` answers 503 "
+            "while no process runs that loop with a fresh heartbeat (docs/operations.md)."),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -15,11 +15,8 @@ from flask_migrate import upgrade
 from walletservice import create_app
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.apns_sim.local import ensure_simulator_certificates
-from walletservice.jobs.worker import JobWorker
-from walletservice.outbox.webhooks import WebhookSender
-from walletservice.outbox.worker import PushWorker
-from walletservice.scheduling.process import SchedulerProcess
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
+from walletservice.workers.runner import ALL_LOOPS, start_loops
 
 log = logging.getLogger(__name__)
 
@@ -39,18 +36,9 @@ def run_embedded(host: str, port: int) -> None:
             simulator = _local_apns(app)
             background.callback(simulator.stop)
         stop = threading.Event()
-        worker = threading.Thread(target=PushWorker(app).run, args=(stop,), name="push-worker", daemon=True)
-        jobs = threading.Thread(target=JobWorker(app).run, args=(stop,), name="job-worker", daemon=True)
-        webhooks = threading.Thread(target=WebhookSender(app).run, args=(stop,), name="webhook-sender", daemon=True)
-        scheduler = threading.Thread(target=SchedulerProcess(app).run, args=(stop,), name="scheduler", daemon=True)
-        worker.start()
-        jobs.start()
-        webhooks.start()
-        scheduler.start()
-        background.callback(scheduler.join, 30)
-        background.callback(worker.join, 30)
-        background.callback(jobs.join, 30)
-        background.callback(webhooks.join, 30)
+        # The same supervised loops as `wallet worker` and `wallet scheduler`, as daemon threads.
+        for supervisor in start_loops(app, ALL_LOOPS, stop, daemon=True):
+            background.callback(supervisor.join, 30)
         background.callback(stop.set)
         log.info("walletservice on http://%s:%d (public URL %s)", host, port, config["WALLET_PUBLIC_URL"])
         app.run(host=host, port=port, threaded=True, use_reloader=False)

@@ -10,10 +10,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from walletservice.jobs.worker import JobWorker
-from walletservice.outbox.webhooks import WebhookSender
-from walletservice.outbox.worker import PushWorker
 from walletservice.services.certificates import dev_certificate_paths
+from walletservice.workers.runner import WORKER_LOOPS, run_until_stopped
+from walletservice.workers.supervisor import SCHEDULER
 
 
 def register(group: AppGroup) -> None:
@@ -25,20 +24,14 @@ def register(group: AppGroup) -> None:
 @click.command("worker", help="Send queued pushes and webhooks and run background jobs until SIGTERM or Ctrl-C "
                               "(then drain and stop).")
 def worker() -> None:
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    run_until_stopped(current_app._get_current_object(), WORKER_LOOPS, _stop_on_signal())  # type: ignore[attr-defined]
+
+
+def _stop_on_signal() -> threading.Event:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    jobs = threading.Thread(target=JobWorker(app).run, args=(stop,), name="job-worker")
-    webhooks = threading.Thread(target=WebhookSender(app).run, args=(stop,), name="webhook-sender")
-    jobs.start()
-    webhooks.start()
-    try:
-        PushWorker(app).run(stop)
-    finally:
-        stop.set()
-        jobs.join()
-        webhooks.join()
+    return stop
 
 
 @click.command("apns-sim", help="Run the APNs simulator on loopback for local demos.")
@@ -60,9 +53,4 @@ def apns_sim(host: str, port: int) -> None:
 
 @click.command("scheduler", help="Run a scheduler; several may run, only the lease holder fires jobs.")
 def scheduler() -> None:
-    from walletservice.scheduling.process import SchedulerProcess
-
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
-    SchedulerProcess(current_app._get_current_object()).run(stop)  # type: ignore[attr-defined]
+    run_until_stopped(current_app._get_current_object(), (SCHEDULER,), _stop_on_signal())  # type: ignore[attr-defined]

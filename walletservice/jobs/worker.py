@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flask import Flask
 
@@ -17,6 +18,7 @@ from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, rec
 from walletservice.jobs.registry import handler_for, load_handlers
 from walletservice.outbox.pushes import release_held_push
 from walletservice.outbox.worker import new_worker_id
+from walletservice.workers.supervisor import database_unreachable, no_pulse
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +34,11 @@ class JobWorker:
         self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
         load_handlers()
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, pulse: Callable[[], None] = no_pulse) -> None:
         log.info("job worker %s started", self.worker_id)
         while not stop.is_set():
-            if not self.run_once(stop):
+            pulse()
+            if not self.run_once(stop, pulse):
                 stop.wait(self.poll_seconds)
         log.info("job worker %s stopped", self.worker_id)
 
@@ -46,7 +49,7 @@ class JobWorker:
             worked += 1
         return worked
 
-    def run_once(self, stop: threading.Event | None = None) -> bool:
+    def run_once(self, stop: threading.Event | None = None, pulse: Callable[[], None] = no_pulse) -> bool:
         """Claim one job and run it until it is done, fails, or we must stop."""
         with self.app.app_context():
             with transaction() as session:
@@ -56,6 +59,7 @@ class JobWorker:
                 job_id, kind = job.id, job.kind
             log.info("job %s (%s) claimed", job_id, kind)
             while self._run_chunk(job_id, kind):
+                pulse()
                 if stop is not None and stop.is_set():
                     with transaction() as session:
                         release_job(session, job_id, self.worker_id)
@@ -76,6 +80,10 @@ class JobWorker:
                 record_chunk(job, chunk, self.lease_seconds)
                 return not chunk.done
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal
+            if database_unreachable(exc):
+                # Not the job's fault and the chunk rolled back: the supervisor reconnects, and
+                # the job is re-claimed after its lease without spending one of its attempts.
+                raise
             log.exception("job %s (%s) chunk failed", job_id, kind)
             with transaction() as session:
                 job = lock_held_job(session, job_id, self.worker_id)

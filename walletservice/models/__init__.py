@@ -16,11 +16,12 @@ from walletservice.models.push import PushDelivery, PushRequest
 from walletservice.models.redeem import Redeem
 from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLease
 from walletservice.models.segment import Segment
+from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
-    "Segment", "SigningCertificate", "Template", "WebhookDelivery",
+    "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

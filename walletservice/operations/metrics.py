@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from walletservice.services.operational_status import OperationalStatus
+from walletservice.workers.heartbeats import LoopHealth
 
 PREFIX = "walletservice_"
 
@@ -61,9 +62,31 @@ class OperationalStatusCollector:
                      scheduler.oldest_due_schedule_age_seconds)
 
 
-def metrics_registry(read_status: Callable[[], OperationalStatus]) -> CollectorRegistry:
+class LoopHealthCollector:
+    """The supervised loops' heartbeats, as /readyz judges them (docs/operations.md)."""
+
+    def __init__(self, read_loops: Callable[[], LoopHealth]) -> None:
+        self.read_loops = read_loops
+
+    def collect(self) -> Iterator[Metric]:
+        loops = self.read_loops()
+        running = GaugeMetricFamily(PREFIX + "loop_processes",
+                                    "Processes running a loop with a fresh heartbeat; 0 while it is down.",
+                                    labels=["loop"])
+        for loop, count in sorted(loops.running.items()):
+            running.add_metric([loop], count)
+        yield running
+        yield _gauge("loops_down", "Loops some process ran that no process runs with a fresh heartbeat "
+                                   "(/readyz answers 503).", len(loops.down))
+        yield _gauge("loop_stale_heartbeats", "Heartbeat rows older than WALLET_LOOP_STALE_SECONDS "
+                                              "(dead or stuck loops).", len(loops.stale))
+
+
+def metrics_registry(read_status: Callable[[], OperationalStatus],
+                     read_loops: Callable[[], LoopHealth]) -> CollectorRegistry:
     registry = CollectorRegistry()
     registry.register(OperationalStatusCollector(read_status))
+    registry.register(LoopHealthCollector(read_loops))
     return registry
 
 

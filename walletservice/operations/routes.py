@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from walletservice.db import transaction
 from walletservice.operations.metrics import metrics_registry
 from walletservice.services.operational_status import OperationalStatus, database_ready, operational_status
+from walletservice.workers.heartbeats import LoopHealth, loop_health
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +31,17 @@ REGISTRY_KEY = "walletservice.metrics"
 
 @operations_blueprint.record_once
 def _install_registry(state: BlueprintSetupState) -> None:
-    state.app.extensions[REGISTRY_KEY] = metrics_registry(read_status)
+    state.app.extensions[REGISTRY_KEY] = metrics_registry(read_status, read_loop_health)
 
 
 def read_status() -> OperationalStatus:
     with transaction(write=False) as session:
         return operational_status(session)
+
+
+def read_loop_health() -> LoopHealth:
+    with transaction(write=False) as session:
+        return loop_health(session, current_app.config["WALLET_LOOP_STALE_SECONDS"])
 
 
 @operations_blueprint.get("/healthz")
@@ -49,9 +55,15 @@ def healthz() -> Any:
 def readyz() -> Any:
     with transaction(write=False) as session:
         readiness = database_ready(session)
-    if not readiness.ready:
+        loops = loop_health(session, current_app.config["WALLET_LOOP_STALE_SECONDS"]) if readiness.ready else None
+    if loops is None:
         return _no_store(jsonify(status="not ready", problem=readiness.problem)), 503
-    return _no_store(jsonify(status="ready"))
+    stale = [row.as_json() for row in loops.stale]
+    if not loops.ready:
+        problem = f"no live process runs {', '.join(loops.down)}"
+        return _no_store(jsonify(status="not ready", problem=problem, stale_loops=stale)), 503
+    return _no_store(jsonify(status="ready", stale_loops=stale) if stale else jsonify(status="ready"))
+
 
 
 @operations_blueprint.get("/metrics")

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +30,7 @@ from walletservice.outbox.worker import new_worker_id
 from walletservice.services.events import record_event
 from walletservice.services.outbound_http import RefusedDestination, pinned_request
 from walletservice.services.webhooks import signed_headers, webhook_settings
+from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +178,12 @@ class WebhookSender:
         self.client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False)
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="webhook")
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, pulse: Callable[[], None] = no_pulse) -> None:
+        """Until `stop`; a database fault ends it, and its supervisor starts a fresh sender."""
         try:
             while not stop.is_set():
-                try:
-                    handled = self.run_once()
-                except Exception:  # a database outage must not end the thread; it logs and waits
-                    log.exception("webhook sender round failed")
-                    handled = 0
-                if handled == 0:
+                pulse()
+                if self.run_once() == 0:
                     stop.wait(self.poll_seconds)
         finally:
             self.close()

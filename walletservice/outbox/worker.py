@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
 
@@ -39,6 +39,7 @@ from walletservice.outbox.pushes import (
 )
 from walletservice.outbox.results import RecordedBatch, RetryPolicy, record_results
 from walletservice.runtime import runtime
+from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +67,17 @@ class PushWorker:
         with app.app_context():
             self.clients = ApnsClients(ApnsSettings.from_config(config), runtime().certificates)
 
-    def run(self, stop: threading.Event) -> None:
-        """Work until `stop` is set; the batch in flight is always finished and recorded."""
+    def run(self, stop: threading.Event, pulse: Callable[[], None] = no_pulse) -> None:
+        """Work until `stop` is set; the batch in flight is always finished and recorded
+        (unless the database fails: then the supervisor restarts a fresh worker and the
+        batches this one held are sent again after their lease, docs/operations.md)."""
         log.info("push worker %s started", self.worker_id)
         sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="push-send")
         in_flight: tuple[list[ClaimedDelivery], Future[list[PushResult]]] | None = None
         try:
             with self.app.app_context():
                 while not stop.is_set() or in_flight is not None:
+                    pulse()
                     claimed = [] if stop.is_set() else self._claim_next()
                     finished = None
                     if in_flight is not None:

@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,6 +25,7 @@ from walletservice.models.base import utcnow
 from walletservice.models.scheduling import APSCHEDULER_JOBS_TABLE
 from walletservice.scheduling import jobs
 from walletservice.scheduling.leader import release_leadership, try_acquire_leadership
+from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +55,12 @@ class SchedulerProcess:
         """True while our lease is known to be valid (renewed at a third of its length)."""
         return self._leader_until is not None and utcnow() < self._leader_until
 
-    def run(self, stop: threading.Event) -> None:
+    def run(self, stop: threading.Event, pulse: Callable[[], None] = no_pulse) -> None:
         log.info("scheduler %s started", self.holder)
         try:
             while not stop.is_set():
                 self.tick()
+                pulse()
                 stop.wait(self.lease_seconds / 3)
         finally:
             self.shutdown()
@@ -78,12 +81,15 @@ class SchedulerProcess:
 
     def shutdown(self) -> None:
         self._stop_scheduler()
-        if self._leader_until is not None:
-            with self.app.app_context(), transaction() as session:
-                release_leadership(session, LEASE_NAME, self.holder)
-            self._leader_until = None
-        jobs.unregister_process(self.holder)
-        log.info("scheduler %s stopped", self.holder)
+        try:
+            if self._leader_until is not None:
+                self._leader_until = None
+                with self.app.app_context(), transaction() as session:
+                    release_leadership(session, LEASE_NAME, self.holder)
+        finally:
+            # Also when the database is away (the lease then simply expires).
+            jobs.unregister_process(self.holder)
+            log.info("scheduler %s stopped", self.holder)
 
     def _start_scheduler(self) -> None:
         with self.app.app_context():
