@@ -1,7 +1,7 @@
 """Worker heartbeats: one row per supervised loop per process, for /readyz
 
 Revision ID: 3b7c2e9d41a6
-Revises: 8afc921cc164
+Revises: 3f1c2d7e9a41
 Create Date: 2026-12-06 19:55:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3b7c2e9d41a6'
-down_revision = '8afc921cc164'
+down_revision = '3f1c2d7e9a41'
 branch_labels = None
 depends_on = None
 
