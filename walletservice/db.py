@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, Table, Update, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.sql.dml import Insert
 from sqlalchemy.orm import Session
 
@@ -109,6 +110,13 @@ def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
     transaction (BEGIN IMMEDIATE) already serializes them. Add .returning().
     """
     return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """A lost or refused connection, not a bug in a statement: the same work may succeed later."""
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def lock_until_commit(session: Session, *key: str) -> None:

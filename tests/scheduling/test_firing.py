@@ -8,9 +8,11 @@ import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from tests.scheduling.conftest import UTC, fire, load_pass, load_schedule, schedule_pass_change
 from walletservice.db import transaction
+from walletservice.scheduling import runs
 from walletservice.models import BackgroundJob, Campaign, Pass, PushRequest, Schedule, ScheduleRun
 from walletservice.runtime import runtime
 from walletservice.services.schedules import ScheduleSpec, create_schedule
@@ -175,6 +177,24 @@ def test_a_failing_run_is_recorded_and_the_others_still_fire(app, client, flight
     assert failed.state == "failed" and "'gate' is not a field of the campaign" in failed.last_result["error"]
     assert _runs(broken["id"])[0][0] == "failed"
     assert load_schedule(fine["id"]).state == "done"
+    assert load_pass(flights.pass_.id).voided is True
+
+
+def test_a_run_that_loses_its_connection_stays_due_and_fires_after_the_reconnect(app, client, flights, monkeypatch):
+    created = schedule_pass_change(client, flights, run_at="2031-05-01T09:00:00Z", changes={"voided": True})
+    real_apply = runs.apply_schedule
+
+    def connection_lost(*args, **kwargs):
+        raise OperationalError("UPDATE passes ...", {}, Exception("terminating connection due to administrator command"))
+
+    monkeypatch.setattr(runs, "apply_schedule", connection_lost)
+    with pytest.raises(OperationalError):  # to the supervisor, which reconnects and runs the loop again
+        fire(app, dt.datetime(2031, 5, 1, 9, tzinfo=UTC))
+    assert _runs(created["id"]) == [] and load_schedule(created["id"]).state == "scheduled"
+
+    monkeypatch.setattr(runs, "apply_schedule", real_apply)
+    [result] = fire(app, dt.datetime(2031, 5, 1, 9, 0, 5, tzinfo=UTC))
+    assert result.outcome == "done" and _runs(created["id"])[0][0] == "done"
     assert load_pass(flights.pass_.id).voided is True
 
 

@@ -13,12 +13,12 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from walletservice.db import transaction
+from walletservice.db import database_unreachable, transaction
 from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, record_crash, release_job
 from walletservice.jobs.registry import handler_for, load_handlers
 from walletservice.outbox.pushes import release_held_push
 from walletservice.outbox.worker import new_worker_id
-from walletservice.workers.supervisor import database_unreachable, no_pulse
+from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,8 @@ A run claims its row (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite's write lock
 serializes), records a ScheduleRun (unique per schedule and due time: the last
 fence against a second scheduler), applies the changes, queues the push and moves
 the schedule on, all in one commit. A run that fails is rolled back and recorded
-as failed in a second transaction; a run overdue beyond the grace window is
+as failed in a second transaction, unless the database connection was lost: then
+the schedule stays due and fires after the reconnect; a run overdue beyond the grace window is
 recorded as missed instead of applied.
 """
 
@@ -24,7 +25,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from walletservice.db import transaction
+from walletservice.db import database_unreachable, transaction
 from walletservice.errors import DomainError
 from walletservice.models import Schedule, ScheduleRun
 from walletservice.models.base import utcnow
@@ -88,7 +89,9 @@ def fire_due_schedules(
                 claimed = (schedule.id, schedule.next_run_at)
                 results.extend(run_schedule(session, schedule, now, settings))
         except Exception as exc:  # noqa: BLE001 - recorded on the schedule and logged with its traceback
-            if claimed is None:
+            # A lost connection says nothing about the schedule: its run was rolled back, so it
+            # stays due and fires once the supervisor has reconnected (within the grace window).
+            if claimed is None or database_unreachable(exc):
                 raise
             failed = record_failure(claimed[0], claimed[1], _describe(exc), now)
             if failed:

@@ -27,9 +27,9 @@ from typing import Protocol
 
 import httpx
 from flask import Flask
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from walletservice.db import transaction
+from walletservice.db import database_unreachable, transaction
 from walletservice.extensions import db
 from walletservice.workers.heartbeats import forget_loop, prune_dead_rows, record_beat, record_error
 from walletservice.workers.leases import end_leases
@@ -52,13 +52,6 @@ class Loop(Protocol):
 
 def no_pulse() -> None:
     """The pulse of a loop run without a supervisor (tests, one-off runs)."""
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """A lost or refused connection, not a bug in a statement: the same work may succeed later."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        return True
-    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def fault_kind(exc: BaseException) -> str | None:
