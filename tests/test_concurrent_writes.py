@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import json
 import threading
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +31,7 @@ from tests.api.conftest import Account, new_account
 from tests.factories import make_campaign, make_pass
 from tests.http_servers import wsgi_server
 from walletservice.db import transaction
-from walletservice.models import Device, Organization, Pass, Registration
+from walletservice.models import Device, Organization, Pass, Registration, Schedule
 
 FIELDS = 100
 FEW = 20
@@ -326,3 +327,78 @@ def test_parallel_registrations_of_many_devices_make_a_row_each(base_url: str, t
     assert [response.status_code for response in responses] == [201] * FEW
     with transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(Registration)) == FEW
+
+
+# -- campaigns ---------------------------------------------------------------------------
+
+def campaign_changes(round_: int) -> list[dict[str, str]]:
+    """One attribute each, so that every request's change must survive the others."""
+    return [{"name": f"Toy Town {round_}"}, {"logo_text": f"Toys {round_}"},
+            {"background_color": f"#{round_:02}2030"}, {"text_color": f"#C8{round_:02}C8"},
+            {"label_color": f"#0102{round_:02}"}]
+
+
+def test_parallel_campaign_updates_keep_every_change(base_url: str, account: Account, target: Target) -> None:
+    path = f"/v2/generics/{target.campaign_id}"
+    with client(base_url, len(campaign_changes(0))) as http:
+        for round_ in range(1, 4):
+            changes = campaign_changes(round_)
+            responses = at_once(len(changes), lambda index: http.patch(
+                path, headers=account.basic, json={"generic": changes[index]}))
+            assert [response.status_code for response in responses] == [200] * len(changes), \
+                [response.text for response in responses if response.status_code != 200][:2]
+            stored = http.get(path, headers=account.basic).json()
+            lost = [change for change in changes if any(stored.get(key) != value for key, value in change.items())]
+            assert lost == [], f"round {round_}: lost {lost}"
+
+
+def test_parallel_first_webhook_urls_all_answer_the_one_stored_secret(base_url: str, account: Account) -> None:
+    with client(base_url, FEW) as http:
+        responses = at_once(FEW, lambda index: http.put("/v2/webhook", headers=account.basic, json={
+            "webhook_url": f"https://hooks.example.com/{index}"}))
+        assert [response.status_code for response in responses] == [200] * FEW
+        stored = http.get("/v2/webhook", headers=account.basic).json()["webhook_secret"]
+    assert {response.json()["webhook_secret"] for response in responses} == {stored}
+
+
+def test_cancelling_a_schedule_while_it_fires_answers_what_happened(
+        app: Flask, base_url: str, account: Account, target: Target) -> None:
+    """A run holds the schedule's lock while it fires: a cancel waits, then sees it done."""
+    from walletservice.scheduling.runs import RunSettings, fire_due_schedules
+    from walletservice.runtime import runtime
+
+    path = f"/v2/generics/{target.campaign_id}/passes/{target.pass_id}/schedules"
+    with client(base_url, 2) as http:
+        created = http.post(path, headers=account.basic, json={"schedule": {
+            "run_at": "2031-05-01T09:00:00Z", "changes": {"back_fields": [{"key": "f01", "value": "v01"}]}}})
+        assert created.status_code == 201, created.text
+        firing, release = threading.Event(), threading.Event()
+
+        def slow_push(*_args: Any) -> None:
+            firing.set()
+            release.wait(10)  # the run's transaction stays open with the schedule locked
+        event.listen(Pass, "after_update", slow_push)
+        try:
+            settings = RunSettings(runtime().certificates, grace_seconds=10**9)
+            at = dt.datetime(2031, 5, 1, 9, 0, 1, tzinfo=dt.timezone.utc)
+
+            def fire() -> None:
+                with app.app_context():
+                    fire_due_schedules(settings, clock=lambda: at)
+            runner = threading.Thread(target=fire)
+            runner.start()
+            assert firing.wait(10)
+            with ThreadPoolExecutor(1) as pool:
+                cancel = pool.submit(http.delete, f"{path}/{created.json()['id']}", headers=account.basic)
+                time.sleep(0.5)  # the cancel reads the schedule (and, unlocked, would read "scheduled")
+                release.set()
+                runner.join(30)
+                answer = cancel.result(30)
+        finally:
+            release.set()
+            event.remove(Pass, "after_update", slow_push)
+    # Without the lock the cancel overwrote the run's "done" with "cancelled" (and answered 200).
+    assert answer.status_code == 412 and "the schedule is done" in answer.text, answer.text
+    with transaction(write=False) as session:
+        assert session.get(Schedule, created.json()["id"]).state == "done"
+    assert stored_fields(target.pass_id) == 1

@@ -11,15 +11,17 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, Select, Table, Update, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.sql.dml import Insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from walletservice.extensions import db
+
+RowT = TypeVar("RowT")
 
 
 READS_BIND = "reads"
@@ -110,6 +112,27 @@ def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
     transaction (BEGIN IMMEDIATE) already serializes them. Add .returning().
     """
     return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)
+
+
+def lock_for_update(row: RowT) -> RowT:
+    """`row` re-read from the database under its row lock, held until the transaction ends.
+
+    For a read-modify-write of one row (a campaign's design, a schedule's state, an
+    organization's webhook secret): a second writer waits here and then starts from
+    what the first committed, instead of overwriting it from a stale copy. PostgreSQL
+    takes FOR NO KEY UPDATE, which does not block inserts of rows referencing this one;
+    on SQLite the write transaction's BEGIN IMMEDIATE already serializes writers.
+    Passes have their own batched helper (services.pass_locks).
+    """
+    session = object_session(row)
+    if session is None:
+        raise RuntimeError("only a row loaded in a session can be locked")
+    if session.get_bind().dialect.name == "sqlite" and not in_write_transaction():
+        raise RuntimeError("a row is locked for writing only inside transaction(write=True)")
+    model = type(row)
+    statement = (select(model).where(model.id == row.id).with_for_update(key_share=True)
+                 .execution_options(populate_existing=True))
+    return session.scalars(statement).one()
 
 
 def database_unreachable(exc: BaseException) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Select, cast, delete, exists, func, select, true
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Campaign, Organization, Pass, SigningCertificate, Template
 from walletservice.models.base import utcnow
@@ -118,6 +119,7 @@ def update_integrator_campaign(
 ) -> Campaign:
     """Overlay the attributes sent on the current ones. Issued passes keep their content
     until they are updated or merged."""
+    campaign = lock_for_update(campaign)  # two PATCHes overlay each other's changes, never a stale copy
     if "certificate_id" in changes and changes["certificate_id"] != campaign.certificate_id:
         if session.scalar(select(exists().where(Pass.campaign_id == campaign.id))):
             raise StateConflict("certificate_id: the campaign has passes; their pass type cannot change")
@@ -216,6 +218,7 @@ def _check_unique_name(session: Session, organization_id: str, campaign: Campaig
 
 
 def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
+    campaign = lock_for_update(campaign)
     sources, target = STATE_MOVES[action]
     if campaign.state not in sources:
         raise StateConflict(f"Can't {action} a campaign that is {campaign.state}")

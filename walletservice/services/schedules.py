@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput, StateConflict
 from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Organization, Pass, Schedule, ScheduleRun
@@ -164,6 +165,8 @@ def get_schedule(session: Session, campaign: Campaign, pass_: Pass | None, sched
 
 
 def cancel_schedule(schedule: Schedule) -> Schedule:
+    # A run holds the schedule's lock while it fires: wait for it, then see "done".
+    schedule = lock_for_update(schedule)
     if schedule.state in FINAL_STATES:
         raise StateConflict(f"the schedule is {schedule.state}: only a schedule still to run can be cancelled")
     schedule.state = "cancelled"

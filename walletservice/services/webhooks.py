@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput
 from walletservice.models import Organization
 from walletservice.models.base import utcnow
@@ -60,6 +61,7 @@ def webhook_settings(organization: Organization, secret_key: str) -> WebhookSett
 def set_webhook_url(session: Session, organization: Organization, url: str | None,
                     secret_key: str, *, allow_private: bool = False) -> WebhookSettings:
     """Set (or, with None, remove) the URL; the first URL gets a secret, which is kept."""
+    organization = lock_for_update(organization)  # two first PUTs must not each make a secret
     organization.webhook_url = check_webhook_url(url, allow_private=allow_private) if url is not None else None
     if organization.webhook_url and not organization.webhook_secret_encrypted:
         _store_new_secret(organization, secret_key)
