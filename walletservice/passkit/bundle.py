@@ -56,6 +56,12 @@ def localization_files(strings: Mapping[str, Mapping[str, str]]) -> dict[str, by
     return files
 
 
+def collect_localization_problems(strings: object, problems: Problems) -> None:
+    """The builder's pass.strings checks without raising, for callers that refuse
+    content before storing it (so that what is stored can always be built)."""
+    _localization_files(strings, problems)
+
+
 def build_pkpass(
     pass_json: Mapping[str, Any],
     images: Mapping[str, bytes],
@@ -118,8 +124,11 @@ def _check_certificate_matches(
             problems.add(key, mismatch)
 
 
-def _localization_files(strings: Mapping[str, Mapping[str, str]], problems: Problems) -> dict[str, bytes]:
-    files = {}
+def _localization_files(strings: object, problems: Problems) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    if not isinstance(strings, Mapping):
+        problems.add("strings", "must map locale names to strings tables")
+        return files
     for locale, table in strings.items():
         if not isinstance(locale, str) or not LOCALE_NAME.match(locale):
             problems.add("strings", f"{describe(locale)} is not a locale name such as en or zh-Hans")

@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 from walletservice.errors import InvalidInput, StateConflict
 from walletservice.models import Campaign, Pass, Registration
 from walletservice.models.base import utcnow
+from walletservice.passkit.bundle import collect_localization_problems
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.passkit.errors import PassValidationError
-from walletservice.passkit.validation import validate_pass
+from walletservice.passkit.problems import Problems
+from walletservice.passkit.validation import collect_pass_problems
 from walletservice.services.assets import check_owned_images
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
@@ -60,7 +62,11 @@ def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_id
     image_names = [f"{name}.png" for name in bundle_image_assets(content)]
     try:
         pass_json = build_pass_json(apple_design(content), identity)
-        validate_pass(pass_json, image_names)
+        problems = Problems()
+        collect_pass_problems(pass_json, image_names, problems)
+        # The bundle builder reads these as .lproj folders and pass.strings files.
+        collect_localization_problems(content.get("localizations") or {}, problems)
+        problems.raise_if_any()
     except PassValidationError as exc:
         raise InvalidInput("the pass is not valid for Apple Wallet", details=exc.problems) from None
 

@@ -81,14 +81,19 @@ def _read_localized_backgrounds(given: Any, policy: FetchPolicy, urls: ImageUrls
     if len(given) > MAX_LOCALIZED_LANGUAGES:
         raise BadRequest(f"{LOCALIZED_BACKGROUNDS}: at most {MAX_LOCALIZED_LANGUAGES} languages")
     for language, url in given.items():
-        if not isinstance(language, str) or not LOCALE_NAME.match(language):
-            raise BadRequest(f"{LOCALIZED_BACKGROUNDS}: {language!r} is not a language code such as en, de "
-                             "or zh-Hans")
+        check_language_code(language, LOCALIZED_BACKGROUNDS)
         if url is None or url == "":
             urls.removed_languages.add(language)
         else:
             urls.localized[language] = {"background": check_image_url(
                 url, policy, f"{LOCALIZED_BACKGROUNDS}.{language}")}
+
+
+def check_language_code(language: Any, name: str) -> None:
+    """BadRequest naming the key unless language can name a `<language>.lproj` folder of
+    the bundle (passkit's LOCALE_NAME), which the builder would refuse on every fetch."""
+    if not isinstance(language, str) or not LOCALE_NAME.match(language):
+        raise BadRequest(f"{name}: {language!r} is not a language code such as en, de or zh-Hans")
 
 
 def _check_template_shows(campaign: Campaign | None, role: str, name: str) -> None:

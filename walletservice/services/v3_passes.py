@@ -43,6 +43,7 @@ from walletservice.services.v3_images import (
     LOCALIZED_IMAGES,
     FetchedImages,
     ImageUrls,
+    check_language_code,
     fetch_image_urls,
     read_image_urls,
 )
@@ -59,6 +60,7 @@ DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, 
 GROUPING_STYLES = ("eventTicket", "boardingPass")
 V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+LOCATIONS_SHAPE = "locations must be a list of objects with latitude and longitude"
 # Values of a pass that PATCH merges key by key instead of replacing.
 MERGED_VALUES = ("fields", "images", LOCALIZED_IMAGES)
 
@@ -92,7 +94,8 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
                     selected: int, condition: ColumnElement[bool]) -> None:
     """What can be refused for a bulk update in the request: an emailRecipient (bulk updates
-    mail nobody), dates, image URLs and language codes, a userProvidedId that must be unique
+    mail nobody), dates, image URLs and language codes (of images and of localizedRelevantText), the
+    shape of locations, a userProvidedId that must be unique
     but is taken or would be shared, and eligibleValidationPlaces outside the selected
     passes' templates."""
     refuse_bulk_recipient(data)
@@ -100,6 +103,7 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
         if name in data:
             parse_v3_date(data[name], name)
     read_image_urls(data, policy, None)
+    _check_bulk_locations(data.get("locations"))
     changes = PassChanges()
     _read_identity(data, changes)
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
@@ -163,14 +167,14 @@ def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) ->
         _set_or_clear(changes, "locations", None)
         return
     if not isinstance(locations, list) or not all(isinstance(item, Mapping) for item in locations):
-        raise BadRequest("locations must be a list of objects with latitude and longitude")
+        raise BadRequest(LOCATIONS_SHAPE)
     apple_locations, distances, strings = [], [], {}
     for item in locations:
         apple_locations.append({key: item[key] for key in ("latitude", "longitude", "altitude", "relevantText")
                                 if item.get(key) is not None})
         if item.get("maxDistance") is not None:
             distances.append(item["maxDistance"])
-        for language, text in (item.get("localizedRelevantText") or {}).items():
+        for language, text in _localized_relevant_texts(item).items():
             if item.get("relevantText"):
                 strings.setdefault(str(language), {})[item["relevantText"]] = text
     changes.values["locations"] = apple_locations
@@ -179,6 +183,26 @@ def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) ->
         changes.values["maxDistance"] = min(round(max(float(distance) for distance in distances)), cap)
     if strings:
         changes.values["localizations"] = strings
+
+
+def _localized_relevant_texts(location: Mapping[str, Any]) -> Mapping[Any, Any]:
+    """A location's {language: text}; each language becomes a .lproj folder of the bundle."""
+    texts = location.get("localizedRelevantText") or {}
+    if not isinstance(texts, Mapping):
+        raise BadRequest("locations.localizedRelevantText must be an object: language code -> text")
+    for language in texts:
+        check_language_code(language, "locations.localizedRelevantText")
+    return texts
+
+
+def _check_bulk_locations(locations: Any) -> None:
+    """The location checks that need no template (read_changes runs them all per pass)."""
+    if not locations:
+        return
+    if not isinstance(locations, list) or not all(isinstance(item, Mapping) for item in locations):
+        raise BadRequest(LOCATIONS_SHAPE)
+    for item in locations:
+        _localized_relevant_texts(item)
 
 
 def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChanges) -> None:
