@@ -15,8 +15,8 @@ from walletservice.hot_reads import HotReads, PreparedRead
 from walletservice.errors import BadRequest, Forbidden, NotAuthorized
 from walletservice.models import Device, Pass, Registration
 from walletservice.models.base import utcnow
-from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.events import RemovedRegistration, WalletClient, record_pass_event, record_uninstalls
+from walletservice.services.pass_locks import lock_pass_for_update
 
 # Compared against when the pass is unknown, so an unknown serial and a wrong
 # token take the same time.

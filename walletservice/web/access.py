@@ -18,8 +18,8 @@ from walletservice.errors import DomainError
 from walletservice.models import Campaign, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import download_page as pages
-from walletservice.services.public_events import PublicVisit
 from walletservice.services.download_pins import PinPolicy, is_unlocked, required_pin, unlock_token
+from walletservice.services.public_events import PublicVisit
 from walletservice.web.links import page_path, pkpass_path
 
 UNLOCK_COOKIE = "wallet_download_unlock"
