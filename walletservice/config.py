@@ -82,9 +82,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_DEVICE_LOG_MAX_ROWS", 200_000, int,
             "Device log messages kept in all; the oldest are deleted first (checked each time min(1,000, a tenth "
             "of this) more are stored, so the table may briefly hold that many more). 0: no cap."),
+    Setting("WALLET_PUBLIC_EVENT_WINDOW_SECONDS", 3600, int,
+            "A pass's page views and downloads from one client address are recorded (event, webhook, reports) "
+            "once per window of this many seconds; the page and file are served every time. 0: record every one."),
+    Setting("WALLET_MAX_DEVICES_PER_PASS", 50, int,
+            "Devices a pass may be registered on; a new registration beyond this is answered 403 and stored "
+            "nowhere (a device already registered may register again). 0: no cap."),
     Setting("WALLET_TRUSTED_PROXY_HOPS", 0, int,
             "Reverse proxies in front of the service that append X-Forwarded-For; the client address (device "
-            "log limit, logs) is then taken from that header, this many hops back. 0: the connection's "
+            "log limit, public event windows, logs) is then taken from that header, this many hops back. 0: the connection's "
             "address, and X-Forwarded-For is ignored."),
     Setting("WALLET_MAX_REQUEST_BYTES", 2 * 1024 * 1024, int,
             "Largest request body accepted anywhere (asset uploads included)."),

@@ -35,6 +35,13 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Forbidden(DomainError):
+    """The caller is known, but this is refused to it (a limit that waiting does not lift)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class StateConflict(DomainError):
     """The object exists but is in a state that forbids the operation."""
 

@@ -44,12 +44,16 @@ PUBLIC = {
 
 # endpoint -> tables a legitimate anonymous call may write, and why.
 WRITES = {
-    "web.download_page": ({"pass_events"}, "records the page view"),
-    "web.download_pkpass": ({"pass_events", "passes", "pass_bundles", "webhook_deliveries"},
-                            "records the download (first_downloaded_at), tells the webhook, caches the signed bundle"),
-    "web.bundle_page": ({"pass_events"}, "records the page view"),
-    "web.bundle_download": ({"pass_events", "passes", "pass_bundles", "webhook_deliveries"},
-                            "records the downloads, tells the webhook, caches the signed bundles"),
+    "web.download_page": ({"pass_events", "public_event_windows"},
+                          "records the page view, once per client address and window"),
+    "web.download_pkpass": ({"pass_events", "passes", "pass_bundles", "webhook_deliveries", "public_event_windows"},
+                            "records the download (first_downloaded_at) once per client address and window, "
+                            "tells the webhook, caches the signed bundle"),
+    "web.bundle_page": ({"pass_events", "public_event_windows"},
+                        "records the page views, once per client address and window"),
+    "web.bundle_download": ({"pass_events", "passes", "pass_bundles", "webhook_deliveries", "public_event_windows"},
+                            "records the downloads once per client address and window, tells the webhook, "
+                            "caches the signed bundles"),
     "web.unlock_with_pin": ({"download_pin_attempts"}, "counts PIN attempts to lock out guessing"),
     "webservice.log": ({"device_log_entries", "device_log_client_windows"},
                        "stores what Wallet logs, and counts the caller's calls for the per-address rate limit"),

@@ -8,7 +8,7 @@ from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
 from walletservice.models.download_pin import DownloadPinAttempts
-from walletservice.models.event import PassEvent, WebhookDelivery
+from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassTypeTagCounter
@@ -21,7 +21,7 @@ from walletservice.models.worker import WorkerHeartbeat
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts",
-    "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization",
+    "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletservice.models.base import Base, BigIntegerKey, utcnow
@@ -68,3 +68,30 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[dt.datetime | None]
+
+
+class PublicEventWindow(Base):
+    """A public page view or download of a pass recorded for one client address in one
+    window (services.public_events): later ones in the window only count `repeats`.
+
+    No foreign key to the pass: a row lives one window, housekeeping deletes it.
+    The address is kept as a hash: the row only needs to tell clients apart.
+    """
+
+    __tablename__ = "public_event_windows"
+
+    pass_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    client_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # Unix time // window length
+    repeats: Mapped[int] = mapped_column(Integer)  # events not recorded in this window
+
+
+class PublicEventRepeats(Base):
+    """Repeats of windows deleted by housekeeping, per kind: with the live windows'
+    repeats, the counter `walletservice_public_events_deduplicated_total`."""
+
+    __tablename__ = "public_event_repeats"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    events: Mapped[int] = mapped_column(BigInteger)

@@ -56,6 +56,7 @@ class OperationalStatusCollector:
             info.add_metric([scheduler.leader], 1)
             yield info
         yield _device_logs_dropped(status.device_logs_dropped)
+        yield _public_events_deduplicated(status.public_events_deduplicated)
         yield _gauge("schedules_due", "Schedules due that have not fired yet.", scheduler.due_schedules)
         yield _gauge("schedules_oldest_due_age_seconds",
                      "How long the oldest unfired due schedule is late; 0 if none.",
@@ -100,6 +101,16 @@ def _device_logs_dropped(entries: dict[str, int]) -> CounterMetricFamily:
                                  "early, per reason: rate_limited, storage_cap, too_large.", labels=["reason"])
     for reason, count in entries.items():
         family.add_metric([reason], count)
+    return family
+
+
+def _public_events_deduplicated(events: dict[str, int]) -> CounterMetricFamily:
+    # Kept in the database (services.public_events), like the device log drops.
+    family = CounterMetricFamily(PREFIX + "public_events_deduplicated", "Public page views and downloads not "
+                                 "recorded: the same client's again within WALLET_PUBLIC_EVENT_WINDOW_SECONDS, "
+                                 "per kind: viewed, downloaded.", labels=["kind"])
+    for kind, count in events.items():
+        family.add_metric([kind], count)
     return family
 
 

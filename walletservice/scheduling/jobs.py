@@ -21,6 +21,7 @@ from walletservice.runtime import runtime
 from walletservice.scheduling import housekeeping as rules
 from walletservice.scheduling.runs import RunSettings, fire_in_threads
 from walletservice.services.device_logs import prune_client_windows
+from walletservice.services.public_events import prune_event_windows
 from walletservice.services.expiry import expire_batch
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ def housekeeping(holder: str) -> None:
     with process.app.app_context(), transaction() as session:
         logs = rules.prune_device_logs(session, config["WALLET_DEVICE_LOG_RETENTION_DAYS"])
         prune_client_windows(session, utcnow())
+        prune_event_windows(session, utcnow(), config["WALLET_PUBLIC_EVENT_WINDOW_SECONDS"])
         devices = rules.remove_devices_without_registrations(session)
         jobs = rules.prune_finished_jobs(session, config["WALLET_JOB_RETENTION_DAYS"])
         abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])

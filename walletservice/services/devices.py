@@ -7,15 +7,16 @@ import hmac
 from enum import Enum
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, select
+from sqlalchemy import bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
 from walletservice.hot_reads import HotReads, PreparedRead
-from walletservice.errors import BadRequest, NotAuthorized
+from walletservice.errors import BadRequest, Forbidden, NotAuthorized
 from walletservice.models import Device, Pass, Registration
 from walletservice.models.base import utcnow
 from walletservice.services.events import RemovedRegistration, WalletClient, record_pass_event, record_uninstalls
+from walletservice.services.pass_locks import lock_pass_for_update
 
 # Compared against when the pass is unknown, so an unknown serial and a wrong
 # token take the same time.
@@ -106,12 +107,15 @@ def validate_push_token(push_token: object) -> str:
 
 def register_device(
     session: Session, device_library_identifier: str, pass_: Pass, push_token: str,
-    client: WalletClient | None = None,
+    client: WalletClient | None = None, max_devices: int = 0,
 ) -> RegistrationOutcome:
     """Register the device for the pass; safe under concurrent identical calls.
-    A new registration is an "installed" event (client: the wallet app, from the User-Agent)."""
+    A new registration is an "installed" event (client: the wallet app, from the User-Agent).
+    With max_devices, a new one beyond it is Forbidden (the caller's transaction stores nothing)."""
     now = utcnow()
     client = client or WalletClient()
+    if max_devices > 0:
+        _check_room_for_device(session, device_library_identifier, pass_, max_devices)
     device_id = _upsert_device(session, device_library_identifier, push_token, now)
     table = Registration.__table__
     inserted = session.execute(
@@ -132,6 +136,23 @@ def register_device(
         .values(updated_at=now)
     )
     return RegistrationOutcome.ALREADY_REGISTERED
+
+
+def _check_room_for_device(session: Session, device_library_identifier: str, pass_: Pass, max_devices: int) -> None:
+    """Forbidden when the pass has max_devices registrations and this device is not one of
+    them: anyone holding the pass's token (it is in every copy of the pass) could otherwise
+    add made-up devices without end, each an event, a webhook and a push target. Counted
+    under the pass's row lock, so parallel registrations are counted in turn."""
+    lock_pass_for_update(session, pass_)
+    registered = select(Registration.id).join(Device, Device.id == Registration.device_id).where(
+        Registration.pass_id == pass_.id, Device.device_library_identifier == device_library_identifier)
+    if session.execute(registered).first() is not None:
+        return
+    count = session.execute(
+        select(func.count()).select_from(Registration).where(Registration.pass_id == pass_.id)).scalar_one()
+    if count >= max_devices:
+        raise Forbidden(f"this pass is registered on {max_devices} devices already, the most allowed; "
+                        "a device must unregister it first")
 
 
 def _upsert_device(session: Session, device_library_identifier: str, push_token: str, now) -> int:  # type: ignore[no-untyped-def]

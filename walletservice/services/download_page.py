@@ -21,6 +21,7 @@ from walletservice.passkit.colors import normalize_color
 from walletservice.services.download_pins import PIN_SETTING, required_pin
 from walletservice.services.events import identify_wallet, record_pass_download, record_pass_event
 from walletservice.services.lookups import one_or_not_found
+from walletservice.services.public_events import PublicVisit, first_in_window
 from walletservice.services.passworks_mapping import SETTINGS_DEFAULTS
 
 # issue_pass makes 32 URL-safe characters; anything else cannot be a download id.
@@ -170,12 +171,16 @@ def is_preview_token(secret: str, token: str | None, pass_: Pass) -> bool:
         return False
 
 
-def record_page_view(session: Session, pass_: Pass, user_agent: str | None) -> None:
-    record_pass_event(session, "viewed", pass_, identify_wallet(user_agent))
+def record_page_view(session: Session, pass_: Pass, visit: PublicVisit) -> None:
+    """A "viewed" event, unless this client's view is already recorded in the window."""
+    if first_in_window(session, pass_.id, "viewed", visit):
+        record_pass_event(session, "viewed", pass_, identify_wallet(visit.user_agent))
 
 
-def record_download(session: Session, pass_: Pass, user_agent: str | None) -> None:
-    record_pass_download(session, pass_, identify_wallet(user_agent))
+def record_download(session: Session, pass_: Pass, visit: PublicVisit) -> None:
+    """A "downloaded" event, unless this client's download is already recorded in the window."""
+    if first_in_window(session, pass_.id, "downloaded", visit):
+        record_pass_download(session, pass_, identify_wallet(visit.user_agent))
 
 
 def _shown_fields(fields: Any) -> list[PageField]:

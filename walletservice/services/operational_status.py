@@ -30,6 +30,7 @@ from walletservice.models import (
 )
 from walletservice.models.base import utcnow
 from walletservice.services.device_logs import dropped_entries
+from walletservice.services.public_events import deduplicated_events
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class OperationalStatus:
     scheduler: SchedulerStatus
     # Device log entries refused or deleted early, per reason, since the start (a counter).
     device_logs_dropped: dict[str, int]
+    public_events_deduplicated: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def operational_status(session: Session, now: dt.datetime | None = None) -> Oper
         webhooks=_webhook_status(session, now),
         scheduler=_scheduler_status(session, now),
         device_logs_dropped=dropped_entries(session),
+        public_events_deduplicated=deduplicated_events(session),
     )
 
 

@@ -30,6 +30,7 @@ from walletservice.services import download_page as pages
 from walletservice.services.bundles import BundleContext, pass_bundle
 from walletservice.services.download_pins import required_pin
 from walletservice.services.json_values import JsonString
+from walletservice.services.public_events import PublicVisit
 
 BUNDLE_SALT = "walletservice.v3-bundle"
 BUNDLE_KEY = "bundleId"
@@ -125,17 +126,17 @@ def build_bundle_page(session: Session, bundled: Sequence[BundledPass]) -> Bundl
     return BundlePage(entries=entries, downloadable=downloadable, too_large=too_large)
 
 
-def record_bundle_view(session: Session, bundled: Sequence[BundledPass], user_agent: str | None) -> None:
+def record_bundle_view(session: Session, bundled: Sequence[BundledPass], visit: PublicVisit) -> None:
     """A view of each pass the page shows (not those behind their PIN)."""
     for entry in bundled:
         if not entry.pin_required:
-            pages.record_page_view(session, entry.pass_, user_agent)
+            pages.record_page_view(session, entry.pass_, visit)
 
 
 def bundle_file(session: Session, bundled: Sequence[BundledPass], context: BundleContext,
-                user_agent: str | None, *, record: bool = True) -> bytes:
+                visit: PublicVisit | None) -> bytes:
     """The .pkpasses of the downloadable passes, each the cached signed .pkpass; with
-    `record`, a `downloaded` event per pass, as the single download records."""
+    a visit (not a HEAD), a `downloaded` event per pass, as the single download records."""
     included = [entry.pass_ for entry in bundled if entry.downloadable]
     if not included:
         raise NotFound("no pass of this bundle can be downloaded without its own page")
@@ -144,9 +145,9 @@ def bundle_file(session: Session, bundled: Sequence[BundledPass], context: Bundl
         content = build_pkpasses([pass_bundle(session, pass_, context) for pass_ in included])
     except PassBundleTooLarge as error:
         raise BundleTooLarge(_too_large_message(error)) from None
-    if record:
+    if visit is not None:
         for pass_ in included:
-            pages.record_download(session, pass_, user_agent)
+            pages.record_download(session, pass_, visit)
     return content
 
 

@@ -13,11 +13,13 @@ from flask import Response, current_app, render_template, request
 from sqlalchemy.orm import Session
 
 from walletservice.api.auth import caller_organization_id
+from walletservice.client_address import request_client_address
 from walletservice.errors import DomainError
 from walletservice.models import Campaign, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import download_page as pages
 from walletservice.services.download_pins import PinPolicy, is_unlocked, required_pin, unlock_token
+from walletservice.services.public_events import PublicVisit
 from walletservice.web.links import page_path, pkpass_path
 
 UNLOCK_COOKIE = "wallet_download_unlock"
@@ -101,3 +103,9 @@ def pin_required_response(pass_: Pass) -> Response:
     response = Response(html, status=403, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def public_visit() -> PublicVisit:
+    """This request as a visit of a public page or file, for the events it records."""
+    return PublicVisit(client_address=request_client_address(), user_agent=request.user_agent.string,
+                       window_seconds=current_app.config["WALLET_PUBLIC_EVENT_WINDOW_SECONDS"], at=utcnow())

@@ -10,6 +10,7 @@ from walletservice.db import transaction
 from walletservice.passkit.pkpasses import PKPASSES_MIMETYPE
 from walletservice.runtime import runtime
 from walletservice.services import v3_bundles as bundles
+from walletservice.web.access import public_visit
 from walletservice.web.links import public_url
 from walletservice.web.qr_codes import qr_svg
 from walletservice.web.routes import web_blueprint
@@ -21,7 +22,7 @@ def bundle_page(token: str) -> Response:
         bundled = _open_bundle(session, token)
         page = bundles.build_bundle_page(session, bundled)
         if request.method == "GET":  # not HEAD, like the single page
-            bundles.record_bundle_view(session, bundled, request.user_agent.string)
+            bundles.record_bundle_view(session, bundled, public_visit())
     page_link = public_url(f"/b/{token}")
     html = render_template("web/bundle_page.html", page=page, file_link=f"{page_link}/passes.pkpasses",
                            qr=qr_svg(page_link, "QR code of the link to this page"))
@@ -35,7 +36,7 @@ def bundle_download(token: str) -> Response:
     try:
         with transaction() as session:
             content = bundles.bundle_file(session, _open_bundle(session, token), runtime().bundles,
-                                          request.user_agent.string, record=request.method == "GET")
+                                          public_visit() if request.method == "GET" else None)
     except bundles.BundleTooLarge as error:
         html = render_template("web/bundle_too_large.html", message=error.message, page_link=f"/b/{token}")
         return Response(html, status=error.status, mimetype="text/html")

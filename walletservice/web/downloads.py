@@ -8,7 +8,7 @@ from walletservice.db import transaction
 from walletservice.runtime import runtime
 from walletservice.services.bundles import PKPASS_MIMETYPE, pass_bundle
 from walletservice.services.download_page import record_download
-from walletservice.web.access import caller_organization_id_or_none, open_pass, pin_required_response
+from walletservice.web.access import caller_organization_id_or_none, open_pass, pin_required_response, public_visit
 from walletservice.web.routes import web_blueprint
 
 
@@ -21,7 +21,7 @@ def download_pkpass(download_id: str) -> Response:
             return pin_required_response(pass_)
         content = pass_bundle(session, pass_, runtime().bundles)
         if request.method == "GET":  # a HEAD (link previewers, scanners) is no download
-            record_download(session, pass_, request.user_agent.string)
+            record_download(session, pass_, public_visit())
         modified_at = pass_.modified_at
     response = Response(content, mimetype=PKPASS_MIMETYPE)
     response.headers["Content-Disposition"] = "attachment; filename=pass.pkpass"

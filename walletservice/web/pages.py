@@ -23,6 +23,7 @@ from walletservice.web.access import (
     open_pass,
     pin_policy,
     pin_required_response,
+    public_visit,
     set_unlock_cookies,
 )
 from walletservice.web.links import page_path, pkpass_path, public_url
@@ -64,7 +65,7 @@ def download_page(download_id: str) -> Response:
             return _pin_form(pass_, campaign, _locked_message(locked) if locked else None)
         page = pages.build_download_page(session, pass_, campaign)
         if not access.owner and request.method == "GET":
-            pages.record_page_view(session, pass_, request.user_agent.string)
+            pages.record_page_view(session, pass_, public_visit())
         sandboxed = needs_sandbox(page.has_stylesheet or page.has_javascript)
         links, files = _links(pass_, access), _files(pass_, access, sandboxed)
     # With a PIN, a phone that scans the code has no unlock cookie: it gets the page (and the form).

@@ -11,6 +11,7 @@ import functools
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from walletservice.client_address import request_client_address
 from walletservice.db import transaction
 from walletservice.hot_reads import hot_reads
 from walletservice.errors import BadRequest, DomainError, InvalidInput, NotAuthorized, NotFound
@@ -99,7 +100,8 @@ def register(device_id: str, pass_type: str, serial: str) -> Response:
         pass_ = devices.authenticate_pass(session, pass_type, serial, _apple_pass_token(_authorization()))
         payload = _json_body()
         push_token = devices.validate_push_token(payload.get("pushToken") if isinstance(payload, dict) else None)
-        outcome = devices.register_device(session, device_id, pass_, push_token, _wallet_client())
+        outcome = devices.register_device(session, device_id, pass_, push_token, _wallet_client(),
+                                          current_app.config["WALLET_MAX_DEVICES_PER_PASS"])
     return Response(status=outcome.value)
 
 
@@ -171,7 +173,7 @@ def personalize(pass_type: str, serial: str) -> Response:
 @webservice_blueprint.post("/log")
 def log() -> Response:
     # Anyone may call this: limited per client address (the proxy's when trusted, create_app).
-    client_address = _client_address()
+    client_address = request_client_address()
     limits = _device_log_limits()
     now = utcnow()
     with transaction() as session:
@@ -187,13 +189,6 @@ def log() -> Response:
         response.headers["Retry-After"] = str(retry_after)
         return response
     return Response(status=200)
-
-
-def _client_address() -> str:
-    # From X-Forwarded-For when proxies are trusted: if more hops are declared than there are
-    # proxies, it is the client's own text, so keep it to what the column holds.
-    address = request.remote_addr or "unknown"
-    return address.replace("\x00", "")[:64]
 
 
 def _device_log_limits() -> device_logs.DeviceLogLimits:
