@@ -67,7 +67,7 @@ def build_app(args: argparse.Namespace, workdir: Path) -> Flask:
     certs_dir = workdir / "certs"
     ensure_dev_certificates(certs_dir, PASS_TYPE, TEAM)
     app = create_app({
-        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench",
+        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench-secret-key-not-for-production",
         "WALLET_DEV_PASS_TYPE_IDENTIFIER": PASS_TYPE, "WALLET_TEAM_IDENTIFIER": TEAM, "WALLET_LOG_LEVEL": "WARNING",
     }, instance_dir=workdir / "instance")
     with app.app_context():

@@ -76,7 +76,7 @@ def main() -> None:
     ensure_dev_certificates(root / "certs", "pass.bench.walletservice", "BENCHTEAM1")
     app = create_app({
         "WALLET_DATABASE_URL": f"sqlite:///{root / 'bench.sqlite3'}", "WALLET_CERTS_DIR": str(root / "certs"),
-        "WALLET_PUBLIC_URL": "https://wallet.example.test", "WALLET_SECRET_KEY": "bench",
+        "WALLET_PUBLIC_URL": "https://wallet.example.test", "WALLET_SECRET_KEY": "bench-secret-key-not-for-production",
     }, instance_dir=root / "instance")
     with app.app_context():
         db.create_all()

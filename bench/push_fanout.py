@@ -118,7 +118,7 @@ def recreate_database(admin_url: str) -> None:
 
 def wallet_settings(url: str, certs_dir: Path) -> dict[str, str]:
     return {
-        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "pushbench",
+        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "pushbench-secret-key-not-for-production",
         "WALLET_DEV_PASS_TYPE_IDENTIFIER": PASS_TYPE, "WALLET_TEAM_IDENTIFIER": TEAM,
         "WALLET_LOG_LEVEL": "WARNING", "WALLET_EMBEDDED_APNS_SIMULATOR": "false",
     }

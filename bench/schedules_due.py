@@ -56,7 +56,7 @@ def build_app(database_url: str | None, workdir: Path) -> Flask:
     certs_dir = workdir / "certs"
     ensure_dev_certificates(certs_dir, PASS_TYPE, TEAM)
     app = create_app({
-        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench",
+        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench-secret-key-not-for-production",
         "WALLET_DEV_PASS_TYPE_IDENTIFIER": PASS_TYPE, "WALLET_TEAM_IDENTIFIER": TEAM,
         "WALLET_LOG_LEVEL": "WARNING",
         # Only the schedules are measured: the other built-in jobs wait.

@@ -115,7 +115,7 @@ def drop_database(admin_url: str) -> None:
 
 def wallet_settings(url: str, certs_dir: Path, public_url: str) -> dict[str, str]:
     return {
-        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench",
+        "WALLET_DATABASE_URL": url, "WALLET_CERTS_DIR": str(certs_dir), "WALLET_SECRET_KEY": "bench-secret-key-not-for-production",
         "WALLET_PUBLIC_URL": public_url, "WALLET_DEV_PASS_TYPE_IDENTIFIER": BIG_TYPE,
         "WALLET_TEAM_IDENTIFIER": TEAM, "WALLET_LOG_LEVEL": "WARNING",
     }

@@ -63,3 +63,13 @@ def test_sqlite_secret_key_is_generated_once_into_instance(tmp_path):
     assert len(first.config["WALLET_SECRET_KEY"]) >= 32
     assert first.config["WALLET_SECRET_KEY"] == second.config["WALLET_SECRET_KEY"]
     assert oct((tmp_path / "instance" / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("key", ["", "short-key"])
+def test_postgresql_refuses_to_start_without_a_long_secret_key(tmp_path, key):
+    """Signed links made with an empty or short key could be forged (docs/security.md)."""
+    from walletservice import create_app
+
+    overrides = {"WALLET_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/unused", "WALLET_SECRET_KEY": key}
+    with pytest.raises(ValueError, match="WALLET_SECRET_KEY: required with PostgreSQL, at least 32"):
+        create_app(overrides, instance_dir=tmp_path / "instance")

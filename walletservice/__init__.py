@@ -49,13 +49,23 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=0)  # type: ignore[method-assign]
 
 
+MIN_SECRET_KEY_CHARS = 32
+
+
 def _ensure_secret_key(app: Flask, instance_path: Path) -> None:
     """On SQLite (one machine) keep a generated key in instance/; elsewhere it must be set.
 
-    Several PostgreSQL-backed machines must share one key, so none is invented there:
-    storing a private key without it fails with a clear configuration error.
+    Several PostgreSQL-backed machines must share one key, so none is invented there, and
+    the service refuses to start without one: signed links (previews, bundles, PIN unlocks)
+    made with an empty or short key could be forged by anyone.
     """
-    if app.config["WALLET_SECRET_KEY"] or not app.config["WALLET_DATABASE_URL"].startswith("sqlite"):
+    key = app.config["WALLET_SECRET_KEY"]
+    if not app.config["WALLET_DATABASE_URL"].startswith("sqlite"):
+        if len(key) < MIN_SECRET_KEY_CHARS:
+            raise ValueError(f"WALLET_SECRET_KEY: required with PostgreSQL, at least {MIN_SECRET_KEY_CHARS} "
+                             "characters, the same in every process (README, Production deployment)")
+        return
+    if key:
         return
     key_file = instance_path / "secret_key"
     if not key_file.exists():

@@ -68,8 +68,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Test each pooled PostgreSQL connection before use: survives database restarts without "
             "one failed request per connection, at a round trip per request."),
     Setting("WALLET_SECRET_KEY", "", str,
-            "Key that encrypts stored private keys. Required with PostgreSQL (every process must "
-            "share it); on SQLite one is generated into `instance/secret_key`."),
+            "Key that encrypts stored private keys and signs links. Required with PostgreSQL: at least "
+            "32 characters, the same in every process; on SQLite one is generated into `instance/secret_key`."),
     Setting("WALLET_MAX_WEBSERVICE_BODY_BYTES", 64 * 1024, int,
             "Largest request body accepted on Apple's web service endpoints."),
     Setting("WALLET_MAX_LOG_ENTRIES", 100, int,
