@@ -156,7 +156,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_DOWNLOAD_PIN_MAX_FAILURES", 5, int,
             "Wrong download PINs in a row that lock a pass's PIN form (shared by all processes)."),
     Setting("WALLET_DOWNLOAD_PIN_LOCK_SECONDS", 900, int,
-            "How long a locked PIN form refuses every PIN, the correct one included (429)."),
+            "How long a locked PIN form refuses every PIN, the correct one included (429); each "
+            "later lock without a correct PIN between lasts twice as long, up to a day."),
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),

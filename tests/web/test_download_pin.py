@@ -276,6 +276,32 @@ def test_a_lock_that_ended_starts_a_new_count(client, account):
     assert (attempts_row(issued["id"]).failures, attempts_row(issued["id"]).locked_until) == (1, None)
 
 
+def test_each_lock_without_a_correct_pin_between_lasts_twice_as_long(client, account):
+    """5 failures per 15 minutes would let a guesser try 480 PINs every day, for ever."""
+    issued = protected(client, account)
+    retry_afters = []
+    for _lock in range(4):
+        for attempt in range(4):
+            post_pin(client, issued, f"000{attempt}")
+        retry_afters.append(int(post_pin(client, issued, "0009").headers["Retry-After"]))
+        with transaction() as session:  # the lock ends
+            session.execute(update(DownloadPinAttempts).values(locked_until=utcnow() - dt.timedelta(seconds=1)))
+    assert retry_afters == [900, 1800, 3600, 7200]
+
+    assert post_pin(client, issued, PIN).status_code == 303  # a correct PIN starts over
+    for attempt in range(4):
+        post_pin(client, issued, f"000{attempt}")
+    assert post_pin(client, issued, "0009").headers["Retry-After"] == "900"
+
+
+def test_locks_grow_to_a_day_at_most() -> None:
+    from walletservice.services.download_pins import escalated_lock_seconds
+
+    assert [escalated_lock_seconds(900, lockouts) for lockouts in (0, 1, 6, 7, 100)] == [
+        900, 1800, 57600, 86400, 86400]
+    assert escalated_lock_seconds(2 * 86400, 3) == 2 * 86400  # a configured lock above a day stays
+
+
 def test_correct_pin_resets_the_count_of_wrong_ones(client, account):
     issued = protected(client, account)
     for attempt in range(4):

@@ -25,3 +25,6 @@ class DownloadPinAttempts(Base):
     # Attempts since the last correct PIN or the end of the last lock.
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None]
+    # Locks since the last correct PIN: each lasts twice as long as the one before, so a
+    # guesser gets fewer guesses a day the longer it keeps trying (services.download_pins).
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

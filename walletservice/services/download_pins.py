@@ -34,6 +34,7 @@ _MAX_EXPIRY_DIGITS = 12
 # attempt limit below stops.
 PIN_HASH_METHOD = "scrypt:8192:8:1"
 _HASH_PREFIX = "scrypt:"
+MAX_LOCK_SECONDS = 24 * 3600
 MAX_PIN_CHARS = 64  # the v3 schema's limit: a longer value is never a PIN someone typed
 
 
@@ -122,7 +123,7 @@ def attempt_pin(
     row's lock until commit, so concurrent guesses (from any number of processes) are
     counted one after another and never get more than `max_failures` comparisons.
     """
-    failures, locked_until = _count_attempt(session, pass_id, now)
+    failures, locked_until, lockouts = _count_attempt(session, pass_id, now)
     if locked_until is not None and locked_until > now:
         return PinAttempt("locked", retry_after=_seconds_until(locked_until, now))
     if is_correct_pin(pin_hash, submitted):
@@ -130,9 +131,17 @@ def attempt_pin(
         return PinAttempt("correct")
     if failures < policy.max_failures:
         return PinAttempt("wrong", remaining=policy.max_failures - failures)
+    lock_seconds = escalated_lock_seconds(policy.lock_seconds, lockouts)
     session.execute(update(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id)
-                    .values(locked_until=now + dt.timedelta(seconds=policy.lock_seconds)))
-    return PinAttempt("wrong", retry_after=policy.lock_seconds)
+                    .values(locked_until=now + dt.timedelta(seconds=lock_seconds), lockouts=lockouts + 1))
+    return PinAttempt("wrong", retry_after=lock_seconds)
+
+
+def escalated_lock_seconds(lock_seconds: int, earlier_lockouts: int) -> int:
+    """The first lock lasts `lock_seconds`, each later one (without a correct PIN between)
+    twice as long, up to a day: with the defaults about 480 guesses on the first day of
+    guessing would otherwise be 480 every day, enough to find a 4-digit PIN in ten days."""
+    return min(lock_seconds * 2 ** min(earlier_lockouts, 32), max(lock_seconds, MAX_LOCK_SECONDS))
 
 
 def seconds_locked(session: Session, pass_id: str, now: dt.datetime) -> int:
@@ -142,15 +151,15 @@ def seconds_locked(session: Session, pass_id: str, now: dt.datetime) -> int:
     return _seconds_until(locked_until, now) if locked_until is not None and locked_until > now else 0
 
 
-def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[int, dt.datetime | None, int]:
     """failures + 1 in one statement; a lock in force is kept as it is, an ended one
-    starts a new count. Returns the row as written."""
+    starts a new count (its lockouts stay). Returns the row as written."""
     table = DownloadPinAttempts.__table__
     locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
     lock_ended = table.c.locked_until.is_not(None)
     statement = (
         upsert_insert(session, table)
-        .values(pass_id=pass_id, failures=1, locked_until=None)
+        .values(pass_id=pass_id, failures=1, locked_until=None, lockouts=0)
         .on_conflict_do_update(
             index_elements=[table.c.pass_id],
             set_={
@@ -158,10 +167,10 @@ def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[in
                 "locked_until": case((locked, table.c.locked_until), else_=None),
             },
         )
-        .returning(table.c.failures, table.c.locked_until)
+        .returning(table.c.failures, table.c.locked_until, table.c.lockouts)
     )
-    failures, locked_until = session.execute(statement).one()
-    return int(failures), locked_until
+    failures, locked_until, lockouts = session.execute(statement).one()
+    return int(failures), locked_until, int(lockouts or 0)
 
 
 def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
