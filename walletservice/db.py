@@ -127,12 +127,17 @@ def lock_for_update(row: RowT) -> RowT:
     session = object_session(row)
     if session is None:
         raise RuntimeError("only a row loaded in a session can be locked")
+    model = type(row)
+    return select_for_update(session, select(model).where(model.id == row.id))[0]
+
+
+def select_for_update(session: Session, statement: Select[Any]) -> list[Any]:
+    """The rows `statement` selects, re-read and row-locked until the transaction ends
+    (FOR NO KEY UPDATE on PostgreSQL; on SQLite the write transaction's own lock)."""
     if session.get_bind().dialect.name == "sqlite" and not in_write_transaction():
         raise RuntimeError("a row is locked for writing only inside transaction(write=True)")
-    model = type(row)
-    statement = (select(model).where(model.id == row.id).with_for_update(key_share=True)
-                 .execution_options(populate_existing=True))
-    return session.scalars(statement).one()
+    locked = statement.with_for_update(key_share=True).execution_options(populate_existing=True)
+    return list(session.scalars(locked))
 
 
 def database_unreachable(exc: BaseException) -> bool:

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Select, inspect, select
 from sqlalchemy.orm import Session
 
-from walletservice.db import in_write_transaction
+from walletservice.db import select_for_update
 from walletservice.models import Pass
 
 _LOCKED = "walletservice.locked_pass_ids"
@@ -51,10 +51,7 @@ def lock_passes_for_update(session: Session, passes: Iterable[Pass]) -> None:
 def select_passes_for_update(session: Session, statement: Select[tuple[Pass]]) -> list[Pass]:
     """The passes `statement` selects, row-locked and refreshed. Order the statement by Pass.id:
     writers that lock several passes must all lock them in one order, or two could deadlock."""
-    if session.get_bind().dialect.name == "sqlite" and not in_write_transaction():
-        raise RuntimeError("a pass is locked for writing only inside transaction(write=True)")
-    passes = list(session.scalars(
-        statement.with_for_update(key_share=True).execution_options(populate_existing=True)))
+    passes = select_for_update(session, statement)
     _held(session).update(pass_.id for pass_ in passes)
     return passes
 
