@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 
 import pytest
 import schemathesis
@@ -51,20 +52,23 @@ def first_segment(path: str) -> str:
     return path.strip("/").split("/")[1]
 
 
+def fuzz_segment(app: Flask, document: str, segment: str, make_objects: Callable[[], dict[str, dict[str, str]]],
+                 account: Account) -> tuple[int, list[str]]:
+    """Fuzz the document's operations under one pass type's segment ("other routes": the
+    rest), aiming at real objects that `make_objects` creates again after each DELETE."""
+    def include_path(path: str) -> bool:
+        return first_segment(path) == segment or (segment == "other routes" and first_segment(path) not in TYPES)
+
+    objects = make_objects()
+    schema = schemathesis.openapi.from_wsgi(document, app)
+    return fuzz_operations(schema, account.basic, lambda case: aim_at_real_objects(case, objects),
+                           lambda: objects.update(make_objects()), include_path)
+
+
 @pytest.mark.parametrize("segment", [*TYPES, "other routes"])
 def test_no_server_errors_and_no_undocumented_answers(
     app: Flask, client: FlaskClient, account: Account, segment: str,
 ) -> None:
-    def include_path(path: str) -> bool:
-        return first_segment(path) == segment or (segment == "other routes" and first_segment(path) not in TYPES)
-
-    objects = real_objects(client, account)
-
-    def refresh() -> None:
-        objects.update(real_objects(client, account))
-
-    schema = schemathesis.openapi.from_wsgi("/v2/openapi.json", app)
-    fuzzed, failures = fuzz_operations(schema, account.basic, lambda case: aim_at_real_objects(case, objects),
-                                       refresh, include_path)
+    fuzzed, failures = fuzz_segment(app, "/v2/openapi.json", segment, lambda: real_objects(client, account), account)
     assert fuzzed > 20 or os.environ.get("WALLET_FUZZ_ONLY")
     assert not failures, "\n\n".join(failures)
