@@ -11,7 +11,7 @@ from walletservice.services.bundles import BundleContext
 from walletservice.services.certificates import CertificateStore
 
 if TYPE_CHECKING:
-    from walletservice.webservice.fetch_recorder import FetchRecorder
+    from walletservice.workers.fetch_recorder import FetchRecorder
 
 WEB_SERVICE_PATH = "/wallet"  # Apple appends /v1/... to webServiceURL
 
@@ -27,7 +27,7 @@ class Runtime:
 def install_runtime(app: Flask) -> None:
     certificates = CertificateStore(app.config["WALLET_CERTS_DIR"], app.config["WALLET_SECRET_KEY"])
     web_service_url = app.config["WALLET_PUBLIC_URL"] + WEB_SERVICE_PATH
-    from walletservice.webservice.fetch_recorder import FetchRecorder  # imports the routes, which import us
+    from walletservice.workers.fetch_recorder import FetchRecorder  # imports the routes, which import us
 
     flush_seconds = app.config["WALLET_FETCH_EVENTS_FLUSH_SECONDS"]
     fetches = FetchRecorder(app, flush_seconds) if flush_seconds > 0 else None

@@ -1,4 +1,4 @@
-from walletservice.services.memory_cache import ByteBudgetCache
+from walletservice.plumbing.memory_cache import ByteBudgetCache
 
 
 def test_least_recently_used_entries_are_evicted_past_the_byte_budget():

@@ -15,7 +15,7 @@ import pytest
 
 from tests.http_servers import serve_in_thread
 from walletservice.passkit import devcerts
-from walletservice.services.outbound_http import (
+from walletservice.plumbing.outbound_http import (
     RefusedDestination,
     literal_address_refused,
     pinned_request,

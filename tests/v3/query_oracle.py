@@ -1,6 +1,6 @@
 """The query language evaluated in plain Python: what the compiled SQL must agree with.
 
-Written from the rules in walletservice.services.pass_query's docstring, not from its
+Written from the rules in walletservice.services.passcreator.pass_query's docstring, not from its
 code, so the property tests compare two independent readings of the same rules.
 """
 

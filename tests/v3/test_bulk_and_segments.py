@@ -12,7 +12,7 @@ from tests.v3.test_list_and_get import add_passes, relative
 from tests.v3.test_update_pass import pushes
 from walletservice.db import transaction
 from walletservice.models import BackgroundJob, Campaign, Pass
-from walletservice.services import v3_jobs
+from walletservice.services.passcreator import jobs as v3_jobs
 
 
 def fields_of(pass_ids: list[str]) -> dict[str, dict[str, Any]]:

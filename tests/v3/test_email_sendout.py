@@ -21,7 +21,7 @@ from tests.api.test_campaigns import create, upload
 from tests.v3.conftest import V3Client
 from walletservice.db import transaction
 from walletservice.models import BackgroundJob, Campaign, Pass, PassEvent
-from walletservice.services.pass_emails import EMAIL_KIND
+from walletservice.services.passcreator.pass_emails import EMAIL_KIND
 
 SENDER = "Toy Town <passes@example.com>"
 SENDOUT = {"subject": "Your ticket for {templateName}, {firstname}",

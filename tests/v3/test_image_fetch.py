@@ -17,7 +17,7 @@ from tests.v3.test_create_pass import stored_pass
 from walletservice.db import transaction
 from walletservice.errors import BadRequest
 from walletservice.models import Asset
-from walletservice.services.image_fetch import FetchPolicy, fetch_image
+from walletservice.services.passcreator.image_fetch import FetchPolicy, fetch_image
 
 PNG = png_bytes((160, 160))
 

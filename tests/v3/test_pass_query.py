@@ -16,7 +16,7 @@ from tests.v3.query_oracle import query_matches
 from walletservice.db import transaction
 from walletservice.errors import BadRequest
 from walletservice.models import Pass
-from walletservice.services.pass_query import compile_query, decode_query_parameter, parse_query
+from walletservice.services.passcreator.pass_query import compile_query, decode_query_parameter, parse_query
 
 # "6", "." and "-" make strings that are decimals ("61", "-1.6") and near misses ("6.", ".1", "1-6").
 TEXTS = st.text(alphabet="aAbé16.- ", max_size=3)

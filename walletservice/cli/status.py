@@ -17,7 +17,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from walletservice.db import transaction
-from walletservice.services.operational_status import (
+from walletservice.operations.status import (
     DatabaseReadiness,
     OperationalStatus,
     database_ready,

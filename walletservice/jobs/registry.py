@@ -16,7 +16,7 @@ from walletservice.models import BackgroundJob
 HANDLER_MODULES: tuple[str, ...] = (
     "walletservice.jobs.builtin",
     "walletservice.services.campaign_merge",
-    "walletservice.services.v3_jobs",
+    "walletservice.services.passcreator.jobs",
 )
 
 

@@ -1,4 +1,4 @@
-"""The Prometheus view of services.operational_status, read from the database at scrape time.
+"""The Prometheus view of operations.status, read from the database at scrape time.
 
 Each app has its own CollectorRegistry (not prometheus_client's global one), so
 several apps in one process (tests) never clash. Nearly every value is a gauge: counts
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
-from walletservice.services.operational_status import OperationalStatus
+from walletservice.operations.status import OperationalStatus
 from walletservice.workers.heartbeats import LoopHealth
 
 PREFIX = "walletservice_"

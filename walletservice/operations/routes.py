@@ -19,7 +19,7 @@ from sqlalchemy.exc import DBAPIError
 
 from walletservice.db import transaction
 from walletservice.operations.metrics import metrics_registry
-from walletservice.services.operational_status import OperationalStatus, database_ready, operational_status
+from walletservice.operations.status import OperationalStatus, database_ready, operational_status
 from walletservice.workers.heartbeats import LoopHealth, loop_health
 
 log = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from walletservice.models.base import utcnow
 from walletservice.outbox.results import RetryPolicy
 from walletservice.outbox.worker import new_worker_id
 from walletservice.services.events import record_event
-from walletservice.services.outbound_http import RefusedDestination, pinned_request
+from walletservice.plumbing.outbound_http import RefusedDestination, pinned_request
 from walletservice.services.webhooks import signed_headers, webhook_settings
 from walletservice.workers.supervisor import no_pulse
 

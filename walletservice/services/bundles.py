@@ -15,7 +15,7 @@ from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import build_pkpass
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.services.certificates import CertificateStore
-from walletservice.services.memory_cache import ByteBudgetCache
+from walletservice.plumbing.memory_cache import ByteBudgetCache
 from walletservice.services.pass_content import apple_design, bundle_image_assets
 from walletservice.services.personalization import awaits_personalization
 

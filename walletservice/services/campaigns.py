@@ -22,7 +22,7 @@ from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 from walletservice.services.redeems import check_code_settings
-from walletservice.services.sendout_templates import check_email_sendout
+from walletservice.services.passcreator.sendout_templates import check_email_sendout
 from walletservice.services.templates import (
     PRESENTATION_KEYS,
     resolve_template,

@@ -20,7 +20,7 @@ from walletservice.models import Pass
 from walletservice.models.base import utcnow
 from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.services.events import record_pass_event
-from walletservice.services.json_values import JsonString
+from walletservice.plumbing.json_values import JsonString
 from walletservice.services.pass_content import has_expired
 from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.update_tags import mark_passes_changed

@@ -52,7 +52,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "code_type": SEQUENTIAL, "code_fixed_value": None, "allow_multiple_redeems": False,
     # Passcreator's template-level PIN switch (services.download_pins.PIN_SETTING).
     "download_pin_enabled": False,
-    # Passcreator's email sendout of the template (services.pass_emails.SENDOUT_SETTING).
+    # Passcreator's email sendout of the template (services.passcreator.pass_emails.SENDOUT_SETTING).
     "email_sendout": None,
 }
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}

@@ -20,7 +20,7 @@ from walletservice.errors import InvalidInput
 from walletservice.models import Organization
 from walletservice.models.base import utcnow
 from walletservice.services.key_encryption import decrypt_private_key, encrypt_private_key
-from walletservice.services.outbound_http import literal_address_refused
+from walletservice.plumbing.outbound_http import literal_address_refused
 
 MAX_URL_LENGTH = 2048
 SIGNATURE_HEADER = "X-Wallet-Signature"

@@ -1,5 +1,5 @@
 """The bundle page, /b/<token>, and its one download, /b/<token>/passes.pkpasses: the
-passes of one organization sharing a Passcreator bundleId (services.v3_bundles)."""
+passes of one organization sharing a Passcreator bundleId (services.passcreator.bundles)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import transaction
 from walletservice.passkit.pkpasses import PKPASSES_MIMETYPE
 from walletservice.runtime import runtime
-from walletservice.services import v3_bundles as bundles
+from walletservice.services.passcreator import bundles
 from walletservice.web.access import public_visit
 from walletservice.web.links import public_url
 from walletservice.web.qr_codes import qr_svg

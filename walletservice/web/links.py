@@ -11,7 +11,7 @@ from flask import current_app
 
 from walletservice.models import Pass
 from walletservice.services.download_page import preview_token
-from walletservice.services.v3_bundles import bundle_id_of, bundle_token
+from walletservice.services.passcreator.bundles import bundle_id_of, bundle_token
 
 
 def pkpass_path(pass_: Pass) -> str:

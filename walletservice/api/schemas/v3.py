@@ -1,7 +1,7 @@
 """Passcreator v3 request and response shapes (passcreator-v3-passes.md).
 
 Request bodies validate the documented keys' types and let additional properties
-through (the template decides which exist: services.v3_passes). Responses are the
+through (the template decides which exist: services.passcreator.passes). Responses are the
 documented envelope; these models document them in /api/v3/openapi.json.
 """
 
@@ -12,7 +12,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from walletservice.api.schemas.common import Text
-from walletservice.services.v3_pass_view import BOARDING_SEMANTICS, WALLET_COLUMNS
+from walletservice.services.passcreator.pass_view import BOARDING_SEMANTICS, WALLET_COLUMNS
 
 Data = TypeVar("Data")
 

@@ -31,11 +31,11 @@ from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
 from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.mail import mail_configured
-from walletservice.services import pass_emails
-from walletservice.services import v3_passes as service
+from walletservice.services.passcreator import pass_emails
+from walletservice.services.passcreator import passes as service
 from walletservice.services.download_pins import PIN_KEY, protect_pin
-from walletservice.services.image_fetch import FetchPolicy
-from walletservice.services.pass_query import (
+from walletservice.services.passcreator.image_fetch import FetchPolicy
+from walletservice.services.passcreator.pass_query import (
     decode_query_parameter,
     encode_query_parameter,
     identifiers_query,
@@ -43,9 +43,9 @@ from walletservice.services.pass_query import (
 )
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passes import delete_pass
-from walletservice.services.segments import get_segment
-from walletservice.services.v3_jobs import enqueue_create, enqueue_update
-from walletservice.services.v3_pass_view import Links, generic_properties, pass_views
+from walletservice.services.passcreator.segments import get_segment
+from walletservice.services.passcreator.jobs import enqueue_create, enqueue_update
+from walletservice.services.passcreator.pass_view import Links, generic_properties, pass_views
 from walletservice.web.links import bundle_url, customer_link
 from walletservice.web.routes import page_path, pkpass_path
 

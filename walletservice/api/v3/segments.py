@@ -9,7 +9,7 @@ from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import envelope
 from walletservice.db import transaction
 from walletservice.models import Segment
-from walletservice.services import segments as service
+from walletservice.services.passcreator import segments as service
 
 TAG = "Segments"
 ITEM = "/segment/<segment_id>"

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from walletservice.errors import InvalidInput
 from walletservice.models import Campaign
-from walletservice.services.pass_query import template_properties
+from walletservice.services.passcreator.pass_query import template_properties
 
 SENDOUT_SETTING = "email_sendout"
 BUILTIN_PLACEHOLDERS = ("downloadPage", "organizationName", "templateName")

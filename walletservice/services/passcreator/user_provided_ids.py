@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import lock_until_commit
 from walletservice.errors import BadRequest
 from walletservice.models import BackgroundJob, Pass
-from walletservice.services.json_values import JsonString
+from walletservice.plumbing.json_values import JsonString
 
 # The background job that creates an async v3 pass (services.v3_jobs) stores the
 # normalized id under this payload key, so a pending creation can be found by it.

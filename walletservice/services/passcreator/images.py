@@ -20,7 +20,7 @@ from walletservice.errors import BadRequest, InvalidInput
 from walletservice.models import Campaign, Organization
 from walletservice.passkit.package_files import ALLOWED_IMAGES, LOCALE_NAME
 from walletservice.services.assets import create_asset
-from walletservice.services.image_fetch import FetchPolicy, check_image_url, fetch_image
+from walletservice.services.passcreator.image_fetch import FetchPolicy, check_image_url, fetch_image
 from walletservice.services.pass_content import LOCALIZED_IMAGES
 
 IMAGE_URLS = {"urlToThumbnail": "thumbnail", "urlToBackground": "background", "urlToLogo": "logo"}

@@ -29,7 +29,7 @@ from walletservice.passkit.pkpasses import MAX_PASSES, PassBundleTooLarge, build
 from walletservice.services import download_page as pages
 from walletservice.services.bundles import BundleContext, pass_bundle
 from walletservice.services.download_pins import required_pin
-from walletservice.services.json_values import JsonString
+from walletservice.plumbing.json_values import JsonString
 from walletservice.services.public_events import PublicVisit
 
 BUNDLE_SALT = "walletservice.v3-bundle"

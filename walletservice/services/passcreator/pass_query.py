@@ -30,7 +30,7 @@ from walletservice.errors import BadRequest, DomainError
 from walletservice.json_bodies import parse_json_body
 from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Pass
-from walletservice.services.json_values import (
+from walletservice.plumbing.json_values import (
     BinaryOrder,
     JsonBoolean,
     JsonDecimalText,

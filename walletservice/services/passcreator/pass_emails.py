@@ -24,8 +24,8 @@ from walletservice.jobs import ChunkResult, enqueue_job
 from walletservice.mail import MailSettings, OutgoingMail, send_mail
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.services.events import record_pass_event
-from walletservice.services.sendout_templates import email_sendout, render
-from walletservice.services.v3_pass_view import additional_properties
+from walletservice.services.passcreator.sendout_templates import email_sendout, render
+from walletservice.services.passcreator.pass_view import additional_properties
 
 EMAIL_KIND = "v3_pass_email"
 RECIPIENT_KEY = "emailRecipient"

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from walletservice.errors import BadRequest
-from walletservice.services.outbound_http import RefusedDestination, Resolver, pinned_request
+from walletservice.plumbing.outbound_http import RefusedDestination, Resolver, pinned_request
 
 IMAGE_CONTENT_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from walletservice.errors import BadRequest
 from walletservice.models import Segment
 from walletservice.services.lookups import one_or_not_found
-from walletservice.services.pass_query import compile_query, parse_query
+from walletservice.services.passcreator.pass_query import compile_query, parse_query
 
 MAX_NAME_LENGTH = 255
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.models import Campaign, Pass, PassEvent, Registration
 from walletservice.services.pass_content import FIELD_LISTS
-from walletservice.services.pass_query import template_properties
+from walletservice.services.passcreator.pass_query import template_properties
 
 WALLET_COLUMNS = ("AppleWallet", "GoogleWallet", "PassWallet", "YourWallet", "WalletPasses", "AndroidOther")
 # services.events wallet ids -> Passcreator's wallet columns; unknown Android apps are "AndroidOther".

@@ -20,13 +20,13 @@ from walletservice.jobs import ChunkResult, enqueue_job, job_handler
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.mail import MailSettings, mail_configured
-from walletservice.services.image_fetch import FetchPolicy
-from walletservice.services.pass_emails import EMAIL_KIND, enqueue_pass_email, requested_recipient, send_pass_email
+from walletservice.services.passcreator.image_fetch import FetchPolicy
+from walletservice.services.passcreator.pass_emails import EMAIL_KIND, enqueue_pass_email, requested_recipient, send_pass_email
 from walletservice.services.pass_locks import select_passes_for_update
-from walletservice.services.pass_query import parse_query
+from walletservice.services.passcreator.pass_query import parse_query
 from walletservice.services.update_tags import mark_passes_changed
-from walletservice.services.v3_images import FetchedImages
-from walletservice.services.v3_passes import (
+from walletservice.services.passcreator.images import FetchedImages
+from walletservice.services.passcreator.passes import (
     PassChanges,
     Reservation,
     create_v3_pass,

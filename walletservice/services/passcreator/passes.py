@@ -4,7 +4,7 @@ are the campaign's dynamic fields (services.pass_query.template_properties).
 A v3 `data` object becomes PassChanges: the pass's own values (services.pass_content),
 its Pass.extra (storedValue, bundleId, downloadPin, eligibleValidationPlaces,
 groupingIdentifier, localizedBackgroundImages), its userProvidedId and the image URLs
-still to fetch (services.v3_images). POST (replace) writes exactly the changes; PATCH
+still to fetch (services.passcreator.images). POST (replace) writes exactly the changes; PATCH
 merges them, localized images per language.
 """
 
@@ -29,15 +29,15 @@ from walletservice.models import Campaign, Pass, Segment
 from walletservice.passkit.colors import normalize_color
 from walletservice.services.download_pins import PIN_KEY, protect_pin
 from walletservice.services.events import record_pass_event
-from walletservice.services.image_fetch import FetchPolicy
+from walletservice.services.passcreator.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
-from walletservice.services.pass_query import PassQuery, compile_query, parse_query, template_properties
-from walletservice.services.pass_emails import refuse_bulk_recipient
+from walletservice.services.passcreator.pass_query import PassQuery, compile_query, parse_query, template_properties
+from walletservice.services.passcreator.pass_emails import refuse_bulk_recipient
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
-from walletservice.services.user_provided_ids import ensure_user_provided_id_free
-from walletservice.services.v3_bundles import bundle_id_in, check_bundle_room
-from walletservice.services.v3_images import (
+from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
+from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
+from walletservice.services.passcreator.images import (
     IMAGE_URLS,
     LOCALIZED_BACKGROUNDS,
     LOCALIZED_IMAGES,
