@@ -31,7 +31,7 @@ from bench.campaign_merge import seed_passes  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
 from walletservice.jobs.worker import JobWorker  # noqa: E402
 from walletservice.models import Pass, PushRequest  # noqa: E402
-from walletservice.services import v3_jobs  # noqa: E402
+from walletservice.services.passcreator import jobs as v3_jobs  # noqa: E402
 
 BODY = {"data": {"favorite": "Dolls", "expirationDate": "2055-12-31 00:00"},
         "filter": {"query": {"groups": [[{"field": "favorite", "operator": "equals", "value": ["Trucks"]}]]}}}

@@ -18,7 +18,7 @@ shared machine; instruction counts do not. This script:
 That is the Python side of a request (the app, Werkzeug, SQLAlchemy, psycopg and
 libpq, in this process); PostgreSQL's backend and the HTTP server are not counted.
 The fetch events of 200s are buffered as in production; "+ event write" also writes
-the buffer (webservice/fetch_recorder.py), so the difference is the write per fetch.
+the buffer (workers/fetch_recorder.py), so the difference is the write per fetch.
 --profile runs one scenario in-process under cProfile instead (no valgrind).
 """
 
@@ -55,7 +55,7 @@ from walletservice import create_app  # noqa: E402
 from walletservice.extensions import db  # noqa: E402
 from walletservice.runtime import runtime  # noqa: E402
 from walletservice.services.certificates import ensure_dev_certificates  # noqa: E402
-from walletservice.webservice import fetch_recorder  # noqa: E402
+from walletservice.workers import fetch_recorder  # noqa: E402
 
 BIG_PASSES, DEVICES = 2_000, 1_000
 ROTATION = 100  # distinct devices or passes per scenario, each request the next one

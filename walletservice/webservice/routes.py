@@ -69,7 +69,7 @@ def _record_fetch(version: devices.PassVersion, context: Runtime, user_agent: st
                              campaign_id=version.campaign_id, client=_identify_wallet(user_agent), at=utcnow())
     recorder = context.fetches
     if recorder is not None:
-        recorder.record(fetch)  # written in batches by a thread (webservice/fetch_recorder.py)
+        recorder.record(fetch)  # written in batches by a thread (workers/fetch_recorder.py)
         return
     with transaction() as session:
         events.record_pass_fetches(session, [fetch])

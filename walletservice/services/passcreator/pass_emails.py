@@ -76,7 +76,7 @@ def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipi
 
 
 def send_pass_email(session: Session, job: BackgroundJob, settings: MailSettings | None) -> ChunkResult:
-    """The job `v3_pass_email` (registered in services.v3_jobs): send, then record the pass's
+    """The job `v3_pass_email` (registered in services.passcreator.jobs): send, then record the pass's
     `emailed` event. An SMTP error raises, so the job system retries it."""
     pass_ = session.get(Pass, job.payload["pass_id"])
     if pass_ is None:  # deleted before its mail went out: its link would lead nowhere

@@ -18,7 +18,7 @@ from walletservice.errors import BadRequest
 from walletservice.models import BackgroundJob, Pass
 from walletservice.plumbing.json_values import JsonString
 
-# The background job that creates an async v3 pass (services.v3_jobs) stores the
+# The background job that creates an async v3 pass (services.passcreator.jobs) stores the
 # normalized id under this payload key, so a pending creation can be found by it.
 CREATE_JOB_KIND = "v3_create_pass"
 PAYLOAD_KEY = "user_provided_id"
