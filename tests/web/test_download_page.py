@@ -3,6 +3,7 @@ the campaign's own CSS and javascript under a strict policy, the owner's notes, 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import Account
@@ -294,3 +295,13 @@ def test_page_works_without_javascript(client, account):
 
     # The button is a plain link and the QR code is drawn on the server.
     assert page.scripts == [] and page.links["add-to-wallet"] == issued["pkpass_url"] and page.qr_path
+
+
+@pytest.mark.parametrize("suffix", ["%E2%80%8B", "!", "%C3%A9", "~"])
+def test_preview_link_with_characters_appended_is_not_a_preview(client, account, suffix):
+    # itsdangerous drops characters outside its alphabet before checking the
+    # signature: without the alphabet check these opened the owner's preview.
+    issued = issue(client, account)
+    note = "This is a preview page; customers don't see this."
+    page = parse_page(client.get(local(issued["preview_url"]) + suffix).get_data(as_text=True))
+    assert "owner-notes" not in page.ids and note not in page.texts

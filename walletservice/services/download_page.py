@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from walletservice.plumbing.signed_values import load_signed, sign_value
 from walletservice.errors import NotFound
 from walletservice.models import AssetRendition, Campaign, Pass
 from walletservice.passkit.colors import normalize_color
@@ -159,14 +160,14 @@ def preview_token(secret: str, pass_: Pass) -> str:
     """Signed with the app secret: shows the owner's notes to whoever holds the link."""
     # Signer (itsdangerous, app secret, salt PREVIEW_SALT). Bytes: the pass id only.
     # Who: the pass's tenant through its API key (the owner's links).
-    return str(URLSafeSerializer(secret, salt=PREVIEW_SALT).dumps(pass_.id))
+    return sign_value(secret, PREVIEW_SALT, pass_.id)
 
 
 def is_preview_token(secret: str, token: str | None, pass_: Pass) -> bool:
     if not token:
         return False
     try:
-        return bool(URLSafeSerializer(secret, salt=PREVIEW_SALT).loads(token) == pass_.id)
+        return bool(load_signed(secret, PREVIEW_SALT, token) == pass_.id)
     except BadSignature:
         return False
 

@@ -14,15 +14,15 @@ download PIN are left out of the file and linked to their own page, which asks f
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
+from walletservice.plumbing.signed_values import load_signed, sign_value
 from walletservice.errors import BadRequest, DomainError, NotFound
 from walletservice.models import Campaign, Pass
 from walletservice.passkit.pkpasses import MAX_PASSES, PassBundleTooLarge, build_pkpasses, check_pkpasses_limits
@@ -74,23 +74,16 @@ def bundle_id_of(pass_: Pass) -> str | None:
     return bundle_id_in(pass_.extra or {})
 
 
-# URLSafeSerializer writes URL-safe base64 parts joined by dots.
-_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_\-.]+")
-
-
 def bundle_token(secret: str, organization_id: str, bundle_id: str) -> str:
     # Signer (itsdangerous, app secret, salt BUNDLE_SALT). Bytes: [organization id,
     # bundleId]. Who: the tenant's API key holder creating or reading a bundle.
-    return str(URLSafeSerializer(secret, salt=BUNDLE_SALT).dumps([organization_id, bundle_id]))
+    return sign_value(secret, BUNDLE_SALT, [organization_id, bundle_id])
 
 
 def read_bundle_token(secret: str, token: str) -> tuple[str, str]:
     """(organization id, bundleId) of a token this service signed; NotFound otherwise."""
-    # itsdangerous drops non-ASCII before it checks the signature: only the token itself opens the bundle.
-    if not _TOKEN_ALPHABET.fullmatch(token):
-        raise NotFound("bundle not found")
     try:
-        value = URLSafeSerializer(secret, salt=BUNDLE_SALT).loads(token)
+        value = load_signed(secret, BUNDLE_SALT, token)
     except BadSignature:
         raise NotFound("bundle not found") from None
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value)):
