@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
-from walletservice.control_characters import install_control_character_guard
+from walletservice.application import WalletApp, WsgiEdge
+from walletservice.control_characters import install_control_character_rendering
 from walletservice.db import READS_BIND, engine_binds
 from walletservice.url_rules import LazyBuilderRule
 
@@ -24,7 +24,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | None = None) -> Flask:
     instance_path = Path(instance_dir or DEFAULT_INSTANCE_DIR)
-    app = Flask(__name__, instance_path=str(instance_path), instance_relative_config=False)
+    app = WalletApp(__name__, instance_path=str(instance_path), instance_relative_config=False)
     app.url_rule_class = LazyBuilderRule
     app.config.update(load_settings(instance_dir=instance_path, overrides=overrides))
     _ensure_secret_key(app, instance_path)
@@ -32,11 +32,10 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
-    install_control_character_guard(app)
+    install_control_character_rendering(app)
     _register_blueprints(app)
-    _add_response_headers(app)
     _register_cli(app)
-    app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = WsgiEdge(app.wsgi_app)  # type: ignore[method-assign]
     _trust_proxies(app)
     return app
 
@@ -148,37 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     register_integrator_api(app)
 
 
-def _add_response_headers(app: Flask) -> None:
-    """Headers every answer carries, whichever blueprint or error handler made it."""
-
-    @app.after_request
-    def _no_sniffing(response: Any) -> Any:
-        # A JSON answer that echoes input must never be read as HTML or script.
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
 def _register_cli(app: Flask) -> None:
     from walletservice.cli import wallet_cli
 
     app.cli.add_command(wallet_cli)
-
-
-class CollapseSlashes:
-    """Treat `//v1/...` like `/v1/...`.
-
-    Some clients join a webServiceURL that ends in "/" with "/v1/..." (digest 1.9,
-    pass-js#127). Werkzeug would answer such paths with a redirect, which Wallet
-    does not follow for POST, so the path is normalised before routing.
-    """
-
-    _repeated = re.compile(r"/{2,}")
-
-    def __init__(self, wsgi_app: Any) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if "//" in path:
-            environ["PATH_INFO"] = self._repeated.sub("/", path)
-        return self.wsgi_app(environ, start_response)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, jsonify, request
+from typing import Any
+
+from flask import Flask, Response, jsonify
 
 from walletservice.errors import BadRequest, DomainError
 
@@ -22,18 +24,14 @@ _PATH_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _QUERY_CONTROL = re.compile(r"%(?:0[0-8bcef]|1[0-9a-f]|7f)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", re.IGNORECASE)
 
 
-def install_control_character_guard(app: Flask) -> None:
-    """Called by create_app before any blueprint: its check runs first for every request."""
-    app.before_request(refuse_control_characters)
+def install_control_character_rendering(app: Flask) -> None:
+    """The check itself runs first for every request (application.WalletApp)."""
     # Blueprints render domain errors in their API's shape; paths outside them
     # (pages, probes, unknown URLs) get this one-line JSON reason.
     app.register_error_handler(DomainError, _render_domain_error)
 
 
-def refuse_control_characters() -> None:
-    if request.routing_exception is not None:  # no route will run: each API answers its own 404/405
-        return
-    environ = request.environ
+def refuse_control_characters(environ: dict[str, Any]) -> None:
     if _PATH_CONTROL.search(environ.get("PATH_INFO", "")):
         raise BadRequest("the URL path must not contain control characters (such as %00)")
     if _QUERY_CONTROL.search(environ.get("QUERY_STRING", "")):

@@ -24,9 +24,8 @@ def needs_sandbox(has_campaign_code: bool) -> bool:
     return has_campaign_code and not current_app.config["WALLET_PAGES_URL"]
 
 
-@web_blueprint.before_app_request
 def keep_pages_on_their_origin() -> Response | None:
-    """With WALLET_PAGES_URL: pages move there (308 keeps the method), and that origin
+    """Called before every request when WALLET_PAGES_URL is set (application.WalletApp): pages move there (308 keeps the method), and that origin
     answers nothing else, so a campaign's script there never reaches the API."""
     pages_url = current_app.config["WALLET_PAGES_URL"]
     if not pages_url:

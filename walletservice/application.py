@@ -1,0 +1,65 @@
+"""The Flask application class and the WSGI layer in front of it.
+
+What every request and answer needs, whichever blueprint serves it, lives here rather
+than in `before_request`/`after_request` hooks: each hook costs every request a
+context lookup and a coroutine check, and Apple's hot reads (the update list and the
+latest pass, docs/benchmarks.md) answer in about 500,000 instructions, so three hooks
+were 12% of them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.globals import request_ctx
+
+from walletservice.control_characters import refuse_control_characters
+
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
+
+
+class WalletApp(Flask):
+    def preprocess_request(self) -> Any:
+        """Refuse control characters in the URL before any hook or view, then the pages
+        origin rule when WALLET_PAGES_URL is set, then the usual hooks. Raised here, a
+        refusal is rendered by the blueprint the URL belongs to, in its API's shape."""
+        request = request_ctx.request
+        if request.routing_exception is None:  # no route will run: each API answers its own 404/405
+            refuse_control_characters(request.environ)
+        if self.config["WALLET_PAGES_URL"]:
+            from walletservice.web.origins import keep_pages_on_their_origin
+
+            moved = keep_pages_on_their_origin()
+            if moved is not None:
+                return moved
+        return super().preprocess_request()
+
+
+class WsgiEdge:
+    """Normalises the path before routing and marks every answer `nosniff`.
+
+    Some clients join a webServiceURL that ends in "/" with "/v1/..." (digest 1.9,
+    pass-js#127). Werkzeug would answer such paths with a redirect, which Wallet
+    does not follow for POST, so repeated slashes are collapsed before routing.
+
+    A JSON answer that echoes input must never be read as HTML or script: the header
+    is added where the answer is started, so answers made outside Flask's response
+    hooks (Werkzeug's own errors, static files) carry it too.
+    """
+
+    _repeated = re.compile(r"/{2,}")
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if "//" in path:
+            environ["PATH_INFO"] = self._repeated.sub("/", path)
+
+        def start_with_nosniff(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            headers.append(NOSNIFF)
+            return start_response(status, headers, exc_info)
+        return self.wsgi_app(environ, start_with_nosniff)
