@@ -130,3 +130,12 @@ def test_nul_in_free_form_objects_is_422_not_a_database_error(client, account):
                            headers=account.basic)
     assert response.status_code == 422
     assert "NUL" in " ".join(response.get_json()["errors"])
+
+
+def test_json_that_curl_labels_as_a_form_is_read_as_json(client, account: Account):
+    # `curl -d '{...}'` without -H sends Content-Type: application/x-www-form-urlencoded.
+    response = client.post("/v2/organizations", data='{"organization": {"name": "Toy Town West"}}',
+                           headers=account.basic, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert response.get_json()["name"] == "Toy Town West"

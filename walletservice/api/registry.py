@@ -23,7 +23,9 @@ from walletservice.errors import BadRequest, InvalidInput
 from walletservice.json_bodies import parse_json_body
 from walletservice.services.collection_filters import FilterSpec, parse_collection_query
 
-FORM_MIMETYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+URLENCODED = "application/x-www-form-urlencoded"
+SEND_JSON = "send the body as JSON (Content-Type: application/json)"
+FORM_MIMETYPES = ("multipart/form-data", URLENCODED)
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
@@ -111,16 +113,21 @@ def read_body(operation: Operation) -> BaseModel:
         return validated(operation.form_body, _form_fields(operation.form_body), "form")
     if operation.json_body is not None and not is_form:
         return validated(operation.json_body, _json_payload(), "body")
+    if operation.json_body is not None and request.mimetype == URLENCODED:
+        # `curl -d '{...}'` labels JSON as a urlencoded form: read it as what it is.
+        return validated(operation.json_body, _json_payload(not_json=SEND_JSON), "body")
     if operation.json_body is not None:
-        raise BadRequest("send the body as JSON (Content-Type: application/json)")
+        raise BadRequest(SEND_JSON)
     raise BadRequest("send the body as multipart/form-data")
 
 
-def _json_payload() -> Any:
+def _json_payload(not_json: str | None = None) -> Any:
     # Read leniently (clients forget the Content-Type) but refuse what is not JSON.
     raw = request.get_data(cache=False)
     if not raw.strip():
         return {}
+    if not_json is not None and raw.lstrip()[:1] not in (b"{", b"["):
+        raise BadRequest(not_json)
     return parse_json_body(raw)
 
 
