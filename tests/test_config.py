@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from walletservice import _sqlalchemy_url
-from walletservice.config import load_settings, settings_table_markdown
+from walletservice.config import configured_names, load_settings, served_url, settings_table_markdown
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -73,3 +73,19 @@ def test_postgresql_refuses_to_start_without_a_long_secret_key(tmp_path, key):
     overrides = {"WALLET_DATABASE_URL": "postgresql://postgres@127.0.0.1:9/unused", "WALLET_SECRET_KEY": key}
     with pytest.raises(ValueError, match="WALLET_SECRET_KEY: required with PostgreSQL, at least 32"):
         create_app(overrides, instance_dir=tmp_path / "instance")
+
+
+def test_configured_names_are_the_ones_an_operator_set(tmp_path):
+    (tmp_path / "config.py").write_text('WALLET_PAGES_URL = "https://pages.example"\n')
+    names = configured_names({"WALLET_PUBLIC_URL": "https://from-env.example", "PATH": "/bin"}, tmp_path)
+    assert names == {"WALLET_PUBLIC_URL", "WALLET_PAGES_URL"}
+    assert configured_names({}, tmp_path / "missing") == set()
+
+
+@pytest.mark.parametrize(("host", "port", "expected"), [
+    ("127.0.0.1", 8080, "http://127.0.0.1:8080"), ("0.0.0.0", 8080, "http://127.0.0.1:8080"),
+    ("::", 5001, "http://127.0.0.1:5001"), ("::1", 5001, "http://[::1]:5001"),
+    ("wallet.local", 80, "http://wallet.local:80"),
+])
+def test_links_name_the_address_served_when_no_public_url_is_set(host, port, expected):
+    assert served_url(host, port) == expected

@@ -224,6 +224,22 @@ def load_settings(
     return values
 
 
+def configured_names(environ: dict[str, str] | None = None, instance_dir: Path = DEFAULT_INSTANCE_DIR) -> set[str]:
+    """The settings an operator set (environment or instance/config.py), not left at their default."""
+    environ = dict(os.environ if environ is None else environ)
+    return {setting.name for setting in SETTINGS if setting.name in environ} | set(_instance_file_settings(instance_dir))
+
+
+def served_url(host: str, port: int) -> str:
+    """The URL of a server listening on host:port, for links when no public URL is configured.
+    A wildcard address is not one a browser can open: links use loopback then."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _separate_pages_origin(pages_url: str, public_url: str) -> str:
     """The pages URL without a trailing slash; it must be an origin other than the API's,
     or campaign scripts would share the API's origin after all."""

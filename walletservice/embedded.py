@@ -13,6 +13,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from walletservice import create_app
+from walletservice.config import configured_names, served_url
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.apns_sim.local import ensure_simulator_certificates
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
@@ -22,7 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def run_embedded(host: str, port: int) -> None:
-    app = create_app()
+    # Links (webServiceURL, download pages) name the address served unless one is configured:
+    # `make run ARGS="--port 8080"` must not hand out links to port 5000.
+    overrides = {} if "WALLET_PUBLIC_URL" in configured_names() else {"WALLET_PUBLIC_URL": served_url(host, port)}
+    app = create_app(overrides)
     config = app.config
     # One command for a new user: the schema is brought up to date on every start.
     with app.app_context():

@@ -44,8 +44,9 @@ def test_orgs_create_prints_id_and_working_api_key(runner):
     result = runner.invoke(args=["wallet", "orgs", "create", "Toy Town", "--json"])
     assert result.exit_code == 0, result.output
     created = json.loads(result.output)
-    assert set(created) == {"id", "api_key"}
-    assert authenticate_api_key(db.session, created["api_key"]).id == created["id"]
+    assert set(created) == {"organization_id", "id", "api_key"}  # organization_id as demo --json names it
+    assert created["id"] == created["organization_id"]
+    assert authenticate_api_key(db.session, created["api_key"]).id == created["organization_id"]
 
 
 def test_orgs_create_with_empty_name_fails_cleanly(runner):

@@ -30,7 +30,9 @@ def create(name: str, parent_id: str | None, webhook_url: str | None, as_json: b
     try:
         with transaction() as session:
             issued = create_organization(session, name, parent_id)
-            result = {"id": issued.organization.id, "api_key": issued.api_key}
+            # organization_id as `demo --json` names it; "id" kept for scripts written before.
+            result = {"organization_id": issued.organization.id, "id": issued.organization.id,
+                      "api_key": issued.api_key}
             if webhook_url is not None:
                 webhook = set_webhook_url(session, issued.organization, webhook_url,
                                           current_app.config["WALLET_SECRET_KEY"], allow_private=_allow_private())
