@@ -91,6 +91,11 @@ def test_toy_town_generic_walkthrough(client, account):
     signed = pass_json(client, johnny)
     assert signed["backgroundColor"] in ("#facada", "rgb(250, 202, 218)")
     assert {"key": "ws_push_message", "value": "Hello!", "changeMessage": "%@"} in signed["generic"]["backFields"]
+    # The helper field carries the message to the lock screen; no integrator wrote it, so
+    # no API answer shows it (v2 and v1).
+    for path in (f"{base}/passes/{johnny['id']}", f"/v1/generics/{johnny['campaign_id']}/passes/{johnny['id']}"):
+        shown = client.get(path, headers=auth).get_json()
+        assert "ws_push_message" not in {field["key"] for field in shown["back_fields"]}, path
     assert {field["key"]: field["value"] for field in signed["generic"]["auxiliaryFields"]}["favorite"] == "Airplanes"
     bundle = zipfile.ZipFile(io.BytesIO(client.get(johnny["pkpass_url"].removeprefix("https://wallet.example.test")).data))
     assert "thumbnail.png" in bundle.namelist()

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from walletservice.services.push_message import PUSH_MESSAGE_KEY
+
 # URL segment -> (JSON root, Apple style)
 CAMPAIGN_TYPES: dict[str, tuple[str, str]] = {
     "coupons": ("coupon", "coupon"),
@@ -149,12 +151,14 @@ def barcode_attributes(barcode: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def field_list_attributes(design: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
+    """The field lists as Passworks shows them: without the back field that carries our push
+    message to the lock screen (services.push_message), which no integrator wrote."""
     lists = {}
     for name, apple_name in FIELD_LISTS.items():
         lists[name] = [
             {"key": field.get("key"), "value": field.get("value"), "label": field.get("label"),
              "change_message": field.get("changeMessage"), "behaviour": behaviours.get(field.get("key"), FIXED)}
-            for field in design.get(apple_name) or []
+            for field in design.get(apple_name) or [] if field.get("key") != PUSH_MESSAGE_KEY
         ]
     return lists
 
