@@ -1,74 +1,37 @@
-"""Per kind of write route, what N parallel requests send and what must hold afterwards.
+"""Per kind of write route, the Case its burst of N parallel requests is checked by.
 
 A route's kind is its method and rule with the Passworks campaign-type segment collapsed
 ("PATCH /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>" stands for the five pass
 types and their aliases). test_every_write_route.py finds every write route in the app's
-url_map and fails for one whose kind has no Case here: a new route needs a few lines.
+url_map and fails for one whose kind has no Case in CASES: a new route needs a line or
+two, mostly one of the builders in case_kinds.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from tests.concurrency.burst import (
-    N, Burst, answered_ids, asset_upload, campaign_create, certificate_upload, fields_campaign, make_personalizable,
+    N, Burst, asset_upload, campaign_create, certificate_upload, fields_campaign, make_personalizable,
     ok, one_success, rows, successes, upload_asset, v2_pass,
+)
+from tests.concurrency.harness import field_value
+from tests.concurrency.case_kinds import (
+    CREATED, OK, ONCE, QUEUED, Case, creates, deletes, field_updates, fresh_campaign, fresh_pass, moves_campaign,
+    nothing, passes_created, put_value, queues, redeems, refused, replaces,
 )
 from walletservice.models import (
     ApiKey, Asset, BackgroundJob, Campaign, DeviceLogEntry, Organization, Pass, Personalization, PushRequest,
-    Redeem, Registration, Schedule, Segment, SigningCertificate, Template,
+    Registration, Schedule, Segment, SigningCertificate, Template,
 )
 
-OK = frozenset({200})
-CREATED = frozenset({200, 201})
-QUEUED = frozenset({200, 201, 202})
-# Passworks' documents say 404 for an unknown object, and 412 where a state forbids the call.
-GONE = frozenset({200, 404, 412})
-ONCE = frozenset({200, 412})
 SCHEDULE = {"run_at": "2031-05-01T09:00:00Z", "changes": {"relevant_date": "2031-01-01T10:00:00Z"}}
 CAMPAIGN_CHANGES = ("name", "description", "organization_name", "logo_text", "background_color", "text_color",
                     "label_color", "og_description")
 
 
-def nothing(_burst: Burst, _index: int) -> Any:
-    return None
-
-
-def no_check(_burst: Burst) -> None:
-    """The generic invariants (no 5xx, allowed statuses, tags and Last-Modified) are the check."""
-
-
-@dataclass(frozen=True)
-class Case:
-    statuses: frozenset[int]
-    check: Callable[[Burst], None] = no_check
-    body: Callable[[Burst, int], Any] = nothing
-    # Creates what the route destroys or changes the state of; returns path values.
-    fresh: Callable[[Burst], dict[str, str]] | None = None
-    # Taken before the burst, kept in burst.before for the check.
-    before: Callable[[Burst], Any] | None = None
-    query: str = ""
-    # Path values of request i where they differ per request (a device id).
-    request_values: Callable[[Burst, int], dict[str, str]] | None = None
-    upload: bool = False  # the body is multipart/form-data
-    # The route changes values["pass_id"]'s content: a device polls it during the burst.
-    pass_content: bool = False
-    growing: bool = False  # each version holds more single-field updates than the one before
-    jobs: bool = False  # the route queues jobs: the worker runs to idle before the check
-    count: int = N
-
-
-# -- creates: as many new rows as 2xx answers, each with its own id ---------------------
-
-def creates(model: type, statuses: frozenset[int] = CREATED, **options: Any) -> Case:
-    def check(burst: Burst) -> None:
-        ids = answered_ids(burst)
-        assert len(set(ids)) == len(ids) == len(successes(burst)), ids
-        assert rows(model) - burst.before == len(ids), f"{rows(model) - burst.before} {model.__name__} rows"
-    return Case(statuses, check, before=lambda _burst: rows(model), **options)
-
+# -- what creates send -------------------------------------------------------------------
 
 def named(key: str) -> Callable[[Burst, int], dict[str, Any]]:
     return lambda burst, index: {key: {"name": f"Burst {burst.nonce} {index}"}}
@@ -83,25 +46,7 @@ def v3_create(burst: Burst, index: int) -> dict[str, Any]:
     return {"data": {"templateId": burst.world.v3_template, "firstname": f"Ada {index}"}}
 
 
-# -- deletes and cancels: one success, the others 404/412, the row gone ------------------
-
-def deletes(model: type, argument: str, fresh: Callable[[Burst], dict[str, str]],
-            statuses: frozenset[int] = GONE, gone: Callable[[Any], bool] = lambda row: row is None) -> Case:
-    def check(burst: Burst) -> None:
-        one_success(burst)
-        assert gone(burst.get(model, burst.values[argument])), f"the {model.__name__} is still there"
-    return Case(statuses, check, fresh=fresh)
-
-
-def fresh_campaign(burst: Burst) -> dict[str, str]:
-    return {"campaign_id": fields_campaign(burst, new=True)}
-
-
-def fresh_pass(burst: Burst) -> dict[str, str]:
-    campaign_id = fields_campaign(burst)
-    pass_id = v2_pass(burst, campaign_id)
-    return {"campaign_id": campaign_id, "loyalty_id": campaign_id, "pass_id": pass_id, "identifier": pass_id}
-
+# -- what deletes and cancels destroy ----------------------------------------------------
 
 def fresh_schedule(kind: str) -> Callable[[Burst], dict[str, str]]:
     def fresh(burst: Burst) -> dict[str, str]:
@@ -129,45 +74,25 @@ def fresh_segment(burst: Burst) -> dict[str, str]:
                                               json={"name": f"Burst {burst.nonce}", "query": {}}))["data"]["identifier"]}
 
 
-# -- updates: each request sets its own field, all of them remain ----------------------
-
-def field_updates(body: Callable[[int], Any], **options: Any) -> Case:
-    def check(burst: Burst) -> None:
-        assert all(response.status_code == 200 for response in burst.responses)
-        assert burst.fields_set() == burst.case.count, f"{burst.fields_set()} of {burst.case.count} updates kept"
-    return Case(OK, check, body=lambda _burst, index: body(index), fresh=fresh_pass,
-                pass_content=True, growing=True, **options)
-
+# -- updates: each request sets its own back field ---------------------------------------
 
 def v2_field(index: int) -> dict[str, Any]:
-    return {"pass": {"back_fields": [{"key": f"f{index:02}", "value": f"v{index:02}"}]}}
+    return {"pass": {"back_fields": [{"key": f"f{index:02}", "value": field_value(index)}]}}
 
 
 def v1_field(index: int) -> dict[str, Any]:
-    return {"pass": {"back_fields": [{"key": f"f{index:02}", "value": f"v{index:02}"}], "push": False}}
+    return {"pass": {"back_fields": [{"key": f"f{index:02}", "value": field_value(index)}], "push": False}}
 
 
 def v3_field(index: int) -> dict[str, Any]:
-    return {"data": {f"f{index:02}": f"v{index:02}"}}
+    return {"data": {f"f{index:02}": field_value(index)}}
 
 
 def v3_bulk_field(index: int, pass_id: str) -> dict[str, Any]:
     return {**v3_field(index), "filter": {"identifiers": [pass_id]}}
 
 
-# -- full replaces: the final state is exactly one request's body ------------------------
-
-def put_value(index: int) -> str:
-    return f"put{index}"
-
-
-def replaces(body: Callable[[Burst, int], Any], **options: Any) -> Case:
-    def check(burst: Burst) -> None:
-        values = burst.back_field_values()
-        assert len(set(values)) == 1 and values[0] in {put_value(index) for index in burst.succeeded}, \
-            f"a mix of requests, or one that failed: {values}"
-    return Case(options.pop("statuses", OK), check, body=body, fresh=fresh_pass, pass_content=True, **options)
-
+# -- full replaces: each request sets every back field to its own value -------------------
 
 def v2_all_fields(_burst: Burst, index: int) -> dict[str, Any]:
     return {"pass": {"back_fields": [{"key": f"f{key:02}", "value": put_value(index)} for key in range(N)]}}
@@ -183,31 +108,7 @@ def v3_all_fields(_burst: Burst, index: int) -> dict[str, Any]:
     return {"data": {f"f{key:02}": put_value(index) for key in range(N)}}
 
 
-# -- state moves: exactly one request moves it, the others find it moved -----------------
-
-def moves_campaign(state: str, start: str = "") -> Case:
-    def fresh(burst: Burst) -> dict[str, str]:
-        values = fresh_campaign(burst)
-        if start:
-            ok(burst.setup.post(f"/v2/{burst.world.segment(burst.route)}/{values['campaign_id']}/{start}",
-                                headers=burst.world.tenant.basic))
-        return values
-
-    def check(burst: Burst) -> None:
-        one_success(burst, refused=frozenset({412}))
-        assert burst.get(Campaign, burst.values["campaign_id"]).state == state
-    return Case(ONCE, check, fresh=fresh)
-
-
-def redeems(body: Callable[[Burst, int], Any]) -> Case:
-    """A campaign without allow_multiple_redeems: one redeem, the rest 412, counted once."""
-    def check(burst: Burst) -> None:
-        one_success(burst, refused=frozenset({412}))
-        redeemed = burst.get(Pass, burst.values["pass_id"])
-        assert redeemed.redeemed_count == 1, redeemed.redeemed_count
-        assert rows(Redeem, pass_id=redeemed.id) == 1
-    return Case(ONCE, check, body=body, fresh=fresh_pass, pass_content=True)
-
+# -- redeems ------------------------------------------------------------------------------
 
 def code_redeem(burst: Burst, _index: int) -> dict[str, Any]:
     return {"pass": {"redeem_code": burst.get(Pass, burst.values["pass_id"]).redeem_code}}
@@ -252,13 +153,6 @@ def one_webhook(burst: Burst) -> None:
 
 # -- campaigns and segments ------------------------------------------------------------
 
-def refused(status: int, model: type, **options: Any) -> Case:
-    """A route that refuses every request by design: nothing is written."""
-    def check(burst: Burst) -> None:
-        assert rows(model) == burst.before
-    return Case(frozenset({status}), check, before=lambda _burst: rows(model), **options)
-
-
 def campaign_change(burst: Burst, index: int) -> dict[str, Any]:
     name = CAMPAIGN_CHANGES[index]
     value = f"#{index:02}{burst.nonce % 100:02}30" if name.endswith("color") else f"{name} {burst.nonce}"
@@ -284,14 +178,7 @@ def one_segment_body(burst: Burst) -> None:
         f"a mix of requests: {stored.name} {stored.query}"
 
 
-# -- queued work: a job or push per 2xx, all of them finished -----------------------------
-
-def queues(model: type, **options: Any) -> Case:
-    def check(burst: Burst) -> None:
-        assert rows(model) - burst.before == len(successes(burst)) > 0
-        assert rows(BackgroundJob, state="queued") == 0 and rows(BackgroundJob, state="running") == 0
-    return Case(options.pop("statuses", QUEUED), check, before=lambda _burst: rows(model), jobs=True, **options)
-
+# -- bulk updates --------------------------------------------------------------------------
 
 def bulk_fields(burst: Burst) -> None:
     assert burst.fields_set() == burst.case.count, f"{burst.fields_set()} of {burst.case.count} bulk updates kept"
@@ -346,6 +233,7 @@ def logs_kept(burst: Burst) -> None:
     assert rows(DeviceLogEntry) - burst.before == len(successes(burst)) > 0
 
 
+
 CASES: dict[str, Case] = {
     # Passworks v2 and v1: campaigns
     "POST /v2/<seg>": creates(Campaign, body=campaign_create),
@@ -365,9 +253,9 @@ CASES: dict[str, Case] = {
     "DELETE /v2/<seg>/<uuid:campaign_id>/schedules/<uuid:schedule_id>": deletes(
         Schedule, "schedule_id", fresh_schedule("campaign"), gone=lambda row: row is None or row.state == "cancelled"),
     # Passworks v2 and v1: passes
-    "POST /v2/<seg>/<uuid:campaign_id>/passes": creates(Pass, fresh=fresh_pass),
-    "POST /v1/<seg>/<uuid:campaign_id>/passes": creates(Pass, fresh=fresh_pass),
-    "POST /v1/<seg>/<uuid:loyalty_id>/passes": creates(Pass, fresh=fresh_pass),
+    "POST /v2/<seg>/<uuid:campaign_id>/passes": passes_created(fresh=fresh_pass),
+    "POST /v1/<seg>/<uuid:campaign_id>/passes": passes_created(fresh=fresh_pass),
+    "POST /v1/<seg>/<uuid:loyalty_id>/passes": passes_created(fresh=fresh_pass),
     "PATCH /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v2_field),
     "POST /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v2_field),
     "PATCH /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v1_field),
@@ -404,7 +292,7 @@ CASES: dict[str, Case] = {
     "PATCH /v2/webhook": Case(OK, one_webhook, body=webhook_url),
     "POST /v2/webhook/rotate_secret": Case(OK, rotated_secret),
     # Passcreator v3
-    "POST /api/v3/pass": creates(Pass, body=v3_create, query="?async=false"),
+    "POST /api/v3/pass": passes_created(body=v3_create, query="?async=false"),
     "PATCH /api/v3/pass/<identifier>": field_updates(v3_field, query="?async=false"),
     "POST /api/v3/pass/<identifier>": replaces(v3_all_fields, query="?async=false"),
     "DELETE /api/v3/pass/<identifier>": deletes(Pass, "identifier", fresh_pass),
