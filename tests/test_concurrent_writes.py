@@ -11,15 +11,10 @@ polls with If-Modified-Since while the updates run must end up holding the final
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import threading
 import time
-import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -28,6 +23,10 @@ from flask import Flask
 from sqlalchemy import event, func, select
 
 from tests.api.conftest import Account, new_account
+from tests.concurrency.harness import (
+    Target, VersionLedger, WalletDevice, at_once, client, field_value, fields_set, listening_ledger,
+    no_server_errors, polling,
+)
 from tests.factories import make_campaign, make_pass
 from tests.http_servers import wsgi_server
 from walletservice.db import transaction
@@ -45,49 +44,10 @@ DESIGN: dict[str, Any] = {
 }
 
 
-def field_value(index: int) -> str:
-    return f"v{index:02}"
-
-
-def fields_set(content: dict[str, Any]) -> int:
-    """How many updates this content holds: back fields carrying their update's value."""
-    return sum(1 for field in content.get("backFields") or [] if field.get("value") == f"v{field['key'][1:]}")
-
-
-@dataclass(frozen=True)
-class Version:
-    update_tag: int
-    modified_at: dt.datetime
-    fields: int
-
-
-class VersionLedger:
-    """Every version of the pass written to the database, in the server's own process."""
-
-    def __init__(self) -> None:
-        # By tag: one transaction may flush its version more than once.
-        self.versions: dict[int, Version] = {}
-        self._lock = threading.Lock()
-
-    def record(self, _mapper: Any, _connection: Any, pass_: Pass) -> None:
-        with self._lock:
-            self.versions[pass_.update_tag] = Version(pass_.update_tag, pass_.modified_at, fields_set(pass_.content))
-
-    def check(self, expected_fields: int) -> None:
-        by_tag = sorted(self.versions.values(), key=lambda version: version.update_tag)
-        for earlier, later in zip(by_tag, by_tag[1:]):
-            assert later.modified_at.replace(microsecond=0) > earlier.modified_at.replace(microsecond=0), \
-                f"Last-Modified did not move forward: {earlier} then {later}"
-            assert later.fields > earlier.fields, f"a later tag holds fewer updates: {earlier} then {later}"
-        assert by_tag[-1].fields == expected_fields
-
-
 @pytest.fixture
 def ledger() -> Iterator[VersionLedger]:
-    ledger = VersionLedger()
-    event.listen(Pass, "after_update", ledger.record)
-    yield ledger
-    event.remove(Pass, "after_update", ledger.record)
+    with listening_ledger() as ledger:
+        yield ledger
 
 
 @pytest.fixture
@@ -100,15 +60,6 @@ def account(app: Flask) -> Account:
     return new_account("Toy Town")
 
 
-@dataclass(frozen=True)
-class Target:
-    campaign_id: str
-    pass_id: str
-    pass_type: str
-    serial: str
-    token: str
-
-
 @pytest.fixture
 def target(account: Account) -> Target:
     with transaction(write=False) as session:
@@ -117,27 +68,6 @@ def target(account: Account) -> Target:
     pass_ = make_pass(campaign, {"fields": {}})
     return Target(campaign.id, pass_.id, pass_.pass_type_identifier, pass_.serial_number,
                   pass_.authentication_token)
-
-
-def at_once(count: int, call: Callable[[int], httpx.Response]) -> list[httpx.Response]:
-    """call(0..count-1), each in its own thread, released together."""
-    barrier = threading.Barrier(count)
-
-    def run(index: int) -> httpx.Response:
-        barrier.wait(timeout=30)
-        return call(index)
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
-
-
-def client(base_url: str, count: int) -> httpx.Client:
-    return httpx.Client(base_url=base_url, timeout=60,
-                        limits=httpx.Limits(max_connections=count, max_keepalive_connections=count))
-
-
-def no_server_errors(responses: list[httpx.Response]) -> None:
-    statuses = sorted(response.status_code for response in responses)
-    assert all(status < 500 for status in statuses), statuses
 
 
 # -- the integrator APIs: v1, v2, v3 ----------------------------------------------------
@@ -188,16 +118,8 @@ def test_parallel_updates_lose_nothing_and_devices_end_with_the_final_pass(
         devices = [WalletDevice(http, target, f"device{number}") for number in range(2)]
         for device in devices:
             device.register()
-        stop = threading.Event()
-        pollers = [threading.Thread(target=device.poll_until, args=(stop,)) for device in devices]
-        for poller in pollers:
-            poller.start()
-        try:
+        with polling(devices):
             responses = at_once(FEW, ROUTES[route](http, account, target))
-        finally:
-            stop.set()
-            for poller in pollers:
-                poller.join(timeout=30)
         no_server_errors(responses)
         assert [response.status_code for response in responses] == [200] * FEW
         for device in devices:
@@ -215,51 +137,6 @@ def test_parallel_updates_lose_nothing_and_devices_end_with_the_final_pass(
 
 def fields_set_v2(body: dict[str, Any]) -> int:
     return sum(1 for field in body["back_fields"] if field.get("value") == f"v{field['key'][1:]}")
-
-
-class WalletDevice:
-    """A Wallet device: registered for the pass, fetching it with If-Modified-Since."""
-
-    def __init__(self, http: httpx.Client, target: Target, name: str) -> None:
-        self.http, self.target, self.name = http, target, name
-        self.held_fields = -1
-        self.last_modified: str | None = None
-        self.history: list[tuple[int, str]] = []
-        self.errors: list[str] = []
-
-    @property
-    def _auth(self) -> dict[str, str]:
-        return {"Authorization": f"ApplePass {self.target.token}"}
-
-    def register(self) -> None:
-        response = self.http.post(
-            f"/wallet/v1/devices/{self.name}/registrations/{self.target.pass_type}/{self.target.serial}",
-            headers=self._auth, json={"pushToken": "ab" * 32})
-        assert response.status_code in (200, 201), response.text
-
-    def fetch(self) -> None:
-        headers = dict(self._auth)
-        if self.last_modified:
-            headers["If-Modified-Since"] = self.last_modified
-        response = self.http.get(f"/wallet/v1/passes/{self.target.pass_type}/{self.target.serial}", headers=headers)
-        if response.status_code == 304:
-            return
-        if response.status_code != 200:
-            self.errors.append(f"{response.status_code} {response.text[:200]}")
-            return
-        pass_json = json.loads(zipfile.ZipFile(io.BytesIO(response.content)).read("pass.json"))
-        fields = fields_set(pass_json["generic"])
-        last_modified = response.headers["Last-Modified"]
-        if self.last_modified and parsedate_to_datetime(last_modified) <= parsedate_to_datetime(self.last_modified):
-            self.errors.append(f"Last-Modified went from {self.last_modified} to {last_modified}")
-        if fields < self.held_fields:
-            self.errors.append(f"fetched {fields} updates after holding {self.held_fields}")
-        self.held_fields, self.last_modified = fields, last_modified
-        self.history.append((fields, last_modified))
-
-    def poll_until(self, stop: threading.Event) -> None:
-        while not stop.is_set():
-            self.fetch()
 
 
 def test_bulk_jobs_and_single_updates_at_once_lose_nothing(

@@ -20,14 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import _delete_all_rows
 from tests.security.routes import (
     PUBLIC, SIGNED_DOWNLOADS, UNKNOWN_OBJECT_STATUS, WRITES, Route, app_routes, body_reading_endpoints,
 )
-from tests.security.world import Tenant, build_tenant
-from walletservice import create_app
+from tests.security.world import Tenant, build_tenant, suite_app
 from walletservice.db import transaction
-from walletservice.extensions import db
 from walletservice.models import Base
 from walletservice.passkit import devcerts
 
@@ -62,19 +59,13 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(test_settings: dict[str, object], tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    app = create_app(dict(test_settings), instance_dir=Path(tmp_path_factory.mktemp("adversarial")))
-    with app.app_context():
-        _delete_all_rows()
+    with suite_app(test_settings, Path(tmp_path_factory.mktemp("adversarial"))) as app:
         client = app.test_client()
         wwdr = devcerts.generate_ca("adversarial suite WWDR")
         victim, attacker = build_tenant(client, "victim", wwdr), build_tenant(client, "attacker", wwdr)
         secrets = [secret.encode() for tenant in (victim, attacker) for secret in tenant.secrets]
         tokens = [token.encode() for tenant in (victim, attacker) for token in tenant.pass_tokens]
         yield World(app, client, victim, attacker, secrets, tokens)
-        _delete_all_rows()
-        db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
 
 
 # --- the database before and after -------------------------------------------------------------

@@ -4,15 +4,22 @@ adversarial suite aims at, and the secrets no answer to an attacker may contain.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.api.conftest import Account, new_account, p12_bytes
 from tests.api.test_campaigns import TYPES, toy_town, upload
 from tests.v3.conftest import make_template
+from tests.conftest import _delete_all_rows
+from walletservice import create_app
 from walletservice.db import transaction
+from walletservice.extensions import db
 from walletservice.models import ApiKey, Pass
 from walletservice.passkit import devcerts
 
@@ -126,3 +133,16 @@ def build_tenant(client: FlaskClient, name: str, wwdr: devcerts.KeyPair) -> Tena
             ApiKey.organization_id == tenant.account.id)) if digest]
     tenant.secrets += [base64.b64encode(f"{tenant.account.id}:{tenant.account.api_key}".encode()).decode()]
     return tenant
+
+
+@contextmanager
+def suite_app(test_settings: dict[str, object], instance_dir: Path) -> Iterator[Flask]:
+    """An app for a whole module of cases that share one world: empty tables before and after."""
+    app = create_app(dict(test_settings), instance_dir=instance_dir)
+    with app.app_context():
+        _delete_all_rows()
+        yield app
+        _delete_all_rows()
+        db.session.remove()
+        for engine in db.engines.values():
+            engine.dispose()

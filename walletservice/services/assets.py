@@ -13,7 +13,7 @@ from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Asset, AssetRendition, Campaign, Organization, Pass
 from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_set
 from walletservice.services.collection_filters import Attribute, FilterSpec
-from walletservice.services.lookups import one_or_not_found
+from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.pass_content import LOCALIZED_IMAGES
 from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES
 
@@ -112,7 +112,7 @@ def asset_in_use(session: Session, asset: Asset) -> bool:
 
 def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
     """Delete an unused asset; 412 while a campaign or pass still shows it."""
-    asset = get_asset(session, organization_id, asset_id)
+    asset = lock_or_not_found(session, get_asset(session, organization_id, asset_id), "asset")
     if asset_in_use(session, asset):
         raise StateConflict("the asset is used by a campaign or a pass; remove it from them first")
     session.delete(asset)

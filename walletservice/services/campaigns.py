@@ -16,7 +16,7 @@ from walletservice.models.base import utcnow
 from walletservice.passkit.design import STYLES
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
-from walletservice.services.lookups import one_or_not_found
+from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.organization_certificates import get_visible_certificate
 from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
@@ -229,6 +229,7 @@ def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
 
 def delete_campaign(session: Session, campaign: Campaign) -> None:
     """The campaign and its passes (installed copies stop updating)."""
+    campaign = lock_or_not_found(session, campaign, "campaign")
     session.execute(delete(Pass).where(Pass.campaign_id == campaign.id))
     session.delete(campaign)
     session.flush()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput, NotAuthorized, StateConflict
 from walletservice.models import ApiKey, Organization
 from walletservice.models.base import utcnow
@@ -95,6 +96,8 @@ def create_child_organization(session: Session, parent_id: str, name: str) -> Is
 def refresh_child_api_key(session: Session, parent_id: str, child_id: str) -> IssuedKey:
     """Revoke every key of a child organization and issue a new one."""
     child = one_or_not_found(session, children_of(parent_id).where(Organization.id == child_id), "organization")
+    # Two refreshes at once: the second waits, then revokes the first's new key (one key works).
+    child = lock_for_update(child)
     revoke_api_keys(session, child)
     child.updated_at = utcnow()
     return issue_api_key(session, child)

@@ -23,7 +23,7 @@ from walletservice.passkit.validation import collect_pass_problems
 from walletservice.services.assets import check_owned_images
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
-from walletservice.services.lookups import one_or_not_found
+from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.pass_content import (
     apple_design,
     bundle_image_assets,
@@ -228,6 +228,7 @@ def update_integrator_pass(
 
 def delete_pass(session: Session, pass_: Pass) -> None:
     """Its registrations go with it: each is an "uninstalled" event (reason pass_removed)."""
+    pass_ = lock_or_not_found(session, pass_, "pass")
     registrations = session.execute(
         select(Registration.id, Registration.pass_id, Registration.device_os, Registration.wallet)
         .where(Registration.pass_id == pass_.id)

@@ -20,7 +20,7 @@ from walletservice.models import Asset, Campaign, Organization, Template
 from walletservice.passkit.design import STYLES
 from walletservice.services.assets import asset_in_use, check_owned_images
 from walletservice.services.collection_filters import Attribute, FilterSpec
-from walletservice.services.lookups import one_or_not_found
+from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 
 IMAGE_KEYS = ("icon_id", "logo_id", "strip_id", "thumbnail_id")
 TEXT_KEYS = ("logo_text", "background_color", "text_color", "label_color", "transit_type")
@@ -108,7 +108,7 @@ def template_for_campaign(
 def delete_template(session: Session, organization_id: str, template_id: str, *, delete_assets: bool) -> None:
     """412 while a campaign uses it (templates.md). delete_assets: its images go too,
     but only if none of them is used anywhere else (they are kept or deleted as a set)."""
-    template = get_template(session, organization_id, template_id)
+    template = lock_or_not_found(session, get_template(session, organization_id, template_id), "template")
     if session.scalar(select(exists().where(Campaign.template_id == template.id))):
         raise StateConflict("the template is used by a campaign; it cannot be deleted")
     asset_ids = {template.attributes[key] for key in IMAGE_KEYS if template.attributes.get(key)}

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
 from walletservice.models import Segment
-from walletservice.services.lookups import one_or_not_found
+from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.passcreator.pass_query import compile_query, parse_query
 
 MAX_NAME_LENGTH = 255
@@ -43,7 +43,7 @@ def update_segment(session: Session, segment: Segment, *, name: Any = None, quer
 
 
 def delete_segment(session: Session, segment: Segment) -> None:
-    session.delete(segment)
+    session.delete(lock_or_not_found(session, segment, "segment"))
     session.flush()
 
 
