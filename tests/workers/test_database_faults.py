@@ -22,7 +22,7 @@ from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import BackgroundJob, Organization, PushDelivery, WebhookDelivery, WorkerHeartbeat
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 from walletservice.services.webhooks import set_webhook_url
 from walletservice.workers.runner import ALL_LOOPS, WORKER_LOOPS
 

@@ -1,59 +1,53 @@
-"""Job kinds and their handlers."""
+"""The kinds of job the job runner runs: an explicit list of what the services declare.
+
+A new kind is a JobKind in the service that enqueues it (walletservice/queue/jobs.py)
+and one line in JOB_KINDS. The web app never imports this module, so the API does not
+pay for what only workers run.
+"""
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
 from walletservice.models import BackgroundJob
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
+from walletservice.services import campaign_merge
+from walletservice.services.passcreator import jobs as passcreator_jobs
 
-# Modules whose import registers handlers. Imported by workers, not by the web app,
-# so the API does not pay for what only workers run.
-HANDLER_MODULES: tuple[str, ...] = (
-    "walletservice.jobs.builtin",
-    "walletservice.services.campaign_merge",
-    "walletservice.services.passcreator.jobs",
+
+def count_to(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    """The job system's own smallest job (its tests use it): counts from cursor to
+    payload["n"] in steps of payload["step"]; fails items listed in payload["bad"];
+    raises while payload["explode_at"] is reached."""
+    start = int(job.cursor or 0)
+    end = min(start + int(job.payload.get("step", 1)), int(job.payload["n"]))
+    if job.payload.get("explode_at") is not None and start <= job.payload["explode_at"] < end:
+        raise RuntimeError("exploded as asked")
+    bad = [n for n in range(start, end) if n in job.payload.get("bad", [])]
+    return ChunkResult(
+        cursor=str(end), processed=end - start, failed=len(bad),
+        errors=[{"id": str(n), "error": "bad number"} for n in bad],
+        done=end >= int(job.payload["n"]), total=int(job.payload["n"]),
+        result={"last": end},
+    )
+
+
+COUNT_TO = JobKind("count_to", count_to)
+
+JOB_KINDS: tuple[JobKind, ...] = (
+    COUNT_TO,
+    campaign_merge.MERGE_KIND,
+    campaign_merge.MESSAGE_KIND,
+    *passcreator_jobs.JOB_KINDS,
 )
 
 
-@dataclass(frozen=True)
-class ChunkResult:
-    """What one call of a handler did. `cursor` is where the next call starts."""
-
-    cursor: str | None
-    processed: int
-    done: bool
-    failed: int = 0
-    # Per-item problems, e.g. [{"id": pass_id, "error": "..."}]; the job keeps the first 1,000.
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    result: dict[str, Any] | None = None
-    push_request_id: str | None = None
-    # Known after the first chunk for jobs that count their items then.
-    total: int | None = None
-
-
-JobHandler = Callable[[Session, BackgroundJob], ChunkResult]
-_HANDLERS: dict[str, JobHandler] = {}
-
-
-def job_handler(kind: str) -> Callable[[JobHandler], JobHandler]:
-    def register(handler: JobHandler) -> JobHandler:
-        if kind in _HANDLERS and _HANDLERS[kind] is not handler:
-            raise RuntimeError(f"two handlers for job kind {kind!r}")
-        _HANDLERS[kind] = handler
-        return handler
-    return register
-
-
-def handler_for(kind: str) -> JobHandler | None:
-    load_handlers()
-    return _HANDLERS.get(kind)
-
-
-def load_handlers() -> None:
-    for module in HANDLER_MODULES:
-        importlib.import_module(module)
+def kinds_by_name(kinds: Iterable[JobKind]) -> dict[str, JobKind]:
+    table: dict[str, JobKind] = {}
+    for kind in kinds:
+        if kind.name in table and table[kind.name] is not kind:
+            raise RuntimeError(f"two handlers for job kind {kind.name!r}")
+        table[kind.name] = kind
+    return table
