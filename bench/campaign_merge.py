@@ -28,7 +28,7 @@ from sqlalchemy import func, insert, select  # noqa: E402
 
 from bench.api_pass_creation import api_headers, build_app, create_toy_town, database_arguments  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
-from walletservice.jobs.worker import JobWorker  # noqa: E402
+from walletservice.workers.job_runner import JobWorker  # noqa: E402
 from walletservice.models import BackgroundJob, Campaign, Pass, PushRequest  # noqa: E402
 from walletservice.models.base import utcnow  # noqa: E402
 from walletservice.services import campaign_merge  # noqa: E402

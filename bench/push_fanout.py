@@ -4,7 +4,7 @@
 
 Needs PostgreSQL (--admin-url, default postgresql://postgres@127.0.0.1:5432/postgres),
 nginx and h2load (`sudo apt-get install -y nginx-light nghttp2-client`). In one run it:
-1. recreates the database `walletservice_pushbench` with the real migrations and seeds,
+1. recreates the database `walletservice_pushbench` (or $PUSHBENCH_DATABASE) with the real migrations and seeds,
    for each N, one campaign with N passes, each installed on its own device (bulk SQL);
 2. for each sink (the APNs simulator in its own process, then nginx answering 200 over
    TLS + HTTP/2), each N and each number of `flask wallet worker` processes: empties the
@@ -58,11 +58,11 @@ from walletservice import create_app  # noqa: E402
 from walletservice.apns_sim.local import ensure_simulator_certificates  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
 from walletservice.extensions import db  # noqa: E402
-from walletservice.outbox.pushes import enqueue_campaign_push  # noqa: E402
+from walletservice.queue.pushes import enqueue_campaign_push  # noqa: E402
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates  # noqa: E402
 from walletservice.services.update_tags import allocate_update_tags  # noqa: E402
 
-DATABASE = "walletservice_pushbench"
+DATABASE = os.environ.get("PUSHBENCH_DATABASE", "walletservice_pushbench")  # recreated by each run
 PASS_TYPE = "pass.pushbench.walletservice"  # the dev certificate's pass type: its topic
 TEAM = "PUSHBENCH1"
 WORKER_APP_NAME = "pushbench-worker"  # PGAPPNAME: tells the workers' connections apart

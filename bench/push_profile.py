@@ -36,9 +36,9 @@ from walletservice import create_app  # noqa: E402
 from walletservice.apns_sim.local import ensure_simulator_certificates  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
 from walletservice.extensions import db  # noqa: E402
-from walletservice.outbox import worker as worker_module  # noqa: E402
-from walletservice.outbox.pushes import enqueue_campaign_push  # noqa: E402
-from walletservice.outbox.worker import PushWorker  # noqa: E402
+from walletservice.workers import push_sender as worker_module  # noqa: E402
+from walletservice.queue.pushes import enqueue_campaign_push  # noqa: E402
+from walletservice.workers.push_sender import PushWorker  # noqa: E402
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates  # noqa: E402
 
 PHASES = ("claim_request_to_expand", "expand_request", "claim_deliveries", "record_results", "finish_completed_requests")

@@ -29,7 +29,7 @@ from sqlalchemy import func, select  # noqa: E402
 from bench.api_pass_creation import api_headers, build_app, create_toy_town, database_arguments  # noqa: E402
 from bench.campaign_merge import seed_passes  # noqa: E402
 from walletservice.db import transaction  # noqa: E402
-from walletservice.jobs.worker import JobWorker  # noqa: E402
+from walletservice.workers.job_runner import JobWorker  # noqa: E402
 from walletservice.models import Pass, PushRequest  # noqa: E402
 from walletservice.services.passcreator import jobs as v3_jobs  # noqa: E402
 

@@ -142,7 +142,7 @@ def fields_set_v2(body: dict[str, Any]) -> int:
 def test_bulk_jobs_and_single_updates_at_once_lose_nothing(
         app: Flask, base_url: str, account: Account, target: Target, ledger: VersionLedger) -> None:
     """v3 bulk updates run by two job workers while v2 single updates arrive: every field stays."""
-    from walletservice.jobs.worker import JobWorker
+    from walletservice.workers.job_runner import JobWorker
 
     bulk, single = range(0, 10), range(10, 20)
     v2 = None

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Select, Table, Update, event, func, select, update
+from sqlalchemy import Engine, Select, Table, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.sql.dml import Insert
@@ -102,16 +102,6 @@ def install_sqlite_pragmas(engine: Engine, *, autocommit: bool = False) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _writing.get() else "BEGIN")
-
-
-def lease_update(model: Any, candidates: Select[Any], **values: Any) -> Update:
-    """UPDATE model SET values WHERE id IN (candidates), for claiming work with a lease.
-
-    `candidates` selects ids FOR UPDATE SKIP LOCKED: on PostgreSQL, concurrent
-    claimers skip each other's rows instead of waiting; on SQLite the write
-    transaction (BEGIN IMMEDIATE) already serializes them. Add .returning().
-    """
-    return update(model).where(model.id.in_(candidates.scalar_subquery())).values(**values)
 
 
 def lock_for_update(row: RowT) -> RowT:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tests.api.test_campaigns import create, upload
 from tests.api.test_redeems import pass_json
 from walletservice.db import transaction
-from walletservice.jobs.worker import JobWorker
+from walletservice.workers.job_runner import JobWorker
 from walletservice.models import BackgroundJob, Pass, PushRequest
 from walletservice.services import campaign_merge
 from walletservice.services.push_message import PUSH_MESSAGE_KEY

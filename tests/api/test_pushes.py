@@ -6,7 +6,7 @@ from tests.api.conftest import Account
 from tests.factories import make_campaign, make_pass
 from walletservice.db import transaction
 from walletservice.models import PushRequest
-from walletservice.outbox.pushes import enqueue_campaign_push, expand_request
+from walletservice.queue.pushes import enqueue_campaign_push, expand_request
 from walletservice.services.devices import register_device
 
 

@@ -12,11 +12,15 @@ from flask import Flask
 from tests.factories import make_organization
 from walletservice.db import transaction
 from walletservice.errors import NotFound
-from walletservice.jobs import enqueue_job, job_progress
-from walletservice.jobs.queue import claim_job
-from walletservice.jobs.worker import JobWorker
 from walletservice.models import BackgroundJob, PushRequest
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.jobs import JobKind, claim_job, enqueue_job, job_progress
+from walletservice.queue.pushes import enqueue_campaign_push
+from walletservice.services.campaign_merge import MERGE_KIND, MESSAGE_KIND, release_merge_push
+from walletservice.workers.job_kinds import JOB_KINDS, count_to
+from walletservice.workers.job_runner import JobWorker
+
+# count_to with the campaign merge's hook: it holds a push until its last chunk.
+COUNT_HOLDING_A_PUSH = JobKind("count_holding_a_push", count_to, on_failure=release_merge_push)
 
 
 @pytest.fixture
@@ -75,26 +79,39 @@ def test_a_failing_chunk_is_retried_then_recorded_as_failed_keeping_progress(
     assert (job.processed, job.cursor) == (4, "4")
 
 
-def test_a_job_that_fails_releases_its_held_push(app: Flask, organization_id: str) -> None:
+def test_a_job_that_fails_runs_its_kinds_hook_which_releases_the_held_push(app: Flask, organization_id: str) -> None:
     # A merge holds its campaign push until the last chunk; the chunks committed before
-    # a failure changed passes, so their devices must still be told.
+    # a failure changed passes, so their devices must still be told (the merge's hook).
     app.config["WALLET_JOB_MAX_ATTEMPTS"] = 2
-    assert _run_exploding_job_holding_a_push(app, organization_id) == ("failed", "expanding")
+    assert _run_exploding_job_holding_a_push(app, organization_id, COUNT_HOLDING_A_PUSH) == ("failed", "expanding")
 
 
 def test_a_job_retried_after_a_failing_chunk_keeps_its_push_held(app: Flask, organization_id: str) -> None:
     app.config["WALLET_JOB_MAX_ATTEMPTS"] = 3
     app.config["WALLET_JOB_RETRY_BASE_SECONDS"] = 3600.0  # the retry is not due yet
-    assert _run_exploding_job_holding_a_push(app, organization_id) == ("running", "waiting")
+    assert _run_exploding_job_holding_a_push(app, organization_id, COUNT_HOLDING_A_PUSH) == ("running", "waiting")
 
 
-def _run_exploding_job_holding_a_push(app: Flask, organization_id: str) -> tuple[str, str]:
+def test_the_worker_has_no_rule_of_its_own_for_held_pushes(app: Flask, organization_id: str) -> None:
+    # A kind without a failure hook leaves whatever it enqueued alone.
+    app.config["WALLET_JOB_MAX_ATTEMPTS"] = 1
+    assert _run_exploding_job_holding_a_push(app, organization_id, JobKind("plain_count", count_to)) == (
+        "failed", "waiting")
+
+
+def test_the_campaign_merge_kinds_declare_the_held_push_release() -> None:
+    assert MERGE_KIND.on_failure is release_merge_push and MESSAGE_KIND.on_failure is release_merge_push
+    assert {MERGE_KIND, MESSAGE_KIND} <= set(JOB_KINDS)
+
+
+def _run_exploding_job_holding_a_push(app: Flask, organization_id: str, kind: JobKind) -> tuple[str, str]:
     """(job state, push state) after the worker ran a job whose second chunk raises."""
     with transaction() as session:
         push = enqueue_campaign_push(session, organization_id, "campaign-1", held=True)
-        job = enqueue_job(session, organization_id, "count_to", {"n": 6, "step": 2, "explode_at": 3})
+        job = enqueue_job(session, organization_id, kind.name,
+                          {"n": 6, "step": 2, "explode_at": 3, "push_id": push.id})
         job.push_request_id, push_id, job_id = push.id, push.id, job.id
-    JobWorker(app).run_until_idle()
+    JobWorker(app, kinds=(*JOB_KINDS, kind)).run_until_idle()
     with transaction(write=False) as session:
         return session.get(BackgroundJob, job_id).state, session.get(PushRequest, push_id).state
 

@@ -11,11 +11,11 @@ from sqlalchemy import select, update
 
 from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
-from walletservice.jobs import enqueue_job
-from walletservice.jobs.queue import claim_job
+from walletservice.queue.jobs import enqueue_job
+from walletservice.queue.jobs import claim_job
 from walletservice.models import BackgroundJob, Campaign, PushDelivery, Schedule, SchedulerLease, WebhookDelivery
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import (
+from walletservice.queue.pushes import (
     claim_deliveries,
     claim_request_to_expand,
     enqueue_campaign_push,

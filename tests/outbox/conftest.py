@@ -13,7 +13,7 @@ from walletservice.apns_sim import ApnsSimulator
 from walletservice.apns_sim.local import ensure_simulator_certificates
 from walletservice.db import transaction
 from walletservice.models import Campaign, Pass
-from walletservice.outbox.worker import PushWorker
+from walletservice.workers.push_sender import PushWorker
 from walletservice.services.devices import register_device
 
 

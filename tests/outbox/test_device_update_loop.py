@@ -10,7 +10,7 @@ import pytest
 
 from tests.outbox.conftest import drain, token_for
 from walletservice.db import transaction
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services.passes import update_pass_values
 
 pytestmark = pytest.mark.timeout(60)

@@ -23,7 +23,7 @@ from tests.outbox.conftest import drain, register, token_for
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.db import transaction
 from walletservice.models import Campaign
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 from walletservice.passkit import devcerts
 from walletservice.runtime import runtime
 from walletservice.services.assets import create_asset

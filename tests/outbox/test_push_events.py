@@ -13,7 +13,7 @@ from tests.services.test_events import _events, _with_webhook
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Organization, WebhookDelivery
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -14,7 +14,7 @@ from tests.outbox.conftest import drain, register, token_for
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Device, PushDelivery, Registration
-from walletservice.outbox.pushes import (
+from walletservice.queue.pushes import (
     claim_deliveries,
     enqueue_campaign_push,
     enqueue_pass_push,

@@ -24,7 +24,8 @@ from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Organization, PassEvent, WebhookDelivery
-from walletservice.outbox.webhooks import WebhookSender, claim_webhooks
+from walletservice.queue.webhooks import claim_webhooks
+from walletservice.workers.webhook_sender import WebhookSender
 from walletservice.services.webhooks import (
     rotate_webhook_secret,
     set_webhook_url,

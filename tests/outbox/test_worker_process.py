@@ -18,7 +18,7 @@ from tests.outbox.conftest import drain, register, token_for
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import PushDelivery
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,7 +92,7 @@ def test_sigterm_drains_the_batch_in_flight_and_exits(push_app, campaign, simula
 
 
 def test_the_worker_process_also_runs_background_jobs(push_app, campaign):  # type: ignore[no-untyped-def]
-    from walletservice.jobs import enqueue_job
+    from walletservice.queue.jobs import enqueue_job
     from walletservice.models import BackgroundJob
 
     with transaction() as session:

@@ -12,7 +12,7 @@ from tests.scheduling.conftest import UTC, fire, load_pass
 from walletservice.db import transaction
 from walletservice.models import BackgroundJob, PassEvent, PushDelivery, PushRequest, Schedule
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_pass_push, finish_completed_requests
+from walletservice.queue.pushes import enqueue_pass_push, finish_completed_requests
 from walletservice.scheduling.housekeeping import fail_abandoned_deliveries
 from walletservice.services.expiry import expire_batch
 
@@ -87,7 +87,7 @@ def test_campaign_relevant_date_schedules_a_merge_before_it(app, client, flights
     with transaction(write=False) as session:
         job = session.scalars(select(BackgroundJob)).one()
     assert job.kind == "campaign_merge" and job.push_request_id == result.push_request_id
-    from walletservice.jobs.worker import JobWorker
+    from walletservice.workers.job_runner import JobWorker
 
     JobWorker(app).run_until_idle()
     assert load_pass(flights.pass_.id).content["relevantDate"] == "2031-05-02T18:00:00Z"

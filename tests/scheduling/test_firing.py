@@ -218,7 +218,7 @@ def test_campaign_merge_schedule_queues_the_merge_job_with_its_push(app, client,
         job = session.get(BackgroundJob, schedule.last_result["job_id"])
         assert job.kind == "campaign_merge" and job.push_request_id == result.push_request_id
         assert session.get(Campaign, flights.campaign.id).design["relevantDate"] == "2031-05-01T12:00:00Z"
-    from walletservice.jobs.worker import JobWorker
+    from walletservice.workers.job_runner import JobWorker
 
     JobWorker(app).run_until_idle()
     assert load_pass(flights.pass_.id).content["relevantDate"] == "2031-05-01T12:00:00Z"

@@ -96,7 +96,7 @@ def v3(client: FlaskClient, account: Account) -> V3Client:
 
 @pytest.fixture
 def run_jobs(app: Flask) -> Iterator[Any]:
-    from walletservice.jobs.worker import JobWorker
+    from walletservice.workers.job_runner import JobWorker
 
     def run() -> None:
         JobWorker(app).run_until_idle()

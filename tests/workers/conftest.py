@@ -3,6 +3,7 @@ and real worker, scheduler and embedded processes on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, make_url, text
 from tests.http_servers import serve_in_thread
 from tests.outbox.conftest import push_app, simulator, simulator_files  # noqa: F401 - fixtures used here
 from tests.scheduling.conftest import flights  # noqa: F401 - a fixture used here
+from walletservice.models.base import utcnow
 
 ROOT = Path(__file__).resolve().parents[2]
 # A process start is a second or two on a quiet machine; a busy CI box may take far longer.
@@ -30,10 +32,12 @@ on_postgresql = pytest.mark.skipif(
 
 
 class WebhookReceiver:
-    """Counts POSTs; answers 200."""
+    """Counts POSTs and records each one's delivery id and arrival; answers 200 after `delay` seconds."""
 
     def __init__(self) -> None:
         self.posts = 0
+        self.arrivals: list[tuple[int, dt.datetime]] = []
+        self.delay = 0.0
         self.lock = threading.Lock()
         self.url = ""
 
@@ -45,8 +49,10 @@ def webhook_receiver() -> Iterator[WebhookReceiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - http.server's name
             self.rfile.read(int(self.headers["Content-Length"]))
-            with receiver.lock:
+            with receiver.lock:  # on arrival: a POST of a worker killed meanwhile is answered later
                 receiver.posts += 1
+                receiver.arrivals.append((int(self.headers["X-Wallet-Delivery"]), utcnow()))
+            time.sleep(receiver.delay)
             self.send_response(200)
             self.send_header("Content-Length", "0")
             self.end_headers()

@@ -24,7 +24,7 @@ from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import BackgroundJob, Organization, PushDelivery, WebhookDelivery, WorkerHeartbeat
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 from walletservice.services.webhooks import set_webhook_url
 from walletservice.workers.runner import ALL_LOOPS, WORKER_LOOPS
 
@@ -144,7 +144,7 @@ def test_wallet_worker_survives_its_connections_being_killed(
 
 def test_a_killed_worker_s_work_is_reclaimed_after_its_lease_by_another(
         push_app, simulator, simulator_files, start_process, client):  # type: ignore[no-untyped-def]
-    # No webhooks here: their lease outlasts a 30 s timeout, too long for CI (docs/operations.md).
+    # No webhooks here: their lease is 30 s at least (test_killed_webhook_sender.py waits it out once).
     push_app.config["WALLET_LOOP_STALE_SECONDS"] = STALE_SECONDS
     _work_in_flight(None, client)
     simulator.faults.delay = 0.02

@@ -15,9 +15,10 @@ from sqlalchemy.exc import OperationalError
 from tests.factories import make_organization
 from walletservice.db import transaction
 from walletservice.extensions import db
-from walletservice.jobs import ChunkResult, enqueue_job, job_handler
-from walletservice.jobs.queue import claim_job
-from walletservice.jobs.worker import JobWorker
+from walletservice.queue.jobs import ChunkResult, JobKind, enqueue_job
+from walletservice.queue.jobs import claim_job
+from walletservice.workers.job_kinds import JOB_KINDS
+from walletservice.workers.job_runner import JobWorker
 from walletservice.models import BackgroundJob, WorkerHeartbeat
 from walletservice.workers.supervisor import Backoff, Supervisor
 
@@ -145,9 +146,11 @@ def test_backoff_grows_to_its_bound_with_jitter() -> None:
     assert all(2.0 <= delay <= 4.0 for delay in delays) and len(delays) > 1
 
 
-@job_handler("test_loses_the_database")
-def _loses_the_database(session, job: BackgroundJob) -> ChunkResult:  # type: ignore[no-untyped-def]
+def _loses_the_database(session, job: BackgroundJob, settings) -> ChunkResult:  # type: ignore[no-untyped-def]
     raise connection_lost()
+
+
+LOSES_THE_DATABASE = JobKind("test_loses_the_database", _loses_the_database)
 
 
 def test_a_job_chunk_that_loses_the_database_is_not_counted_as_a_job_failure(app: Flask) -> None:
@@ -156,7 +159,7 @@ def test_a_job_chunk_that_loses_the_database_is_not_counted_as_a_job_failure(app
         job_id = enqueue_job(session, organization.id, "test_loses_the_database", {}).id
 
     with pytest.raises(OperationalError):
-        JobWorker(app, "worker-1").run_once()
+        JobWorker(app, "worker-1", kinds=(*JOB_KINDS, LOSES_THE_DATABASE)).run_once()
 
     db.session.rollback()
     job = db.session.get(BackgroundJob, job_id, populate_existing=True)

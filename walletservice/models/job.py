@@ -25,7 +25,7 @@ class BackgroundJob(Base):
     organization_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
-    # The handler's name, e.g. "campaign_merge" (walletservice.jobs registry).
+    # The handler's name, e.g. "campaign_merge" (walletservice/workers/job_kinds.py).
     kind: Mapped[str] = mapped_column(String(48))
     payload: Mapped[dict[str, Any]]
     # queued -> running -> done | failed

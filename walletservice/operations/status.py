@@ -37,9 +37,9 @@ log = logging.getLogger(__name__)
 # The lease row schedulers compete for (walletservice.scheduling.process.LEASE_NAME;
 # not imported, as that module pulls in Flask and APScheduler).
 SCHEDULER_LEASE_NAME = "scheduler"
-# Push requests before "done" (walletservice.outbox.pushes); "waiting" is held for a merge.
+# Push requests before "done" (walletservice.queue.pushes); "waiting" is held for a merge.
 OPEN_PUSH_REQUEST_STATES = ("waiting", "expanding", "sending")
-# Jobs before "done" / "failed" (walletservice.jobs.queue).
+# Jobs before "done" / "failed" (walletservice.queue.jobs).
 OPEN_JOB_STATES = ("queued", "running")
 # Alembic's default, which walletservice/migrations/env.py keeps.
 ALEMBIC_VERSION_TABLE = "alembic_version"

@@ -15,7 +15,7 @@ from flask import Flask
 
 from walletservice.db import transaction
 from walletservice.extensions import db
-from walletservice.outbox.pushes import finish_completed_requests
+from walletservice.queue.pushes import finish_completed_requests
 from walletservice.models.base import utcnow
 from walletservice.runtime import runtime
 from walletservice.scheduling import housekeeping as rules

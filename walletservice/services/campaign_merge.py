@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput
-from walletservice.jobs import ChunkResult, enqueue_job, job_handler
 from walletservice.models import BackgroundJob, Campaign, Pass
-from walletservice.outbox.pushes import enqueue_campaign_push, release_held_push
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings, enqueue_job
+from walletservice.queue.pushes import enqueue_campaign_push, release_held_push
 from walletservice.services.events import record_event
 from walletservice.services.pass_content import compose_pass_content
 from walletservice.services.pass_locks import select_passes_for_update
@@ -89,14 +89,12 @@ def merge_pass(pass_: Pass, campaign: Campaign, push_message: str | None) -> Non
     pass_.voided = bool(content.get("voided", False))
 
 
-@job_handler(MERGE_JOB)
-def merge_chunk(session: Session, job: BackgroundJob) -> ChunkResult:
+def merge_chunk(session: Session, job: BackgroundJob, _settings: JobSettings) -> ChunkResult:
     message = job.payload.get("push_message")
     return _rewrite_chunk(session, job, lambda pass_, campaign: merge_pass(pass_, campaign, message))
 
 
-@job_handler(MESSAGE_JOB)
-def push_message_chunk(session: Session, job: BackgroundJob) -> ChunkResult:
+def push_message_chunk(session: Session, job: BackgroundJob, _settings: JobSettings) -> ChunkResult:
     message = job.payload["push_message"]
 
     def write_message(pass_: Pass, _campaign: Campaign) -> None:
@@ -140,3 +138,13 @@ def _finished(session: Session, job: BackgroundJob, cursor: str | None, *, proce
     errors = errors or []
     return ChunkResult(cursor=cursor, processed=processed, failed=len(errors), errors=errors, done=True,
                        result=result, push_request_id=push_id)
+
+
+def release_merge_push(session: Session, job: BackgroundJob) -> None:
+    """The job failed for good: the chunks committed before changed passes, so the push
+    held for the end must still tell their devices."""
+    release_held_push(session, job.payload["push_id"])
+
+
+MERGE_KIND = JobKind(MERGE_JOB, merge_chunk, on_failure=release_merge_push)
+MESSAGE_KIND = JobKind(MESSAGE_JOB, push_message_chunk, on_failure=release_merge_push)

@@ -7,7 +7,7 @@ import hmac
 from enum import Enum
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, exists, func, select
+from sqlalchemy import and_, bindparam, delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
@@ -237,3 +237,33 @@ def serials_updated_since(
     # The highest tag among the returned passes, never "now": a concurrent change
     # committing later carries a higher tag and will be listed next time.
     return UpdatedSerials([serial for serial, _tag in rows], str(rows[-1][1]))
+
+
+def drop_registrations_for_token(
+    session: Session, push_token: str, pass_type_identifier: str, unregistered_at: dt.datetime | None
+) -> int:
+    """APNs says the token is dead: remove its registrations for that pass type.
+
+    With a 410 timestamp, only registrations older than it go: the device may
+    have registered again since (Apple).
+    """
+    devices = select(Device.id).where(Device.push_token == push_token)
+    condition = and_(
+        Registration.device_id.in_(devices.scalar_subquery()),
+        Registration.pass_type_identifier == pass_type_identifier,
+    )
+    if unregistered_at is not None:
+        condition = and_(condition, Registration.updated_at < unregistered_at)
+    table = Registration.__table__
+    removed = session.execute(
+        table.delete().where(condition)
+        .returning(table.c.id, table.c.pass_id, table.c.device_os, table.c.wallet)
+    ).all()
+    # Webhook-friendly: each is an "uninstalled" event, as if the device had unregistered.
+    record_uninstalls(session, [RemovedRegistration(*row) for row in removed], {"reason": "apns_unregistered"})
+    session.execute(
+        Device.__table__.delete().where(
+            Device.push_token == push_token, ~exists().where(Registration.device_id == Device.id)
+        )
+    )
+    return len(removed)

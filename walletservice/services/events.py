@@ -34,8 +34,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from walletservice.models import Organization, Pass, PassEvent, PushRequest, WebhookDelivery
+from walletservice.models import Organization, Pass, PassEvent, PushRequest
 from walletservice.models.base import utcnow
+from walletservice.queue.webhooks import enqueue_webhook
 
 KINDS = frozenset({
     "created", "downloaded", "viewed", "installed", "fetched", "redeemed", "uninstalled",
@@ -117,10 +118,8 @@ def _enqueue_webhook(session: Session, event: PassEvent) -> None:
     if pass_ is None:
         return
     session.flush()  # the event's id
-    session.add(WebhookDelivery(
-        organization_id=organization.id, event_id=event.id, url=organization.webhook_url,
-        payload=webhook_payload(event, pass_), next_attempt_at=event.occurred_at,
-    ))
+    enqueue_webhook(session, organization.id, event.id, organization.webhook_url,
+                    webhook_payload(event, pass_), event.occurred_at)
 
 
 def _iso(value: dt.datetime | None) -> str | None:

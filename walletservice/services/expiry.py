@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.models import Pass
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services.events import record_pass_event
 from walletservice.plumbing.json_values import JsonString
 from walletservice.services.pass_content import has_expired

@@ -22,7 +22,7 @@ from walletservice.db import lock_until_commit
 from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Campaign, Pass, Redeem
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import record_pass_event
 from walletservice.services.pass_locks import lock_pass_for_update

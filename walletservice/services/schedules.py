@@ -22,7 +22,7 @@ from walletservice.errors import InvalidInput, StateConflict
 from walletservice.passkit.dates import check_date_in_range
 from walletservice.models import Campaign, Organization, Pass, Schedule, ScheduleRun
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import enqueue_campaign_push, enqueue_pass_push
+from walletservice.queue.pushes import enqueue_campaign_push, enqueue_pass_push
 from walletservice.scheduling.recurrence import RecurrenceError, check_cron, next_fire_time, parse_cron, time_zone
 from walletservice.services.campaign_merge import enqueue_campaign_merge, enqueue_campaign_message
 from walletservice.services.campaigns import update_integrator_campaign

@@ -23,9 +23,9 @@ ALL_LOOPS = (*WORKER_LOOPS, SCHEDULER)
 def loop_factory(app: Flask, name: str) -> Callable[[str], Loop]:
     """A fresh loop object per (re)start (a loop that failed has closed its clients),
     under its supervisor's worker id."""
-    from walletservice.jobs.worker import JobWorker
-    from walletservice.outbox.webhooks import WebhookSender
-    from walletservice.outbox.worker import PushWorker
+    from walletservice.workers.job_runner import JobWorker
+    from walletservice.workers.webhook_sender import WebhookSender
+    from walletservice.workers.push_sender import PushWorker
     from walletservice.scheduling.process import SchedulerProcess
 
     factories: dict[str, Callable[[str], Loop]] = {

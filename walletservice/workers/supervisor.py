@@ -6,7 +6,7 @@ logs the fault once (and once more when the loop is back), drops the thread's
 session and the pooled connections so the next attempt reconnects, waits a
 bounded, jittered, growing delay, and starts a fresh loop object under the same
 worker id. The fresh loop first ends the leases the dead one held
-(walletservice/workers/leases.py), so that work is claimed again at once.
+(walletservice/queue/leases.py), so that work is claimed again at once.
 
 `pulse()` writes the heartbeat row (walletservice/workers/heartbeats.py) at most
 every few seconds, from the loop's own thread: a loop that hangs stops beating.
@@ -31,8 +31,8 @@ from sqlalchemy.exc import DBAPIError
 
 from walletservice.db import database_unreachable, transaction
 from walletservice.extensions import db
+from walletservice.queue.leases import end_leases
 from walletservice.workers.heartbeats import forget_loop, prune_dead_rows, record_beat, record_error
-from walletservice.workers.leases import end_leases
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,11 @@ def fault_kind(exc: BaseException) -> str | None:
 
 def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def new_worker_id() -> str:
+    """The claimer id of a loop run without a supervisor (tests, one-off runs)."""
+    return f"{process_name()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from walletservice.api.schemas.common import Timestamp
-from walletservice.jobs import JobProgress
+from walletservice.queue.jobs import JobProgress
 
 
 class JobProgressResponse(BaseModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from walletservice.api.schemas.common import Timestamp
-from walletservice.outbox.pushes import PushProgress
+from walletservice.queue.pushes import PushProgress
 
 
 class PushProgressResponse(BaseModel):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.api.v1.schemas import V1CampaignCreate, V1PassBody
 from walletservice.models import Campaign, Organization, Pass, PushRequest
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.runtime import runtime
 from walletservice.services import campaigns as campaign_service
 from walletservice.services import passes as pass_service

@@ -24,7 +24,7 @@ from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
 from walletservice.models import Campaign, Organization, Pass
-from walletservice.outbox.pushes import enqueue_campaign_push
+from walletservice.queue.pushes import enqueue_campaign_push
 from walletservice.runtime import runtime
 from walletservice.services import campaigns as campaign_service
 from walletservice.services.campaign_merge import enqueue_campaign_merge, enqueue_campaign_message

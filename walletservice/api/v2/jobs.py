@@ -8,7 +8,7 @@ from walletservice.api.schemas.jobs import JobProgressResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import json_response
 from walletservice.db import transaction
-from walletservice.jobs import job_progress
+from walletservice.queue.jobs import job_progress
 
 
 @v2_api.route("GET", "/jobs/<uuid:job_id>", summary="Progress of a background job", tag="Pushes",

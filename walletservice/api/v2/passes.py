@@ -14,7 +14,7 @@ from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import json_response, page_response, public_url
 from walletservice.db import transaction
 from walletservice.models import Campaign, Pass
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services import campaigns as campaign_service
 from walletservice.services import passes as pass_service
 from walletservice.services.collection_filters import CollectionQuery

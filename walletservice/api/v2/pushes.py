@@ -8,7 +8,7 @@ from walletservice.api.schemas.pushes import PushProgressResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import json_response
 from walletservice.db import transaction
-from walletservice.outbox.pushes import push_progress
+from walletservice.queue.pushes import push_progress
 
 
 @v2_api.route("GET", "/pushes/<uuid:push_id>", summary="Progress of a push", tag="Pushes",

@@ -9,7 +9,7 @@ from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import envelope
 from walletservice.api.v3.passes import queue_bulk
 from walletservice.db import transaction
-from walletservice.jobs import job_progress
+from walletservice.queue.jobs import job_progress
 
 BULK_DESCRIPTION = (
     "`filter` picks the passes: `identifiers`, `segmentId` (its query as saved now) or `query`. Answers 202 "

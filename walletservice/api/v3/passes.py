@@ -29,7 +29,7 @@ from walletservice.api.v3.envelope import PREFIX, envelope
 from walletservice.db import transaction
 from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
-from walletservice.outbox.pushes import enqueue_pass_push
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.mail import mail_configured
 from walletservice.services.passcreator import pass_emails
 from walletservice.services.passcreator import passes as service

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import DomainError
-from walletservice.jobs import ChunkResult, enqueue_job, job_handler
-from walletservice.models import BackgroundJob, Campaign, Pass
-from walletservice.outbox.pushes import enqueue_pass_push
 from walletservice.mail import MailSettings, mail_configured
+from walletservice.models import BackgroundJob, Campaign, Pass
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings, enqueue_job
+from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services.passcreator.image_fetch import FetchPolicy
 from walletservice.services.passcreator.pass_emails import EMAIL_KIND, enqueue_pass_email, requested_recipient, send_pass_email
 from walletservice.services.pass_locks import select_passes_for_update
@@ -62,27 +61,23 @@ def enqueue_update(session: Session, organization_id: str, data: dict[str, Any],
     return enqueue_job(session, organization_id, UPDATE_KIND, payload, total=total)
 
 
-def _policy() -> FetchPolicy:
-    return FetchPolicy.from_config(current_app.config)
-
-
-def _recipient(campaign: Campaign, payload: dict[str, Any]) -> str | None:
+def _recipient(campaign: Campaign, payload: dict[str, Any], settings: JobSettings) -> str | None:
     """Checked again when the job runs: the template or the server's mail settings may have changed."""
     if not payload.get(SENDOUT_LINK):
         return None
-    return requested_recipient(campaign, payload["data"], mail_configured(current_app.config))
+    return requested_recipient(campaign, payload["data"], mail_configured(settings))
 
 
-@job_handler(CREATE_KIND)
-def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
+def create_pass(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
     payload = job.payload
     reservation = Reservation(payload["pass_id"], payload["serial_number"], payload["download_id"])
     try:
         with session.begin_nested():  # nothing of a failed creation stays (image assets included)
             campaign = get_template(session, job.organization_id, payload["data"].get("templateId"))
-            changes = read_changes(campaign, payload["data"], _policy())
-            mail_to = _recipient(campaign, payload)
-            images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
+            policy = FetchPolicy.from_config(settings)
+            changes = read_changes(campaign, payload["data"], policy)
+            mail_to = _recipient(campaign, payload, settings)
+            images = fetch_images(session, job.organization_id, changes, policy, campaign.style)
             pass_ = create_v3_pass(session, campaign, changes, images, reservation)
             enqueue_pass_email(session, campaign, pass_, mail_to, payload.get(SENDOUT_LINK))
     except DomainError as exc:
@@ -91,8 +86,7 @@ def create_pass(session: Session, job: BackgroundJob) -> ChunkResult:
     return ChunkResult(cursor=None, processed=1, done=True, result={"identifier": reservation.pass_id})
 
 
-@job_handler(UPDATE_KIND)
-def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
+def update_passes(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
     """CHUNK_SIZE passes in id order after the cursor; each failing pass is an error, not a crash."""
     selection = job.payload["selection"]
     query = parse_query(selection["query"]) if "query" in selection else None
@@ -103,7 +97,7 @@ def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
         statement = statement.where(Pass.id > job.cursor)
     passes = select_passes_for_update(session, statement)
     errors = _missing_identifiers(session, job) if job.cursor is None else []
-    updated = _update_each(session, job, passes, errors)
+    updated = _update_each(session, job, passes, errors, settings)
     push_id = enqueue_pass_push(session, job.organization_id, updated).id if updated else None
     return ChunkResult(
         cursor=passes[-1].id if passes else job.cursor, processed=len(passes), failed=len(errors),
@@ -111,20 +105,20 @@ def update_passes(session: Session, job: BackgroundJob) -> ChunkResult:
     )
 
 
-def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], errors: list[dict[str, Any]]
-                 ) -> list[str]:
+def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], errors: list[dict[str, Any]],
+                 settings: JobSettings) -> list[str]:
     prepared: dict[str, tuple[Campaign, PassChanges, FetchedImages] | DomainError] = {}
     updated = []
     for pass_ in passes:
         if pass_.campaign_id not in prepared:
-            prepared[pass_.campaign_id] = _prepare(session, job, pass_.campaign_id)
+            prepared[pass_.campaign_id] = _prepare(session, job, pass_.campaign_id, FetchPolicy.from_config(settings))
         ready = prepared[pass_.campaign_id]
         try:
             if isinstance(ready, DomainError):
                 raise ready
             campaign, changes, images = ready
             # Before the update: a refused address leaves the pass as it was.
-            mail_to = _recipient(campaign, job.payload)
+            mail_to = _recipient(campaign, job.payload, settings)
             changed = update_v3_pass(session, campaign, pass_, changes, images,
                                      replace=bool(job.payload["replace"]), mark_changed=False)
             enqueue_pass_email(session, campaign, pass_, mail_to, job.payload.get(SENDOUT_LINK))
@@ -136,14 +130,14 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
     return [pass_.id for pass_ in updated]
 
 
-def _prepare(session: Session, job: BackgroundJob, campaign_id: str
+def _prepare(session: Session, job: BackgroundJob, campaign_id: str, policy: FetchPolicy
              ) -> tuple[Campaign, PassChanges, FetchedImages] | DomainError:
     """The data read against one template, images fetched once for the chunk."""
     try:
         with session.begin_nested():  # a failed fetch leaves none of the images fetched before it
             campaign = get_template(session, job.organization_id, campaign_id)
-            changes = read_changes(campaign, job.payload["data"], _policy())
-            images = fetch_images(session, job.organization_id, changes, _policy(), campaign.style)
+            changes = read_changes(campaign, job.payload["data"], policy)
+            images = fetch_images(session, job.organization_id, changes, policy, campaign.style)
         return campaign, changes, images
     except DomainError as exc:
         return exc
@@ -158,6 +152,8 @@ def _missing_identifiers(session: Session, job: BackgroundJob) -> list[dict[str,
     return [{"id": identifier, "error": "Object not found"} for identifier in identifiers if identifier not in found]
 
 
-@job_handler(EMAIL_KIND)
-def email_pass(session: Session, job: BackgroundJob) -> ChunkResult:
-    return send_pass_email(session, job, MailSettings.from_config(current_app.config))
+def email_pass(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    return send_pass_email(session, job, MailSettings.from_config(settings))
+
+
+JOB_KINDS = (JobKind(CREATE_KIND, create_pass), JobKind(UPDATE_KIND, update_passes), JobKind(EMAIL_KIND, email_pass))

@@ -20,7 +20,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
-from walletservice.jobs import ChunkResult, enqueue_job
+from walletservice.queue.jobs import ChunkResult, enqueue_job
 from walletservice.mail import MailSettings, OutgoingMail, send_mail
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.services.events import record_pass_event

@@ -1,6 +1,6 @@
 """The webhook sender: claim pending webhook deliveries, POST them signed, record, repeat.
 
-Claims are leased rows (SKIP LOCKED on PostgreSQL) as in the push outbox, so several
+Claims are leased rows of the queue floor (walletservice/queue/webhooks.py), so several
 workers share the queue and a crashed worker's claims are sent again after the lease.
 A receiver may therefore see a delivery twice: X-Wallet-Delivery identifies it.
 """
@@ -19,33 +19,24 @@ from typing import Any
 
 import httpx
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from walletservice.db import transaction
 from walletservice.models import Organization, WebhookDelivery
 from walletservice.models.base import utcnow
-from walletservice.outbox.results import RetryPolicy
-from walletservice.outbox.worker import new_worker_id
-from walletservice.services.events import record_event
 from walletservice.plumbing.outbound_http import RefusedDestination, pinned_request
+from walletservice.queue.retry import RetryPolicy
+from walletservice.queue.webhooks import ClaimedWebhook, claim_webhooks
+from walletservice.services.events import record_event
 from walletservice.services.webhooks import signed_headers, webhook_settings
-from walletservice.workers.supervisor import no_pulse
+from walletservice.workers.supervisor import new_worker_id, no_pulse
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "walletservice-webhooks/1"
 # Rounds of POSTs in one claimed batch (batch = concurrency * rounds).
 ROUNDS_PER_BATCH = 4
-
-
-@dataclass(frozen=True)
-class ClaimedWebhook:
-    id: int
-    organization_id: str
-    url: str
-    payload: dict[str, Any]
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -70,29 +61,6 @@ class WebhookAnswer:
     @property
     def reason(self) -> str:
         return self.error if self.status is None else f"HTTP {self.status}"
-
-
-def claim_webhooks(session: Session, worker_id: str, batch_size: int, lease_seconds: float,
-                   now: dt.datetime | None = None) -> list[ClaimedWebhook]:
-    """Lease up to batch_size due deliveries (the push outbox's claim, for webhooks)."""
-    now = now or utcnow()
-    candidates = (
-        select(WebhookDelivery.id)
-        .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now,
-               or_(WebhookDelivery.lease_expires_at.is_(None), WebhookDelivery.lease_expires_at < now))
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
-    )
-    rows = session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(candidates.scalar_subquery()))
-        .values(lease_owner=worker_id, lease_expires_at=now + dt.timedelta(seconds=lease_seconds),
-                attempts=WebhookDelivery.attempts + 1)
-        .returning(WebhookDelivery.id, WebhookDelivery.organization_id, WebhookDelivery.url,
-                   WebhookDelivery.payload, WebhookDelivery.attempts)
-    ).all()
-    return sorted((ClaimedWebhook(*row) for row in rows), key=lambda claimed: claimed.id)
 
 
 def organization_secrets(session: Session, organization_ids: set[str], secret_key: str) -> dict[str, str]:

@@ -15,11 +15,8 @@ are held at once. `run_once` is the same work without the overlap (tests).
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from itertools import groupby
@@ -28,8 +25,7 @@ from flask import Flask
 
 from walletservice.apns import Outcome, PushResult
 from walletservice.db import transaction
-from walletservice.outbox.clients import ApnsClients, ApnsSettings
-from walletservice.outbox.pushes import (
+from walletservice.queue.pushes import (
     ClaimedDelivery,
     claim_deliveries,
     claim_request_to_expand,
@@ -37,18 +33,16 @@ from walletservice.outbox.pushes import (
     finish_completed_requests,
     release_deliveries,
 )
-from walletservice.outbox.results import RecordedBatch, RetryPolicy, record_results
+from walletservice.queue.retry import RetryPolicy
 from walletservice.runtime import runtime
-from walletservice.workers.supervisor import no_pulse
+from walletservice.workers.apns_clients import ApnsClients, ApnsSettings
+from walletservice.workers.push_results import RecordedBatch, record_results
+from walletservice.workers.supervisor import new_worker_id, no_pulse
 
 log = logging.getLogger(__name__)
 
 EXPANSIONS_PER_ROUND = 10
 SWEEP_INTERVAL_SECONDS = 30.0
-
-
-def new_worker_id() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class PushWorker:

@@ -1,23 +1,68 @@
-"""Enqueue, claim with leases, record progress. Takes a session; callers commit."""
+"""Durable background jobs: accepted in a request, done by workers in chunks.
+
+A service declares each kind of job it enqueues:
+
+    MERGE = JobKind("campaign_merge", merge_chunk, on_failure=release_merge_push)
+    job = enqueue_job(session, organization_id, MERGE.name, {"campaign_id": ...})
+
+and the job runner (walletservice/workers/job_runner.py) lists the kinds it runs.
+`run_chunk(session, job, settings)` is called again and again, each time in its
+own write transaction that also commits the job's progress, until it answers
+done=True. So a chunk is applied exactly once even if the worker dies: its work
+and the new cursor commit together, or neither does.
+
+Enqueue, claim with leases, record progress: everything takes a session; callers commit.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from walletservice.db import lease_update
 from walletservice.errors import NotFound
-from walletservice.jobs.registry import ChunkResult
 from walletservice.models import BackgroundJob
 from walletservice.models.base import utcnow
+from walletservice.queue.leases import claim, release
+from walletservice.queue.retry import RetryPolicy
 
 # A job keeps this many per-item errors; the count in `failed` stays exact.
 MAX_KEPT_ERRORS = 1000
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one call of a handler did. `cursor` is where the next call starts."""
+
+    cursor: str | None
+    processed: int
+    done: bool
+    failed: int = 0
+    # Per-item problems, e.g. [{"id": pass_id, "error": "..."}]; the job keeps the first 1,000.
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+    push_request_id: str | None = None
+    # Known after the first chunk for jobs that count their items then.
+    total: int | None = None
+
+
+# The application's WALLET_* settings, as the worker passes them to a handler.
+JobSettings = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of job and its handler, declared by the service that enqueues it."""
+
+    name: str
+    run_chunk: Callable[[Session, BackgroundJob, JobSettings], ChunkResult]
+    # Called in the transaction that marks the job failed for good (its chunks so far
+    # stay committed), e.g. to release a push held for the job's end.
+    on_failure: Callable[[Session, BackgroundJob], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -64,21 +109,12 @@ def claim_job(
     """Lease the oldest job nobody holds: queued, or running under an expired lease
     (its worker died). `lease_expires_at` also serves as "not before" for retries."""
     now = now or utcnow()
-    candidate = (
-        select(BackgroundJob.id)
-        .where(
-            BackgroundJob.state.in_(("queued", "running")),
-            or_(BackgroundJob.lease_expires_at.is_(None), BackgroundJob.lease_expires_at < now),
-        )
-        .order_by(BackgroundJob.created_at, BackgroundJob.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+    rows = claim(
+        session, BackgroundJob, due=[BackgroundJob.state.in_(("queued", "running"))],
+        order_by=[BackgroundJob.created_at, BackgroundJob.id], limit=1,
+        worker_id=worker_id, lease_seconds=lease_seconds, now=now, returning=[BackgroundJob.id],
     )
-    claimed = session.execute(
-        lease_update(BackgroundJob, candidate, lease_owner=worker_id,
-                     lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
-        .returning(BackgroundJob.id)
-    ).scalar_one_or_none()
+    claimed = rows[0].id if rows else None
     if claimed is None:
         return None
     job = session.get(BackgroundJob, claimed, populate_existing=True)
@@ -120,26 +156,19 @@ def record_chunk(job: BackgroundJob, chunk: ChunkResult, lease_seconds: float, n
         job.lease_expires_at = now + dt.timedelta(seconds=lease_seconds)
 
 
-def record_crash(
-    job: BackgroundJob, error: str, max_attempts: int, base_delay_seconds: float, now: dt.datetime | None = None
-) -> None:
+def record_crash(job: BackgroundJob, error: str, policy: RetryPolicy, now: dt.datetime | None = None) -> None:
     """A chunk raised: its transaction was rolled back. Retry later with backoff
     and jitter, or give up and say why; never loop on a poisoned job."""
     now = now or utcnow()
     job.attempts += 1
     job.lease_owner = None
-    if job.attempts >= max_attempts:
+    if policy.gives_up(job.attempts):
         job.state, job.finished_at, job.lease_expires_at = "failed", now, None
         job.result = {**(job.result or {}), "error": error[:1000]}
         return
-    delay = base_delay_seconds * 2 ** (job.attempts - 1) * (0.5 + random.random())
-    job.lease_expires_at = now + dt.timedelta(seconds=delay)
+    job.lease_expires_at = now + dt.timedelta(seconds=policy.delay(job.attempts))
 
 
 def release_job(session: Session, job_id: str, worker_id: str) -> None:
     """Hand a job back at once (graceful shutdown) so another worker continues it."""
-    session.execute(
-        update(BackgroundJob)
-        .where(BackgroundJob.id == job_id, BackgroundJob.lease_owner == worker_id)
-        .values(lease_owner=None, lease_expires_at=None)
-    )
+    release(session, BackgroundJob, worker_id, [job_id])

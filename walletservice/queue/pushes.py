@@ -1,4 +1,4 @@
-"""Push outbox rules: enqueue, expand into deliveries, claim with leases, progress.
+"""The push outbox: enqueue, expand into deliveries, claim with leases, progress.
 
 Everything here takes a session and flushes; the API request or the worker's job
 commits. Expansion is one INSERT ... SELECT in the database, so a campaign of
@@ -11,14 +11,14 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, exists, func, literal, or_, select, update
+from sqlalchemy import exists, func, literal, select, update
 from sqlalchemy.orm import Session
 
-from walletservice.db import lease_update, upsert_insert
+from walletservice.db import upsert_insert
 from walletservice.errors import InvalidInput, NotFound
 from walletservice.models import Device, Pass, PushDelivery, PushRequest, Registration
 from walletservice.models.base import utcnow
-from walletservice.services.events import RemovedRegistration, record_uninstalls
+from walletservice.queue.leases import claim, release
 
 
 @dataclass(frozen=True)
@@ -88,22 +88,11 @@ def claim_request_to_expand(
 ) -> PushRequest | None:
     """Lease one request still to be expanded (or whose expanding worker died)."""
     now = now or utcnow()
-    candidate = (
-        select(PushRequest.id)
-        .where(
-            PushRequest.state == "expanding",
-            or_(PushRequest.lease_expires_at.is_(None), PushRequest.lease_expires_at < now),
-        )
-        .order_by(PushRequest.created_at)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+    claimed = claim(
+        session, PushRequest, due=[PushRequest.state == "expanding"], order_by=[PushRequest.created_at], limit=1,
+        worker_id=worker_id, lease_seconds=lease_seconds, now=now, returning=[PushRequest.id],
     )
-    claimed = session.execute(
-        lease_update(PushRequest, candidate, lease_owner=worker_id,
-                     lease_expires_at=now + dt.timedelta(seconds=lease_seconds))
-        .returning(PushRequest.id)
-    ).scalar_one_or_none()
-    return session.get(PushRequest, claimed) if claimed else None
+    return session.get(PushRequest, claimed[0].id) if claimed else None
 
 
 def expand_request(session: Session, request: PushRequest, now: dt.datetime | None = None) -> int:
@@ -152,40 +141,21 @@ def claim_deliveries(
     """Lease up to batch_size due deliveries. SKIP LOCKED on PostgreSQL; on SQLite
     the write transaction (BEGIN IMMEDIATE) already excludes other claimers."""
     now = now or utcnow()
-    candidates = (
-        select(PushDelivery.id)
-        .where(
-            PushDelivery.state == "pending",
-            PushDelivery.next_attempt_at <= now,
-            or_(PushDelivery.lease_expires_at.is_(None), PushDelivery.lease_expires_at < now),
-        )
-        .order_by(PushDelivery.id)
-        .limit(batch_size)
-        .with_for_update(skip_locked=True)
+    rows = claim(
+        session, PushDelivery,
+        due=[PushDelivery.state == "pending", PushDelivery.next_attempt_at <= now],
+        order_by=[PushDelivery.id], limit=batch_size, worker_id=worker_id, lease_seconds=lease_seconds, now=now,
+        count_attempt=True,
+        returning=[PushDelivery.id, PushDelivery.push_request_id, PushDelivery.push_token,
+                   PushDelivery.pass_type_identifier, PushDelivery.certificate_id, PushDelivery.attempts],
     )
-    rows = session.execute(
-        lease_update(
-            PushDelivery, candidates, lease_owner=worker_id,
-            lease_expires_at=now + dt.timedelta(seconds=lease_seconds), attempts=PushDelivery.attempts + 1,
-        )
-        .returning(
-            PushDelivery.id, PushDelivery.push_request_id, PushDelivery.push_token,
-            PushDelivery.pass_type_identifier, PushDelivery.certificate_id, PushDelivery.attempts,
-        )
-    ).all()
     return sorted((ClaimedDelivery(*row) for row in rows), key=lambda claimed: claimed.id)
 
 
 def release_deliveries(session: Session, worker_id: str, delivery_ids: Sequence[int]) -> None:
     """Give unsent claims back at once (graceful shutdown), undoing the attempt count."""
-    if not delivery_ids:
-        return
-    session.execute(
-        update(PushDelivery)
-        .where(PushDelivery.id.in_(delivery_ids), PushDelivery.lease_owner == worker_id,
-               PushDelivery.state == "pending")
-        .values(lease_owner=None, lease_expires_at=None, attempts=PushDelivery.attempts - 1)
-    )
+    release(session, PushDelivery, worker_id, delivery_ids, where=[PushDelivery.state == "pending"],
+            undo_attempt=True)
 
 
 def finish_completed_requests(
@@ -223,33 +193,3 @@ def push_progress(session: Session, organization_id: str, push_id: str) -> PushP
         failed=counts["failed"], pending=counts["pending"], failed_by_reason=failed_by_reason,
         created_at=request.created_at, started_at=request.started_at, finished_at=request.finished_at,
     )
-
-
-def drop_registrations_for_token(
-    session: Session, push_token: str, pass_type_identifier: str, unregistered_at: dt.datetime | None
-) -> int:
-    """APNs says the token is dead: remove its registrations for that pass type.
-
-    With a 410 timestamp, only registrations older than it go: the device may
-    have registered again since (Apple).
-    """
-    devices = select(Device.id).where(Device.push_token == push_token)
-    condition = and_(
-        Registration.device_id.in_(devices.scalar_subquery()),
-        Registration.pass_type_identifier == pass_type_identifier,
-    )
-    if unregistered_at is not None:
-        condition = and_(condition, Registration.updated_at < unregistered_at)
-    table = Registration.__table__
-    removed = session.execute(
-        table.delete().where(condition)
-        .returning(table.c.id, table.c.pass_id, table.c.device_os, table.c.wallet)
-    ).all()
-    # Webhook-friendly: each is an "uninstalled" event, as if the device had unregistered.
-    record_uninstalls(session, [RemovedRegistration(*row) for row in removed], {"reason": "apns_unregistered"})
-    session.execute(
-        Device.__table__.delete().where(
-            Device.push_token == push_token, ~exists().where(Registration.device_id == Device.id)
-        )
-    )
-    return len(removed)

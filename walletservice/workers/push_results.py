@@ -1,9 +1,8 @@
-"""Recording what APNs answered, as Apple says to act on each answer (digest 3.6)."""
+"""Recording what APNs answered, acting on each answer as Apple's APNs status codes say."""
 
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,22 +14,10 @@ from sqlalchemy.orm import Session
 from walletservice.apns import Outcome, PushResult
 from walletservice.models import PushDelivery
 from walletservice.models.base import utcnow
-from walletservice.outbox.pushes import ClaimedDelivery, drop_registrations_for_token
+from walletservice.queue.pushes import ClaimedDelivery
+from walletservice.queue.retry import RetryPolicy
+from walletservice.services.devices import drop_registrations_for_token
 from walletservice.services.events import record_push_events
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with jitter, a bounded number of attempts."""
-
-    max_attempts: int = 5
-    base_delay_seconds: float = 2.0
-    max_delay_seconds: float = 900.0
-
-    def delay(self, attempts: int, rng: random.Random | None = None) -> float:
-        ceiling = min(self.max_delay_seconds, self.base_delay_seconds * 2 ** max(attempts - 1, 0))
-        # "Equal jitter": at least half the backoff, so retries never bunch at zero.
-        return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
 @dataclass

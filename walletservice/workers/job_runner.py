@@ -1,5 +1,9 @@
 """The job worker: claim a job, run its chunks, record progress (no job rules here).
 
+Handlers are the JobKinds listed in walletservice/workers/job_kinds.py; they get the
+app's settings as an argument, and a kind's own hook (e.g. the campaign merge's
+release of its held push) runs when its job fails for good.
+
 Runs next to the push worker (`wallet worker`, and in-process in embedded mode).
 Several may run on several machines: a job is leased, every chunk renews the
 lease, and a worker that finds its lease taken over stops touching the job.
@@ -9,30 +13,29 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from flask import Flask
 
 from walletservice.db import database_unreachable, transaction
-from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, record_crash, release_job
-from walletservice.jobs.registry import handler_for, load_handlers
-from walletservice.outbox.pushes import release_held_push
-from walletservice.outbox.worker import new_worker_id
-from walletservice.workers.supervisor import no_pulse
+from walletservice.queue.jobs import JobKind, claim_job, lock_held_job, record_chunk, record_crash, release_job
+from walletservice.queue.retry import RetryPolicy
+from walletservice.workers.job_kinds import JOB_KINDS, kinds_by_name
+from walletservice.workers.supervisor import new_worker_id, no_pulse
 
 log = logging.getLogger(__name__)
 
 
 class JobWorker:
-    def __init__(self, app: Flask, worker_id: str | None = None) -> None:
+    def __init__(self, app: Flask, worker_id: str | None = None, kinds: Iterable[JobKind] = JOB_KINDS) -> None:
         config = app.config
         self.app = app
         self.worker_id = worker_id or new_worker_id()
         self.lease_seconds = config["WALLET_JOB_LEASE_SECONDS"]
-        self.max_attempts = config["WALLET_JOB_MAX_ATTEMPTS"]
-        self.retry_base_seconds = config["WALLET_JOB_RETRY_BASE_SECONDS"]
+        self.policy = RetryPolicy(max_attempts=config["WALLET_JOB_MAX_ATTEMPTS"],
+                                  base_delay_seconds=config["WALLET_JOB_RETRY_BASE_SECONDS"])
         self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
-        load_handlers()
+        self.kinds = kinds_by_name(kinds)
 
     def run(self, stop: threading.Event, pulse: Callable[[], None] = no_pulse) -> None:
         log.info("job worker %s started", self.worker_id)
@@ -68,15 +71,15 @@ class JobWorker:
 
     def _run_chunk(self, job_id: str, kind: str) -> bool:
         """One chunk in one transaction with its progress. True: more to do."""
-        handler = handler_for(kind)
+        job_kind = self.kinds.get(kind)
         try:
             with transaction() as session:
                 job = lock_held_job(session, job_id, self.worker_id)
                 if job is None:
                     return False
-                if handler is None:
+                if job_kind is None:
                     raise LookupError(f"no handler for job kind {kind!r}")
-                chunk = handler(session, job)
+                chunk = job_kind.run_chunk(session, job, self.app.config)
                 record_chunk(job, chunk, self.lease_seconds)
                 return not chunk.done
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal
@@ -88,9 +91,7 @@ class JobWorker:
             with transaction() as session:
                 job = lock_held_job(session, job_id, self.worker_id)
                 if job is not None:
-                    record_crash(job, f"{type(exc).__name__}: {exc}", self.max_attempts, self.retry_base_seconds)
-                    if job.state == "failed" and job.push_request_id is not None:
-                        # Chunks committed before the failure changed passes: a push held
-                        # for the end (campaign merge) must still tell their devices.
-                        release_held_push(session, job.push_request_id)
+                    record_crash(job, f"{type(exc).__name__}: {exc}", self.policy)
+                    if job.state == "failed" and job_kind is not None and job_kind.on_failure is not None:
+                        job_kind.on_failure(session, job)
             return False
