@@ -74,13 +74,17 @@ class ApiRegistry:
     authenticate: Callable[[bool], str | None]
     operations: list[Operation] = field(default_factory=list)
 
-    def route(self, method: str, rule: str, *, summary: str, tag: str,
-              responses: Mapping[int, Any], **options: Any) -> Callable[..., Any]:
+    def route(self, method: str, rule: str, *, summary: str, tag: str, responses: Mapping[int, Any],
+              endpoint: str | None = None, **options: Any) -> Callable[..., Any]:
+        """Register `view` for one method and rule. `endpoint` (the Flask endpoint and the
+        OpenAPI operation id) defaults to the view's name; a view shared by several routes
+        (one per campaign type or method) names each one explicitly."""
         def register(view: Callable[..., Response]) -> Callable[..., Response]:
-            operation = Operation(method, rule, view.__name__, summary, tag, responses, **options)
+            name = endpoint or view.__name__
+            operation = Operation(method, rule, name, summary, tag, responses, **options)
             self.operations.append(operation)
             self.blueprint.add_url_rule(
-                rule, endpoint=view.__name__, view_func=self._wrap(view, operation),
+                rule, endpoint=name, view_func=self._wrap(view, operation),
                 methods=[method], strict_slashes=False,  # sorting.md: the trailing slash is optional
             )
             return view
