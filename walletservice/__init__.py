@@ -34,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _install_runtime(app)
     install_control_character_guard(app)
     _register_blueprints(app)
+    _install_error_renderers(app)
     _add_response_headers(app)
     _register_cli(app)
     app.wsgi_app = CollapseSlashes(app.wsgi_app)  # type: ignore[method-assign]
@@ -146,6 +147,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_blueprint)
     app.register_blueprint(operations_blueprint)
     register_integrator_api(app)
+
+
+def _install_error_renderers(app: Flask) -> None:
+    from walletservice.error_renderers import install_error_renderers
+
+    install_error_renderers(app)
 
 
 def _add_response_headers(app: Flask) -> None:

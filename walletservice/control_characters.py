@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, request
 
-from walletservice.errors import BadRequest, DomainError
+from walletservice.errors import BadRequest
 
 # WSGI servers put the path in PATH_INFO percent-decoded, one character per byte
 # (latin-1): UTF-8's continuation bytes (0x80-0xBF) are not controls there.
@@ -24,10 +24,9 @@ _QUERY_CONTROL = re.compile(r"%(?:0[0-8bcef]|1[0-9a-f]|7f)|[\x00-\x08\x0b\x0c\x0
 
 def install_control_character_guard(app: Flask) -> None:
     """Called by create_app before any blueprint: its check runs first for every request."""
+    # Its BadRequest is answered in the shape of the API the path belongs to
+    # (walletservice/error_renderers.py).
     app.before_request(refuse_control_characters)
-    # Blueprints render domain errors in their API's shape; paths outside them
-    # (pages, probes, unknown URLs) get this one-line JSON reason.
-    app.register_error_handler(DomainError, _render_domain_error)
 
 
 def refuse_control_characters() -> None:
@@ -39,8 +38,3 @@ def refuse_control_characters() -> None:
     if _QUERY_CONTROL.search(environ.get("QUERY_STRING", "")):
         raise BadRequest("query parameters must not contain control characters (such as %00)")
 
-
-def _render_domain_error(error: DomainError) -> Response:
-    response = jsonify(error=error.message)
-    response.status_code = error.status
-    return response

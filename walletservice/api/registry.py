@@ -65,6 +65,15 @@ class Operation:
         return [(m.group("name"), m.group("converter") or "string") for m in _RULE_ARGUMENT.finditer(self.rule)]
 
 
+# Flask endpoint ("v2.pause_campaign_generics") -> its declaration, for the error renderers.
+_OPERATIONS: dict[str, Operation] = {}
+
+
+def operation_of(endpoint: str | None) -> Operation | None:
+    """The declaration of the route that matched, or None (no route matched, or not an API's)."""
+    return _OPERATIONS.get(endpoint or "")
+
+
 @dataclass
 class ApiRegistry:
     """Routes of one API on one blueprint, with the credential check they share."""
@@ -83,6 +92,7 @@ class ApiRegistry:
             name = endpoint or view.__name__
             operation = Operation(method, rule, name, summary, tag, responses, **options)
             self.operations.append(operation)
+            _OPERATIONS[f"{self.blueprint.name}.{name}"] = operation
             self.blueprint.add_url_rule(
                 rule, endpoint=name, view_func=self._wrap(view, operation),
                 methods=[method], strict_slashes=False,  # sorting.md: the trailing slash is optional
@@ -116,8 +126,8 @@ def read_body(operation: Operation) -> BaseModel:
     if operation.json_body is not None and not is_form:
         return validated(operation.json_body, _json_payload(), "body")
     if operation.json_body is not None:
-        raise BadRequest("send the body as JSON (Content-Type: application/json)")
-    raise BadRequest("send the body as multipart/form-data")
+        raise BadRequest("send the body as JSON (Content-Type: application/json)", field="body")
+    raise BadRequest("send the body as multipart/form-data", field="body")
 
 
 def _json_payload() -> Any:
@@ -146,14 +156,25 @@ def validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(f"the {where} is invalid", details=validation_messages(exc)) from None
+        raise InvalidInput(f"the {where} is invalid", details=validation_messages(exc),
+                           fields=field_messages(exc, where)) from None
 
 
 def validation_messages(error: ValidationError) -> list[str]:
     """"asset[asset_type]: Input should be 'icon', ...": where, then what. Inputs are not
     echoed: they may be passwords or keys."""
-    messages = []
-    for problem in error.errors(include_url=False, include_input=False):
-        where = ".".join(str(part) for part in problem["loc"])
-        messages.append(f"{where}: {problem['msg']}" if where else problem["msg"])
-    return messages
+    return [f"{name}: {reason}" if name else reason for name, reason in _problems(error)]
+
+
+def field_messages(error: ValidationError, where: str) -> dict[str, str]:
+    """{"campaign.name": "Input should be a valid string"}: one reason per field, several
+    joined with "; ". A problem with the whole input is named after it ("body")."""
+    reasons_by_field: dict[str, list[str]] = {}
+    for name, reason in _problems(error):
+        reasons_by_field.setdefault(name or where.split()[0], []).append(reason)
+    return {name: "; ".join(reasons) for name, reasons in reasons_by_field.items()}
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    return [(".".join(str(part) for part in problem["loc"]), problem["msg"])
+            for problem in error.errors(include_url=False, include_input=False)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel
 
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, pass_view
 from walletservice.api.v1.schemas import CREATE_BODIES, PASS_MODELS, V1Campaign, V1Message, V1PassBody, V1PushBody
@@ -23,7 +23,7 @@ from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 UPDATE_DESCRIPTION = (
     "PATCH (POST for boarding passes, as boarding_pass.md does; PUT too). A field sent without "
     "`value` keeps its value. `merge` (default true) and `push` (default true) are read inside "
-    "`pass`. Answers 200 (the v1 documents say 201)."
+    "`pass`. Answers 201, as the v1 documents show."
 )
 
 
@@ -74,7 +74,7 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
             campaign, pass_ = operations.campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
             operations.update_pass(session, organization_id, campaign, pass_, body)
             response = pass_view(segment, pass_, campaign)
-        return json_response(response)
+        return json_response(response, 201)  # store_card.md answers an update with 201
 
     def delete_pass(organization_id: str, campaign_id: str, pass_id: str) -> Response:
         with transaction() as session:
@@ -102,12 +102,12 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
              filters=pass_service.PASS_FILTERS, paginated=True,
              responses={200: list[pass_model]}, endpoint=f"v1_list_passes_{segment}")(list_passes)
     register("POST", passes, summary=f"Issue a {root} pass", tag=tag, json_body=V1PassBody,
-             responses={201: pass_model, 412: ErrorList}, endpoint=f"v1_create_pass_{segment}")(create_pass)
+             responses={201: pass_model, 412: ErrorObject}, endpoint=f"v1_create_pass_{segment}")(create_pass)
     register("GET", pass_item, summary=f"Get a {root} pass", tag=tag,
              responses={200: pass_model}, endpoint=f"v1_get_pass_{segment}")(get_pass)
     for method in ("PATCH", "PUT", "POST"):
         register(method, pass_item, summary=f"Update a {root} pass", tag=tag, json_body=V1PassBody,
-                 responses={200: pass_model}, description=UPDATE_DESCRIPTION,
+                 responses={201: pass_model}, description=UPDATE_DESCRIPTION,
                  endpoint=f"v1_update_pass_{method.lower()}_{segment}")(update_pass)
     register("DELETE", pass_item, summary=f"Delete a {root} pass", tag=tag,
              responses={200: DeletedResponse}, endpoint=f"v1_delete_pass_{segment}")(delete_pass)

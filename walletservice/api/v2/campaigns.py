@@ -19,10 +19,11 @@ from walletservice.api.schemas.campaigns import (
     CampaignResponse,
     MessageResponse,
 )
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorList, ErrorObject, PageQuery
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
+from walletservice.errors import NotFound, StateConflict
 from walletservice.models import Campaign, Organization, Pass
 from walletservice.outbox.pushes import enqueue_campaign_push
 from walletservice.runtime import runtime
@@ -94,7 +95,10 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
 
     def delete_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction() as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            try:
+                campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            except NotFound:  # generic.md, "Delete a Generic campaign": 412, not 404
+                raise StateConflict("Campaign not found.", field="campaign") from None
             campaign_service.delete_campaign(session, campaign)
         return json_response(DeletedResponse())
 
@@ -132,11 +136,13 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
              responses={200: CampaignResponse}, endpoint=f"get_campaign_{segment}")(get_campaign)
     register("PATCH", item, summary=f"Update a {root} campaign", tag=tag, json_body=UPDATE_BODIES[segment],
-             responses={200: CampaignResponse, 412: ErrorList},
+             responses={200: CampaignResponse, 412: ErrorObject},
              description="Only the attributes sent change. Issued passes change when updated or merged.",
              endpoint=f"update_campaign_{segment}")(update_campaign)
     register("DELETE", item, summary=f"Delete a {root} campaign and its passes", tag=tag,
-             responses={200: DeletedResponse}, endpoint=f"delete_campaign_{segment}")(delete_campaign)
+             responses={200: DeletedResponse, 412: ErrorObject},
+             description="An unknown campaign is 412, as the Passworks documents show.",
+             endpoint=f"delete_campaign_{segment}")(delete_campaign)
     for action in campaign_service.STATE_MOVES:
         register("POST", f"{item}/{action}", summary=f"{action.capitalize()} a {root} campaign", tag=tag,
                  responses={200: CampaignResponse, 412: ErrorList}, description=STATE_DESCRIPTION,

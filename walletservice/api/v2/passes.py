@@ -8,7 +8,7 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from walletservice.api.schemas.campaigns import MessageResponse
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.schemas.passes import PassBody, PassPushBody, PassResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import json_response, page_response, public_url
@@ -118,7 +118,7 @@ def register_pass_routes(segment: str, style: str) -> None:
              filters=pass_service.PASS_FILTERS, paginated=True,
              responses={200: list[PassResponse]}, endpoint=f"list_passes_{segment}")(list_passes)
     register("POST", base, summary=f"Issue a pass ({segment})", tag=tag, json_body=PassBody,
-             responses={201: PassResponse, 412: ErrorList},
+             responses={201: PassResponse, 412: ErrorObject},
              description="An empty body issues the boilerplate pass. 412 while the campaign is paused or archived.",
              endpoint=f"create_pass_{segment}")(create_pass)
     register("GET", item, summary=f"Get a pass ({segment})", tag=tag,

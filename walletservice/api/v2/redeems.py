@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from walletservice.api.schemas.common import ErrorList, PageQuery
+from walletservice.api.schemas.common import ErrorObject, PageQuery
 from walletservice.api.schemas.passes import PassResponse
 from walletservice.api.schemas.redeems import CodeRedeemBody, RedeemBody, RedeemResponse
 from walletservice.api.v2 import v2_api
@@ -86,15 +86,15 @@ def register_redeem_routes(segment: str, style: str) -> None:
 
     register = v2_api.route
     register("POST", f"{campaign_base}/redeem", summary=f"Redeem a pass by its redeem code ({segment})", tag=tag,
-             json_body=CodeRedeemBody, responses={200: PassResponse, 412: ErrorList},
+             json_body=CodeRedeemBody, responses={200: PassResponse, 412: ErrorObject},
              description=REDEEM_DESCRIPTION + " A code shared by several passes (code_type fixed) is 412.",
              endpoint=f"redeem_by_code_{segment}")(redeem_by_code)
     register("GET", f"{campaign_base}/redeem/<redeem_code>", summary=f"Find a pass by its redeem code ({segment})",
-             tag=tag, responses={200: PassResponse, 412: ErrorList},
+             tag=tag, responses={200: PassResponse, 412: ErrorObject},
              description="The pass (its `id`) holding the code; 412 when several passes share it.",
              endpoint=f"find_by_code_{segment}")(find_by_code)
     register("POST", f"{pass_item}/redeem", summary=f"Redeem a pass ({segment})", tag=tag, json_body=RedeemBody,
-             responses={200: PassResponse, 412: ErrorList}, description=REDEEM_DESCRIPTION,
+             responses={200: PassResponse, 412: ErrorObject}, description=REDEEM_DESCRIPTION,
              endpoint=f"redeem_pass_{segment}")(redeem_pass)
     register("POST", f"{pass_item}/reset_redeem", summary=f"Reset a pass's redeems ({segment})", tag=tag,
              responses={200: PassResponse},

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
-from walletservice.api.schemas.common import ErrorList, PageQuery
+from walletservice.api.schemas.common import ErrorObject, PageQuery
 from walletservice.api.schemas.schedules import (
     CampaignSchedule,
     CampaignScheduleBody,
@@ -122,7 +122,7 @@ def register_schedule_routes(segment: str, style: str, *, for_pass: bool) -> Non
     register("GET", item, summary=f"Get a schedule of {what} ({segment})", tag=tag,
              responses={200: ScheduleResponse}, endpoint=f"get_schedule_{scope}_{segment}")(get_schedule)
     register("DELETE", item, summary=f"Cancel a schedule of {what} ({segment})", tag=tag,
-             responses={200: ScheduleResponse, 412: ErrorList}, description=DELETE_DESCRIPTION,
+             responses={200: ScheduleResponse, 412: ErrorObject}, description=DELETE_DESCRIPTION,
              endpoint=f"cancel_schedule_{scope}_{segment}")(cancel_schedule)
 
 
