@@ -72,7 +72,7 @@ def test_a_control_character_in_any_query_value_or_name_is_400(app, client, quer
 def test_an_unknown_url_with_a_control_character_keeps_its_api_s_404(client):
     # No route runs, so nothing is looked up: /v2/assets/<uuid> does not match "%00".
     response = client.get("/v2/assets/%00")
-    assert response.status_code == 404 and response.get_json()["errors"] == ["not found"]
+    assert response.status_code == 404 and response.get_json()["errors"] == {"path": "Not found."}
 
 
 def test_tab_and_line_breaks_in_query_values_and_utf8_in_paths_are_not_control_characters(client):

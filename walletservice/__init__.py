@@ -15,7 +15,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
 from walletservice.application import WalletApp, WsgiEdge
-from walletservice.control_characters import install_control_character_rendering
 from walletservice.db import READS_BIND, engine_binds
 from walletservice.url_rules import LazyBuilderRule
 
@@ -32,8 +31,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
-    install_control_character_rendering(app)
     _register_blueprints(app)
+    _install_error_renderers(app)
     _register_cli(app)
     app.wsgi_app = WsgiEdge(app.wsgi_app)  # type: ignore[method-assign]
     _trust_proxies(app)
@@ -145,6 +144,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_blueprint)
     app.register_blueprint(operations_blueprint)
     register_integrator_api(app)
+
+
+def _install_error_renderers(app: Flask) -> None:
+    from walletservice.error_renderers import install_error_renderers
+
+    install_error_renderers(app)
 
 
 def _register_cli(app: Flask) -> None:

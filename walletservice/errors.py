@@ -2,17 +2,43 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
+
+# Services write "field: reason", "field must ...", "field is ..." or "what not found":
+# the leading word names what the error is about (Passworks answers field -> message).
+_NAMED = re.compile(r"^(?P<field>[A-Za-z_][\w.\[\]]*)(?:: | (?:must|is) )")
+_NOT_FOUND = re.compile(r"^(?P<field>[A-Za-z_ ]+?) not found\.?$")
+
 
 class DomainError(Exception):
-    """Base of every error a service raises on purpose."""
+    """Base of every error a service raises on purpose.
+
+    `field` names the input or object the error is about ("campaign", "name",
+    "q[s]"); when not given it is read from the message's first words, and is None
+    when the message names none. `fields` holds one reason per field when several
+    inputs failed at once (a request body's validation).
+    """
 
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, details: list[str] | None = None) -> None:
+    def __init__(self, message: str, *, details: list[str] | None = None, field: str | None = None,
+                 fields: Mapping[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []
+        self.field = field or field_named_by(message)
+        self.fields = dict(fields or {})
+
+
+def field_named_by(message: str) -> str | None:
+    """The field a message starts with: "name: taken" -> "name", "job not found" -> "job"."""
+    named = _NAMED.match(message)
+    if named:
+        return named.group("field")
+    missing = _NOT_FOUND.match(message)
+    return missing.group("field").lower().replace(" ", "_") if missing else None
 
 
 class InvalidInput(DomainError):

@@ -38,13 +38,14 @@ def parse_json_body(raw: bytes | str) -> Any:
     try:
         payload = json.loads(raw, parse_constant=_refuse_non_finite, parse_float=_refuse_non_finite)
     except _NonFiniteNumber as exc:
-        raise BadRequest(f"numbers must be finite: {exc} is not (no NaN, Infinity or overflowing values)") from None
+        raise BadRequest(f"numbers must be finite: {exc} is not (no NaN, Infinity or overflowing values)",
+                         field="body") from None
     except RecursionError:  # deeper than the interpreter's stack: far beyond MAX_JSON_DEPTH
-        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels") from None
+        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels", field="body") from None
     except ValueError:  # UnicodeDecodeError included
-        raise BadRequest("the body is not valid JSON") from None
+        raise BadRequest("the body is not valid JSON", field="body") from None
     if _depth_exceeds(payload, MAX_JSON_DEPTH):
-        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels")
+        raise BadRequest(f"JSON nests deeper than {MAX_JSON_DEPTH} levels", field="body")
     # A NUL can only arrive escaped: JSON refuses raw control characters in strings.
     escaped_nul = "\\u0000" if isinstance(raw, str) else b"\\u0000"
     where = _nul_at(payload, "") if escaped_nul in raw else None  # type: ignore[operator]

@@ -73,3 +73,12 @@ def p12_bytes(key_pair: devcerts.KeyPair, others=(), password: bytes | None = b"
     return pkcs12.serialize_key_and_certificates(
         b"pass", key_pair.private_key, key_pair.certificate, list(others) or None, encryption
     )
+
+
+def error_text(response) -> str:  # type: ignore[no-untyped-def]
+    """A Passworks error answer's messages, each after its field ("name: taken"),
+    whichever of its two shapes it has (docs/passworks-errors.md)."""
+    errors = response.get_json()["errors"]
+    if isinstance(errors, dict):
+        return " ".join(f"{field}: {message}" for field, message in errors.items())
+    return " ".join(errors)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from tests.api.conftest import Account
+from tests.api.conftest import Account, error_text
 from walletservice.db import transaction
 from walletservice.models import Organization
 from walletservice.services.organizations import revoke_api_keys
@@ -68,7 +68,7 @@ def test_unknown_path_under_v2_is_a_json_404(client, account: Account):
     response = client.get("/v2/nothing/here", headers=account.basic)
 
     assert response.status_code == 404
-    assert response.get_json() == {"errors": ["not found"]}
+    assert response.get_json() == {"errors": {"path": "Not found."}}
 
 
 def test_paths_outside_v2_keep_their_own_404(client):
@@ -83,7 +83,7 @@ def test_wrong_method_is_a_json_405_with_allow(client, account: Account):
 
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
-    assert response.get_json()["errors"] == ["PUT is not allowed on /v2/assets"]
+    assert response.get_json()["errors"] == {"method": "PUT is not allowed on /v2/assets"}
 
 
 def test_non_uuid_ids_are_404_not_500(client, account: Account):
@@ -105,14 +105,14 @@ def test_malformed_json_is_a_400(client, account: Account):
         response = client.post("/v2/organizations", data=body, headers=account.basic,
                                 content_type="application/json")
         assert response.status_code == 400
-        assert response.get_json() == {"errors": [error]}
+        assert response.get_json() == {"errors": {"body": error}}
 
 
 def test_a_form_sent_to_a_json_route_is_a_400(client, account: Account):
     response = client.post("/v2/organizations", data={"name": "x"}, headers=account.basic)
 
     assert response.status_code == 400
-    assert "application/json" in response.get_json()["errors"][0]
+    assert "application/json" in error_text(response)
 
 
 def test_body_over_the_request_limit_is_a_json_413(client, app, account: Account):
@@ -122,14 +122,14 @@ def test_body_over_the_request_limit_is_a_json_413(client, app, account: Account
                            content_type="application/json")
 
     assert response.status_code == 413
-    assert "larger than" in response.get_json()["errors"][0]
+    assert "larger than" in error_text(response)
 
 
 def test_nul_in_free_form_objects_is_422_not_a_database_error(client, account):
     response = client.post("/v2/organizations", json={"name": "ok", "user_info": {"\x00": "x"}},
                            headers=account.basic)
     assert response.status_code == 422
-    assert "NUL" in " ".join(response.get_json()["errors"])
+    assert "NUL" in error_text(response)
 
 
 def test_json_that_curl_labels_as_a_form_is_read_as_json(client, account: Account):

@@ -9,7 +9,7 @@ import io
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.api.conftest import Account, p12_bytes, row_counts
+from tests.api.conftest import Account, p12_bytes, row_counts, error_text
 from walletservice.db import transaction
 from walletservice.passkit import devcerts
 from walletservice.services.certificates import CertificateUpload, import_certificate
@@ -70,7 +70,7 @@ def test_expiring_certificate_is_flagged(client, account, wwdr):
 
 def _refusal(response) -> str:
     assert response.status_code == 422, response.get_json()
-    return " ".join(response.get_json()["errors"])
+    return error_text(response)
 
 
 def test_expired_certificate_is_refused(client, account, wwdr):

@@ -36,7 +36,7 @@ CAMPAIGN_ROUTES = {
     ("post", ""): {"201", "400", "401", "413", "422"},
     ("get", "/{campaign_id}"): {"200", "401", "404"},
     ("patch", "/{campaign_id}"): {"200", "412"} | _BODY,
-    ("delete", "/{campaign_id}"): {"200", "401", "404"},
+    ("delete", "/{campaign_id}"): {"200", "401", "404", "412"},  # 412: an unknown campaign (generic.md)
     ("post", "/{campaign_id}/pause"): {"200", "401", "404", "412"},
     ("post", "/{campaign_id}/resume"): {"200", "401", "404", "412"},
     ("post", "/{campaign_id}/archive"): {"200", "401", "404", "412"},
@@ -89,6 +89,27 @@ def _document(client) -> dict:
     response = client.get("/v2/openapi.json")
     assert response.status_code == 200
     return response.get_json()
+
+
+def test_errors_are_documented_in_the_shape_they_are_answered_in(client):
+    """Field -> message everywhere, the list only for the state moves' 412
+    (docs/passworks-errors.md)."""
+    document = _document(client)
+    schemas = document["components"]["schemas"]
+    assert schemas["ErrorObject"]["properties"]["errors"]["type"] == "object"
+    assert schemas["ErrorList"]["properties"]["errors"]["type"] == "array"
+    lists = set()
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                if int(status) < 400 or "content" not in response:
+                    continue
+                model = response["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+                if model == "ErrorList":
+                    lists.add((method, path.rsplit("/", 1)[-1], status))
+                else:
+                    assert model == "ErrorObject", (method, path, status)
+    assert lists == {("post", action, "412") for action in ("pause", "resume", "archive")}
 
 
 def test_document_is_openapi_3_1_with_every_route_and_its_statuses(client):

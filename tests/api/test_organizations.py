@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from tests.api.conftest import Account, row_counts
+from tests.api.conftest import Account, row_counts, error_text
 from walletservice.services.organizations import MAX_CHILD_ORGANIZATIONS
 
 
@@ -90,7 +90,7 @@ def test_bad_bodies_are_422_and_create_nothing(client, account: Account, body, e
     response = _create(client, account, body)
 
     assert response.status_code == 422
-    assert expected in " ".join(response.get_json()["errors"])
+    assert expected in error_text(response)
     assert row_counts() == before
 
 
@@ -107,4 +107,4 @@ def test_the_child_limit_is_a_412(client, account: Account):
     response = _create(client, account, {"name": "One too many"})
 
     assert response.status_code == 412
-    assert str(MAX_CHILD_ORGANIZATIONS) in response.get_json()["errors"][0]
+    assert str(MAX_CHILD_ORGANIZATIONS) in error_text(response)

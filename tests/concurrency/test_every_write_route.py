@@ -34,7 +34,7 @@ from tests.security.routes import Route, app_routes
 from tests.security.world import build_tenant, suite_app
 from tests.v3.conftest import make_template
 from walletservice.db import transaction
-from walletservice.jobs.worker import JobWorker
+from walletservice.workers.job_runner import JobWorker
 from walletservice.models import Pass, Registration
 from walletservice.passkit import devcerts
 

@@ -55,7 +55,7 @@ def test_unknown_paths_methods_and_bad_json_answer_in_the_envelope(client: Any, 
     bad_json = client.post("/api/v3/pass", headers={**headers, "Content-Type": "application/json"}, data="{nope")
     assert bad_json.status_code == 400 and bad_json.json["statusCode"] == 400
     # Other APIs keep their own shapes.
-    assert client.get("/v2/nothing-here").json == {"errors": ["not found"]}
+    assert client.get("/v2/nothing-here").json == {"errors": {"path": "Not found."}}
 
 
 def test_the_v3_document_lists_every_route_with_its_statuses(client: Any) -> None:

@@ -67,6 +67,15 @@ class Operation:
         return [(m.group("name"), m.group("converter") or "string") for m in _RULE_ARGUMENT.finditer(self.rule)]
 
 
+# Flask endpoint ("v2.pause_campaign_generics") -> its declaration, for the error renderers.
+_OPERATIONS: dict[str, Operation] = {}
+
+
+def operation_of(endpoint: str | None) -> Operation | None:
+    """The declaration of the route that matched, or None (no route matched, or not an API's)."""
+    return _OPERATIONS.get(endpoint or "")
+
+
 @dataclass
 class ApiRegistry:
     """Routes of one API on one blueprint, with the credential check they share."""
@@ -76,13 +85,18 @@ class ApiRegistry:
     authenticate: Callable[[bool], str | None]
     operations: list[Operation] = field(default_factory=list)
 
-    def route(self, method: str, rule: str, *, summary: str, tag: str,
-              responses: Mapping[int, Any], **options: Any) -> Callable[..., Any]:
+    def route(self, method: str, rule: str, *, summary: str, tag: str, responses: Mapping[int, Any],
+              endpoint: str | None = None, **options: Any) -> Callable[..., Any]:
+        """Register `view` for one method and rule. `endpoint` (the Flask endpoint and the
+        OpenAPI operation id) defaults to the view's name; a view shared by several routes
+        (one per campaign type or method) names each one explicitly."""
         def register(view: Callable[..., Response]) -> Callable[..., Response]:
-            operation = Operation(method, rule, view.__name__, summary, tag, responses, **options)
+            name = endpoint or view.__name__
+            operation = Operation(method, rule, name, summary, tag, responses, **options)
             self.operations.append(operation)
+            _OPERATIONS[f"{self.blueprint.name}.{name}"] = operation
             self.blueprint.add_url_rule(
-                rule, endpoint=view.__name__, view_func=self._wrap(view, operation),
+                rule, endpoint=name, view_func=self._wrap(view, operation),
                 methods=[method], strict_slashes=False,  # sorting.md: the trailing slash is optional
             )
             return view
@@ -117,8 +131,8 @@ def read_body(operation: Operation) -> BaseModel:
         # `curl -d '{...}'` labels JSON as a urlencoded form: read it as what it is.
         return validated(operation.json_body, _json_payload(not_json=SEND_JSON), "body")
     if operation.json_body is not None:
-        raise BadRequest(SEND_JSON)
-    raise BadRequest("send the body as multipart/form-data")
+        raise BadRequest(SEND_JSON, field="body")
+    raise BadRequest("send the body as multipart/form-data", field="body")
 
 
 def _json_payload(not_json: str | None = None) -> Any:
@@ -127,7 +141,7 @@ def _json_payload(not_json: str | None = None) -> Any:
     if not raw.strip():
         return {}
     if not_json is not None and raw.lstrip()[:1] not in (b"{", b"["):
-        raise BadRequest(not_json)
+        raise BadRequest(not_json, field="body")
     return parse_json_body(raw)
 
 
@@ -149,14 +163,25 @@ def validated(model: type[BaseModel], data: Any, where: str) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInput(f"the {where} is invalid", details=validation_messages(exc)) from None
+        raise InvalidInput(f"the {where} is invalid", details=validation_messages(exc),
+                           fields=field_messages(exc, where)) from None
 
 
 def validation_messages(error: ValidationError) -> list[str]:
     """"asset[asset_type]: Input should be 'icon', ...": where, then what. Inputs are not
     echoed: they may be passwords or keys."""
-    messages = []
-    for problem in error.errors(include_url=False, include_input=False):
-        where = ".".join(str(part) for part in problem["loc"])
-        messages.append(f"{where}: {problem['msg']}" if where else problem["msg"])
-    return messages
+    return [f"{name}: {reason}" if name else reason for name, reason in _problems(error)]
+
+
+def field_messages(error: ValidationError, where: str) -> dict[str, str]:
+    """{"campaign.name": "Input should be a valid string"}: one reason per field, several
+    joined with "; ". A problem with the whole input is named after it ("body")."""
+    reasons_by_field: dict[str, list[str]] = {}
+    for name, reason in _problems(error):
+        reasons_by_field.setdefault(name or where.split()[0], []).append(reason)
+    return {name: "; ".join(reasons) for name, reasons in reasons_by_field.items()}
+
+
+def _problems(error: ValidationError) -> list[tuple[str, str]]:
+    return [(".".join(str(part) for part in problem["loc"]), problem["msg"])
+            for problem in error.errors(include_url=False, include_input=False)]

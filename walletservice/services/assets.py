@@ -114,7 +114,7 @@ def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
     """Delete an unused asset; 412 while a campaign or pass still shows it."""
     asset = lock_or_not_found(session, get_asset(session, organization_id, asset_id), "asset")
     if asset_in_use(session, asset):
-        raise StateConflict("the asset is used by a campaign or a pass; remove it from them first")
+        raise StateConflict("the asset is used by a campaign or a pass; remove it from them first", field="asset")
     session.delete(asset)
     session.flush()
 

@@ -83,6 +83,7 @@ STATE_MOVES = {
     "resume": (("paused",), "published"),
     "archive": (("published", "paused"), "archived"),
 }
+_STATE_VERBS = {"published": "publish", "paused": "pause", "archived": "archive"}
 # Barcode message used only to check a campaign: passes get their own.
 _PLACEHOLDER_MESSAGE = "placeholder"
 
@@ -221,7 +222,8 @@ def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
     campaign = lock_for_update(campaign)
     sources, target = STATE_MOVES[action]
     if campaign.state not in sources:
-        raise StateConflict(f"Can't {action} a campaign that is {campaign.state}")
+        # The documents' wording: "Can't resume from archived to publish".
+        raise StateConflict(f"Can't {action} from {campaign.state} to {_STATE_VERBS[target]}")
     campaign.state = target
     campaign.updated_at = utcnow()
     return campaign

@@ -167,7 +167,7 @@ def read_pkcs12_upload(p12: bytes, password: bytes | None, wwdr_pem: bytes | Non
     try:
         certificate, key, extra = load_pkcs12(p12, password)
     except CertificateError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(str(exc), field="p12") from None
     return _upload_from(certificate, key, extra, wwdr_pem, "the .p12")
 
 
@@ -178,9 +178,9 @@ def read_pem_upload(
     try:
         certificate, key, extra = load_pem_bundle(certificate_pem, private_key_pem, password)
     except CertificateError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(str(exc), field="certificate") from None
     if key is None:
-        raise InvalidInput("no private key given")
+        raise InvalidInput("no private key given", field="private_key")
     return _upload_from(certificate, key, extra, wwdr_pem, "the PEM certificate")
 
 
@@ -188,7 +188,7 @@ def _upload_from(certificate, key, extra, wwdr: bytes | None, source: str) -> Ce
     if wwdr is None:
         issuers = [c for c in extra if c.subject == certificate.issuer]
         if not issuers:
-            raise InvalidInput(f"{source} holds no WWDR certificate; pass the WWDR G4 certificate too")
+            raise InvalidInput(f"{source} holds no WWDR certificate; pass the WWDR G4 certificate too", field="wwdr_certificate")
         wwdr_pem = issuers[0].public_bytes(serialization.Encoding.PEM)
     else:
         wwdr_pem = wwdr_certificate_pem(wwdr)
@@ -206,7 +206,7 @@ def wwdr_certificate_pem(data: bytes) -> bytes:
         else:
             certificate = x509.load_der_x509_certificate(data)
     except ValueError:
-        raise InvalidInput("the WWDR certificate is neither a PEM nor a DER certificate") from None
+        raise InvalidInput("the WWDR certificate is neither a PEM nor a DER certificate", field="wwdr_certificate") from None
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
@@ -249,14 +249,14 @@ def _identity_or_invalid(upload: CertificateUpload) -> SigningIdentity:
             upload.certificate_pem, upload.private_key_pem, upload.wwdr_certificate_pem
         )
     except (ValueError, TypeError) as exc:
-        raise InvalidInput(f"certificate or key could not be read: {exc}") from None
+        raise InvalidInput(f"certificate or key could not be read: {exc}", field="certificate") from None
 
 
 def _check_usable(identity: SigningIdentity, info: CertificateInfo, now: dt.datetime) -> None:
     # SigningIdentity already refused a key that does not match or a WWDR that did not issue it.
     if not info.is_pass_type_certificate or not info.pass_type_identifier:
-        raise InvalidInput("this is not a Pass Type ID certificate (no pass type identifier in its subject)")
+        raise InvalidInput("this is not a Pass Type ID certificate (no pass type identifier in its subject)", field="certificate")
     if not info.team_identifier:
-        raise InvalidInput("the certificate names no team identifier (subject OU)")
+        raise InvalidInput("the certificate names no team identifier (subject OU)", field="certificate")
     if info.not_after <= now:
-        raise InvalidInput(f"the certificate expired on {info.not_after.isoformat()}")
+        raise InvalidInput(f"the certificate expired on {info.not_after.isoformat()}", field="certificate")

@@ -68,17 +68,18 @@ def upload_certificate(
     password = files.password.encode("utf-8") if files.password else None
     if files.p12 is not None:
         if files.certificate_pem is not None or files.private_key_pem is not None:
-            raise InvalidInput("give either a .p12 or a PEM certificate and key, not both")
+            raise InvalidInput("give either a .p12 or a PEM certificate and key, not both", field="certificate")
         upload = read_pkcs12_upload(files.p12, password, files.wwdr_certificate)
     elif files.certificate_pem is not None and files.private_key_pem is not None:
         upload = read_pem_upload(files.certificate_pem, files.private_key_pem, password, files.wwdr_certificate)
     else:
-        raise InvalidInput("give a .p12 (p12) or a PEM certificate and its private key (certificate, private_key)")
+        raise InvalidInput("give a .p12 (p12) or a PEM certificate and its private key (certificate, private_key)",
+                           field="certificate")
     already_stored = _is_stored(session, upload.certificate_pem)
     row = import_certificate(session, upload, secret_key, organization_id=organization_id)
     if row.organization_id != organization_id:
         # Only the private key's holder gets this far, so naming the conflict leaks nothing.
-        raise InvalidInput("this certificate is already registered to another account")
+        raise InvalidInput("this certificate is already registered to another account", field="certificate")
     return row, not already_stored
 
 

@@ -191,7 +191,8 @@ def check_pass_attributes(session: Session, campaign: Campaign, attributes: Mapp
 def create_integrator_pass(session: Session, campaign: Campaign, attributes: Mapping[str, Any]) -> Pass:
     """A pass from the campaign, with the body's values over it (an empty body: boilerplate)."""
     if campaign.state not in ISSUING_STATES:
-        raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first")
+        raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first",
+                            field="campaign")
     check_pass_attributes(session, campaign, attributes)
     redeem_code = assign_redeem_code(session, campaign, attributes)
     values = with_default_barcode(pass_values(attributes), campaign.design, redeem_code)

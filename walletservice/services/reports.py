@@ -60,7 +60,7 @@ def report_range(start: dt.date | None, end: dt.date | None, today: dt.date | No
     if end < start:
         raise InvalidInput("end_date must not be before start_date")
     if (end - start).days + 1 > MAX_REPORT_DAYS:
-        raise InvalidInput(f"a report covers at most {MAX_REPORT_DAYS} days")
+        raise InvalidInput(f"a report covers at most {MAX_REPORT_DAYS} days", field="end_date")
     return DateRange(start, end)
 
 

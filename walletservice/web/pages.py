@@ -9,10 +9,8 @@ forbid every other origin and all inline code (docs/download-page.md).
 from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, url_for
-from werkzeug.exceptions import HTTPException
 
 from walletservice.db import transaction
-from walletservice.errors import BadRequest, DomainError, NotFound
 from walletservice.models import Campaign, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import download_page as pages
@@ -167,18 +165,6 @@ def _custom_code(download_id: str, kind: str) -> Response:
             return pin_required_response(pass_)
         code = pages.custom_code(campaign, kind)
     return _uncached(Response(code, mimetype=CUSTOM_CODE_TYPES[kind]), access)
-
-
-@web_blueprint.errorhandler(NotFound)
-@web_blueprint.errorhandler(404)
-def not_found_page(_error: DomainError | HTTPException) -> tuple[str, int]:
-    return render_template("web/not_found.html"), 404
-
-
-@web_blueprint.errorhandler(BadRequest)
-def malformed_link_page(_error: BadRequest) -> tuple[str, int]:
-    # A link no pass can have (a control character in it): the same page a person can read.
-    return render_template("web/not_found.html"), 400
 
 
 def _links(pass_: Pass, access: PageAccess) -> dict[str, str]:

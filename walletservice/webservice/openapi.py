@@ -94,7 +94,9 @@ _PATHS: dict[str, Any] = {
             "responses": {"200": {"description": "The signed personalization token (PKCS #7, detached).",
                                   "content": {"application/octet-stream": {"schema": {"type": "string"}}}},
                           "400": _ERROR, "401": _UNAUTHORIZED,
-                          "404": {"description": "Unknown pass, or one that asks for no personalization."},
+                          "404": {"description": "Unknown pass."},
+                          "412": {**_ERROR, "description": "The pass asks for no personalization, "
+                                                           "or was personalized already."},
                           "413": _TOO_LARGE},
         },
     },

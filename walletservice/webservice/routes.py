@@ -32,22 +32,6 @@ MAX_PATH_SEGMENT = 255
 _identify_wallet = functools.lru_cache(maxsize=256)(events.identify_wallet)
 
 
-@webservice_blueprint.errorhandler(DomainError)
-def _render_domain_error(error: DomainError) -> Response:
-    if error.status in (401, 404):
-        return Response(status=error.status)
-    response = jsonify(error=error.message)
-    response.status_code = error.status
-    return response
-
-
-@webservice_blueprint.errorhandler(413)
-def _render_too_large(_error: Exception) -> Response:
-    response = jsonify(error="request body too large")
-    response.status_code = 413
-    return response
-
-
 def _apple_pass_token(authorization: str | None) -> str | None:
     """The token after exactly "ApplePass " (scheme case-insensitive, RFC 9110)."""
     scheme, _, token = (authorization or "").partition(" ")

@@ -44,10 +44,17 @@ Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
 UploadedFile = Annotated[bytes, WithJsonSchema({"type": "string", "format": "binary"})]
 
 
-class ErrorList(BaseModel):
-    """Every error: a list of messages, the first saying what failed."""
+class ErrorObject(BaseModel):
+    """An error as Passworks' documents show most: field (or object) -> message.
+    "base" holds what concerns no one field (docs/passworks-errors.md)."""
 
-    errors: list[str] = Field(examples=[["asset not found"]])
+    errors: dict[str, str] = Field(examples=[{"campaign": "Campaign not found."}])
+
+
+class ErrorList(BaseModel):
+    """An error as the documents show campaign state moves: a list of messages."""
+
+    errors: list[str] = Field(examples=[["Can't resume from archived to publish"]])
 
 
 class DeletedResponse(BaseModel):

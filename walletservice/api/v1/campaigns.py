@@ -4,12 +4,11 @@ and push their passes. Campaign changes, states and pushes exist only in /v2."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Response
 from pydantic import BaseModel
 
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, pass_view
 from walletservice.api.v1.schemas import CREATE_BODIES, PASS_MODELS, V1Campaign, V1Message, V1PassBody, V1PushBody
@@ -24,7 +23,7 @@ from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 UPDATE_DESCRIPTION = (
     "PATCH (POST for boarding passes, as boarding_pass.md does; PUT too). A field sent without "
     "`value` keeps its value. `merge` (default true) and `push` (default true) are read inside "
-    "`pass`. Answers 200 (the v1 documents say 201)."
+    "`pass`. Answers 201, as the v1 documents show."
 )
 
 
@@ -75,7 +74,7 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
             campaign, pass_ = operations.campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
             operations.update_pass(session, organization_id, campaign, pass_, body)
             response = pass_view(segment, pass_, campaign)
-        return json_response(response)
+        return json_response(response, 201)  # store_card.md answers an update with 201
 
     def delete_pass(organization_id: str, campaign_id: str, pass_id: str) -> Response:
         with transaction() as session:
@@ -94,40 +93,28 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
     register = v1_api.route
     register("GET", base, summary=f"List {segment}", tag=tag, query=PageQuery,
              filters=campaign_service.CAMPAIGN_FILTERS, paginated=True,
-             responses={200: list[V1Campaign]})(_named(list_campaigns, segment))
+             responses={200: list[V1Campaign]}, endpoint=f"v1_list_campaigns_{segment}")(list_campaigns)
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
-             responses={201: V1Campaign})(_named(create_campaign, segment))
+             responses={201: V1Campaign}, endpoint=f"v1_create_campaign_{segment}")(create_campaign)
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: V1Campaign})(_named(get_campaign, segment))
+             responses={200: V1Campaign}, endpoint=f"v1_get_campaign_{segment}")(get_campaign)
     register("GET", passes, summary=f"List a {root} campaign's passes", tag=tag, query=PageQuery,
              filters=pass_service.PASS_FILTERS, paginated=True,
-             responses={200: list[pass_model]})(_named(list_passes, segment))
+             responses={200: list[pass_model]}, endpoint=f"v1_list_passes_{segment}")(list_passes)
     register("POST", passes, summary=f"Issue a {root} pass", tag=tag, json_body=V1PassBody,
-             responses={201: pass_model, 412: ErrorList})(_named(create_pass, segment))
+             responses={201: pass_model, 412: ErrorObject}, endpoint=f"v1_create_pass_{segment}")(create_pass)
     register("GET", pass_item, summary=f"Get a {root} pass", tag=tag,
-             responses={200: pass_model})(_named(get_pass, segment))
+             responses={200: pass_model}, endpoint=f"v1_get_pass_{segment}")(get_pass)
     for method in ("PATCH", "PUT", "POST"):
         register(method, pass_item, summary=f"Update a {root} pass", tag=tag, json_body=V1PassBody,
-                 responses={200: pass_model}, description=UPDATE_DESCRIPTION,
-                 )(_named(_copy(update_pass), segment, f"update_pass_{method.lower()}"))
+                 responses={201: pass_model}, description=UPDATE_DESCRIPTION,
+                 endpoint=f"v1_update_pass_{method.lower()}_{segment}")(update_pass)
     register("DELETE", pass_item, summary=f"Delete a {root} pass", tag=tag,
-             responses={200: DeletedResponse})(_named(delete_pass, segment))
+             responses={200: DeletedResponse}, endpoint=f"v1_delete_pass_{segment}")(delete_pass)
     register("POST", f"{pass_item}/push", summary=f"Push a {root} pass to its devices", tag=tag,
              json_body=V1PushBody, responses={202: V1Message},
              description='Body `{"push_message": "Hello!"}` (optional): shown on the lock screen.',
-             )(_named(push_pass, segment))
-
-
-def _copy(view: Any) -> Any:
-    def same(**arguments: Any) -> Response:
-        return view(**arguments)
-    return same
-
-
-def _named(view: Any, segment: str, name: str | None = None) -> Any:
-    # Flask endpoints and OpenAPI operation ids come from the view's name.
-    view.__name__ = f"v1_{name or view.__name__}_{segment}"
-    return view
+             endpoint=f"v1_push_pass_{segment}")(push_pass)
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Response
 
-from walletservice.api.schemas.common import DeletedResponse, ErrorList
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, loyalty_card_view, loyalty_pass_view
 from walletservice.api.v1.schemas import (
@@ -47,7 +47,7 @@ def get_loyalty(organization_id: str, loyalty_id: str) -> Response:
 
 
 @v1_api.route("POST", f"{ITEM}/passes", summary="Issue a loyalty card", tag=TAG, json_body=V1PassBody,
-              responses={201: LoyaltyCardResponse, 412: ErrorList},
+              responses={201: LoyaltyCardResponse, 412: ErrorObject},
               description="Answers the card's ids and links; GET the pass for its content.")
 def create_loyalty_card(organization_id: str, loyalty_id: str, body: V1PassBody) -> Response:
     with transaction() as session:
@@ -69,17 +69,15 @@ def update_loyalty_card(organization_id: str, loyalty_id: str, pass_id: str, bod
         campaign, pass_ = operations.campaign_and_pass(session, organization_id, STYLE, loyalty_id, pass_id)
         operations.update_pass(session, organization_id, campaign, pass_, body)
         response = LoyaltyPassResponse(pass_=loyalty_pass_view(pass_, campaign))
-    return json_response(response)
+    return json_response(response, 201)  # the page answers an update with 201
 
 
 for _method in ("PATCH", "PUT"):
-    def _update(**arguments: object) -> Response:
-        return update_loyalty_card(**arguments)  # type: ignore[arg-type]
-    _update.__name__ = f"update_loyalty_card_{_method.lower()}"
     v1_api.route(_method, PASS_ITEM, summary="Update a loyalty card", tag=TAG, json_body=V1PassBody,
-                 responses={200: LoyaltyPassResponse},
+                 responses={201: LoyaltyPassResponse},
                  description="A field sent without `value` keeps its value; `merge` and `push` default to "
-                             "true. Answers 200 (the page says 201).")(_update)
+                             "true. Answers 201, as the page shows.",
+                 endpoint=f"update_loyalty_card_{_method.lower()}")(update_loyalty_card)
 
 
 @v1_api.route("DELETE", PASS_ITEM, summary="Delete a loyalty card", tag=TAG, responses={200: DeletedResponse})

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.api.registry import Auth
 from walletservice.api.schemas.assets import AssetUploadForm
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.v1 import v1_api
 from walletservice.api.v1.schemas import V1Asset, V1Certificate
 from walletservice.api.v2.ping import PingResponse
@@ -62,7 +62,7 @@ def v1_get_asset(organization_id: str, asset_id: str) -> Response:
 
 
 @v1_api.route("DELETE", "/assets/<uuid:asset_id>", summary="Delete an unused asset", tag="v1 assets",
-              responses={200: DeletedResponse, 412: ErrorList},
+              responses={200: DeletedResponse, 412: ErrorObject},
               description="412 while a campaign or a pass shows the asset.")
 def v1_delete_asset(organization_id: str, asset_id: str) -> Response:
     with transaction() as session:
@@ -92,8 +92,8 @@ def v1_list_certificates(organization_id: str, query: PageQuery, filters: Collec
 
 
 @v1_api.route("POST", "/certificates", summary="Not in v1: upload with POST /v2/certificates",
-              tag="v1 certificates", responses={405: ErrorList},
+              tag="v1 certificates", responses={405: ErrorObject},
               description="v1/certificates.md: certificates are not created through the v1 API.")
 def v1_upload_certificate(organization_id: str) -> Response:
-    return error_response(405, ["v1 does not create certificates (v1/certificates.md); "
-                                "upload one with POST /v2/certificates"], {"Allow": "GET"})
+    return error_response(405, {"method": "v1 does not create certificates (v1/certificates.md); "
+                                          "upload one with POST /v2/certificates"}, {"Allow": "GET"})

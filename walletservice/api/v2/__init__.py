@@ -6,16 +6,12 @@ Each resource's routes live in their own module and register on `v2_api`.
 from __future__ import annotations
 
 from flask import Blueprint
-from werkzeug.exceptions import HTTPException
 
 from walletservice.api.auth import caller_organization_id
 from walletservice.api.registry import ApiRegistry
-from walletservice.api.v2.error_responses import render_domain_error, render_http_error
-from walletservice.errors import DomainError
 
+# Errors answer in Passworks' shape (api/v2/error_responses.py, walletservice/error_renderers.py).
 v2_blueprint = Blueprint("v2", __name__, url_prefix="/v2")
-v2_blueprint.register_error_handler(DomainError, render_domain_error)
-v2_blueprint.register_error_handler(HTTPException, render_http_error)
 v2_api = ApiRegistry(v2_blueprint, caller_organization_id)
 
 # Registration happens on import; the order is the order of the OpenAPI document.

@@ -8,7 +8,7 @@ from flask import Response, request
 from sqlalchemy.orm import Session
 
 from walletservice.api.schemas.assets import AssetResponse, AssetUploadForm
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response, public_url
 from walletservice.db import transaction
@@ -73,7 +73,7 @@ def get_asset_file(organization_id: str, asset_id: str, file_name: str) -> Respo
 
 
 @v2_api.route("DELETE", "/assets/<uuid:asset_id>", summary="Delete an unused asset", tag=TAG,
-              responses={200: DeletedResponse, 412: ErrorList},
+              responses={200: DeletedResponse, 412: ErrorObject},
               description="Refused with 412 while a campaign design or a pass shows the asset.")
 def delete_asset(organization_id: str, asset_id: str) -> Response:
     with transaction() as session:

@@ -19,10 +19,11 @@ from walletservice.api.schemas.campaigns import (
     CampaignResponse,
     MessageResponse,
 )
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorList, ErrorObject, PageQuery
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
+from walletservice.errors import NotFound, StateConflict
 from walletservice.models import Campaign, Organization, Pass
 from walletservice.queue.pushes import enqueue_campaign_push
 from walletservice.runtime import runtime
@@ -94,7 +95,10 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
 
     def delete_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction() as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            try:
+                campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            except NotFound:  # generic.md, "Delete a Generic campaign": 412, not 404
+                raise StateConflict("Campaign not found.", field="campaign") from None
             campaign_service.delete_campaign(session, campaign)
         return json_response(DeletedResponse())
 
@@ -126,35 +130,37 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
     register = v2_api.route
     register("GET", base, summary=f"List {segment}", tag=tag, query=PageQuery,
              filters=campaign_service.CAMPAIGN_FILTERS, paginated=True,
-             responses={200: list[CampaignResponse]})(_named(list_campaigns, segment))
+             responses={200: list[CampaignResponse]}, endpoint=f"list_campaigns_{segment}")(list_campaigns)
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
-             responses={201: CampaignResponse}, description=STATE_DESCRIPTION)(_named(create_campaign, segment))
+             responses={201: CampaignResponse}, description=STATE_DESCRIPTION, endpoint=f"create_campaign_{segment}")(create_campaign)
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: CampaignResponse})(_named(get_campaign, segment))
+             responses={200: CampaignResponse}, endpoint=f"get_campaign_{segment}")(get_campaign)
     register("PATCH", item, summary=f"Update a {root} campaign", tag=tag, json_body=UPDATE_BODIES[segment],
-             responses={200: CampaignResponse, 412: ErrorList},
+             responses={200: CampaignResponse, 412: ErrorObject},
              description="Only the attributes sent change. Issued passes change when updated or merged.",
-             )(_named(update_campaign, segment))
+             endpoint=f"update_campaign_{segment}")(update_campaign)
     register("DELETE", item, summary=f"Delete a {root} campaign and its passes", tag=tag,
-             responses={200: DeletedResponse})(_named(delete_campaign, segment))
+             responses={200: DeletedResponse, 412: ErrorObject},
+             description="An unknown campaign is 412, as the Passworks documents show.",
+             endpoint=f"delete_campaign_{segment}")(delete_campaign)
     for action in campaign_service.STATE_MOVES:
         register("POST", f"{item}/{action}", summary=f"{action.capitalize()} a {root} campaign", tag=tag,
                  responses={200: CampaignResponse, 412: ErrorList}, description=STATE_DESCRIPTION,
-                 )(_named(_state_view(style, action), segment, f"{action}_campaign"))
+                 endpoint=f"{action}_campaign_{segment}")(_state_view(style, action))
     register("POST", f"{item}/push", summary=f"Push every installed pass of a {root} campaign", tag=tag,
              json_body=PUSH_BODIES[segment], responses={202: MessageResponse},
              description="Answers at once; workers send the pushes. Follow them at GET /v2/pushes/{push_id}. "
                          "With a push_message, a job first writes the message into every pass (a back field "
                          "whose changeMessage is %@, so the lock screen shows it): GET /v2/jobs/{job_id}; "
                          "the push waits for it.",
-             )(_named(push_campaign, segment))
+             endpoint=f"push_campaign_{segment}")(push_campaign)
     register("POST", f"{item}/merge", summary=f"Rewrite every pass of a {root} campaign from its design", tag=tag,
              json_body=MERGE_BODIES[segment], responses={202: MessageResponse},
              description="Fixed fields, locations and beacons come from the campaign; dynamic field values, "
                          "barcodes and images of each pass stay. Answers at once: a job rewrites the passes "
                          "(GET /v2/jobs/{job_id}), then the campaign push (GET /v2/pushes/{push_id}) is sent. "
                          "A push_message shows on the lock screen.",
-             )(_named(merge_campaign, segment))
+             endpoint=f"merge_campaign_{segment}")(merge_campaign)
 
 
 def _state_view(style: str, action: str) -> Any:
@@ -166,12 +172,6 @@ def _state_view(style: str, action: str) -> Any:
             response = campaign_response(campaign)
         return json_response(response)
     return change_state
-
-
-def _named(view: Any, segment: str, name: str | None = None) -> Any:
-    # Flask endpoints and OpenAPI operation ids come from the view's name.
-    view.__name__ = f"{name or view.__name__}_{segment}"
-    return view
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, current_app
 
-from walletservice.api.schemas.common import ErrorList, PageQuery
+from walletservice.api.schemas.common import ErrorObject, PageQuery
 from walletservice.api.schemas.organizations import OrganizationCreate, OrganizationResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
@@ -17,7 +17,7 @@ TAG = "Organizations"
 
 
 @v2_api.route("POST", "/organizations", summary="Create a child organization", tag=TAG,
-              json_body=OrganizationCreate, responses={201: OrganizationResponse, 412: ErrorList},
+              json_body=OrganizationCreate, responses={201: OrganizationResponse, 412: ErrorObject},
               description="Answers with the new organization's credentials; api_password is shown "
                           "only now. 412 once the caller has "
                           f"{organization_service.MAX_CHILD_ORGANIZATIONS} child organizations.")

@@ -8,7 +8,7 @@ from flask import Response
 from sqlalchemy.orm import Session
 
 from walletservice.api.schemas.campaigns import MessageResponse
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.schemas.passes import PassBody, PassPushBody, PassResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import json_response, page_response, public_url
@@ -116,20 +116,20 @@ def register_pass_routes(segment: str, style: str) -> None:
     register = v2_api.route
     register("GET", base, summary=f"List a campaign's passes ({segment})", tag=tag, query=PageQuery,
              filters=pass_service.PASS_FILTERS, paginated=True,
-             responses={200: list[PassResponse]})(_named(list_passes, segment))
+             responses={200: list[PassResponse]}, endpoint=f"list_passes_{segment}")(list_passes)
     register("POST", base, summary=f"Issue a pass ({segment})", tag=tag, json_body=PassBody,
-             responses={201: PassResponse, 412: ErrorList},
+             responses={201: PassResponse, 412: ErrorObject},
              description="An empty body issues the boilerplate pass. 412 while the campaign is paused or archived.",
-             )(_named(create_pass, segment))
+             endpoint=f"create_pass_{segment}")(create_pass)
     register("GET", item, summary=f"Get a pass ({segment})", tag=tag,
-             responses={200: PassResponse})(_named(get_pass, segment))
+             responses={200: PassResponse}, endpoint=f"get_pass_{segment}")(get_pass)
     for method in ("PATCH", "PUT", "POST"):
         # boarding_pass.md updates with POST, the others with PATCH; PUT as Rails routes it.
         register(method, item, summary=f"Update a pass ({segment})", tag=tag, json_body=PassBody,
                  responses={200: PassResponse}, description=UPDATE_DESCRIPTION,
-                 )(_named(_copy(update_pass), segment, f"update_pass_{method.lower()}"))
+                 endpoint=f"update_pass_{method.lower()}_{segment}")(update_pass)
     register("DELETE", item, summary=f"Delete a pass ({segment})", tag=tag,
-             responses={200: DeletedResponse})(_named(delete_pass, segment))
+             responses={200: DeletedResponse}, endpoint=f"delete_pass_{segment}")(delete_pass)
     for push_segment in (segment, *SINGULAR_PUSH_SEGMENTS.get(segment, ())):
         register("POST", f"/{push_segment}/<uuid:campaign_id>/passes/<uuid:pass_id>/push",
                  summary=f"Push a pass to its devices ({push_segment})", tag=tag,
@@ -137,24 +137,13 @@ def register_pass_routes(segment: str, style: str) -> None:
                  description="Answers at once; follow the push at GET /v2/pushes/{push_id}. A push_message is "
                              "written into the pass (a back field whose changeMessage is %@) so the lock "
                              "screen shows it when the device fetches the pass.",
-                 )(_named(push_pass if push_segment == segment else _copy(push_pass), push_segment))
+                 endpoint=f"push_pass_{push_segment}")(push_pass)
 
 
 def _campaign_and_pass(session: Session, organization_id: str, style: str, campaign_id: str,
                        pass_id: str) -> tuple[Campaign, Pass]:
     campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
     return campaign, pass_service.get_campaign_pass(session, campaign, pass_id)
-
-
-def _copy(view: Any) -> Any:
-    def same(**arguments: Any) -> Response:
-        return view(**arguments)
-    return same
-
-
-def _named(view: Any, segment: str, name: str | None = None) -> Any:
-    view.__name__ = f"{name or view.__name__}_{segment}"
-    return view
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Response
 
-from walletservice.api.schemas.common import ErrorList, PageQuery
+from walletservice.api.schemas.common import ErrorObject, PageQuery
 from walletservice.api.schemas.passes import PassResponse
 from walletservice.api.schemas.redeems import CodeRedeemBody, RedeemBody, RedeemResponse
 from walletservice.api.v2 import v2_api
@@ -87,31 +86,26 @@ def register_redeem_routes(segment: str, style: str) -> None:
 
     register = v2_api.route
     register("POST", f"{campaign_base}/redeem", summary=f"Redeem a pass by its redeem code ({segment})", tag=tag,
-             json_body=CodeRedeemBody, responses={200: PassResponse, 412: ErrorList},
+             json_body=CodeRedeemBody, responses={200: PassResponse, 412: ErrorObject},
              description=REDEEM_DESCRIPTION + " A code shared by several passes (code_type fixed) is 412.",
-             )(_named(redeem_by_code, segment))
+             endpoint=f"redeem_by_code_{segment}")(redeem_by_code)
     register("GET", f"{campaign_base}/redeem/<redeem_code>", summary=f"Find a pass by its redeem code ({segment})",
-             tag=tag, responses={200: PassResponse, 412: ErrorList},
+             tag=tag, responses={200: PassResponse, 412: ErrorObject},
              description="The pass (its `id`) holding the code; 412 when several passes share it.",
-             )(_named(find_by_code, segment))
+             endpoint=f"find_by_code_{segment}")(find_by_code)
     register("POST", f"{pass_item}/redeem", summary=f"Redeem a pass ({segment})", tag=tag, json_body=RedeemBody,
-             responses={200: PassResponse, 412: ErrorList}, description=REDEEM_DESCRIPTION,
-             )(_named(redeem_pass, segment))
+             responses={200: PassResponse, 412: ErrorObject}, description=REDEEM_DESCRIPTION,
+             endpoint=f"redeem_pass_{segment}")(redeem_pass)
     register("POST", f"{pass_item}/reset_redeem", summary=f"Reset a pass's redeems ({segment})", tag=tag,
              responses={200: PassResponse},
              description="Clears the void flag and the redeem count; past redeems stay listed with reset_at.",
-             )(_named(reset_redeem, segment))
+             endpoint=f"reset_redeem_{segment}")(reset_redeem)
     register("GET", f"{campaign_base}/redeems", summary=f"List a campaign's redeems ({segment})", tag=tag,
              query=PageQuery, filters=redeem_service.REDEEM_FILTERS, paginated=True,
-             responses={200: list[RedeemResponse]})(_named(list_campaign_redeems, segment))
+             responses={200: list[RedeemResponse]}, endpoint=f"list_campaign_redeems_{segment}")(list_campaign_redeems)
     register("GET", f"{pass_item}/redeems", summary=f"List a pass's redeems ({segment})", tag=tag,
              query=PageQuery, filters=redeem_service.REDEEM_FILTERS, paginated=True,
-             responses={200: list[RedeemResponse]})(_named(list_pass_redeems, segment))
-
-
-def _named(view: Any, segment: str) -> Any:
-    view.__name__ = f"{view.__name__}_{segment}"
-    return view
+             responses={200: list[RedeemResponse]}, endpoint=f"list_pass_redeems_{segment}")(list_pass_redeems)
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

@@ -67,15 +67,10 @@ def register_registration_routes(segment: str, style: str) -> None:
                  summary=f"Registrations of a campaign's passes ({segment})", **common,
                  description="Each registration is a pass installed in one wallet; it disappears when "
                              "the device unregisters. Ids are our integer ids as strings.",
-                 )(_named(campaign_registrations, segment))
+                 endpoint=f"campaign_registrations_{segment}")(campaign_registrations)
     v2_api.route("GET", f"/{segment}/<uuid:campaign_id>/passes/<uuid:pass_id>/registrations",
                  summary=f"Registrations of a pass ({segment})", **common,
-                 )(_named(pass_registrations, segment))
-
-
-def _named(view: Any, segment: str) -> Any:
-    view.__name__ = f"{view.__name__}_{segment}"
-    return view
+                 endpoint=f"pass_registrations_{segment}")(pass_registrations)
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

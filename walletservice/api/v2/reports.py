@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from flask import Response
 
@@ -40,14 +39,9 @@ def register_report_routes(segment: str, style: str) -> None:
                  responses={200: PeriodReport},
                  description=f"{COUNTING} 422 for a date not written YYYY-MM-DD, an end before the start "
                              f"or more than {report_service.MAX_REPORT_DAYS} days.",
-                 )(_named(campaign_report, segment))
+                 endpoint=f"campaign_report_{segment}")(campaign_report)
     v2_api.route("GET", f"{base}/totals", summary=f"Totals of a campaign since it began ({segment})", tag=tag,
-                 responses={200: TotalsReport}, description=COUNTING)(_named(campaign_totals, segment))
-
-
-def _named(view: Any, segment: str) -> Any:
-    view.__name__ = f"{view.__name__}_{segment}"
-    return view
+                 responses={200: TotalsReport}, description=COUNTING, endpoint=f"campaign_totals_{segment}")(campaign_totals)
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

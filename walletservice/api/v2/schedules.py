@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
-from walletservice.api.schemas.common import ErrorList, PageQuery
+from walletservice.api.schemas.common import ErrorObject, PageQuery
 from walletservice.api.schemas.schedules import (
     CampaignSchedule,
     CampaignScheduleBody,
@@ -114,22 +114,16 @@ def register_schedule_routes(segment: str, style: str, *, for_pass: bool) -> Non
     what = "a pass" if for_pass else "a campaign"
     register("POST", base, summary=f"Schedule a change of {what} ({segment})", tag=tag, json_body=body_model,
              responses={201: ScheduleResponse}, description=CREATE_DESCRIPTION,
-             )(_named(create_schedule, segment, scope))
+             endpoint=f"create_schedule_{scope}_{segment}")(create_schedule)
     register("GET", base, summary=f"List the schedules of {what} ({segment})", tag=tag, query=PageQuery,
              filters=schedule_service.SCHEDULE_FILTERS, paginated=True, responses={200: list[ScheduleResponse]},
              description="A campaign's list includes the schedules of its passes.",
-             )(_named(list_schedules, segment, scope))
+             endpoint=f"list_schedules_{scope}_{segment}")(list_schedules)
     register("GET", item, summary=f"Get a schedule of {what} ({segment})", tag=tag,
-             responses={200: ScheduleResponse})(_named(get_schedule, segment, scope))
+             responses={200: ScheduleResponse}, endpoint=f"get_schedule_{scope}_{segment}")(get_schedule)
     register("DELETE", item, summary=f"Cancel a schedule of {what} ({segment})", tag=tag,
-             responses={200: ScheduleResponse, 412: ErrorList}, description=DELETE_DESCRIPTION,
-             )(_named(cancel_schedule, segment, scope))
-
-
-def _named(view: Any, segment: str, scope: str) -> Any:
-    # Flask endpoints and OpenAPI operation ids come from the view's name.
-    view.__name__ = f"{view.__name__}_{scope}_{segment}"
-    return view
+             responses={200: ScheduleResponse, 412: ErrorObject}, description=DELETE_DESCRIPTION,
+             endpoint=f"cancel_schedule_{scope}_{segment}")(cancel_schedule)
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

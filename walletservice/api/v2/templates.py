@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from flask import Response
 from sqlalchemy.orm import Session
 
-from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
+from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.schemas.templates import TemplateBody, TemplateDeleteBody, TemplateResponse
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
@@ -52,7 +52,7 @@ def get_template(organization_id: str, template_id: str) -> Response:
 
 
 @v2_api.route("DELETE", "/templates/<uuid:template_id>", summary="Delete a template", tag=TAG,
-              json_body=TemplateDeleteBody, responses={200: DeletedResponse, 412: ErrorList},
+              json_body=TemplateDeleteBody, responses={200: DeletedResponse, 412: ErrorObject},
               description="412 while a campaign uses the template.")
 def delete_template(organization_id: str, template_id: str, body: TemplateDeleteBody) -> Response:
     with transaction() as session:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
 
 from flask import Response, current_app
 
@@ -45,20 +43,12 @@ def set_webhook(organization_id: str, body: WebhookBody) -> Response:
     return _response(settings)
 
 
-def _named_copy(view: Callable[..., Response], name: str) -> Callable[..., Response]:
-    # Flask endpoints and OpenAPI operation ids come from the view's name: one per method.
-    def same(**arguments: Any) -> Response:
-        return view(**arguments)
-    same.__name__ = name
-    return same
-
-
 for _method in ("PATCH", "PUT"):
     v2_api.route(_method, "/webhook", summary="Set or remove the webhook URL", tag=TAG, json_body=WebhookBody,
                  responses={200: WebhookResponse},
                  description="422 unless an absolute http(s) URL. The first URL creates the secret; "
                              "changing the URL keeps it. " + SIGNING,
-                 )(_named_copy(set_webhook, f"set_webhook_{_method.lower()}"))
+                 endpoint=f"set_webhook_{_method.lower()}")(set_webhook)
 
 
 @v2_api.route("POST", "/webhook/rotate_secret", summary="Replace the webhook secret", tag=TAG,
