@@ -17,6 +17,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
 from walletservice.control_characters import install_control_character_guard
 from walletservice.db import READS_BIND, engine_binds
+from walletservice.request_authors import install_request_authors
 from walletservice.url_rules import LazyBuilderRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,6 +34,7 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _bind_extensions(app)
     _install_runtime(app)
     install_control_character_guard(app)
+    install_request_authors(app)
     _register_blueprints(app)
     _add_response_headers(app)
     _register_cli(app)

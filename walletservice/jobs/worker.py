@@ -18,6 +18,7 @@ from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, rec
 from walletservice.jobs.registry import handler_for, load_handlers
 from walletservice.outbox.pushes import release_held_push
 from walletservice.outbox.worker import new_worker_id
+from walletservice.services.pass_revisions import acting_as, job_author
 from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,8 @@ class JobWorker:
                     return False
                 if handler is None:
                     raise LookupError(f"no handler for job kind {kind!r}")
-                chunk = handler(session, job)
+                with acting_as(job_author(kind, job.id, job.organization_id, job.payload)):
+                    chunk = handler(session, job)
                 record_chunk(job, chunk, self.lease_seconds)
                 return not chunk.done
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal

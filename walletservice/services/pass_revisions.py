@@ -1,0 +1,135 @@
+"""Every version of every pass, so that no update loses a customer's data without a way back.
+
+A revision is written for each pass in the transaction that changes it, by the one
+place every change goes through: services.update_tags.mark_passes_changed (issue,
+update, merge, redeem, schedules, expiry, personalization, v3 bulk jobs). Revision n
+of a pass is the pass as its n-th change left it, so the newest revision is the pass
+as it is now; restoring one writes its values back as a new revision.
+
+Numbers are taken with the pass row-locked (mark_passes_changed holds the lock), so
+two writers of one pass number their revisions one after the other; the unique
+(pass_id, n) constraint guards that. Only the newest WALLET_PASS_REVISIONS_KEPT
+revisions of a pass are kept, so storage stays bounded per pass.
+
+Who made a change is an `Author` in a context variable: the API layer sets it per
+request (route, organization, API key), background jobs per chunk (the job's kind).
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.orm import Session, aliased
+
+from walletservice.errors import NotFound
+from walletservice.models import Pass, PassRevision
+from walletservice.models.base import utcnow
+
+DEFAULT_KEPT = 50
+MAX_N = 2**31 - 1  # the column is a 32-bit integer
+MINIMUM_KEPT = 2  # the current version and one before it: a restore always has something to go back to
+
+
+@dataclass(frozen=True)
+class Author:
+    """Who changed a pass, and through what: "PATCH /v2/coupons/<uuid:campaign_id>/passes/<uuid:pass_id>",
+    "job campaign_merge", "schedule expiry"..."""
+
+    route: str
+    organization_id: str | None = None
+    api_key_id: str | None = None
+
+
+UNKNOWN = Author(route="internal")
+_author: contextvars.ContextVar[Author] = contextvars.ContextVar("walletservice_pass_author", default=UNKNOWN)
+
+
+def current_author() -> Author:
+    return _author.get()
+
+
+@contextmanager
+def acting_as(author: Author) -> Iterator[Author]:
+    """Changes made inside the block are recorded as made by `author`."""
+    token = _author.set(author)
+    try:
+        yield author
+    finally:
+        _author.reset(token)
+
+
+def begin_acting_as(author: Author) -> contextvars.Token[Author]:
+    """For request hooks, which cannot hold a `with` block open: end with `stop_acting`."""
+    return _author.set(author)
+
+
+def stop_acting(token: contextvars.Token[Author]) -> None:
+    _author.reset(token)
+
+
+def revisions_kept() -> int:
+    # Read here rather than passed down: every write path (API, jobs, schedules) ends in
+    # mark_passes_changed, and threading a setting through all of them would sprinkle it.
+    kept = current_app.config.get("WALLET_PASS_REVISIONS_KEPT", DEFAULT_KEPT) if has_app_context() else DEFAULT_KEPT
+    return max(MINIMUM_KEPT, int(kept))
+
+
+def record_revisions(session: Session, passes: Sequence[Pass], *, restored_from: int | None = None) -> None:
+    """A new revision of each pass as it is now; the caller holds the passes' row locks."""
+    if not passes:
+        return
+    ids = [pass_.id for pass_ in passes]
+    last = dict(session.execute(
+        select(PassRevision.pass_id, func.max(PassRevision.n)).where(PassRevision.pass_id.in_(ids))
+        .group_by(PassRevision.pass_id)).all())
+    author, now = current_author(), utcnow()
+    session.execute(insert(PassRevision), [{
+        "pass_id": pass_.id, "n": (last.get(pass_.id) or 0) + 1, "values": pass_.values, "content": pass_.content,
+        "voided": bool(pass_.voided), "update_tag": pass_.update_tag, "created_at": now,
+        "route": author.route[:300], "organization_id": author.organization_id, "api_key_id": author.api_key_id,
+        "restored_from": restored_from,
+    } for pass_ in passes])
+    _prune(session, ids, revisions_kept())
+
+
+def _prune(session: Session, pass_ids: list[str], kept: int) -> None:
+    newer = aliased(PassRevision)
+    newest = select(func.max(newer.n)).where(newer.pass_id == PassRevision.pass_id).scalar_subquery()
+    session.execute(delete(PassRevision).where(PassRevision.pass_id.in_(pass_ids), PassRevision.n <= newest - kept)
+                    .execution_options(synchronize_session=False))
+
+
+def revisions_of(pass_: Pass) -> Select[tuple[PassRevision]]:
+    """Newest first."""
+    return select(PassRevision).where(PassRevision.pass_id == pass_.id).order_by(PassRevision.n.desc())
+
+
+def get_revision(session: Session, pass_: Pass, n: int) -> PassRevision:
+    if not 1 <= n <= MAX_N:  # a larger number is no revision, and no "integer out of range" either
+        raise NotFound(f"pass {pass_.id} has no revision {n}")
+    revision = session.scalars(select(PassRevision).where(PassRevision.pass_id == pass_.id,
+                                                          PassRevision.n == n)).one_or_none()
+    if revision is None:
+        raise NotFound(f"pass {pass_.id} has no revision {n}")
+    return revision
+
+
+def requested_by() -> dict[str, str | None]:
+    """The current author, for a job's payload: the job's changes are then recorded as theirs."""
+    author = current_author()
+    return {"route": author.route, "organization_id": author.organization_id, "api_key_id": author.api_key_id}
+
+
+def job_author(kind: str, job_id: str, organization_id: str, payload: Mapping[str, Any] | None) -> Author:
+    """A background job's chunk: the job, and the request that queued it when the payload says."""
+    requested = (payload or {}).get("requested_by") or {}
+    origin = f" queued by {requested['route']}" if requested.get("route") else ""
+    return Author(route=f"job {kind} {job_id}{origin}",
+                  organization_id=requested.get("organization_id") or organization_id,
+                  api_key_id=requested.get("api_key_id"))
