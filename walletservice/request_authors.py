@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 
 from walletservice.models import ApiKey
-from walletservice.services.pass_revisions import Author, begin_acting_as, current_author, stop_acting
+from walletservice.plumbing.change_authors import Author, begin_acting_as, current_author, stop_acting
 
 
 def install_request_authors(app: Flask) -> None:

@@ -18,7 +18,7 @@ from walletservice.jobs.queue import claim_job, lock_held_job, record_chunk, rec
 from walletservice.jobs.registry import handler_for, load_handlers
 from walletservice.outbox.pushes import release_held_push
 from walletservice.outbox.worker import new_worker_id
-from walletservice.services.pass_revisions import acting_as, job_author
+from walletservice.plumbing.change_authors import acting_as, job_author
 from walletservice.workers.supervisor import no_pulse
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,6 @@ from walletservice.outbox.pushes import enqueue_campaign_push, release_held_push
 from walletservice.services.events import record_event
 from walletservice.services.pass_content import FIELD_LISTS, compose_pass_content
 from walletservice.services.pass_locks import select_passes_for_update
-from walletservice.services.pass_revisions import requested_by
 from walletservice.services.passes import check_content
 from walletservice.services.passworks_mapping import DYNAMIC
 from walletservice.services.push_message import keep_push_message, with_push_message
@@ -61,7 +60,7 @@ def _enqueue(session: Session, campaign: Campaign, kind: str, push_message: str 
     total = session.scalar(select(func.count()).select_from(Pass).where(Pass.campaign_id == campaign.id)) or 0
     push = enqueue_campaign_push(session, campaign.organization_id, campaign.id, held=True)
     payload = {"campaign_id": campaign.id, "push_id": push.id, "push_message": push_message,
-               "overwrite_empty": overwrite_empty, "requested_by": requested_by()}
+               "overwrite_empty": overwrite_empty}
     job = enqueue_job(session, campaign.organization_id, kind, payload, total=total)
     job.push_request_id = push.id
     session.flush()

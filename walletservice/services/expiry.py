@@ -23,7 +23,7 @@ from walletservice.services.events import record_pass_event
 from walletservice.plumbing.json_values import JsonString
 from walletservice.services.pass_content import has_expired
 from walletservice.services.pass_locks import select_passes_for_update
-from walletservice.services.pass_revisions import Author, acting_as
+from walletservice.plumbing.change_authors import Author, acting_as
 from walletservice.services.update_tags import mark_passes_changed
 
 DEFAULT_BATCH_SIZE = 500

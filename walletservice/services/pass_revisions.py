@@ -11,17 +11,13 @@ two writers of one pass number their revisions one after the other; the unique
 (pass_id, n) constraint guards that. Only the newest WALLET_PASS_REVISIONS_KEPT
 revisions of a pass are kept, so storage stays bounded per pass.
 
-Who made a change is an `Author` in a context variable: the API layer sets it per
-request (route, organization, API key), background jobs per chunk (the job's kind).
+Who made a change is the current author (plumbing.change_authors): the API layer sets
+it per request (route, organization, API key), background jobs per chunk.
 """
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Sequence
 
 from flask import current_app, has_app_context
 from sqlalchemy import Select, delete, func, insert, select
@@ -30,47 +26,11 @@ from sqlalchemy.orm import Session, aliased
 from walletservice.errors import NotFound
 from walletservice.models import Pass, PassRevision
 from walletservice.models.base import utcnow
+from walletservice.plumbing.change_authors import current_author
 
 DEFAULT_KEPT = 50
 MAX_N = 2**31 - 1  # the column is a 32-bit integer
 MINIMUM_KEPT = 2  # the current version and one before it: a restore always has something to go back to
-
-
-@dataclass(frozen=True)
-class Author:
-    """Who changed a pass, and through what: "PATCH /v2/coupons/<uuid:campaign_id>/passes/<uuid:pass_id>",
-    "job campaign_merge", "schedule expiry"..."""
-
-    route: str
-    organization_id: str | None = None
-    api_key_id: str | None = None
-
-
-UNKNOWN = Author(route="internal")
-_author: contextvars.ContextVar[Author] = contextvars.ContextVar("walletservice_pass_author", default=UNKNOWN)
-
-
-def current_author() -> Author:
-    return _author.get()
-
-
-@contextmanager
-def acting_as(author: Author) -> Iterator[Author]:
-    """Changes made inside the block are recorded as made by `author`."""
-    token = _author.set(author)
-    try:
-        yield author
-    finally:
-        _author.reset(token)
-
-
-def begin_acting_as(author: Author) -> contextvars.Token[Author]:
-    """For request hooks, which cannot hold a `with` block open: end with `stop_acting`."""
-    return _author.set(author)
-
-
-def stop_acting(token: contextvars.Token[Author]) -> None:
-    _author.reset(token)
 
 
 def revisions_kept() -> int:
@@ -118,18 +78,3 @@ def get_revision(session: Session, pass_: Pass, n: int) -> PassRevision:
     if revision is None:
         raise NotFound(f"pass {pass_.id} has no revision {n}")
     return revision
-
-
-def requested_by() -> dict[str, str | None]:
-    """The current author, for a job's payload: the job's changes are then recorded as theirs."""
-    author = current_author()
-    return {"route": author.route, "organization_id": author.organization_id, "api_key_id": author.api_key_id}
-
-
-def job_author(kind: str, job_id: str, organization_id: str, payload: Mapping[str, Any] | None) -> Author:
-    """A background job's chunk: the job, and the request that queued it when the payload says."""
-    requested = (payload or {}).get("requested_by") or {}
-    origin = f" queued by {requested['route']}" if requested.get("route") else ""
-    return Author(route=f"job {kind} {job_id}{origin}",
-                  organization_id=requested.get("organization_id") or organization_id,
-                  api_key_id=requested.get("api_key_id"))

@@ -30,7 +30,7 @@ from walletservice.services.certificates import CertificateStore
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_content import parse_instant
-from walletservice.services.pass_revisions import Author, acting_as
+from walletservice.plumbing.change_authors import Author, acting_as
 from walletservice.services.passes import update_integrator_pass
 
 # scheduled -> done | failed | missed (one-shot, due too long before a scheduler ran) |
