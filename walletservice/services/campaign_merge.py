@@ -1,16 +1,20 @@
-"""Campaign merge (Passworks POST /v2/{type}/{id}/merge) and campaign push messages.
+"""Campaign merge and push (Passworks POST /v2/{type}/{id}/merge and /push), and push messages.
 
 A merge rewrites every pass of a campaign from its current design: fixed fields,
 locations and beacons come from the campaign again, while dynamic field values and
 the pass's own barcode, images and dates stay (coupon.md: "dynamic fields values of
-the passes will be left unchanged by the merge"). A campaign push with a
-push_message writes only the message into every pass (services.push_message).
+the passes will be left unchanged by the merge"). A fixed field whose campaign value is
+empty keeps the pass's non-empty value unless overwrite_empty (docs/passworks-differences.md).
+The campaign push is a merge too (store_card.md: the push resets the passes to the
+updated campaign). A schedule's push_message without a merge writes only the message
+into every pass (services.push_message). preview_campaign_merge is the dry run.
 
 Neither happens in the request: it writes a background job and a held campaign
 push, and answers their ids. The job rewrites passes in id order, CHUNK_SIZE per
 call, each chunk in one transaction with one tag allocation for all of its passes
-(services.update_tags), and releases the push after the last chunk, so no device
-is told to fetch before its pass has changed.
+(services.update_tags, which also keeps each pass's earlier version as a revision),
+and releases the push after the last chunk, so no device is told to fetch before its
+pass has changed.
 """
 
 from __future__ import annotations
