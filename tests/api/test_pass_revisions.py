@@ -116,17 +116,19 @@ def test_unknown_revisions_and_other_organizations_passes_are_404_json(client, a
 
 def test_only_the_newest_revisions_are_kept(app, client, account, members):
     app.config["WALLET_PASS_REVISIONS_KEPT"] = 3
-    johnny = client.post(f"{members}/passes", json=JOHNNY, headers=account.basic).get_json()
-    url = f"{members}/passes/{johnny['id']}"
-    for toy in ("A", "B", "C", "D", "E"):
-        client.patch(url, json={"pass": {"auxiliary_fields": [{"key": "favorite", "value": toy}]}},
-                     headers=account.basic)
+    with app.app_context():  # the setting applies from the next app context on
+        johnny = client.post(f"{members}/passes", json=JOHNNY, headers=account.basic).get_json()
+        url = f"{members}/passes/{johnny['id']}"
+        for toy in ("A", "B", "C", "D", "E"):
+            client.patch(url, json={"pass": {"auxiliary_fields": [{"key": "favorite", "value": toy}]}},
+                         headers=account.basic)
 
-    body = client.get(f"{url}/revisions", headers=account.basic).get_json()
+        body = client.get(f"{url}/revisions", headers=account.basic).get_json()
 
-    assert [revision["n"] for revision in body] == [6, 5, 4]
-    assert client.post(f"{url}/revisions/3/restore", headers=account.basic).status_code == 404
-    assert client.post(f"{url}/revisions/4/restore", headers=account.basic).get_json()["n"] == 7
+        assert [revision["n"] for revision in body] == [6, 5, 4]
+        assert client.post(f"{url}/revisions/3/restore", headers=account.basic).status_code == 404
+        assert client.post(f"{url}/revisions/4/restore", headers=account.basic).get_json()["n"] == 7
+        assert revision_count() == 3
 
 
 def test_the_toy_town_example_keeps_member_level_and_toy_on_a_campaign_push(app, client, account, toy_town):

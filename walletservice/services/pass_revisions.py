@@ -17,9 +17,9 @@ it per request (route, organization, API key), background jobs per chunk.
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Sequence
 
-from flask import current_app, has_app_context
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
@@ -33,11 +33,19 @@ MAX_N = 2**31 - 1  # the column is a 32-bit integer
 MINIMUM_KEPT = 2  # the current version and one before it: a restore always has something to go back to
 
 
+# Set from WALLET_PASS_REVISIONS_KEPT whenever the app's context is pushed (create_app), not
+# passed down: every write path (API, jobs, schedules) ends in mark_passes_changed, and
+# threading a setting through all of them would sprinkle it.
+_kept: contextvars.ContextVar[int] = contextvars.ContextVar("walletservice_revisions_kept", default=DEFAULT_KEPT)
+
+
+def keep_revisions(count: int) -> None:
+    """From now on in this context, keep the newest `count` revisions per pass (at least 2)."""
+    _kept.set(max(MINIMUM_KEPT, int(count)))
+
+
 def revisions_kept() -> int:
-    # Read here rather than passed down: every write path (API, jobs, schedules) ends in
-    # mark_passes_changed, and threading a setting through all of them would sprinkle it.
-    kept = current_app.config.get("WALLET_PASS_REVISIONS_KEPT", DEFAULT_KEPT) if has_app_context() else DEFAULT_KEPT
-    return max(MINIMUM_KEPT, int(kept))
+    return _kept.get()
 
 
 def record_revisions(session: Session, passes: Sequence[Pass], *, restored_from: int | None = None) -> None:
