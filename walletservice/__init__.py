@@ -10,12 +10,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, appcontext_pushed
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
 from walletservice.application import WalletApp, WsgiEdge
 from walletservice.db import READS_BIND, engine_binds
+from walletservice.request_authors import install_request_authors
+from walletservice.services.pass_revisions import keep_revisions
 from walletservice.url_rules import LazyBuilderRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -31,12 +33,19 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
+    install_request_authors(app)
+    appcontext_pushed.connect(_keep_revisions)  # once: blinker ignores a repeated connect
     _register_blueprints(app)
     _install_error_renderers(app)
     _register_cli(app)
     app.wsgi_app = WsgiEdge(app.wsgi_app)  # type: ignore[method-assign]
     _trust_proxies(app)
     return app
+
+
+def _keep_revisions(app: Flask, **_extra: Any) -> None:
+    """Every app context (request, worker, scheduler) applies the app's revision retention."""
+    keep_revisions(app.config["WALLET_PASS_REVISIONS_KEPT"])
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -183,6 +183,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_JOB_RETENTION_DAYS", 30, int,
             "Finished background jobs (v3 processes, merges, mails) older than this are deleted, with the "
             "data and e-mail addresses their payloads hold; their /process/{id} then answers 404."),
+    Setting("WALLET_PASS_REVISIONS_KEPT", 50, int,
+            "Versions of each pass kept for GET .../passes/{id}/revisions and restore (the newest ones, "
+            "the current one included); older versions are deleted as new ones are written. At least 2."),
     Setting("WALLET_CERTIFICATE_WARNING_DAYS", 30, int,
             "Warn when a signing certificate expires within this many days."),
     Setting("WALLET_WORKER_POLL_SECONDS", 0.5, float, "How long an idle worker waits before looking again."),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
 from tests.api.test_campaigns import create, upload
 from tests.api.test_redeems import pass_json
@@ -122,11 +121,11 @@ def test_the_device_sees_the_merged_pass(app, client, account, members):
     assert fetched.status_code == 200
 
 
-def test_campaign_push_with_a_message_writes_it_without_merging(app, client, account, members):
+def test_campaign_push_applies_the_campaign_and_writes_the_message(app, client, account, members):
     base = f"/v2/generics/{members}"
     johnny = client.post(f"{base}/passes", json=JOHNNY, headers=account.basic).get_json()
-    client.patch(base, json={"generic": {"auxiliary_fields": [{"key": "level", "value": "Diamond"}]}},
-                 headers=account.basic)
+    client.patch(base, json={"generic": {"auxiliary_fields": [{"key": "level", "value": "Diamond"}],
+                                         "background_color": "#112233"}}, headers=account.basic)
 
     pushed = client.post(f"{base}/push", json={"generic": {"push_message": "Look at your new pass!"}},
                          headers=account.basic)
@@ -134,18 +133,27 @@ def test_campaign_push_with_a_message_writes_it_without_merging(app, client, acc
 
     assert pushed.status_code == 202 and pushed.get_json()["job_id"]
     after = client.get(f"{base}/passes/{johnny['id']}", headers=account.basic).get_json()
-    assert values(after, "auxiliary_fields")["level"] == ("Platinum", "LEVEL")  # a push is not a merge
+    # store_card.md: the push after a campaign update brings the passes to it (level is fixed).
+    assert values(after, "auxiliary_fields")["level"] == ("Diamond", None)
+    assert after["background_color"] == "#112233"
+    assert values(after, "primary_fields")["member"][0] == "Johnny Appleseed"  # dynamic: kept
     assert back_field(client, after)["value"] == "Look at your new pass!"
     with transaction(write=False) as session:
         assert session.get(PushRequest, pushed.get_json()["push_id"]).state != "waiting"
 
 
-def test_campaign_push_without_a_message_queues_no_job(client, account, members):
-    pushed = client.post(f"/v2/generics/{members}/push", headers=account.basic)
+def test_campaign_push_without_a_message_applies_the_campaign_too(app, client, account, members):
+    base = f"/v2/generics/{members}"
+    johnny = client.post(f"{base}/passes", json=JOHNNY, headers=account.basic).get_json()
+    client.patch(base, json={"generic": {"auxiliary_fields": [{"key": "level", "value": "Diamond"}]}},
+                 headers=account.basic)
 
-    assert pushed.status_code == 202 and pushed.get_json()["job_id"] is None
-    with transaction(write=False) as session:
-        assert session.scalars(select(BackgroundJob)).all() == []
+    pushed = client.post(f"/v2/generics/{members}/push", headers=account.basic)
+    run_jobs(app)
+
+    assert pushed.status_code == 202 and pushed.get_json()["job_id"]
+    after = client.get(f"{base}/passes/{johnny['id']}", headers=account.basic).get_json()
+    assert values(after, "auxiliary_fields")["level"][0] == "Diamond"
 
 
 def test_pass_push_message_is_a_back_field_whose_change_wallet_announces(client, account, members):

@@ -12,18 +12,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from tests.concurrency.burst import (
     N, Burst, asset_upload, campaign_create, certificate_upload, fields_campaign, make_personalizable,
     ok, one_success, rows, successes, upload_asset, v2_pass,
 )
 from tests.concurrency.harness import field_value
+from walletservice.db import transaction
 from tests.concurrency.case_kinds import (
     CREATED, OK, ONCE, QUEUED, Case, creates, deletes, field_updates, fresh_campaign, fresh_pass, moves_campaign,
     nothing, passes_created, put_value, queues, redeems, refused, replaces,
 )
 from walletservice.models import (
     ApiKey, Asset, BackgroundJob, Campaign, DeviceLogEntry, Organization, Pass, Personalization, PushRequest,
-    Registration, Schedule, Segment, SigningCertificate, Template,
+    PassRevision, Registration, Schedule, Segment, SigningCertificate, Template,
 )
 
 SCHEDULE = {"run_at": "2031-05-01T09:00:00Z", "changes": {"relevant_date": "2031-01-01T10:00:00Z"}}
@@ -234,6 +237,29 @@ def logs_kept(burst: Burst) -> None:
 
 
 
+# -- revisions: every restore of revision 1 is a new revision, numbered without a gap ------
+
+def fresh_revised_pass(burst: Burst) -> dict[str, str]:
+    """A pass with two revisions: as issued (1, no back field set), then one field set (2)."""
+    values = fresh_pass(burst)
+    ok(burst.setup.patch(f"/api/v3/pass/{values['pass_id']}?async=false", headers=burst.world.v3_headers,
+                         json=v3_field(0)))
+    return {**values, "n": "1"}
+
+
+def restored_in_turn(burst: Burst) -> None:
+    assert all(response.status_code == 200 for response in burst.responses)
+    with transaction(write=False) as session:
+        numbers = session.scalars(select(PassRevision.n).where(PassRevision.pass_id == burst.pass_id)
+                                  .order_by(PassRevision.n)).all()
+    assert numbers == list(range(1, 3 + burst.case.count)), f"revision numbers {numbers}"
+    assert burst.fields_set() == 0, "the pass is not back at revision 1"
+
+
+def restores() -> Case:
+    return Case(OK, restored_in_turn, fresh=fresh_revised_pass, pass_content=True)
+
+
 CASES: dict[str, Case] = {
     # Passworks v2 and v1: campaigns
     "POST /v2/<seg>": creates(Campaign, body=campaign_create),
@@ -313,4 +339,7 @@ CASES: dict[str, Case] = {
     "POST /wallet/v1/passes/<pass_type>/<serial>/personalize": Case(
         ONCE, personalized_once, body=personalize, fresh=fresh_personalizable),
     "POST /wallet/v1/log": Case(OK, logs_kept, body=logs, before=lambda _burst: rows(DeviceLogEntry)),
+    # Pass revisions: restoring revision 1 at once from everywhere
+    "POST /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>/revisions/<int:n>/restore": restores(),
+    "POST /api/v3/pass/<identifier>/revisions/<int:n>/restore": restores(),
 }

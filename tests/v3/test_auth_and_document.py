@@ -15,6 +15,8 @@ V3_EXPECTED = {
     ("post", "/api/v3/pass/{identifier}"): {"200", "400", "401", "404", "413"},
     ("patch", "/api/v3/pass/{identifier}"): {"200", "400", "401", "404", "413"},
     ("delete", "/api/v3/pass/{identifier}"): {"200", "401", "404"},
+    ("get", "/api/v3/pass/{identifier}/revisions"): {"200", "400", "401", "404"},
+    ("post", "/api/v3/pass/{identifier}/revisions/{n}/restore"): {"200", "401", "404"},
     ("post", "/api/v3/pass/bulk"): {"202", "400", "401", "404", "413"},
     ("patch", "/api/v3/pass/bulk"): {"202", "400", "401", "404", "413"},
     ("get", "/api/v3/process/{process_id}"): {"200", "401", "404"},

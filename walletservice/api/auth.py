@@ -13,7 +13,8 @@ from flask import request
 
 from walletservice.db import transaction
 from walletservice.errors import NotAuthorized
-from walletservice.services.organizations import authenticate_api_key
+from walletservice.request_authors import note_api_key
+from walletservice.services.organizations import authenticated_key
 
 
 # Fetch metadata (Sec-Fetch-Site) that browsers send; API clients send none.
@@ -33,8 +34,15 @@ def caller_organization_id(required: bool) -> str | None:
             raise NotAuthorized("authentication required: HTTP Basic account_id:api_key, or Bearer api_key")
         return None
     account_id, api_key = credentials
+    return authenticated_organization_id(api_key, account_id)
+
+
+def authenticated_organization_id(api_key: str, account_id: str | None = None) -> str:
+    """The key's organization; the request's pass changes are recorded as the key's."""
     with transaction(write=False) as session:
-        return authenticate_api_key(session, api_key, account_id).id
+        key = authenticated_key(session, api_key, account_id)
+        note_api_key(key)
+        return key.organization_id
 
 
 def is_browser_request() -> bool:

@@ -11,7 +11,7 @@ from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
-from walletservice.models.pass_ import Pass, PassBundle, PassTypeTagCounter
+from walletservice.models.pass_ import Pass, PassBundle, PassRevision, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
 from walletservice.models.redeem import Redeem
 from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLease
@@ -21,7 +21,7 @@ from walletservice.models.worker import WorkerHeartbeat
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts",
-    "Organization", "Pass", "PassBundle", "PassEvent", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
+    "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

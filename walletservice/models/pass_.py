@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from walletservice.models.base import Base, new_uuid, utcnow
+from walletservice.models.base import Base, BigIntegerKey, new_uuid, utcnow
 
 
 class Pass(Base):
@@ -93,3 +93,30 @@ class PassBundle(Base):
     update_tag: Mapped[int] = mapped_column(BigInteger)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class PassRevision(Base):
+    """One version of a pass, written in the transaction that made it (services.pass_revisions).
+
+    `n` counts a pass's versions from 1 (its issue); the newest row is the pass as it is.
+    Who and how: the route (or job, or scheduled rule) that wrote it, and for API calls the
+    calling organization and API key.
+    """
+
+    __tablename__ = "pass_revisions"
+    __table_args__ = (UniqueConstraint("pass_id", "n"),)
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    pass_id: Mapped[str] = mapped_column(String(36), ForeignKey("passes.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    values: Mapped[dict[str, Any]]
+    content: Mapped[dict[str, Any]]
+    voided: Mapped[bool]
+    update_tag: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    route: Mapped[str] = mapped_column(String(300))
+    # The caller: no foreign keys, so the record outlives a revoked key or a moved pass.
+    organization_id: Mapped[str | None] = mapped_column(String(36))
+    api_key_id: Mapped[str | None] = mapped_column(String(36))
+    # Set on a restore: the revision whose content this one brought back.
+    restored_from: Mapped[int | None] = mapped_column(Integer)

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import NotFound
+from walletservice.plumbing.change_authors import requested_by
 from walletservice.models import BackgroundJob
 from walletservice.models.base import utcnow
 from walletservice.queue.leases import claim, release
@@ -84,7 +85,9 @@ class JobProgress:
 def enqueue_job(
     session: Session, organization_id: str, kind: str, payload: dict[str, Any], *, total: int | None = None
 ) -> BackgroundJob:
-    """Accept work for later. Call it in the transaction of the change that needs it."""
+    """Accept work for later. Call it in the transaction of the change that needs it.
+    The job's changes are recorded as made by whoever queued it (plumbing.change_authors)."""
+    payload = {"requested_by": requested_by(), **payload}
     job = BackgroundJob(organization_id=organization_id, kind=kind, payload=payload, total=total)
     session.add(job)
     session.flush()

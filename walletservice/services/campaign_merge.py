@@ -1,21 +1,27 @@
-"""Campaign merge (Passworks POST /v2/{type}/{id}/merge) and campaign push messages.
+"""Campaign merge and push (Passworks POST /v2/{type}/{id}/merge and /push), and push messages.
 
 A merge rewrites every pass of a campaign from its current design: fixed fields,
 locations and beacons come from the campaign again, while dynamic field values and
 the pass's own barcode, images and dates stay (coupon.md: "dynamic fields values of
-the passes will be left unchanged by the merge"). A campaign push with a
-push_message writes only the message into every pass (services.push_message).
+the passes will be left unchanged by the merge"). A fixed field whose campaign value is
+empty keeps the pass's non-empty value unless overwrite_empty (docs/passworks-differences.md).
+The campaign push is a merge too (store_card.md: the push resets the passes to the
+updated campaign). A schedule's push_message without a merge writes only the message
+into every pass (services.push_message). preview_campaign_merge is the dry run.
 
 Neither happens in the request: it writes a background job and a held campaign
 push, and answers their ids. The job rewrites passes in id order, CHUNK_SIZE per
 call, each chunk in one transaction with one tag allocation for all of its passes
-(services.update_tags), and releases the push after the last chunk, so no device
-is told to fetch before its pass has changed.
+(services.update_tags, which also keeps each pass's earlier version as a revision),
+and releases the push after the last chunk, so no device is told to fetch before its
+pass has changed.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -26,7 +32,7 @@ from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings, enqueue_job
 from walletservice.queue.pushes import enqueue_campaign_push, release_held_push
 from walletservice.services.events import record_event
-from walletservice.services.pass_content import compose_pass_content
+from walletservice.services.pass_content import FIELD_LISTS, compose_pass_content
 from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.passes import check_content
 from walletservice.services.passworks_mapping import DYNAMIC
@@ -42,9 +48,10 @@ CAMPAIGN_OWNED_VALUES = ("fields", "locations", "beacons")
 PassRewrite = Callable[[Pass], None]
 
 
-def enqueue_campaign_merge(session: Session, campaign: Campaign, push_message: str | None = None) -> BackgroundJob:
+def enqueue_campaign_merge(session: Session, campaign: Campaign, push_message: str | None = None, *,
+                           overwrite_empty: bool = False) -> BackgroundJob:
     """Accept a merge: the job and its held push are written; the caller commits."""
-    return _enqueue(session, campaign, MERGE_JOB, push_message)
+    return _enqueue(session, campaign, MERGE_JOB, push_message, overwrite_empty=overwrite_empty)
 
 
 def enqueue_campaign_message(session: Session, campaign: Campaign, push_message: str) -> BackgroundJob:
@@ -52,10 +59,12 @@ def enqueue_campaign_message(session: Session, campaign: Campaign, push_message:
     return _enqueue(session, campaign, MESSAGE_JOB, push_message)
 
 
-def _enqueue(session: Session, campaign: Campaign, kind: str, push_message: str | None) -> BackgroundJob:
+def _enqueue(session: Session, campaign: Campaign, kind: str, push_message: str | None, *,
+             overwrite_empty: bool = False) -> BackgroundJob:
     total = session.scalar(select(func.count()).select_from(Pass).where(Pass.campaign_id == campaign.id)) or 0
     push = enqueue_campaign_push(session, campaign.organization_id, campaign.id, held=True)
-    payload = {"campaign_id": campaign.id, "push_id": push.id, "push_message": push_message}
+    payload = {"campaign_id": campaign.id, "push_id": push.id, "push_message": push_message,
+               "overwrite_empty": overwrite_empty}
     job = enqueue_job(session, campaign.organization_id, kind, payload, total=total)
     job.push_request_id = push.id
     session.flush()
@@ -67,7 +76,7 @@ def merged_values(values: Mapping[str, Any], behaviours: Mapping[str, str]) -> d
     take the campaign's label again); everything else the pass set itself stays."""
     kept = {key: value for key, value in values.items() if key not in CAMPAIGN_OWNED_VALUES}
     fields = {
-        key: value.get("value") if isinstance(value, Mapping) else value
+        key: _value_of(value)
         for key, value in (values.get("fields") or {}).items()
         if behaviours.get(key) == DYNAMIC
     }
@@ -76,11 +85,43 @@ def merged_values(values: Mapping[str, Any], behaviours: Mapping[str, str]) -> d
     return kept
 
 
-def merge_pass(pass_: Pass, campaign: Campaign, push_message: str | None) -> None:
-    """Rebuild one pass from the campaign's design (tags are the caller's: per chunk)."""
+def merged_pass(pass_: Pass, campaign: Campaign, *, overwrite_empty: bool = False) -> tuple[dict[str, Any],
+                                                                                          dict[str, Any]]:
+    """(values, content) the pass gets from the campaign's design now, nothing assigned.
+
+    A fixed field whose campaign value is empty keeps the pass's non-empty value unless
+    overwrite_empty: a campaign that declares a field without a value (generic.md's Toy
+    Town: member, level, favorite) must not wipe what each pass holds there."""
     behaviours = (campaign.settings or {}).get("behaviours") or {}
     values = merged_values(pass_.values, behaviours)
-    content = keep_push_message(pass_.content, compose_pass_content(campaign.design, values))
+    content = compose_pass_content(campaign.design, values)
+    if not overwrite_empty:
+        before = field_values(pass_.content)
+        kept = {key: before[key] for key, value in field_values(content).items()
+                if _empty(value) and not _empty(before.get(key))}
+        if kept:
+            values = {**values, "fields": {**(values.get("fields") or {}), **kept}}
+            content = compose_pass_content(campaign.design, values)
+    return values, keep_push_message(pass_.content, content)
+
+
+def field_values(content: Mapping[str, Any]) -> dict[str, Any]:
+    """{field key: value} over the five field lists of a pass's content."""
+    return {field["key"]: field.get("value") for list_name in FIELD_LISTS
+            for field in content.get(list_name) or [] if isinstance(field, Mapping) and "key" in field}
+
+
+def _value_of(value: Any) -> Any:
+    return value.get("value") if isinstance(value, Mapping) else value
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def merge_pass(pass_: Pass, campaign: Campaign, push_message: str | None, *, overwrite_empty: bool = False) -> None:
+    """Rebuild one pass from the campaign's design (tags are the caller's: per chunk)."""
+    values, content = merged_pass(pass_, campaign, overwrite_empty=overwrite_empty)
     if push_message:
         content = with_push_message(content, push_message)
     check_content(content, pass_.pass_type_identifier, pass_.team_identifier)
@@ -89,9 +130,37 @@ def merge_pass(pass_: Pass, campaign: Campaign, push_message: str | None) -> Non
     pass_.voided = bool(content.get("voided", False))
 
 
+@dataclass(frozen=True)
+class MergePreview:
+    """What a merge would change: passes whose content would differ, and per field key the
+    passes whose value of that field would differ."""
+
+    passes: int
+    fields: dict[str, int]
+
+
+def preview_campaign_merge(session: Session, campaign: Campaign, *, overwrite_empty: bool = False) -> MergePreview:
+    """A dry run of a merge over every pass of the campaign: reads only, in id-ordered pages."""
+    changed, fields, cursor = 0, Counter[str](), ""
+    while True:
+        passes = list(session.scalars(select(Pass).where(Pass.campaign_id == campaign.id, Pass.id > cursor)
+                                      .order_by(Pass.id).limit(CHUNK_SIZE)))
+        for pass_ in passes:
+            _values, content = merged_pass(pass_, campaign, overwrite_empty=overwrite_empty)
+            if content != pass_.content:
+                changed += 1
+                before, after = field_values(pass_.content), field_values(content)
+                fields.update(key for key in before.keys() | after.keys() if before.get(key) != after.get(key))
+            session.expunge(pass_)
+        if len(passes) < CHUNK_SIZE:
+            return MergePreview(changed, dict(sorted(fields.items())))
+        cursor = passes[-1].id
+
+
 def merge_chunk(session: Session, job: BackgroundJob, _settings: JobSettings) -> ChunkResult:
-    message = job.payload.get("push_message")
-    return _rewrite_chunk(session, job, lambda pass_, campaign: merge_pass(pass_, campaign, message))
+    message, overwrite_empty = job.payload.get("push_message"), bool(job.payload.get("overwrite_empty"))
+    return _rewrite_chunk(session, job, lambda pass_, campaign: merge_pass(
+        pass_, campaign, message, overwrite_empty=overwrite_empty))
 
 
 def push_message_chunk(session: Session, job: BackgroundJob, _settings: JobSettings) -> ChunkResult:

@@ -23,6 +23,7 @@ from walletservice.services.events import record_pass_event
 from walletservice.plumbing.json_values import JsonString
 from walletservice.services.pass_content import has_expired
 from walletservice.services.pass_locks import select_passes_for_update
+from walletservice.plumbing.change_authors import Author, acting_as
 from walletservice.services.update_tags import mark_passes_changed
 
 DEFAULT_BATCH_SIZE = 500
@@ -58,7 +59,8 @@ def expire_batch(
         pass_.expired_at = now
         record_pass_event(session, "expired", pass_)
     if due:
-        mark_passes_changed(session, due)
+        with acting_as(Author(route="expiry")):
+            mark_passes_changed(session, due)
     pushes = [enqueue_pass_push(session, organization_id, pass_ids).id
               for organization_id, pass_ids in _by_organization(due).items()]
     cursor = candidates[-1].id if len(candidates) == batch_size else None

@@ -65,12 +65,17 @@ def revoke_api_keys(session: Session, organization: Organization) -> None:
 
 def authenticate_api_key(session: Session, api_key: str, account_id: str | None = None) -> Organization:
     """The organization owning an active key; with Basic auth the account id must match too."""
+    return authenticated_key(session, api_key, account_id).organization
+
+
+def authenticated_key(session: Session, api_key: str, account_id: str | None = None) -> ApiKey:
+    """The active key `api_key` is; with Basic auth its organization must be `account_id`."""
     key = session.execute(
         select(ApiKey).where(ApiKey.key_hash == hash_api_key(api_key), ApiKey.revoked_at.is_(None))
     ).scalar_one_or_none()
     if key is None or (account_id is not None and key.organization_id != account_id):
         raise NotAuthorized("invalid API key")
-    return key.organization
+    return key
 
 
 def find_organization_by_name(session: Session, name: str) -> Organization | None:

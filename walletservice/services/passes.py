@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Select, cast, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, StateConflict
-from walletservice.models import Campaign, Pass, Registration
+from walletservice.models import Campaign, Pass, PassRevision, Registration
 from walletservice.models.base import utcnow
 from walletservice.passkit.bundle import collect_localization_problems
 from walletservice.passkit.design import PassIdentity, build_pass_json
@@ -31,6 +31,7 @@ from walletservice.services.pass_content import (
     has_expired,
 )
 from walletservice.services.pass_locks import lock_pass_for_update
+from walletservice.services.pass_revisions import get_revision, revisions_of
 from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.redeems import assign_redeem_code
@@ -143,6 +144,19 @@ def update_pass_values(
     if mark_changed and changed:
         mark_passes_changed(session, [pass_])
     return changed
+
+
+def restore_revision(session: Session, pass_: Pass, n: int) -> PassRevision:
+    """Give the pass back the values and content of its revision n; that is its newest revision
+    then (restoring is a change too, and can itself be undone). The caller pushes."""
+    lock_pass_for_update(session, pass_)
+    revision = get_revision(session, pass_, n)
+    check_content(revision.content, pass_.pass_type_identifier, pass_.team_identifier)
+    pass_.values, pass_.content, pass_.voided = revision.values, revision.content, revision.voided
+    if pass_.expired_at is not None and not has_expired(revision.content, utcnow()):
+        pass_.expired_at = None
+    mark_passes_changed(session, [pass_], restored_from=n)
+    return session.scalars(revisions_of(pass_).limit(1)).one()
 
 
 # -- the integrator API's passes (Passworks attributes, services.passworks_mapping) -----

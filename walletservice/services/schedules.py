@@ -30,6 +30,7 @@ from walletservice.services.certificates import CertificateStore
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.pass_content import parse_instant
+from walletservice.plumbing.change_authors import Author, acting_as
 from walletservice.services.passes import update_integrator_pass
 
 # scheduled -> done | failed | missed (one-shot, due too long before a scheduler ran) |
@@ -130,7 +131,8 @@ def apply_schedule(session: Session, schedule: Schedule, certificates: Certifica
     pass_ = session.get(Pass, schedule.pass_id) if schedule.pass_id else None
     if campaign is None or (schedule.pass_id and pass_ is None):
         raise InvalidInput("the campaign or pass of this schedule no longer exists")
-    _apply_changes(session, schedule, campaign, pass_, certificates)
+    with acting_as(Author(route=f"schedule {schedule.id}", organization_id=campaign.organization_id)):
+        _apply_changes(session, schedule, campaign, pass_, certificates)
     if pass_ is None and "relevant_date" in schedule.changes and relevant_date_lead_seconds is not None:
         sync_relevant_date_schedule(session, campaign, relevant_date_lead_seconds, now, merged=schedule.merge)
     if pass_ is not None:

@@ -21,6 +21,7 @@ from walletservice.db import upsert_insert
 from walletservice.models import Pass, PassTypeTagCounter
 from walletservice.models.base import utcnow
 from walletservice.services.pass_locks import lock_passes_for_update
+from walletservice.services.pass_revisions import record_revisions
 
 
 def allocate_update_tags(session: Session, pass_type_identifier: str, count: int = 1) -> int:
@@ -50,8 +51,9 @@ def next_modified_at(previous: dt.datetime | None, now: dt.datetime | None = Non
     return candidate
 
 
-def mark_passes_changed(session: Session, passes: Sequence[Pass]) -> None:
-    """Give every pass in `passes` a new tag and Last-Modified time.
+def mark_passes_changed(session: Session, passes: Sequence[Pass], *, restored_from: int | None = None) -> None:
+    """Give every pass in `passes` a new tag and Last-Modified time, and keep the version
+    they now have as a new revision (services.pass_revisions): every write path ends here.
 
     Tags are allocated per pass type in one statement each, so a campaign-wide
     change costs one counter update, not one per pass. The callers hold the passes'
@@ -73,4 +75,5 @@ def mark_passes_changed(session: Session, passes: Sequence[Pass]) -> None:
             pass_.update_tag = last - len(group) + 1 + offset
             pass_.modified_at = next_modified_at(pass_.modified_at, now)
     session.flush()
+    record_revisions(session, passes, restored_from=restored_from)
 

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from flask import Flask
 
 from walletservice.db import database_unreachable, transaction
+from walletservice.plumbing.change_authors import acting_as, job_author
 from walletservice.queue.jobs import JobKind, claim_job, lock_held_job, record_chunk, record_crash, release_job
 from walletservice.queue.retry import RetryPolicy
 from walletservice.workers.job_kinds import JOB_KINDS, kinds_by_name
@@ -79,7 +80,8 @@ class JobWorker:
                     return False
                 if job_kind is None:
                     raise LookupError(f"no handler for job kind {kind!r}")
-                chunk = job_kind.run_chunk(session, job, self.app.config)
+                with acting_as(job_author(kind, job.id, job.organization_id, job.payload)):
+                    chunk = job_kind.run_chunk(session, job, self.app.config)
                 record_chunk(job, chunk, self.lease_seconds)
                 return not chunk.done
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal

@@ -265,3 +265,18 @@ class MessageResponse(BaseModel):
     job_id: str | None = Field(
         None, description="Set when passes are rewritten first (merge, push with push_message): follow the "
                           "rewrite at GET /v2/jobs/{job_id}; the push waits for it.")
+
+
+class CampaignRewriteQuery(BaseModel):
+    """Query parameters of a campaign push and merge."""
+
+    dry_run: bool = Field(False, description="true: answer what would change (200), change and push nothing.")
+    overwrite_empty: bool = Field(
+        False, description="true: a fixed field whose campaign value is empty empties the passes' values too; "
+                           "by default a pass keeps its non-empty value there.")
+
+
+class DryRunResponse(BaseModel):
+    dry_run: Literal[True] = True
+    passes: int = Field(description="Passes whose content would change.")
+    fields: dict[str, int] = Field(description="Per field key, the passes whose value of that field would change.")

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Response, current_app
 from pydantic import BaseModel
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from walletservice.api.schemas.campaigns import (
@@ -17,6 +16,8 @@ from walletservice.api.schemas.campaigns import (
     PUSH_BODIES,
     UPDATE_BODIES,
     CampaignResponse,
+    CampaignRewriteQuery,
+    DryRunResponse,
     MessageResponse,
 )
 from walletservice.api.schemas.common import DeletedResponse, ErrorList, ErrorObject, PageQuery
@@ -24,11 +25,10 @@ from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
 from walletservice.errors import NotFound, StateConflict
-from walletservice.models import Campaign, Organization, Pass
-from walletservice.queue.pushes import enqueue_campaign_push
+from walletservice.models import Campaign, Organization
 from walletservice.runtime import runtime
 from walletservice.services import campaigns as campaign_service
-from walletservice.services.campaign_merge import enqueue_campaign_merge, enqueue_campaign_message
+from walletservice.services.campaign_merge import enqueue_campaign_merge, preview_campaign_merge
 from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, campaign_attributes
 from walletservice.services.schedules import sync_relevant_date_schedule
@@ -37,6 +37,16 @@ STATE_DESCRIPTION = (
     "States: published (issues passes), paused (issues none), archived (final). "
     "pause: published -> paused; resume: paused -> published; archive: published or paused -> archived. "
     "Any other move is 412."
+)
+
+REWRITE_DESCRIPTION = (
+    "Every pass is brought to the campaign as it is now (design, colours, images, locations, fixed fields), "
+    "then pushed. Fixed fields (no behaviour means fixed) take the campaign's value, except that an empty "
+    "campaign value leaves a pass's non-empty value in place unless overwrite_empty=true; dynamic fields, "
+    "barcodes and images of each pass stay. Answers at once (202): a job rewrites the passes "
+    "(GET /v2/jobs/{job_id}), then the campaign push (GET /v2/pushes/{push_id}) is sent. A push_message shows "
+    "on the lock screen. Each pass's earlier version stays among its revisions. dry_run=true answers 200 "
+    "with how many passes and, per field key, how many passes' values would change, and changes nothing."
 )
 
 
@@ -102,27 +112,28 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
             campaign_service.delete_campaign(session, campaign)
         return json_response(DeletedResponse())
 
-    def push_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
-        push_message = getattr(body, root).push_message
-        with transaction() as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-            count = session.scalar(select(func.count()).where(Pass.campaign_id == campaign.id)) or 0
-            if push_message:  # written into every pass first, by a job (services.campaign_merge)
-                job = enqueue_campaign_message(session, campaign, push_message)
-                push_id, job_id = job.push_request_id, job.id
-            else:
-                push_id, job_id = enqueue_campaign_push(session, organization_id, campaign.id).id, None
-            message = (f"Pushing the {count} passes of campaign '{campaign.name}'." if count
-                       else f"There are no passes to update for campaign '{campaign.name}'.")
-            response = MessageResponse(message=message, push_id=push_id, job_id=job_id)
-        return json_response(response, 202)
+    def push_campaign(organization_id: str, campaign_id: str, body: BaseModel,
+                      query: CampaignRewriteQuery) -> Response:
+        return _rewrite(organization_id, campaign_id, getattr(body, root).push_message, query, "Pushing")
 
-    def merge_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
+    def merge_campaign(organization_id: str, campaign_id: str, body: BaseModel,
+                       query: CampaignRewriteQuery) -> Response:
         push_message = body.push_message or getattr(body, root).push_message  # type: ignore[attr-defined]
+        return _rewrite(organization_id, campaign_id, push_message, query, "Merging")
+
+    def _rewrite(organization_id: str, campaign_id: str, push_message: str | None,
+                 query: CampaignRewriteQuery, doing: str) -> Response:
+        """Push and merge both bring every pass to the campaign's design, then push it
+        (store_card.md: the push after a campaign update resets the passes to it)."""
+        if query.dry_run:
+            with transaction(write=False) as session:
+                campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+                preview = preview_campaign_merge(session, campaign, overwrite_empty=query.overwrite_empty)
+            return json_response(DryRunResponse(passes=preview.passes, fields=preview.fields))
         with transaction() as session:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-            job = enqueue_campaign_merge(session, campaign, push_message)
-            message = (f"Merging the {job.total} passes of campaign '{campaign.name}'." if job.total
+            job = enqueue_campaign_merge(session, campaign, push_message, overwrite_empty=query.overwrite_empty)
+            message = (f"{doing} the {job.total} passes of campaign '{campaign.name}'." if job.total
                        else f"There are no passes to update for campaign '{campaign.name}'.")
             response = MessageResponse(message=message, push_id=job.push_request_id, job_id=job.id)
         return json_response(response, 202)
@@ -147,19 +158,14 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
         register("POST", f"{item}/{action}", summary=f"{action.capitalize()} a {root} campaign", tag=tag,
                  responses={200: CampaignResponse, 412: ErrorList}, description=STATE_DESCRIPTION,
                  endpoint=f"{action}_campaign_{segment}")(_state_view(style, action))
-    register("POST", f"{item}/push", summary=f"Push every installed pass of a {root} campaign", tag=tag,
-             json_body=PUSH_BODIES[segment], responses={202: MessageResponse},
-             description="Answers at once; workers send the pushes. Follow them at GET /v2/pushes/{push_id}. "
-                         "With a push_message, a job first writes the message into every pass (a back field "
-                         "whose changeMessage is %@, so the lock screen shows it): GET /v2/jobs/{job_id}; "
-                         "the push waits for it.",
+    register("POST", f"{item}/push", summary=f"Update every pass of a {root} campaign to it and push them",
+             tag=tag, json_body=PUSH_BODIES[segment], query=CampaignRewriteQuery,
+             responses={202: MessageResponse, 200: DryRunResponse}, description=REWRITE_DESCRIPTION,
              endpoint=f"push_campaign_{segment}")(push_campaign)
     register("POST", f"{item}/merge", summary=f"Rewrite every pass of a {root} campaign from its design", tag=tag,
-             json_body=MERGE_BODIES[segment], responses={202: MessageResponse},
-             description="Fixed fields, locations and beacons come from the campaign; dynamic field values, "
-                         "barcodes and images of each pass stay. Answers at once: a job rewrites the passes "
-                         "(GET /v2/jobs/{job_id}), then the campaign push (GET /v2/pushes/{push_id}) is sent. "
-                         "A push_message shows on the lock screen.",
+             json_body=MERGE_BODIES[segment], query=CampaignRewriteQuery,
+             responses={202: MessageResponse, 200: DryRunResponse},
+             description="The same as the campaign push. " + REWRITE_DESCRIPTION,
              endpoint=f"merge_campaign_{segment}")(merge_campaign)
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask import request
 
 from walletservice.api import auth as v2_auth
-from walletservice.db import transaction
 from walletservice.errors import NotAuthorized
-from walletservice.services.organizations import authenticate_api_key
 
 V2_SCHEMES = ("basic ", "bearer ")
 
@@ -20,5 +18,4 @@ def caller_organization_id(required: bool) -> str | None:
         return None
     if header.lower().startswith(V2_SCHEMES):
         return v2_auth.caller_organization_id(required)
-    with transaction(write=False) as session:
-        return authenticate_api_key(session, header).id
+    return v2_auth.authenticated_organization_id(header)
