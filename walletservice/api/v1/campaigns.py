@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response
 from pydantic import BaseModel
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.common import DeletedResponse, ErrorList, PageQuery
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, pass_view
@@ -47,7 +48,8 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
 
     def get_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction(write=False) as session:
-            response = campaign_view(campaign_service.get_campaign(session, organization_id, style, campaign_id))
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
+            response = campaign_view(campaign)
         return json_response(response)
 
     def list_passes(organization_id: str, campaign_id: str, query: PageQuery, filters: CollectionQuery) -> Response:
@@ -98,20 +100,20 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
              responses={201: V1Campaign})(_named(create_campaign, segment))
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: V1Campaign})(_named(get_campaign, segment))
+             responses={200: V1Campaign}, etag=True)(_named(get_campaign, segment))
     register("GET", passes, summary=f"List a {root} campaign's passes", tag=tag, query=PageQuery,
              filters=pass_service.PASS_FILTERS, paginated=True,
              responses={200: list[pass_model]})(_named(list_passes, segment))
     register("POST", passes, summary=f"Issue a {root} pass", tag=tag, json_body=V1PassBody,
              responses={201: pass_model, 412: ErrorList})(_named(create_pass, segment))
     register("GET", pass_item, summary=f"Get a {root} pass", tag=tag,
-             responses={200: pass_model})(_named(get_pass, segment))
+             responses={200: pass_model}, etag=True)(_named(get_pass, segment))
     for method in ("PATCH", "PUT", "POST"):
         register(method, pass_item, summary=f"Update a {root} pass", tag=tag, json_body=V1PassBody,
-                 responses={200: pass_model}, description=UPDATE_DESCRIPTION,
+                 responses={200: pass_model}, description=UPDATE_DESCRIPTION, etag=True,
                  )(_named(_copy(update_pass), segment, f"update_pass_{method.lower()}"))
     register("DELETE", pass_item, summary=f"Delete a {root} pass", tag=tag,
-             responses={200: DeletedResponse})(_named(delete_pass, segment))
+             responses={200: DeletedResponse}, etag=True)(_named(delete_pass, segment))
     register("POST", f"{pass_item}/push", summary=f"Push a {root} pass to its devices", tag=tag,
              json_body=V1PushBody, responses={202: V1Message},
              description='Body `{"push_message": "Hello!"}` (optional): shown on the lock screen.',

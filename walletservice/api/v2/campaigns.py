@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.campaigns import (
     CREATE_BODIES,
     MERGE_BODIES,
@@ -78,14 +79,14 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
 
     def get_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction(write=False) as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
             response = campaign_response(campaign)
         return json_response(response)
 
     def update_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
         with transaction() as session:
             organization = session.get(Organization, organization_id)
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
             campaign_service.update_integrator_campaign(
                 session, organization, campaign, _changes(body, root), runtime().certificates)
             sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
@@ -94,7 +95,7 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
 
     def delete_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction() as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
             campaign_service.delete_campaign(session, campaign)
         return json_response(DeletedResponse())
 
@@ -130,13 +131,13 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
              responses={201: CampaignResponse}, description=STATE_DESCRIPTION)(_named(create_campaign, segment))
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: CampaignResponse})(_named(get_campaign, segment))
+             responses={200: CampaignResponse}, etag=True)(_named(get_campaign, segment))
     register("PATCH", item, summary=f"Update a {root} campaign", tag=tag, json_body=UPDATE_BODIES[segment],
-             responses={200: CampaignResponse, 412: ErrorList},
+             responses={200: CampaignResponse, 412: ErrorList}, etag=True,
              description="Only the attributes sent change. Issued passes change when updated or merged.",
              )(_named(update_campaign, segment))
     register("DELETE", item, summary=f"Delete a {root} campaign and its passes", tag=tag,
-             responses={200: DeletedResponse})(_named(delete_campaign, segment))
+             responses={200: DeletedResponse}, etag=True)(_named(delete_campaign, segment))
     for action in campaign_service.STATE_MOVES:
         register("POST", f"{item}/{action}", summary=f"{action.capitalize()} a {root} campaign", tag=tag,
                  responses={200: CampaignResponse, 412: ErrorList}, description=STATE_DESCRIPTION,
