@@ -17,6 +17,7 @@ from walletservice.services import idempotency
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 # Headers of the first answer that describe that moment or that connection, not the answer.
+_FORM_MIMETYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
 _NOT_REPLAYED = frozenset({"date", "content-length", "set-cookie", "server", "connection"})
 
 
@@ -27,9 +28,8 @@ class IdempotentCall:
     def __init__(self, organization_id: str, key: str) -> None:
         self.organization_id = organization_id
         self.key = idempotency.KeyDigests.of(idempotency.check_key(key), current_app.config["WALLET_SECRET_KEY"])
-        # get_data caches the body, so the parsers that run next read the same bytes.
         self.request_digest = idempotency.fingerprint(
-            request.method.encode(), request.path.encode(), request.query_string, request.get_data(cache=True))
+            request.method.encode(), request.path.encode(), request.query_string, *_body_parts())
 
     @classmethod
     def for_request(cls, organization_id: str | None) -> IdempotentCall | None:
@@ -54,6 +54,21 @@ class IdempotentCall:
             headers = {name: value for name, value in response.headers.items() if name.lower() not in _NOT_REPLAYED}
             idempotency.complete(outcome, response.status_code, headers, response.get_data())
         return response
+
+
+def _body_parts() -> list[bytes]:
+    """The body as compared between tries: a form by its fields and files, since a
+    multipart boundary is new on every try; anything else by its bytes (get_data caches
+    them, so the parsers that run next read the same bytes)."""
+    if request.mimetype not in _FORM_MIMETYPES:
+        return [request.get_data(cache=True)]
+    parts = []
+    for name, value in sorted(request.form.items(multi=True)):
+        parts += [b"field", name.encode(), value.encode()]
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+        parts += [b"file", name.encode(), (upload.filename or "").encode(), upload.stream.read()]
+        upload.stream.seek(0)  # the view reads it again
+    return parts
 
 
 def _rendered(view: Callable[[], Response]) -> Response:
