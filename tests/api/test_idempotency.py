@@ -7,7 +7,7 @@ import datetime as dt
 import io
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask, Response
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
@@ -15,8 +15,10 @@ from tests.api.conftest import Account
 from tests.factories import png_bytes
 from tests.api.idempotency_routes import APIS, PassRoutes, created_id, pass_count
 from tests.v3.conftest import make_template
+from walletservice.api.registry import ApiRegistry
+from walletservice.api.v2.error_responses import render_domain_error
 from walletservice.db import transaction
-from walletservice.errors import ConfigurationError
+from walletservice.errors import ConfigurationError, DomainError
 from walletservice.models import IdempotencyKey
 from walletservice.models.base import utcnow
 from walletservice.scheduling.housekeeping import purge_expired_idempotency_keys
@@ -182,3 +184,26 @@ def test_a_multipart_upload_with_a_key_is_read_whole_and_replayed(client: FlaskC
     assert first.status_code == 201, first.json
     assert again.status_code == 201 and again.json == first.json and again.headers["Idempotent-Replayed"] == "true"
     assert upload(color=(0, 0, 0)).status_code == 422  # another file under the same key
+
+
+def test_a_replay_carries_the_first_answers_headers(app: Flask, account: Account) -> None:
+    """Location, Content-Type and the route's own headers come back; Date does not."""
+    blueprint = Blueprint("idempotency_probe", __name__, url_prefix="/probe")
+    blueprint.register_error_handler(DomainError, render_domain_error)
+    registry = ApiRegistry(blueprint, lambda _required: account.id)
+    calls = []
+
+    @registry.route("POST", "/things", summary="Create a thing", tag="probe", responses={201: None})
+    def create_thing(organization_id: str) -> Response:
+        calls.append(organization_id)
+        return Response(f"thing {len(calls)}", status=201, content_type="text/plain; charset=utf-8",
+                        headers={"Location": f"/probe/things/{len(calls)}", "X-Thing": "yes"})
+    app.register_blueprint(blueprint)
+    client = app.test_client()
+    first = client.post("/probe/things", headers={"Idempotency-Key": "t-1"})
+    again = client.post("/probe/things", headers={"Idempotency-Key": "t-1"})
+    assert calls == [account.id]
+    assert (again.status_code, again.data) == (201, b"thing 1")
+    for name in ("Location", "Content-Type", "X-Thing"):
+        assert again.headers[name] == first.headers[name]
+    assert again.headers.getlist("Location") == ["/probe/things/1"]
