@@ -155,3 +155,23 @@ def test_a_template_carries_an_etag_and_delete_checks_if_match(client: FlaskClie
     tag = etag_of(client, item, account.basic)
     assert client.delete(item, headers=account.basic | {"If-Match": '"other"'}).status_code == 412
     assert client.delete(item, headers=account.basic | {"If-Match": tag}).status_code == 200
+
+
+@pytest.mark.parametrize("document", ["/v1/openapi.json", "/v2/openapi.json", "/api/v3/openapi.json"])
+def test_the_documents_list_the_headers_and_their_answers(client: FlaskClient, document: str) -> None:
+    paths = client.get(document).json["paths"]
+    pass_item = {"/v1/openapi.json": "/v1/generics/{campaign_id}/passes/{pass_id}",
+                 "/v2/openapi.json": "/v2/generics/{campaign_id}/passes/{pass_id}",
+                 "/api/v3/openapi.json": "/api/v3/pass/{identifier}"}[document]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            names = {parameter["name"] for parameter in operation["parameters"]}
+            if method == "post":
+                assert "Idempotency-Key" in names and {"409", "422"} <= set(operation["responses"]), path
+            else:
+                assert "Idempotency-Key" not in names, (method, path)
+    assert "ETag" in paths[pass_item]["get"]["responses"]["200"]["headers"]
+    for method in ("patch", "delete"):
+        operation = paths[pass_item][method]
+        assert "If-Match" in {parameter["name"] for parameter in operation["parameters"]}
+        assert "412" in operation["responses"]
