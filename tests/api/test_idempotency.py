@@ -207,3 +207,11 @@ def test_a_replay_carries_the_first_answers_headers(app: Flask, account: Account
     for name in ("Location", "Content-Type", "X-Thing"):
         assert again.headers[name] == first.headers[name]
     assert again.headers.getlist("Location") == ["/probe/things/1"]
+
+
+def test_a_multipart_part_without_a_name_is_no_server_error(client: FlaskClient, account: Account) -> None:
+    body = (b"--b\r\nContent-Disposition: form-data\r\n\r\nnameless\r\n"
+            b"--b\r\nContent-Disposition: form-data; name=\"asset[asset_type]\"\r\n\r\nicon\r\n--b--\r\n")
+    answer = client.post("/v2/assets", data=body, content_type="multipart/form-data; boundary=b",
+                         headers=account.basic | {"Idempotency-Key": "nameless-1"})
+    assert answer.status_code == 422, answer.json

@@ -63,12 +63,17 @@ def _body_parts() -> list[bytes]:
     if request.mimetype not in _FORM_MIMETYPES:
         return [request.get_data(cache=True)]
     parts = []
-    for name, value in sorted(request.form.items(multi=True)):
-        parts += [b"field", name.encode(), value.encode()]
-    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0]):
-        parts += [b"file", name.encode(), (upload.filename or "").encode(), upload.stream.read()]
+    # A multipart part may come without a name (None), and text with lone surrogates.
+    for name, value in sorted(request.form.items(multi=True), key=lambda item: (item[0] or "", item[1] or "")):
+        parts += [b"field", _utf8(name), _utf8(value)]
+    for name, upload in sorted(request.files.items(multi=True), key=lambda item: item[0] or ""):
+        parts += [b"file", _utf8(name), _utf8(upload.filename), upload.stream.read()]
         upload.stream.seek(0)  # the view reads it again
     return parts
+
+
+def _utf8(text: str | None) -> bytes:
+    return (text or "").encode("utf-8", "surrogatepass")
 
 
 def _rendered(view: Callable[[], Response]) -> Response:
