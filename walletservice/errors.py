@@ -80,3 +80,24 @@ class ConfigurationError(DomainError):
 
     status = 503
     code = "configuration_error"
+
+
+class Conflict(DomainError):
+    """Another request holds what this one needs (an idempotency key still running): retry later."""
+
+    status = 409
+    code = "conflict"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key sent again with a different request. 422 in every API, v3 included
+    (not InvalidInput, which v3 answers as 400): the request is well formed, the key is not."""
+
+    status = 422
+    code = "idempotency_key_reused"
+
+
+class PreconditionFailed(StateConflict):
+    """If-Match named a version of the object that is no longer the current one."""
+
+    code = "precondition_failed"

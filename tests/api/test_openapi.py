@@ -86,6 +86,19 @@ for (_method, _path), _statuses in EXPECTED.items():
     if "{" in _path or "422" in _statuses:
         EXPECTED[(_method, _path)] = _statuses | {"400"}
 
+# Every POST takes an Idempotency-Key: 400 for a bad key, 409 while the key's first request
+# runs, 422 for the key with another request (walletservice/api/idempotency.py).
+for (_method, _path), _statuses in EXPECTED.items():
+    if _method == "post":
+        EXPECTED[(_method, _path)] = _statuses | {"400", "409", "422"}
+# Writes of one campaign, pass or template take If-Match: 400 when malformed, 412 when stale.
+_ETAG_WRITES = [("patch", "/{campaign_id}"), ("delete", "/{campaign_id}"),
+                *((method, "/{campaign_id}/passes/{pass_id}") for method in ("patch", "put", "post", "delete"))]
+for (_method, _path), _statuses in EXPECTED.items():
+    _type_path = "/" + _path.split("/", 3)[3] if _path.count("/") >= 3 else ""
+    if (_method, _type_path) in _ETAG_WRITES or (_method, _path) == ("delete", "/v2/templates/{template_id}"):
+        EXPECTED[(_method, _path)] = _statuses | {"400", "412"}
+
 
 def _document(client) -> dict:
     response = client.get("/v2/openapi.json")

@@ -129,7 +129,29 @@ def _parameters(operation: Operation) -> list[dict[str, Any]]:
             })
     if operation.filters is not None:
         parameters.append(_filter_parameter(operation.filters))
+    if operation.accepts_idempotency_key:
+        parameters.append(_IDEMPOTENCY_KEY)
+    if operation.etag and operation.method != "GET":
+        parameters.append(_IF_MATCH)
     return parameters
+
+
+_IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Run this POST once: the same key with the same request replays the first answer "
+                   "(with `Idempotent-Replayed: true`) for 24 hours; with another request it is 422; "
+                   "while the first still runs, 409. Answers of 500 and above are not kept.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[^\\x00-\\x1f\\x7f-\\x9f]+$"},
+}
+_IF_MATCH = {
+    "name": "If-Match", "in": "header", "required": False,
+    "description": "The ETag of the version this change is meant for (or `*`): 412 if the object "
+                   "has changed since. Without it the change is made whatever the version.",
+    "schema": {"type": "string"},
+}
+_ETAG_HEADER = {"ETag": {"description": "The strong entity tag of this version; send it as If-Match "
+                                        "to change or delete only this version.",
+                         "schema": {"type": "string"}}}
 
 
 def _filter_parameter(spec: FilterSpec) -> dict[str, Any]:
@@ -175,7 +197,11 @@ def _error_statuses(operation: Operation) -> list[int]:
         statuses.append(422)
     if operation.path_parameters:
         statuses.append(404)
-    return statuses
+    if operation.accepts_idempotency_key:
+        statuses += [400, 409, 422]
+    if operation.etag and operation.method != "GET":
+        statuses += [400, 412]
+    return sorted(set(statuses))
 
 
 def _responses(operation: Operation, refs: Mapping[Any, Any], error_ref: dict[str, Any],
@@ -195,6 +221,8 @@ def _responses(operation: Operation, refs: Mapping[Any, Any], error_ref: dict[st
         if operation.paginated and 200 <= status < 300:
             response["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                                    for name, text in pagination_headers.items()}
+        if operation.etag and operation.method != "DELETE" and 200 <= status < 300:
+            response["headers"] = {**response.get("headers", {}), **_ETAG_HEADER}
         responses[str(status)] = response
     for status in _error_statuses(operation):
         responses.setdefault(str(status), {

@@ -16,9 +16,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
 
+from walletservice.api.idempotency import IdempotentCall
+from walletservice.api.preconditions import tagged
 from walletservice.errors import BadRequest, InvalidInput
 from walletservice.json_bodies import parse_json_body
 from walletservice.services.collection_filters import FilterSpec, parse_collection_query
@@ -55,6 +57,13 @@ class Operation:
     paginated: bool = False
     response_media_type: str = "application/json"
     max_body_bytes: int | None = None  # below the app-wide limit, e.g. for uploads
+    # One pass, campaign or template: GET answers its ETag, writes accept If-Match (api.preconditions).
+    etag: bool = False
+
+    @property
+    def accepts_idempotency_key(self) -> bool:
+        """POSTs with credentials (api.idempotency): without them there is no one to scope the key to."""
+        return self.method == "POST" and self.auth is Auth.REQUIRED
 
     @property
     def openapi_path(self) -> str:
@@ -111,13 +120,17 @@ class ApiRegistry:
                 arguments["organization_id"] = self.authenticate(operation.auth is Auth.REQUIRED)
             if operation.max_body_bytes is not None:
                 request.max_content_length = operation.max_body_bytes
+            once = IdempotentCall.for_request(arguments["organization_id"]) \
+                if operation.accepts_idempotency_key else None
             if operation.json_body or operation.form_body:
                 arguments["body"] = read_body(operation)
             if operation.query:
                 arguments["query"] = validated(operation.query, request.args.to_dict(), "query string")
             if operation.filters:
                 arguments["filters"] = parse_collection_query(request.args.items(multi=True), operation.filters)
-            return view(**arguments)
+            g.etag_route = operation.etag
+            call = (lambda: tagged(view(**arguments))) if operation.etag else (lambda: view(**arguments))
+            return once.answer(call) if once else call()
         return parse_then_call
 
 

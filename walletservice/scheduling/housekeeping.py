@@ -12,6 +12,7 @@ from walletservice.models import (
     BackgroundJob,
     Device,
     DeviceLogEntry,
+    IdempotencyKey,
     PushDelivery,
     Registration,
     SigningCertificate,
@@ -37,6 +38,13 @@ def prune_finished_jobs(session: Session, retention_days: int, now: dt.datetime 
     cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
     return session.execute(delete(BackgroundJob).where(
         BackgroundJob.state.in_(("done", "failed")), BackgroundJob.finished_at < cutoff)).rowcount or 0
+
+
+def purge_expired_idempotency_keys(session: Session, now: dt.datetime | None = None) -> int:
+    """Idempotency keys past their 24 hours (services.idempotency), stored answers and all:
+    a key is not replayed after that anyway, and the answers hold integrators' data."""
+    return session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.expires_at < (now or utcnow()))).rowcount or 0
 
 
 def remove_devices_without_registrations(session: Session) -> int:

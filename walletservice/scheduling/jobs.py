@@ -64,13 +64,15 @@ def housekeeping(holder: str) -> None:
         prune_event_windows(session, utcnow(), config["WALLET_PUBLIC_EVENT_WINDOW_SECONDS"])
         devices = rules.remove_devices_without_registrations(session)
         jobs = rules.prune_finished_jobs(session, config["WALLET_JOB_RETENTION_DAYS"])
+        keys = rules.purge_expired_idempotency_keys(session)
         abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])
         finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)
         expiring = rules.certificates_expiring_within(session, config["WALLET_CERTIFICATE_WARNING_DAYS"])
     log.info("housekeeping: %d device logs pruned, %d devices without registrations removed, "
-             "%d finished jobs pruned, %d abandoned deliveries failed, %d push requests finished, "
-             "%d deliveries back from dead workers", logs, devices, jobs, abandoned, finished, stalled)
+             "%d finished jobs pruned, %d expired idempotency keys purged, %d abandoned deliveries failed, "
+             "%d push requests finished, %d deliveries back from dead workers",
+             logs, devices, jobs, keys, abandoned, finished, stalled)
     for certificate in expiring:
         log.warning("signing certificate %s (%s) expires on %s: renew it",
                     certificate.id, certificate.pass_type_identifier, certificate.not_after.date())

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Response
 from pydantic import BaseModel
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, pass_view
@@ -46,7 +47,8 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
 
     def get_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction(write=False) as session:
-            response = campaign_view(campaign_service.get_campaign(session, organization_id, style, campaign_id))
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
+            response = campaign_view(campaign)
         return json_response(response)
 
     def list_passes(organization_id: str, campaign_id: str, query: PageQuery, filters: CollectionQuery) -> Response:
@@ -97,20 +99,20 @@ def register_type_routes(segment: str, root: str, style: str) -> None:
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
              responses={201: V1Campaign}, endpoint=f"v1_create_campaign_{segment}")(create_campaign)
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: V1Campaign}, endpoint=f"v1_get_campaign_{segment}")(get_campaign)
+             responses={200: V1Campaign}, etag=True, endpoint=f"v1_get_campaign_{segment}")(get_campaign)
     register("GET", passes, summary=f"List a {root} campaign's passes", tag=tag, query=PageQuery,
              filters=pass_service.PASS_FILTERS, paginated=True,
              responses={200: list[pass_model]}, endpoint=f"v1_list_passes_{segment}")(list_passes)
     register("POST", passes, summary=f"Issue a {root} pass", tag=tag, json_body=V1PassBody,
              responses={201: pass_model, 412: ErrorObject}, endpoint=f"v1_create_pass_{segment}")(create_pass)
     register("GET", pass_item, summary=f"Get a {root} pass", tag=tag,
-             responses={200: pass_model}, endpoint=f"v1_get_pass_{segment}")(get_pass)
+             responses={200: pass_model}, etag=True, endpoint=f"v1_get_pass_{segment}")(get_pass)
     for method in ("PATCH", "PUT", "POST"):
         register(method, pass_item, summary=f"Update a {root} pass", tag=tag, json_body=V1PassBody,
-                 responses={201: pass_model}, description=UPDATE_DESCRIPTION,
+                 responses={201: pass_model}, description=UPDATE_DESCRIPTION, etag=True,
                  endpoint=f"v1_update_pass_{method.lower()}_{segment}")(update_pass)
     register("DELETE", pass_item, summary=f"Delete a {root} pass", tag=tag,
-             responses={200: DeletedResponse}, endpoint=f"v1_delete_pass_{segment}")(delete_pass)
+             responses={200: DeletedResponse}, etag=True, endpoint=f"v1_delete_pass_{segment}")(delete_pass)
     register("POST", f"{pass_item}/push", summary=f"Push a {root} pass to its devices", tag=tag,
              json_body=V1PushBody, responses={202: V1Message},
              description='Body `{"push_message": "Hello!"}` (optional): shown on the lock screen.',

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.common import DeletedResponse, ErrorObject
 from walletservice.api.v1 import operations, v1_api
 from walletservice.api.v1.responses import campaign_view, loyalty_card_view, loyalty_pass_view
@@ -38,10 +39,11 @@ def create_loyalty(organization_id: str, body: LoyaltyCreateBody) -> Response:
     return json_response(response, 201)
 
 
-@v1_api.route("GET", ITEM, summary="Get a loyalty program", tag=TAG, responses={200: LoyaltyCampaignResponse})
+@v1_api.route("GET", ITEM, summary="Get a loyalty program", tag=TAG, responses={200: LoyaltyCampaignResponse},
+              etag=True)
 def get_loyalty(organization_id: str, loyalty_id: str) -> Response:
     with transaction(write=False) as session:
-        campaign = campaign_service.get_campaign(session, organization_id, STYLE, loyalty_id)
+        campaign = current(session, campaign_service.get_campaign(session, organization_id, STYLE, loyalty_id))
         response = LoyaltyCampaignResponse(campaign=campaign_view(campaign))
     return json_response(response)
 
@@ -56,7 +58,8 @@ def create_loyalty_card(organization_id: str, loyalty_id: str, body: V1PassBody)
     return json_response(response, 201)
 
 
-@v1_api.route("GET", PASS_ITEM, summary="Get a loyalty card", tag=TAG, responses={200: LoyaltyPassResponse})
+@v1_api.route("GET", PASS_ITEM, summary="Get a loyalty card", tag=TAG, responses={200: LoyaltyPassResponse},
+              etag=True)
 def get_loyalty_card(organization_id: str, loyalty_id: str, pass_id: str) -> Response:
     with transaction(write=False) as session:
         campaign, pass_ = operations.campaign_and_pass(session, organization_id, STYLE, loyalty_id, pass_id)
@@ -74,13 +77,14 @@ def update_loyalty_card(organization_id: str, loyalty_id: str, pass_id: str, bod
 
 for _method in ("PATCH", "PUT"):
     v1_api.route(_method, PASS_ITEM, summary="Update a loyalty card", tag=TAG, json_body=V1PassBody,
-                 responses={201: LoyaltyPassResponse},
+                 responses={201: LoyaltyPassResponse}, etag=True,
                  description="A field sent without `value` keeps its value; `merge` and `push` default to "
                              "true. Answers 201, as the page shows.",
                  endpoint=f"update_loyalty_card_{_method.lower()}")(update_loyalty_card)
 
 
-@v1_api.route("DELETE", PASS_ITEM, summary="Delete a loyalty card", tag=TAG, responses={200: DeletedResponse})
+@v1_api.route("DELETE", PASS_ITEM, summary="Delete a loyalty card", tag=TAG, responses={200: DeletedResponse},
+              etag=True)
 def delete_loyalty_card(organization_id: str, loyalty_id: str, pass_id: str) -> Response:
     with transaction() as session:
         _campaign, pass_ = operations.campaign_and_pass(session, organization_id, STYLE, loyalty_id, pass_id)

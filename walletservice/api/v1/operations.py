@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from walletservice.api.preconditions import current
 from walletservice.api.v1.schemas import V1CampaignCreate, V1PassBody
 from walletservice.models import Campaign, Organization, Pass, PushRequest
 from walletservice.queue.pushes import enqueue_pass_push
@@ -28,7 +29,7 @@ def create_campaign(session: Session, organization_id: str, style: str, body: V1
 def campaign_and_pass(session: Session, organization_id: str, style: str, campaign_id: str,
                       pass_id: str) -> tuple[Campaign, Pass]:
     campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-    return campaign, pass_service.get_campaign_pass(session, campaign, pass_id)
+    return campaign, current(session, pass_service.get_campaign_pass(session, campaign, pass_id))
 
 
 def issue_pass(session: Session, campaign: Campaign, body: V1PassBody) -> Pass:

@@ -10,6 +10,7 @@ from flask import Response, current_app
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.campaigns import (
     CREATE_BODIES,
     MERGE_BODIES,
@@ -89,14 +90,14 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
 
     def get_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction(write=False) as session:
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
             response = campaign_response(campaign)
         return json_response(response)
 
     def update_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
         with transaction() as session:
             organization = session.get(Organization, organization_id)
-            campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
+            campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
             campaign_service.update_integrator_campaign(
                 session, organization, campaign, _changes(body, root), runtime().certificates)
             sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
@@ -109,6 +110,7 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
                 campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
             except NotFound:  # generic.md, "Delete a Generic campaign": 412, not 404
                 raise StateConflict("Campaign not found.", field="campaign") from None
+            campaign = current(session, campaign)
             campaign_service.delete_campaign(session, campaign)
         return json_response(DeletedResponse())
 
@@ -145,14 +147,14 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
     register("POST", base, summary=f"Create a {root} campaign", tag=tag, json_body=CREATE_BODIES[segment],
              responses={201: CampaignResponse}, description=STATE_DESCRIPTION, endpoint=f"create_campaign_{segment}")(create_campaign)
     register("GET", item, summary=f"Get a {root} campaign", tag=tag,
-             responses={200: CampaignResponse}, endpoint=f"get_campaign_{segment}")(get_campaign)
+             responses={200: CampaignResponse}, etag=True, endpoint=f"get_campaign_{segment}")(get_campaign)
     register("PATCH", item, summary=f"Update a {root} campaign", tag=tag, json_body=UPDATE_BODIES[segment],
-             responses={200: CampaignResponse, 412: ErrorObject},
+             responses={200: CampaignResponse, 412: ErrorObject}, etag=True,
              description="Only the attributes sent change. Issued passes change when updated or merged.",
              endpoint=f"update_campaign_{segment}")(update_campaign)
     register("DELETE", item, summary=f"Delete a {root} campaign and its passes", tag=tag,
              responses={200: DeletedResponse, 412: ErrorObject},
-             description="An unknown campaign is 412, as the Passworks documents show.",
+             description="An unknown campaign is 412, as the Passworks documents show.", etag=True,
              endpoint=f"delete_campaign_{segment}")(delete_campaign)
     for action in campaign_service.STATE_MOVES:
         register("POST", f"{item}/{action}", summary=f"{action.capitalize()} a {root} campaign", tag=tag,

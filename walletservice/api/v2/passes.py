@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response
 from sqlalchemy.orm import Session
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.campaigns import MessageResponse
 from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.schemas.passes import PassBody, PassPushBody, PassResponse
@@ -122,14 +123,14 @@ def register_pass_routes(segment: str, style: str) -> None:
              description="An empty body issues the boilerplate pass. 412 while the campaign is paused or archived.",
              endpoint=f"create_pass_{segment}")(create_pass)
     register("GET", item, summary=f"Get a pass ({segment})", tag=tag,
-             responses={200: PassResponse}, endpoint=f"get_pass_{segment}")(get_pass)
+             responses={200: PassResponse}, etag=True, endpoint=f"get_pass_{segment}")(get_pass)
     for method in ("PATCH", "PUT", "POST"):
         # boarding_pass.md updates with POST, the others with PATCH; PUT as Rails routes it.
         register(method, item, summary=f"Update a pass ({segment})", tag=tag, json_body=PassBody,
-                 responses={200: PassResponse}, description=UPDATE_DESCRIPTION,
+                 responses={200: PassResponse}, description=UPDATE_DESCRIPTION, etag=True,
                  endpoint=f"update_pass_{method.lower()}_{segment}")(update_pass)
     register("DELETE", item, summary=f"Delete a pass ({segment})", tag=tag,
-             responses={200: DeletedResponse}, endpoint=f"delete_pass_{segment}")(delete_pass)
+             responses={200: DeletedResponse}, etag=True, endpoint=f"delete_pass_{segment}")(delete_pass)
     for push_segment in (segment, *SINGULAR_PUSH_SEGMENTS.get(segment, ())):
         register("POST", f"/{push_segment}/<uuid:campaign_id>/passes/<uuid:pass_id>/push",
                  summary=f"Push a pass to its devices ({push_segment})", tag=tag,
@@ -143,7 +144,7 @@ def register_pass_routes(segment: str, style: str) -> None:
 def _campaign_and_pass(session: Session, organization_id: str, style: str, campaign_id: str,
                        pass_id: str) -> tuple[Campaign, Pass]:
     campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-    return campaign, pass_service.get_campaign_pass(session, campaign, pass_id)
+    return campaign, current(session, pass_service.get_campaign_pass(session, campaign, pass_id))
 
 
 for _segment, (_root, _style) in CAMPAIGN_TYPES.items():

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from flask import Response
 from sqlalchemy.orm import Session
 
+from walletservice.api.preconditions import current
 from walletservice.api.schemas.common import DeletedResponse, ErrorObject, PageQuery
 from walletservice.api.schemas.templates import TemplateBody, TemplateDeleteBody, TemplateResponse
 from walletservice.api.v2 import v2_api
@@ -44,18 +45,20 @@ def create_template(organization_id: str, body: TemplateBody) -> Response:
 
 
 @v2_api.route("GET", "/templates/<uuid:template_id>", summary="Get a template", tag=TAG,
-              responses={200: TemplateResponse})
+              responses={200: TemplateResponse}, etag=True)
 def get_template(organization_id: str, template_id: str) -> Response:
     with transaction(write=False) as session:
-        response = TemplateResponse.build(template_service.get_template(session, organization_id, template_id))
+        response = TemplateResponse.build(current(session, template_service.get_template(
+            session, organization_id, template_id)))
     return json_response(response)
 
 
 @v2_api.route("DELETE", "/templates/<uuid:template_id>", summary="Delete a template", tag=TAG,
               json_body=TemplateDeleteBody, responses={200: DeletedResponse, 412: ErrorObject},
-              description="412 while a campaign uses the template.")
+              description="412 while a campaign uses the template.", etag=True)
 def delete_template(organization_id: str, template_id: str, body: TemplateDeleteBody) -> Response:
     with transaction() as session:
+        current(session, template_service.get_template(session, organization_id, template_id))
         template_service.delete_template(session, organization_id, template_id,
                                          delete_assets=body.template.delete_assets)
     return json_response(DeletedResponse())

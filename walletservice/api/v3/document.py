@@ -35,6 +35,9 @@ def v3_document() -> dict[str, Any]:
             if "422" in responses:
                 responses.setdefault("400", responses["422"])
                 del responses["422"]
+            # ...but a reused Idempotency-Key is 422 here too (errors.IdempotencyKeyReused).
+            if any(parameter["name"] == "Idempotency-Key" for parameter in operation["parameters"]):
+                responses["422"] = {**responses["400"], "description": "Idempotency-Key used with another request"}
     return document
 
 

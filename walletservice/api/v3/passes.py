@@ -22,6 +22,7 @@ from walletservice.api.schemas.v3 import (
     V3PassQuery,
     V3PassView,
 )
+from walletservice.api.preconditions import current, if_match_sent
 from walletservice.json_bodies import parse_json_body
 from walletservice.api.v2.responses import public_url
 from walletservice.api.v3 import v3_api
@@ -202,10 +203,10 @@ def _filter_arguments(given: V3Filter | None) -> dict[str, str]:
 
 
 @v3_api.route("GET", ITEM, summary="Get a pass", tag=TAG, query=V3PassQuery,
-              responses={200: V3Envelope[V3PassView]})
+              responses={200: V3Envelope[V3PassView]}, etag=True)
 def get_pass(organization_id: str, identifier: str, query: V3PassQuery) -> Response:
     with transaction(write=False) as session:
-        pass_ = service.get_v3_pass(session, organization_id, identifier)
+        pass_ = current(session, service.get_v3_pass(session, organization_id, identifier))
         key_by_name = query.formatKeyAdditionalProperties == "name"
         (view,) = pass_views(session, [pass_], LINKS, key_by_name=key_by_name)
     return envelope(view)
@@ -217,13 +218,14 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
     with transaction() as session:
         pass_ = service.get_v3_pass(session, organization_id, identifier)
         # Before the userProvidedId lock: bulk jobs take the pass's lock first, then that one.
-        lock_pass_for_update(session, pass_)
+        current(session, lock_pass_for_update(session, pass_))
         campaign = session.get(Campaign, pass_.campaign_id)
         changes = service.read_changes(campaign, data, policy())
         mail_to = recipient(campaign, data)
         service.check_unique_user_provided_id(session, organization_id, changes, pass_.id,
                                               include_queued_creations=True)
-        if query.async_:
+        # With If-Match the update is made now, under the lock the check was made under.
+        if query.async_ and not if_match_sent():
             link = customer_link(_updated_pass(pass_, changes, replace)) if mail_to else None
             job = enqueue_update(session, organization_id, data, replace=replace,
                                  selection={"identifiers": [pass_.id]}, total=1, sendout_link=link)
@@ -234,7 +236,8 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
                 enqueue_pass_push(session, organization_id, [pass_.id])
             view = created_view(pass_, campaign)
             pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
-    return envelope(view, description="Pass has been updated." if not query.async_ else "Queued successfully")
+    queued = "process" in view and view["process"] is not None
+    return envelope(view, description="Queued successfully" if queued else "Pass has been updated.")
 
 
 def _updated_pass(pass_: Pass, changes: service.PassChanges, replace: bool) -> Pass:
@@ -248,23 +251,24 @@ UPDATE_RESPONSES = {200: V3Envelope[V3CreatedPass]}
 
 
 @v3_api.route("POST", ITEM, summary="Replace a pass's data", tag=TAG, json_body=V3PassBody, query=V3AsyncQuery,
-              responses=UPDATE_RESPONSES,
+              responses=UPDATE_RESPONSES, etag=True,
               description="Data not given is removed from the pass; the change is pushed. " + DATA_DESCRIPTION)
 def replace_pass(organization_id: str, identifier: str, body: V3PassBody, query: V3AsyncQuery) -> Response:
     return _update(organization_id, identifier, body, query, replace=True)
 
 
 @v3_api.route("PATCH", ITEM, summary="Update part of a pass's data", tag=TAG, json_body=V3PassBody,
-              query=V3AsyncQuery, responses=UPDATE_RESPONSES,
+              query=V3AsyncQuery, responses=UPDATE_RESPONSES, etag=True,
               description="Only the data given changes; the change is pushed. " + DATA_DESCRIPTION)
 def patch_pass(organization_id: str, identifier: str, body: V3PassBody, query: V3AsyncQuery) -> Response:
     return _update(organization_id, identifier, body, query, replace=False)
 
 
-@v3_api.route("DELETE", ITEM, summary="Delete a pass", tag=TAG, responses={200: V3Envelope[V3Identifier]})
+@v3_api.route("DELETE", ITEM, summary="Delete a pass", tag=TAG, responses={200: V3Envelope[V3Identifier]},
+              etag=True)
 def delete_v3_pass(organization_id: str, identifier: str) -> Response:
     with transaction() as session:
-        delete_pass(session, service.get_v3_pass(session, organization_id, identifier))
+        delete_pass(session, current(session, service.get_v3_pass(session, organization_id, identifier)))
     return envelope({"identifier": identifier}, description="Successfully deleted!")
 
 
