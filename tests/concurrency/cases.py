@@ -21,7 +21,7 @@ from tests.concurrency.burst import (
 from tests.concurrency.harness import field_value
 from walletservice.db import transaction
 from tests.concurrency.case_kinds import (
-    CREATED, OK, ONCE, QUEUED, Case, creates, deletes, field_updates, fresh_campaign, fresh_pass, moves_campaign,
+    CREATED, OK, ONCE, QUEUED, V1_UPDATED, Case, creates, deletes, field_updates, fresh_campaign, fresh_pass, moves_campaign,
     nothing, passes_created, put_value, queues, redeems, refused, replaces,
 )
 from walletservice.models import (
@@ -284,12 +284,12 @@ CASES: dict[str, Case] = {
     "POST /v1/<seg>/<uuid:loyalty_id>/passes": passes_created(fresh=fresh_pass),
     "PATCH /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v2_field),
     "POST /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v2_field),
-    "PATCH /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v1_field),
-    "POST /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v1_field),
-    "PATCH /v1/<seg>/<uuid:loyalty_id>/passes/<uuid:pass_id>": field_updates(v1_field),
+    "PATCH /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v1_field, V1_UPDATED),
+    "POST /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v1_field, V1_UPDATED),
+    "PATCH /v1/<seg>/<uuid:loyalty_id>/passes/<uuid:pass_id>": field_updates(v1_field, V1_UPDATED),
     "PUT /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": replaces(v2_all_fields),
-    "PUT /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": replaces(v1_all_fields),
-    "PUT /v1/<seg>/<uuid:loyalty_id>/passes/<uuid:pass_id>": replaces(v1_all_fields),
+    "PUT /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": replaces(v1_all_fields, statuses=V1_UPDATED),
+    "PUT /v1/<seg>/<uuid:loyalty_id>/passes/<uuid:pass_id>": replaces(v1_all_fields, statuses=V1_UPDATED),
     "DELETE /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": deletes(Pass, "pass_id", fresh_pass),
     "DELETE /v1/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": deletes(Pass, "pass_id", fresh_pass),
     "DELETE /v1/<seg>/<uuid:loyalty_id>/passes/<uuid:pass_id>": deletes(Pass, "pass_id", fresh_pass),
