@@ -1,5 +1,5 @@
 """ETag on reads of one pass, campaign or template, and If-Match on their writes, in v1, v2
-and v3 (docs/idempotency-and-etags.md). The concurrent case is in tests/test_concurrent_preconditions.py."""
+and v3 (docs/idempotency-and-etags.md). The concurrent case is in tests/concurrency/test_concurrent_preconditions.py."""
 
 from __future__ import annotations
 

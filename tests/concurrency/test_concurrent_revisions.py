@@ -7,12 +7,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.api.conftest import Account
-from tests.test_concurrent_writes import (  # noqa: F401 - fixtures
+from tests.concurrency.test_concurrent_writes import (  # noqa: F401 - fixtures
     FEW,
     Target,
-    account,
     at_once,
-    base_url,
     client,
     field_value,
     fields_set,

@@ -1,23 +1,21 @@
 """Idempotency keys and If-Match under concurrency, on a real threaded server (as
-tests/test_concurrent_writes.py): of two requests with one key exactly one creates, and of
+tests/concurrency/test_concurrent_writes.py): of two requests with one key exactly one creates, and of
 two writes holding one ETag exactly one goes on (docs/idempotency-and-etags.md)."""
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 import pytest
-from flask import Flask
 
-from tests.api.conftest import Account, new_account
+from tests.api.conftest import Account
 from tests.api.idempotency_routes import APIS, PassRoutes, created_id, pass_count
-from tests.http_servers import wsgi_server
-from tests.test_concurrent_writes import at_once
+from tests.concurrency.harness import at_once
 from tests.v3.conftest import make_template
 from walletservice.api import idempotency as idempotency_hook
 from walletservice.services import campaigns as campaign_service
@@ -28,16 +26,6 @@ CREATE = {"v1": (pass_service, "create_integrator_pass"), "v2": (pass_service, "
           "v3": (v3_service, "create_v3_pass")}
 UPDATE = {"v1": (pass_service, "update_integrator_pass"), "v2": (pass_service, "update_integrator_pass"),
           "v3": (v3_service, "update_v3_pass")}
-
-
-@pytest.fixture
-def base_url(app: Flask) -> Iterator[str]:
-    yield from wsgi_server(app)
-
-
-@pytest.fixture
-def account(app: Flask) -> Account:
-    return new_account("Toy Town")
 
 
 @pytest.fixture(params=APIS)
