@@ -123,7 +123,7 @@ def _apple_objects(client: FlaskClient, tenant: Tenant, name: str) -> None:
 
 
 def build_tenant(client: FlaskClient, name: str, wwdr: devcerts.KeyPair) -> Tenant:
-    tenant = Tenant(new_account(name), values={"": {"filename": "download-page.css"}})
+    tenant = Tenant(new_account(name), values={"": {"filename": "download-page.css", "n": "1"}})
     tenant.secrets.append(tenant.account.api_key)
     _v2_objects(client, tenant, name, wwdr)
     _v3_objects(client, tenant)
