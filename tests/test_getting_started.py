@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 from flask import Flask
+
+from tests.http_servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SHELL_BLOCK = re.compile(r"```sh\n(.*?)```", re.DOTALL)
@@ -28,12 +29,6 @@ def getting_started_blocks() -> list[str]:
     readme = (ROOT / "README.md").read_text()
     section = readme.split("\n## Getting started\n", 1)[1].split("\n## ", 1)[0]
     return SHELL_BLOCK.findall(section)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_until_ready(base: str, server: subprocess.Popen, log: Path) -> None:  # type: ignore[type-arg]

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from tests.http_servers import serve_in_thread, trickle
+from tests.http_servers import free_port, serve_in_thread, trickle
 from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
 from walletservice.extensions import db
@@ -114,10 +113,7 @@ def _webhooks_counted() -> int:
 
 
 def _free_port_url() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"http://127.0.0.1:{port}/nobody-listens"
+    return f"http://127.0.0.1:{free_port()}/nobody-listens"
 
 
 def test_a_webhook_is_posted_signed_and_counted(receiver, sender):  # type: ignore[no-untyped-def]

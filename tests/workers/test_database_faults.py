@@ -8,13 +8,13 @@ two processes share the database file."""
 from __future__ import annotations
 
 import collections
-import socket
 import time
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from tests.http_servers import free_port
 from tests.api.conftest import new_account
 from tests.factories import make_campaign, make_pass
 from tests.outbox.conftest import register, token_for
@@ -164,12 +164,6 @@ def test_a_killed_worker_s_work_is_reclaimed_after_its_lease_by_another(
     assert {row["process"].rsplit(":", 1)[1] for row in readyz.get_json()["stale_loops"]} == {str(first.pid)}
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @on_postgresql
 def test_embedded_mode_survives_its_connections_being_killed(
         push_app, simulator, simulator_files, webhook_receiver, start_process, client, capsys):  # type: ignore[no-untyped-def]
@@ -177,7 +171,7 @@ def test_embedded_mode_survives_its_connections_being_killed(
 
     _work_in_flight(webhook_receiver.url, client)
     simulator.faults.delay = 0.02
-    port = _free_port()
+    port = free_port()
     env = _worker_env(push_app, simulator.url, str(simulator_files.ca_file)) | {
         "WALLET_EMBEDDED_APNS_SIMULATOR": "false"}
     embedded = start_process(["app.py", "--port", str(port)], env, "embedded")
