@@ -10,14 +10,14 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, appcontext_pushed
+from flask import Flask, current_app, has_app_context
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from walletservice.config import DEFAULT_INSTANCE_DIR, load_settings
 from walletservice.application import WalletApp, WsgiEdge
 from walletservice.db import READS_BIND, engine_binds
 from walletservice.request_authors import install_request_authors
-from walletservice.services.pass_revisions import keep_revisions
+from walletservice.services.pass_revisions import read_retention_from
 from walletservice.url_rules import LazyBuilderRule
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -33,8 +33,8 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     _configure_logging(app)
     _bind_extensions(app)
     _install_runtime(app)
-    install_request_authors(app)
-    appcontext_pushed.connect(_keep_revisions)  # once: blinker ignores a repeated connect
+    install_request_authors()
+    read_retention_from(_configured_revisions_kept)
     _register_blueprints(app)
     _install_error_renderers(app)
     _register_cli(app)
@@ -43,9 +43,9 @@ def create_app(overrides: dict[str, Any] | None = None, *, instance_dir: Path | 
     return app
 
 
-def _keep_revisions(app: Flask, **_extra: Any) -> None:
-    """Every app context (request, worker, scheduler) applies the app's revision retention."""
-    keep_revisions(app.config["WALLET_PASS_REVISIONS_KEPT"])
+def _configured_revisions_kept() -> int | None:
+    """The retention of the app whose context writes the revision (request, worker, scheduler)."""
+    return current_app.config["WALLET_PASS_REVISIONS_KEPT"] if has_app_context() else None
 
 
 def _trust_proxies(app: Flask) -> None:

@@ -1,14 +1,16 @@
 """Who is changing things right now, for the records that keep it (pass revisions).
 
-A context variable, so no service takes it as an argument: requests set it from their
-route and credentials (walletservice.request_authors), the job worker from the job and
-the request that queued it (its payload's `requested_by`), schedules from themselves.
+A context variable, so no service takes it as an argument: the job worker sets it from
+the job and the request that queued it (its payload's `requested_by`), schedules from
+themselves. Requests set nothing: an ambient source (walletservice.request_authors) reads
+the route and credentials only when a change is recorded, so Apple's hot reads, which
+change nothing, pay nothing for it.
 """
 
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -25,11 +27,19 @@ class Author:
 
 
 UNKNOWN = Author(route="internal")
-_author: contextvars.ContextVar[Author] = contextvars.ContextVar("walletservice_pass_author", default=UNKNOWN)
+_author: contextvars.ContextVar[Author | None] = contextvars.ContextVar("walletservice_pass_author", default=None)
+_ambient_author: Callable[[], Author | None] = lambda: None
+
+
+def read_ambient_author_from(source: Callable[[], Author | None]) -> None:
+    """Where the author comes from when no `acting_as` block names one (a request's route
+    and key); `source` answers None outside its own context."""
+    global _ambient_author
+    _ambient_author = source
 
 
 def current_author() -> Author:
-    return _author.get()
+    return _author.get() or _ambient_author() or UNKNOWN
 
 
 @contextmanager
@@ -40,15 +50,6 @@ def acting_as(author: Author) -> Iterator[Author]:
         yield author
     finally:
         _author.reset(token)
-
-
-def begin_acting_as(author: Author) -> contextvars.Token[Author]:
-    """For request hooks, which cannot hold a `with` block open: end with `stop_acting`."""
-    return _author.set(author)
-
-
-def stop_acting(token: contextvars.Token[Author]) -> None:
-    _author.reset(token)
 
 
 def requested_by() -> dict[str, str | None]:

@@ -17,8 +17,7 @@ it per request (route, organization, API key), background jobs per chunk.
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -33,19 +32,22 @@ MAX_N = 2**31 - 1  # the column is a 32-bit integer
 MINIMUM_KEPT = 2  # the current version and one before it: a restore always has something to go back to
 
 
-# Set from WALLET_PASS_REVISIONS_KEPT whenever the app's context is pushed (create_app), not
-# passed down: every write path (API, jobs, schedules) ends in mark_passes_changed, and
-# threading a setting through all of them would sprinkle it.
-_kept: contextvars.ContextVar[int] = contextvars.ContextVar("walletservice_revisions_kept", default=DEFAULT_KEPT)
+# Read from WALLET_PASS_REVISIONS_KEPT through a source create_app installs, not passed
+# down: every write path (API, jobs, schedules) ends in mark_passes_changed, and threading
+# a setting through all of them would sprinkle it. Asked only when a revision is written.
+_kept_source: Callable[[], int | None] = lambda: None
 
 
-def keep_revisions(count: int) -> None:
-    """From now on in this context, keep the newest `count` revisions per pass (at least 2)."""
-    _kept.set(max(MINIMUM_KEPT, int(count)))
+def read_retention_from(source: Callable[[], int | None]) -> None:
+    """`source` gives the configured count, or None outside the app (then DEFAULT_KEPT)."""
+    global _kept_source
+    _kept_source = source
 
 
 def revisions_kept() -> int:
-    return _kept.get()
+    """The newest revisions kept per pass: the configured count, at least MINIMUM_KEPT."""
+    configured = _kept_source()
+    return max(MINIMUM_KEPT, int(DEFAULT_KEPT if configured is None else configured))
 
 
 def record_revisions(session: Session, passes: Sequence[Pass], *, restored_from: int | None = None) -> None:
