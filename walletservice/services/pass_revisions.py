@@ -11,8 +11,8 @@ two writers of one pass number their revisions one after the other; the unique
 (pass_id, n) constraint guards that. Only the newest WALLET_PASS_REVISIONS_KEPT
 revisions of a pass are kept, so storage stays bounded per pass.
 
-Who made a change is the current author (plumbing.change_authors): the API layer sets
-it per request (route, organization, API key), background jobs per chunk.
+Who made a change is the current author (plumbing.change_authors): in a request, read
+from its route and API key when the revision is written; background jobs set it per chunk.
 """
 
 from __future__ import annotations
