@@ -186,6 +186,7 @@ def test_a_multipart_upload_with_a_key_is_read_whole_and_replayed(client: FlaskC
     assert upload(color=(0, 0, 0)).status_code == 422  # another file under the same key
 
 
+@pytest.mark.fresh_app
 def test_a_replay_carries_the_first_answers_headers(app: Flask, account: Account) -> None:
     """Location, Content-Type and the route's own headers come back; Date does not."""
     blueprint = Blueprint("idempotency_probe", __name__, url_prefix="/probe")
