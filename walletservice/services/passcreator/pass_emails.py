@@ -24,8 +24,7 @@ from walletservice.queue.jobs import ChunkResult, enqueue_job
 from walletservice.mail import MailSettings, OutgoingMail, send_mail
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.services.events import record_pass_event
-from walletservice.services.passcreator.sendout_templates import email_sendout, render
-from walletservice.services.passcreator.pass_view import additional_properties
+from walletservice.services.passcreator.sendout_templates import email_sendout, placeholder_values, render
 
 EMAIL_KIND = "v3_pass_email"
 RECIPIENT_KEY = "emailRecipient"
@@ -66,10 +65,7 @@ def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipi
         return None
     sendout = email_sendout(campaign)
     assert sendout is not None and download_page  # requested_recipient answered an address
-    values = {key: "" if value is None else str(value)
-              for key, value in additional_properties(pass_, campaign).items()}
-    values.update(downloadPage=download_page, templateName=campaign.name,
-                  organizationName=str(campaign.design.get("organizationName") or ""))
+    values = placeholder_values(campaign, pass_, download_page)
     payload = {"pass_id": pass_.id, "to": recipient,
                "subject": render(sendout["subject"], values), "text": render(sendout["text"], values)}
     return enqueue_job(session, pass_.organization_id, EMAIL_KIND, payload, total=1)

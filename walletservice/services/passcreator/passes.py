@@ -32,8 +32,9 @@ from walletservice.services.events import record_pass_event
 from walletservice.services.passcreator.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.passcreator.pass_query import PassQuery, compile_query, parse_query, template_properties
-from walletservice.services.passcreator.pass_emails import refuse_bulk_recipient
+from walletservice.services.passcreator.sendouts import refuse_bulk_recipients
 from walletservice.services.pass_locks import lock_pass_for_update
+from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
@@ -51,7 +52,7 @@ from walletservice.services.passcreator.images import (
 COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
 DATES = {"expirationDate": "expirationDate", "relevantDate": "relevantDate"}
 EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces")
-# Not template properties: services.pass_emails mails the pass (email only; SMS is ignored).
+# Not template properties: the pass is sent to them (services.passcreator.sendouts).
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations")
@@ -93,12 +94,12 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
                     selected: int, condition: ColumnElement[bool]) -> None:
-    """What can be refused for a bulk update in the request: an emailRecipient (bulk updates
-    mail nobody), dates, image URLs and language codes (of images and of localizedRelevantText), the
+    """What can be refused for a bulk update in the request: an emailRecipient or phoneRecipient
+    (bulk updates send nothing), dates, image URLs and language codes (of images and of localizedRelevantText), the
     shape of locations, a userProvidedId that must be unique
     but is taken or would be shared, and eligibleValidationPlaces outside the selected
     passes' templates."""
-    refuse_bulk_recipient(data)
+    refuse_bulk_recipients(data)
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
@@ -214,10 +215,16 @@ def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChange
         raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
 
 
+def valid_validation_places(campaign: Campaign) -> list[str] | None:
+    """The template's validValidationPlaces (v2 campaign attribute `valid_validation_places`)."""
+    places = campaign_setting(campaign.settings, "valid_validation_places")
+    return places if isinstance(places, list) else None
+
+
 def _unknown_validation_places(campaign: Campaign, places: Any) -> list[Any]:
     """The places not in the template's validValidationPlaces, when it lists them."""
-    valid_places = (campaign.settings or {}).get("validValidationPlaces")
-    if not places or not isinstance(valid_places, list):
+    valid_places = valid_validation_places(campaign)
+    if not places or valid_places is None:
         return []
     return [place for place in places if place not in valid_places]
 
