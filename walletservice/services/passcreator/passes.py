@@ -34,6 +34,7 @@ from walletservice.services.lookups import one_or_not_found
 from walletservice.services.passcreator.pass_query import PassQuery, compile_query, parse_query, template_properties
 from walletservice.services.passcreator.sendouts import refuse_bulk_recipients
 from walletservice.services.pass_locks import lock_pass_for_update
+from walletservice.services.pass_revisions import kept_properties, record_revisions
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
@@ -343,12 +344,9 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
     check_bundle_room(session, campaign.organization_id, bundle_id_in(changes.extra))
     values = _with_images(changes.values, images)
     values = _with_default_barcode(values, campaign, reservation.serial_number)
-    pass_ = issue_pass(session, campaign, values, serial_number=reservation.serial_number,
-                       pass_id=reservation.pass_id, download_id=reservation.download_id)
-    pass_.user_provided_id = changes.user_provided_id
-    pass_.extra = {key: value for key, value in changes.extra.items() if value is not None} or None
-    session.flush()
-    return pass_
+    return issue_pass(session, campaign, values, serial_number=reservation.serial_number,
+                      pass_id=reservation.pass_id, download_id=reservation.download_id,
+                      user_provided_id=changes.user_provided_id, extra=_without_nulls(changes.extra))
 
 
 def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
@@ -365,12 +363,21 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
     new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
-    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
+    properties_before = kept_properties(pass_)
+    # Before the content: the revision the change writes keeps them (services.pass_revisions).
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
-    pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
+    pass_.extra = _without_nulls(extra)
+    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
+    if not changed and kept_properties(pass_) != properties_before:
+        # The devices' pass is the same (no new tag, no push), but this is a version to go back to.
+        record_revisions(session, [pass_])
     record_pass_event(session, "updated", pass_)
     return changed
+
+
+def _without_nulls(extra: Mapping[str, Any]) -> dict[str, Any] | None:
+    return {key: value for key, value in extra.items() if value is not None} or None
 
 
 def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:
