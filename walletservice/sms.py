@@ -17,7 +17,6 @@ part of an exception or a repr.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,8 +25,9 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from walletservice.plumbing.loopback import is_loopback_host
+
 MESSAGES_PATH = "/2010-04-01/Accounts/{sid}/Messages.json"
-LOOPBACK_NAMES = ("localhost",)
 # Status codes worth another attempt: rate limits, the provider's own failures, and
 # credentials (an operator can fix them while the job waits, as for a failed SMTP login).
 RETRIED_STATUSES = frozenset({401, 408, 429})
@@ -54,7 +54,7 @@ def sms_url(raw: str) -> str:
     if parts.username or parts.password:
         raise ValueError("WALLET_SMS_URL must not carry credentials: set WALLET_SMS_ACCOUNT_SID and "
                          "WALLET_SMS_AUTH_TOKEN")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         raise ValueError("WALLET_SMS_URL must use https unless the host is loopback (the auth token is sent)")
     return value
 
@@ -132,11 +132,3 @@ def _json_object(body: bytes) -> dict[str, Any]:
         return {}
     return value if isinstance(value, dict) else {}
 
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

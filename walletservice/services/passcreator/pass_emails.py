@@ -51,12 +51,6 @@ def requested_recipient(campaign: Campaign, data: Mapping[str, Any], mail_config
         raise BadRequest(f"{RECIPIENT_KEY}: {exc}") from None
 
 
-def refuse_bulk_recipient(data: Mapping[str, Any]) -> None:
-    """A bulk update mails nobody: one address for many passes is a mistake, said at once."""
-    if data.get(RECIPIENT_KEY) not in (None, ""):
-        raise BadRequest(f"{RECIPIENT_KEY} cannot be used in a bulk update")
-
-
 def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipient: str | None,
                        download_page: str | None) -> BackgroundJob | None:
     """Render the sendout for the pass as it is now and queue it, in the pass's transaction;

@@ -61,12 +61,6 @@ def e164_number(number: Any) -> str:
     return compact
 
 
-def refuse_bulk_phone(data: Mapping[str, Any]) -> None:
-    """A bulk update texts nobody: one number for many passes is a mistake, said at once."""
-    if data.get(PHONE_KEY) not in (None, ""):
-        raise BadRequest(f"{PHONE_KEY} cannot be used in a bulk update")
-
-
 def enqueue_pass_sms(session: Session, campaign: Campaign, pass_: Pass, phone: str | None,
                      download_page: str | None) -> BackgroundJob | None:
     """Render the sendout for the pass as it is now and queue it, in the pass's transaction;

@@ -13,9 +13,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
-from walletservice.services.passcreator.pass_emails import enqueue_pass_email, refuse_bulk_recipient, requested_recipient
-from walletservice.services.passcreator.pass_sms import enqueue_pass_sms, refuse_bulk_phone, requested_phone
+from walletservice.services.passcreator.pass_emails import RECIPIENT_KEY, enqueue_pass_email, requested_recipient
+from walletservice.services.passcreator.pass_sms import PHONE_KEY, enqueue_pass_sms, requested_phone
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,10 @@ def requested_recipients(campaign: Campaign, data: Mapping[str, Any], *, mail_co
 
 
 def refuse_bulk_recipients(data: Mapping[str, Any]) -> None:
-    refuse_bulk_recipient(data)
-    refuse_bulk_phone(data)
+    """A bulk update sends nothing: one address or number for many passes is a mistake, said at once."""
+    for key in (RECIPIENT_KEY, PHONE_KEY):
+        if data.get(key) not in (None, ""):
+            raise BadRequest(f"{key} cannot be used in a bulk update")
 
 
 def enqueue_sendouts(session: Session, campaign: Campaign, pass_: Pass, recipients: Recipients,
