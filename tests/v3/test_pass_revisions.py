@@ -157,3 +157,19 @@ def test_a_revision_written_before_values_were_kept_leaves_them_as_they_are(v3: 
     assert restored.status_code == 200, restored.json
     view = v3.get(f"/pass/{pass_id}").json["data"]
     assert (view["firstname"], view["userProvidedId"], view["storedValue"]) == ("Ada", "member-1", 4)
+
+
+def test_a_bulk_update_of_kept_values_only_writes_one_revision_per_pass(v3: V3Client, template_id: str,
+                                                                        run_jobs) -> None:
+    pass_ids = [create(v3, template_id, storedValue=1, firstname="Ada") for _ in range(3)]
+
+    queued = v3.patch("/pass/bulk", json={"data": {"storedValue": 7}, "filter": {"identifiers": pass_ids}})
+    assert queued.status_code == 202, queued.json
+    run_jobs()
+
+    for pass_id in pass_ids:
+        listed = v3.get(f"/pass/{pass_id}/revisions").json["data"]
+        assert [(item["n"], item["extra"]["storedValue"]) for item in listed] == [(2, 7), (1, 1)]
+        assert listed[0]["route"].startswith("job v3_update_passes ")
+        assert v3.post(f"/pass/{pass_id}/revisions/1/restore").status_code == 200
+        assert v3.get(f"/pass/{pass_id}").json["data"]["storedValue"] == 1

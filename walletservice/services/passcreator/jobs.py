@@ -25,6 +25,7 @@ from walletservice.services.passcreator.pass_emails import EMAIL_KIND, send_pass
 from walletservice.services.passcreator.pass_sms import SMS_KIND, send_pass_sms
 from walletservice.services.passcreator.sendouts import Recipients, enqueue_sendouts, requested_recipients
 from walletservice.services.pass_locks import select_passes_for_update
+from walletservice.services.pass_revisions import record_revisions
 from walletservice.services.passcreator.pass_query import parse_query
 from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.passcreator.images import FetchedImages
@@ -112,7 +113,8 @@ def update_passes(session: Session, job: BackgroundJob, settings: JobSettings) -
 def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], errors: list[dict[str, Any]],
                  settings: JobSettings) -> list[str]:
     prepared: dict[str, tuple[Campaign, PassChanges, FetchedImages] | DomainError] = {}
-    updated = []
+    updated: list[Pass] = []
+    revised_only: list[Pass] = []  # only storedValue, userProvidedId... changed: a revision, no new tag
     for pass_ in passes:
         if pass_.campaign_id not in prepared:
             prepared[pass_.campaign_id] = _prepare(session, job, pass_.campaign_id, FetchPolicy.from_config(settings))
@@ -123,14 +125,15 @@ def _update_each(session: Session, job: BackgroundJob, passes: list[Pass], error
             campaign, changes, images = ready
             # Before the update: a refused address or number leaves the pass as it was.
             recipients = _recipients(campaign, job.payload, settings)
-            changed = update_v3_pass(session, campaign, pass_, changes, images,
-                                     replace=bool(job.payload["replace"]), mark_changed=False)
+            changed = update_v3_pass(session, campaign, pass_, changes, images, replace=bool(job.payload["replace"]),
+                                     mark_changed=False, revised_later=revised_only)
             enqueue_sendouts(session, campaign, pass_, recipients, job.payload.get(SENDOUT_LINK))
             if changed:  # the others keep their tag and get no push
                 updated.append(pass_)
         except DomainError as exc:
             errors.append({"id": pass_.id, "error": exc.message})
     mark_passes_changed(session, updated)  # one tag allocation per chunk, not per pass
+    record_revisions(session, revised_only)
     return [pass_.id for pass_ in updated]
 
 

@@ -350,10 +350,12 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
 
 
 def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
-                   images: FetchedImages, *, replace: bool, mark_changed: bool = True) -> bool:
+                   images: FetchedImages, *, replace: bool, mark_changed: bool = True,
+                   revised_later: list[Pass] | None = None) -> bool:
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     True when the pass's content changed, the only case to push (services.passes.update_pass_values).
-    mark_changed=False: the caller marks the passes it changed together (bulk)."""
+    mark_changed=False: the caller marks the passes it changed together (bulk); revised_later then
+    collects the passes whose kept properties alone changed, for one record_revisions."""
     lock_pass_for_update(session, pass_)
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
     extra = extra_after_update(pass_, changes, replace=replace)
@@ -371,7 +373,10 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
     if not changed and kept_properties(pass_) != properties_before:
         # The devices' pass is the same (no new tag, no push), but this is a version to go back to.
-        record_revisions(session, [pass_])
+        if revised_later is None:
+            record_revisions(session, [pass_])
+        else:
+            revised_later.append(pass_)
     record_pass_event(session, "updated", pass_)
     return changed
 
