@@ -35,6 +35,7 @@ from walletservice.services.passcreator.pass_query import PassQuery, compile_que
 from walletservice.services.passcreator.sendouts import refuse_bulk_recipients
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.pass_revisions import kept_properties, record_revisions
+from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
@@ -365,13 +366,16 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
     new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
+    # Marked changed below, once the kept properties are set too: the revision keeps them.
+    # update_pass_values refuses content before it changes anything, so a refusal leaves the pass as it was.
+    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=False)
     properties_before = kept_properties(pass_)
-    # Before the content: the revision the change writes keeps them (services.pass_revisions).
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
     pass_.extra = _without_nulls(extra)
-    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
-    if not changed and kept_properties(pass_) != properties_before:
+    if changed and mark_changed:
+        mark_passes_changed(session, [pass_])
+    elif not changed and kept_properties(pass_) != properties_before:
         # The devices' pass is the same (no new tag, no push), but this is a version to go back to.
         if revised_later is None:
             record_revisions(session, [pass_])
