@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tests.api.conftest import error_text
 from tests.http_servers import free_port, loopback_server
 from tests.v3.test_email_sendout import campaign, create_pass, jobs
+from walletservice.config import load_settings
 from walletservice.db import transaction
 from walletservice.models import BackgroundJob, Pass, PassEvent
 from walletservice.services.passcreator.pass_sms import SMS_KIND, e164_number
@@ -307,3 +308,12 @@ def test_the_queued_job_holds_number_and_text_but_no_credentials(v3, client, acc
         (job,) = session.scalars(select(BackgroundJob).where(BackgroundJob.kind == SMS_KIND))
         assert set(job.payload) == {"requested_by", "pass_id", "to", "text"}
         assert AUTH_TOKEN not in json.dumps(job.payload)
+
+
+def test_a_bad_sms_url_stops_the_server_at_start_without_quoting_it(tmp_path) -> None:
+    with pytest.raises(ValueError) as raised:
+        load_settings({"WALLET_SMS_URL": "http://AC1:tok3n@sms.example.com"}, instance_dir=tmp_path)
+
+    assert str(raised.value).startswith("WALLET_SMS_URL: ") and "tok3n" not in str(raised.value)
+    assert load_settings({"WALLET_SMS_URL": "https://api.twilio.com/"}, instance_dir=tmp_path)[
+        "WALLET_SMS_URL"] == "https://api.twilio.com"
