@@ -8,8 +8,8 @@ form-encoded `To`, `From` and `Body`, HTTP Basic auth with the account SID and a
 Other providers that speak this API (or a proxy in front of one) are reached by
 pointing WALLET_SMS_URL at them.
 
-What the answer means (classify_answer): 2xx sent; 429, 5xx and 401 (credentials the operator
-can fix) are worth another try and raise SmsTryLater; any other 4xx (an invalid or blocked
+What the answer means (classify_answer): 2xx sent; 429, 408, 5xx and 401 (credentials the
+operator can fix) are worth another try and raise SmsTryLater; any other 4xx (an invalid or blocked
 number, a refused body) raises SmsRefused, which no retry would change. Connection errors
 and timeouts are httpx's TransportError: also worth another try. The auth token is never
 part of an exception or a repr.
@@ -51,6 +51,10 @@ def sms_url(raw: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ValueError("WALLET_SMS_URL must be https://host[:port][/path], e.g. https://api.twilio.com")
+    try:
+        parts.port  # noqa: B018 - urlsplit checks the port only when asked
+    except ValueError:
+        raise ValueError("WALLET_SMS_URL: the port must be a number from 0 to 65535") from None
     if parts.username or parts.password:
         raise ValueError("WALLET_SMS_URL must not carry credentials: set WALLET_SMS_ACCOUNT_SID and "
                          "WALLET_SMS_AUTH_TOKEN")

@@ -295,7 +295,7 @@ def test_sms_settings_keep_the_token_out_of_reprs_and_refuse_plain_http_elsewher
     assert settings is not None and AUTH_TOKEN not in repr(settings)
     assert settings.messages_url == "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"
     assert sms_url("http://127.0.0.1:8080") == "http://127.0.0.1:8080"
-    for bad in ("http://sms.example.com", "ftp://x", "https://AC1:token@api.twilio.com", "https://h/?a=1"):
+    for bad in ("http://sms.example.com", "ftp://x", "https://AC1:token@api.twilio.com", "https://h/?a=1", "https://h:x"):
         with pytest.raises(ValueError) as raised:
             sms_url(bad)
         assert "token" not in str(raised.value).replace("auth token", "")
