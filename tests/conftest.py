@@ -95,6 +95,8 @@ def test_settings(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]
         # anyone; tests/v3/test_email_sendout.py points these at a loopback SMTP server.
         "WALLET_SMTP_URL": "",
         "WALLET_MAIL_FROM": "",
+        # No SMS provider either; tests/v3/test_sms_sendout.py points it at a loopback stand-in.
+        "WALLET_SMS_URL": "",
     }
     app = create_app(settings, instance_dir=root / "instance")
     with app.app_context():

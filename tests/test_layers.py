@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "walletservice.plumbing": ANYWHERE,
     "walletservice.errors": ANYWHERE,
     "walletservice.mail": ANYWHERE,
+    "walletservice.sms": ANYWHERE,
     "walletservice.json_bodies": ANYWHERE,
     "walletservice.control_characters": ANYWHERE,
     "walletservice.client_address": ANYWHERE,

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from walletservice.mail import smtp_url_parts
+from walletservice.sms import sms_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -149,6 +150,19 @@ SETTINGS: tuple[Setting, ...] = (
             "From address of sendout mails, e.g. `Toy Town <passes@example.com>`; required with WALLET_SMTP_URL."),
     Setting("WALLET_SMTP_TIMEOUT_SECONDS", 20.0, float,
             "Connect and reply timeout of the mail server; a send that times out is retried as a failed job chunk."),
+    Setting("WALLET_SMS_URL", "", sms_url,
+            "Twilio-compatible API for v3 `phoneRecipient` sendouts, e.g. `https://api.twilio.com` (messages go to "
+            "`{url}/2010-04-01/Accounts/{sid}/Messages.json`); https unless the host is loopback. Empty: no SMS (a "
+            "template with an SMS sendout then refuses phoneRecipient with 400)."),
+    Setting("WALLET_SMS_ACCOUNT_SID", "", str,
+            "Account SID for WALLET_SMS_URL (the user name of its HTTP Basic auth and part of the URL)."),
+    Setting("WALLET_SMS_AUTH_TOKEN", "", str,
+            "Auth token for WALLET_SMS_URL (the password of its HTTP Basic auth); never logged."),
+    Setting("WALLET_SMS_FROM", "", str,
+            "Sender of sendout text messages: an E.164 number of the account (`+14155550100`) or a sender id "
+            "the provider accepts; required with WALLET_SMS_URL."),
+    Setting("WALLET_SMS_TIMEOUT_SECONDS", 10.0, float,
+            "Connect and read timeout of one SMS request; a send that times out is retried as a failed job chunk."),
     Setting("WALLET_V3_MAX_PAGE_SIZE", 1000, int,
             "Largest pageSize of GET /api/v3/pass (also its default, as Passcreator's)."),
     Setting("WALLET_DOWNLOAD_PIN_UNLOCK_SECONDS", 3600, int,

@@ -83,7 +83,8 @@ class ConfigurationError(DomainError):
 
 
 class Conflict(DomainError):
-    """Another request holds what this one needs (an idempotency key still running): retry later."""
+    """Another request or object holds what this one needs: an idempotency key still running
+    (retry later), or a userProvidedId another pass has now (a restored revision's)."""
 
     status = 409
     code = "conflict"

@@ -11,7 +11,6 @@ the caller (a background job) lets them fail the attempt, so it is retried.
 
 from __future__ import annotations
 
-import ipaddress
 import smtplib
 import ssl
 from collections.abc import Mapping
@@ -20,8 +19,9 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import SplitResult, unquote, urlsplit
 
+from walletservice.plumbing.loopback import is_loopback_host
+
 DEFAULT_PORTS = {"smtp": 587, "smtps": 465}
-LOOPBACK_NAMES = ("localhost",)
 
 
 def smtp_url_parts(url: str) -> SplitResult:
@@ -67,12 +67,7 @@ class MailSettings:
 
     @property
     def is_loopback(self) -> bool:
-        if self.host.lower() in LOOPBACK_NAMES:
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback_host(self.host)
 
 
 @dataclass(frozen=True)

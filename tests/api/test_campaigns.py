@@ -139,9 +139,9 @@ def test_patch_changes_only_what_is_sent(client, account, icon):
 
 def test_patch_keeps_settings_that_v2_attributes_do_not_describe(client, account, icon):
     campaign = create(client, account, "generics", toy_town(icon)).get_json()
-    with transaction() as session:  # e.g. a v3 template's validation places
+    with transaction() as session:  # e.g. a setting written by another API
         stored = session.get(Campaign, campaign["id"])
-        stored.settings = {**stored.settings, "validValidationPlaces": ["North gate"]}
+        stored.settings = {**stored.settings, "v3OnlySetting": {"kept": True}}
 
     response = client.patch(f"/v2/generics/{campaign['id']}", json={"generic": {"og": False}},
                             headers=account.basic)
@@ -149,7 +149,7 @@ def test_patch_keeps_settings_that_v2_attributes_do_not_describe(client, account
     assert response.status_code == 200
     with transaction(write=False) as session:
         settings = session.get(Campaign, campaign["id"]).settings
-    assert settings["validValidationPlaces"] == ["North gate"] and settings["og"] is False
+    assert settings["v3OnlySetting"] == {"kept": True} and settings["og"] is False
 
 
 def test_patch_can_clear_an_attribute_but_not_the_icon(client, account, icon):

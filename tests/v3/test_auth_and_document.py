@@ -26,6 +26,9 @@ V3_EXPECTED = {
     ("patch", "/api/v3/segment/{segment_id}"): {"200", "400", "401", "404", "413"},
     ("put", "/api/v3/segment/{segment_id}"): {"200", "400", "401", "404", "413"},
     ("delete", "/api/v3/segment/{segment_id}"): {"200", "401", "404"},
+    ("get", "/api/v3/template"): {"200", "401"},
+    ("get", "/api/v3/template/{identifier}"): {"200", "401", "404"},
+    ("get", "/api/v3/template/{identifier}/fields"): {"200", "401", "404"},
 }
 # A path argument can be malformed too: a control character is refused with 400 before the route runs.
 V3_EXPECTED = {(method, path): statuses | {"400"} if "{" in path else statuses

@@ -120,3 +120,6 @@ class PassRevision(Base):
     api_key_id: Mapped[str | None] = mapped_column(String(36))
     # Set on a restore: the revision whose content this one brought back.
     restored_from: Mapped[int | None] = mapped_column(Integer)
+    # The pass's values kept beside its content, restored with it: {"user_provided_id": ...,
+    # "extra": {...}}. NULL on revisions written before they were kept.
+    properties: Mapped[dict[str, Any] | None]

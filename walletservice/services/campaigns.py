@@ -22,7 +22,7 @@ from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 from walletservice.services.redeems import check_code_settings
-from walletservice.services.passcreator.sendout_templates import check_email_sendout
+from walletservice.services.passcreator.sendout_templates import check_sendouts
 from walletservice.services.templates import (
     PRESENTATION_KEYS,
     resolve_template,
@@ -168,7 +168,7 @@ def _apply_attributes(
     campaign.design = design
     # Keep settings the Passworks attributes do not describe (e.g. v3's validValidationPlaces).
     campaign.settings = {**foreign_settings(campaign.settings), **settings}
-    check_email_sendout(campaign)  # its placeholders name the fields just stored
+    check_sendouts(campaign)  # their placeholders name the fields just stored
     return attributes
 
 

@@ -7,7 +7,7 @@ The one call every feature uses::
 
 - `kind` is one of KINDS ("created", "downloaded", "viewed", "installed", "fetched",
   "redeemed", "uninstalled", "pushed", "updated", "expired", "removed", "webhook_sent",
-  "emailed");
+  "emailed", "texted");
   anything else is a programming error (ValueError).
 - It adds a PassEvent row to the caller's session (the caller's transaction commits it,
   together with the change the event describes) and, when the organization has a
@@ -40,7 +40,7 @@ from walletservice.queue.webhooks import enqueue_webhook
 
 KINDS = frozenset({
     "created", "downloaded", "viewed", "installed", "fetched", "redeemed", "uninstalled",
-    "pushed", "updated", "expired", "removed", "webhook_sent", "emailed",
+    "pushed", "updated", "expired", "removed", "webhook_sent", "emailed", "texted",
 })
 # The events webhooks.md says are POSTed to the organization's webhook URL.
 WEBHOOK_KINDS = frozenset({"created", "downloaded", "installed", "fetched", "redeemed", "uninstalled"})

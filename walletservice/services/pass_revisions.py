@@ -4,7 +4,9 @@ A revision is written for each pass in the transaction that changes it, by the o
 place every change goes through: services.update_tags.mark_passes_changed (issue,
 update, merge, redeem, schedules, expiry, personalization, v3 bulk jobs). Revision n
 of a pass is the pass as its n-th change left it, so the newest revision is the pass
-as it is now; restoring one writes its values back as a new revision.
+as it is now; restoring one writes its values back as a new revision. A revision also
+keeps the values held beside the content (kept_properties), which a change of only those
+records without a new update tag (services.passcreator.passes.update_v3_pass).
 
 Numbers are taken with the pass row-locked (mark_passes_changed holds the lock), so
 two writers of one pass number their revisions one after the other; the unique
@@ -18,6 +20,7 @@ from its route and API key when the revision is written; background jobs set it 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.orm import Session, aliased
@@ -63,9 +66,15 @@ def record_revisions(session: Session, passes: Sequence[Pass], *, restored_from:
         "pass_id": pass_.id, "n": (last.get(pass_.id) or 0) + 1, "values": pass_.values, "content": pass_.content,
         "voided": bool(pass_.voided), "update_tag": pass_.update_tag, "created_at": now,
         "route": author.route[:300], "organization_id": author.organization_id, "api_key_id": author.api_key_id,
-        "restored_from": restored_from,
+        "restored_from": restored_from, "properties": kept_properties(pass_),
     } for pass_ in passes])
     _prune(session, ids, revisions_kept())
+
+
+def kept_properties(pass_: Pass) -> dict[str, Any]:
+    """What a revision keeps beside values and content: Passcreator's userProvidedId and the
+    pass's extra (storedValue, bundleId, downloadPin, eligibleValidationPlaces, ..., metadata)."""
+    return {"user_provided_id": pass_.user_provided_id, "extra": pass_.extra}
 
 
 def _prune(session: Session, pass_ids: list[str], kept: int) -> None:

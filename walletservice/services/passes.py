@@ -32,6 +32,7 @@ from walletservice.services.pass_content import (
 )
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.pass_revisions import get_revision, revisions_of
+from walletservice.services.passcreator.revision_properties import restore_properties
 from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.redeems import assign_redeem_code
@@ -81,8 +82,11 @@ def issue_pass(
     pass_id: str | None = None,
     download_id: str | None = None,
     redeem_code: str | None = None,
+    user_provided_id: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Pass:
-    """pass_id and download_id may be chosen beforehand (Passcreator's async create answers them)."""
+    """pass_id and download_id may be chosen beforehand (Passcreator's async create answers them);
+    user_provided_id and extra are set before the first revision is written, so it holds them."""
     values = dict(values or {})
     content = compose_pass_content(campaign.design, values)
     check_content(content, campaign.pass_type_identifier, campaign.team_identifier)
@@ -100,6 +104,8 @@ def issue_pass(
         content=content,
         voided=bool(content.get("voided", False)),
         redeem_code=redeem_code,
+        user_provided_id=user_provided_id,
+        extra=extra,
     )
     session.add(pass_)
     mark_passes_changed(session, [pass_])
@@ -147,11 +153,13 @@ def update_pass_values(
 
 
 def restore_revision(session: Session, pass_: Pass, n: int) -> PassRevision:
-    """Give the pass back the values and content of its revision n; that is its newest revision
-    then (restoring is a change too, and can itself be undone). The caller pushes."""
+    """Give the pass back the values, content and kept properties (userProvidedId, extra) of its
+    revision n; that is its newest revision then (restoring is a change too, and can itself be
+    undone). Conflict (409) when the revision's userProvidedId is now another pass's. The caller pushes."""
     lock_pass_for_update(session, pass_)
     revision = get_revision(session, pass_, n)
     check_content(revision.content, pass_.pass_type_identifier, pass_.team_identifier)
+    restore_properties(session, pass_, revision)
     pass_.values, pass_.content, pass_.voided = revision.values, revision.content, revision.voided
     if pass_.expired_at is not None and not has_expired(revision.content, utcnow()):
         pass_.expired_at = None

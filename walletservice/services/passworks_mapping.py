@@ -45,7 +45,7 @@ PLAIN_ATTRIBUTES = {
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
-                       "email_sendout")
+                       "email_sendout", "sms_sendout", "valid_validation_places")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -56,7 +56,14 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "download_pin_enabled": False,
     # Passcreator's email sendout of the template (services.passcreator.pass_emails.SENDOUT_SETTING).
     "email_sendout": None,
+    # Passcreator's SMS sendout of the template (services.passcreator.sendout_templates).
+    "sms_sendout": None,
+    # Passcreator's validValidationPlaces of the template: null accepts any eligibleValidationPlaces.
+    "valid_validation_places": None,
 }
+# Settings stored under another name before they were campaign attributes: read as the
+# attribute, and replaced by it when the campaign is saved.
+LEGACY_SETTING_NAMES = {"valid_validation_places": "validValidationPlaces"}
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}
 LOCATION_KEYS = {"latitude": "latitude", "longitude": "longitude", "altitude": "altitude",
@@ -118,7 +125,7 @@ def campaign_attributes(design: Mapping[str, Any], settings: Mapping[str, Any] |
         "barcode": barcode_attributes(design.get("barcode")),
         **field_list_attributes(design, behaviours),
         **{name: (design.get("images") or {}).get(role) for name, role in IMAGE_ATTRIBUTES.items()},
-        **{name: settings.get(name, SETTINGS_DEFAULTS[name]) for name in SETTINGS_ATTRIBUTES},
+        **{name: campaign_setting(settings, name) for name in SETTINGS_ATTRIBUTES},
     }
     return attributes
 
@@ -126,12 +133,15 @@ def campaign_attributes(design: Mapping[str, Any], settings: Mapping[str, Any] |
 def foreign_settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
     """The settings that campaign_design does not produce, so a v2 update must keep them."""
     return {key: value for key, value in (settings or {}).items()
-            if key not in SETTINGS_ATTRIBUTES and key != "behaviours"}
+            if key not in SETTINGS_ATTRIBUTES and key != "behaviours" and key not in LEGACY_SETTING_NAMES.values()}
 
 
 def campaign_setting(settings: Mapping[str, Any] | None, name: str) -> Any:
     """One of SETTINGS_ATTRIBUTES, its default when never set."""
-    return (settings or {}).get(name, SETTINGS_DEFAULTS[name])
+    settings = settings or {}
+    if name not in settings and LEGACY_SETTING_NAMES.get(name) in settings:
+        return settings[LEGACY_SETTING_NAMES[name]]
+    return settings.get(name, SETTINGS_DEFAULTS[name])
 
 
 def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:

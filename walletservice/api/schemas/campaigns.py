@@ -40,6 +40,15 @@ class EmailSendout(BaseModel):
     text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=20_000)]
 
 
+class SmsSendout(BaseModel):
+    """Passcreator's SMS sendout of a template: the text; {placeholders} are filled per pass."""
+
+    text: Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=1600)]
+
+
+ValidationPlace = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=255)]
+
+
 class CampaignField(BaseModel):
     key: FieldKey
     value: FieldValue = None
@@ -133,6 +142,15 @@ class CampaignChanges(Presentation):
                           "{{ and }} are literal braces. Any other placeholder is 422.",
         examples=[{"subject": "Your ticket for {templateName}",
                    "text": "Hello {firstname},\n\nadd your ticket to Apple Wallet: {downloadPage}"}])
+    sms_sendout: SmsSendout | None = Field(
+        None, description="Default null (no text message). When set, a pass created or updated with /api/v3/pass "
+                          "and a `phoneRecipient` (E.164, e.g. +4917012345678) is sent to that number by SMS (the "
+                          "server needs WALLET_SMS_URL and its credentials). Placeholders as in email_sendout.",
+        examples=[{"text": "Hello {firstname}, your ticket: {downloadPage}"}])
+    valid_validation_places: list[ValidationPlace] | None = Field(
+        None, max_length=1000,
+        description="Passcreator's validValidationPlaces of the template. When set, /api/v3/pass refuses "
+                    "eligibleValidationPlaces outside it (400); null (default) accepts any.")
 
 
 class CampaignCreate(CampaignChanges):
@@ -251,6 +269,8 @@ class CampaignResponse(PresentationView):
     stylesheet: str | None = None
     download_pin_enabled: bool = False
     email_sendout: EmailSendout | None = None
+    sms_sendout: SmsSendout | None = None
+    valid_validation_places: list[str] | None = None
     # android_pay.md's keys: no Android Pay passes are built, so a gwallet_usage sent is not kept.
     gwallet_usage: Literal[False] = Field(False, description="Always false: Android Pay is not supported.")
     gwallet_status: None = None

@@ -54,7 +54,11 @@ class V3PassData(BaseModel):
                           "pass is mailed to this address after it is written; invalid addresses, and a sendout "
                           "on a server without a mail server, are 400. Ignored without a sendout. Not allowed "
                           "in bulk updates.")
-    phoneRecipient: str | None = Field(None, description="Accepted and ignored: no SMS sendout here.")
+    phoneRecipient: str | None = Field(
+        None, description="When the template has an SMS sendout (v2 campaign attribute `sms_sendout`), the pass's "
+                          "link is sent to this number (E.164, e.g. +4917012345678) by SMS after it is written; "
+                          "invalid numbers, and a sendout on a server without an SMS provider, are 400. Ignored "
+                          "without a sendout. Not allowed in bulk updates.")
     locations: list[V3Location] | None = Field(None, max_length=10)
     storedValue: float | None = None
     eligibleValidationPlaces: list[Text] | None = Field(

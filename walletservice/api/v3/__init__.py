@@ -17,4 +17,4 @@ v3_blueprint = Blueprint("v3", __name__, url_prefix=PREFIX)
 v3_api = ApiRegistry(v3_blueprint, caller_organization_id)
 
 # Registration happens on import; the order is the order of the OpenAPI document.
-from walletservice.api.v3 import passes, revisions, bulk, segments, document  # noqa: E402,F401,I001
+from walletservice.api.v3 import passes, revisions, bulk, segments, templates, document  # noqa: E402,F401,I001

@@ -32,7 +32,8 @@ from walletservice.errors import BadRequest
 from walletservice.models import Campaign, Pass
 from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.mail import mail_configured
-from walletservice.services.passcreator import pass_emails
+from walletservice.sms import sms_configured
+from walletservice.services.passcreator.sendouts import Recipients, enqueue_sendouts, requested_recipients
 from walletservice.services.passcreator import passes as service
 from walletservice.services.download_pins import PIN_KEY, protect_pin
 from walletservice.services.passcreator.image_fetch import FetchPolicy
@@ -65,9 +66,11 @@ def policy() -> FetchPolicy:
     return FetchPolicy.from_config(current_app.config)
 
 
-def recipient(campaign: Campaign, data: dict[str, Any]) -> str | None:
-    """The address to mail the pass to (services.pass_emails), checked before anything is written."""
-    return pass_emails.requested_recipient(campaign, data, mail_configured(current_app.config))
+def recipients(campaign: Campaign, data: dict[str, Any]) -> Recipients:
+    """Where to send the pass (services.passcreator.sendouts), checked before anything is written."""
+    config = current_app.config
+    return requested_recipients(campaign, data, mail_configured=mail_configured(config),
+                                sms_configured=sms_configured(config))
 
 
 def process_url(job_id: str) -> str:
@@ -105,18 +108,18 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
     with transaction() as session:
         campaign = service.get_template(session, organization_id, data.get("templateId"))
         changes = service.read_changes(campaign, data, policy())
-        mail_to = recipient(campaign, data)  # the job mails it when it has created the pass
+        send_to = recipients(campaign, data)  # the job sends it when it has created the pass
         service.check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
         if query.async_:
             preview = _reserved_pass(reservation, campaign, changes)
             job = enqueue_create(session, organization_id, data, reservation, changes.user_provided_id,
-                                 sendout_link=customer_link(preview) if mail_to else None)
+                                 sendout_link=customer_link(preview) if send_to.any else None)
             view = created_view(preview, campaign, known_barcode=False, job_id=job.id)
         else:
             images = service.fetch_images(session, organization_id, changes, policy(), campaign.style)
             pass_ = service.create_v3_pass(session, campaign, changes, images, reservation)
             view = created_view(pass_, campaign)
-            pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
+            enqueue_sendouts(session, campaign, pass_, send_to, view["downloadPage"])
     return envelope(view, description="Pass has been created.")
 
 
@@ -221,12 +224,12 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
         current(session, lock_pass_for_update(session, pass_))
         campaign = session.get(Campaign, pass_.campaign_id)
         changes = service.read_changes(campaign, data, policy())
-        mail_to = recipient(campaign, data)
+        send_to = recipients(campaign, data)
         service.check_unique_user_provided_id(session, organization_id, changes, pass_.id,
                                               include_queued_creations=True)
         # With If-Match the update is made now, under the lock the check was made under.
         if query.async_ and not if_match_sent():
-            link = customer_link(_updated_pass(pass_, changes, replace)) if mail_to else None
+            link = customer_link(_updated_pass(pass_, changes, replace)) if send_to.any else None
             job = enqueue_update(session, organization_id, data, replace=replace,
                                  selection={"identifiers": [pass_.id]}, total=1, sendout_link=link)
             view = created_view(pass_, campaign, job_id=job.id)
@@ -235,13 +238,13 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
             if service.update_v3_pass(session, campaign, pass_, changes, images, replace=replace):
                 enqueue_pass_push(session, organization_id, [pass_.id])
             view = created_view(pass_, campaign)
-            pass_emails.enqueue_pass_email(session, campaign, pass_, mail_to, view["downloadPage"])
+            enqueue_sendouts(session, campaign, pass_, send_to, view["downloadPage"])
     queued = "process" in view and view["process"] is not None
     return envelope(view, description="Queued successfully" if queued else "Pass has been updated.")
 
 
 def _updated_pass(pass_: Pass, changes: service.PassChanges, replace: bool) -> Pass:
-    """An unsaved copy with the extras the queued update will give the pass: its mail's link
+    """An unsaved copy with the extras the queued update will give the pass: its sendouts' link
     follows a bundleId the update changes."""
     return Pass(id=pass_.id, download_id=pass_.download_id, organization_id=pass_.organization_id,
                 extra=service.extra_after_update(pass_, changes, replace=replace))

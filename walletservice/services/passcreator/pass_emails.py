@@ -24,8 +24,7 @@ from walletservice.queue.jobs import ChunkResult, enqueue_job
 from walletservice.mail import MailSettings, OutgoingMail, send_mail
 from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.services.events import record_pass_event
-from walletservice.services.passcreator.sendout_templates import email_sendout, render
-from walletservice.services.passcreator.pass_view import additional_properties
+from walletservice.services.passcreator.sendout_templates import email_sendout, placeholder_values, render
 
 EMAIL_KIND = "v3_pass_email"
 RECIPIENT_KEY = "emailRecipient"
@@ -52,12 +51,6 @@ def requested_recipient(campaign: Campaign, data: Mapping[str, Any], mail_config
         raise BadRequest(f"{RECIPIENT_KEY}: {exc}") from None
 
 
-def refuse_bulk_recipient(data: Mapping[str, Any]) -> None:
-    """A bulk update mails nobody: one address for many passes is a mistake, said at once."""
-    if data.get(RECIPIENT_KEY) not in (None, ""):
-        raise BadRequest(f"{RECIPIENT_KEY} cannot be used in a bulk update")
-
-
 def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipient: str | None,
                        download_page: str | None) -> BackgroundJob | None:
     """Render the sendout for the pass as it is now and queue it, in the pass's transaction;
@@ -66,10 +59,7 @@ def enqueue_pass_email(session: Session, campaign: Campaign, pass_: Pass, recipi
         return None
     sendout = email_sendout(campaign)
     assert sendout is not None and download_page  # requested_recipient answered an address
-    values = {key: "" if value is None else str(value)
-              for key, value in additional_properties(pass_, campaign).items()}
-    values.update(downloadPage=download_page, templateName=campaign.name,
-                  organizationName=str(campaign.design.get("organizationName") or ""))
+    values = placeholder_values(campaign, pass_, download_page)
     payload = {"pass_id": pass_.id, "to": recipient,
                "subject": render(sendout["subject"], values), "text": render(sendout["text"], values)}
     return enqueue_job(session, pass_.organization_id, EMAIL_KIND, payload, total=1)

@@ -32,8 +32,11 @@ from walletservice.services.events import record_pass_event
 from walletservice.services.passcreator.image_fetch import FetchPolicy
 from walletservice.services.lookups import one_or_not_found
 from walletservice.services.passcreator.pass_query import PassQuery, compile_query, parse_query, template_properties
-from walletservice.services.passcreator.pass_emails import refuse_bulk_recipient
+from walletservice.services.passcreator.sendouts import refuse_bulk_recipients
 from walletservice.services.pass_locks import lock_pass_for_update
+from walletservice.services.pass_revisions import kept_properties, record_revisions
+from walletservice.services.update_tags import mark_passes_changed
+from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
@@ -51,7 +54,7 @@ from walletservice.services.passcreator.images import (
 COLORS = {"labelColor": "labelColor", "foregroundColor": "foregroundColor", "backgroundColor": "backgroundColor"}
 DATES = {"expirationDate": "expirationDate", "relevantDate": "relevantDate"}
 EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlaces")
-# Not template properties: services.pass_emails mails the pass (email only; SMS is ignored).
+# Not template properties: the pass is sent to them (services.passcreator.sendouts).
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations")
@@ -93,12 +96,12 @@ def read_changes(campaign: Campaign, data: Mapping[str, Any], policy: FetchPolic
 
 def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, Any], policy: FetchPolicy,
                     selected: int, condition: ColumnElement[bool]) -> None:
-    """What can be refused for a bulk update in the request: an emailRecipient (bulk updates
-    mail nobody), dates, image URLs and language codes (of images and of localizedRelevantText), the
+    """What can be refused for a bulk update in the request: an emailRecipient or phoneRecipient
+    (bulk updates send nothing), dates, image URLs and language codes (of images and of localizedRelevantText), the
     shape of locations, a userProvidedId that must be unique
     but is taken or would be shared, and eligibleValidationPlaces outside the selected
     passes' templates."""
-    refuse_bulk_recipient(data)
+    refuse_bulk_recipients(data)
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
@@ -214,10 +217,16 @@ def _read_extra(campaign: Campaign, data: Mapping[str, Any], changes: PassChange
         raise BadRequest(f"eligibleValidationPlaces: {unknown[0]!r} is not a validation place of the template")
 
 
+def valid_validation_places(campaign: Campaign) -> list[str] | None:
+    """The template's validValidationPlaces (v2 campaign attribute `valid_validation_places`)."""
+    places = campaign_setting(campaign.settings, "valid_validation_places")
+    return places if isinstance(places, list) else None
+
+
 def _unknown_validation_places(campaign: Campaign, places: Any) -> list[Any]:
     """The places not in the template's validValidationPlaces, when it lists them."""
-    valid_places = (campaign.settings or {}).get("validValidationPlaces")
-    if not places or not isinstance(valid_places, list):
+    valid_places = valid_validation_places(campaign)
+    if not places or valid_places is None:
         return []
     return [place for place in places if place not in valid_places]
 
@@ -336,19 +345,18 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
     check_bundle_room(session, campaign.organization_id, bundle_id_in(changes.extra))
     values = _with_images(changes.values, images)
     values = _with_default_barcode(values, campaign, reservation.serial_number)
-    pass_ = issue_pass(session, campaign, values, serial_number=reservation.serial_number,
-                       pass_id=reservation.pass_id, download_id=reservation.download_id)
-    pass_.user_provided_id = changes.user_provided_id
-    pass_.extra = {key: value for key, value in changes.extra.items() if value is not None} or None
-    session.flush()
-    return pass_
+    return issue_pass(session, campaign, values, serial_number=reservation.serial_number,
+                      pass_id=reservation.pass_id, download_id=reservation.download_id,
+                      user_provided_id=changes.user_provided_id, extra=_without_nulls(changes.extra))
 
 
 def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: PassChanges,
-                   images: FetchedImages, *, replace: bool, mark_changed: bool = True) -> bool:
+                   images: FetchedImages, *, replace: bool, mark_changed: bool = True,
+                   revised_later: list[Pass] | None = None) -> bool:
     """replace (POST): the pass keeps only what the data gives; else (PATCH) the data is merged.
     True when the pass's content changed, the only case to push (services.passes.update_pass_values).
-    mark_changed=False: the caller marks the passes it changed together (bulk)."""
+    mark_changed=False: the caller marks the passes it changed together (bulk); revised_later then
+    collects the passes whose kept properties alone changed, for one record_revisions."""
     lock_pass_for_update(session, pass_)
     check_unique_user_provided_id(session, pass_.organization_id, changes, pass_.id)
     extra = extra_after_update(pass_, changes, replace=replace)
@@ -358,12 +366,27 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
     new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
-    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=mark_changed)
+    # Marked changed below, once the kept properties are set too: the revision keeps them.
+    # update_pass_values refuses content before it changes anything, so a refusal leaves the pass as it was.
+    changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=False)
+    properties_before = kept_properties(pass_)
     if replace or changes.sets_user_provided_id:
         pass_.user_provided_id = changes.user_provided_id
-    pass_.extra = {key: value for key, value in extra.items() if value is not None} or None
+    pass_.extra = _without_nulls(extra)
+    if changed and mark_changed:
+        mark_passes_changed(session, [pass_])
+    elif not changed and kept_properties(pass_) != properties_before:
+        # The devices' pass is the same (no new tag, no push), but this is a version to go back to.
+        if revised_later is None:
+            record_revisions(session, [pass_])
+        else:
+            revised_later.append(pass_)
     record_pass_event(session, "updated", pass_)
     return changed
+
+
+def _without_nulls(extra: Mapping[str, Any]) -> dict[str, Any] | None:
+    return {key: value for key, value in extra.items() if value is not None} or None
 
 
 def _merged(current: Mapping[str, Any], given: Mapping[str, Any], changes: PassChanges) -> dict[str, Any]:

@@ -33,12 +33,20 @@ def ensure_user_provided_id_free(session: Session, organization_id: str, user_pr
     include_queued_creations: also count async creations accepted but not yet run; the
     request that accepts work checks them, the job that runs it checks passes only.
     """
+    if user_provided_id_taken(session, organization_id, user_provided_id, pass_id=pass_id,
+                              include_queued_creations=include_queued_creations):
+        raise BadRequest(f"userProvidedId {user_provided_id!r} is already used in this account")
+
+
+def user_provided_id_taken(session: Session, organization_id: str, user_provided_id: str, *,
+                           pass_id: str | None = None, include_queued_creations: bool = False) -> bool:
+    """Whether another pass of the account (or a queued creation) has the id, asked under the
+    (account, id) lock, which lasts until the caller's transaction ends."""
     lock_until_commit(session, LOCK_NAMESPACE, organization_id, user_provided_id)
     holders = [exists(_passes_with(organization_id, user_provided_id, pass_id))]
     if include_queued_creations:
         holders.append(exists(_queued_creations_with(organization_id, user_provided_id, pass_id)))
-    if session.scalar(select(or_(*holders))):
-        raise BadRequest(f"userProvidedId {user_provided_id!r} is already used in this account")
+    return bool(session.scalar(select(or_(*holders))))
 
 
 def _passes_with(organization_id: str, user_provided_id: str, pass_id: str | None) -> Select[tuple[str]]:
