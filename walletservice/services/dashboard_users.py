@@ -50,17 +50,31 @@ def create_user(session: Session, email: str, organization_id: str, role: str, p
     email = normalized_email(email)
     if role not in ROLES:
         raise InvalidInput(f"role: expected one of {', '.join(ROLES)}")
-    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
-        raise InvalidInput(f"password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
+    _check_password(password)
     if session.get(Organization, organization_id) is None:
         raise NotFound("organization not found")
-    if session.scalar(select(DashboardUser.id).where(DashboardUser.email == email)) is not None:
+    if find_user(session, email) is not None:
         raise InvalidInput("email: a dashboard user has this address already")
     user = DashboardUser(email=email, organization_id=organization_id, role=role,
                          password_hash=_hasher.hash(password))
     session.add(user)
     session.flush()
     return user
+
+
+def set_password(session: Session, user: DashboardUser, password: str) -> None:
+    _check_password(password)
+    user.password_hash = _hasher.hash(password)
+    session.flush()
+
+
+def _check_password(password: str) -> None:
+    if not MIN_PASSWORD_CHARS <= len(password) <= MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"password: {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters")
+
+
+def find_user(session: Session, email: str) -> DashboardUser | None:
+    return session.scalar(select(DashboardUser).where(DashboardUser.email == normalized_email(email)))
 
 
 def list_users(session: Session, organization_id: str | None = None) -> list[DashboardUser]:
@@ -73,7 +87,7 @@ def list_users(session: Session, organization_id: str | None = None) -> list[Das
 def disable_user(session: Session, email: str, now: dt.datetime) -> DashboardUser:
     """Signs the user out everywhere too: a session is honoured only while its user is enabled."""
     user = session.scalar(select(DashboardUser).where(DashboardUser.email == normalized_email(email))
-                          .with_for_update())
+                          .with_for_update())  # the single-writer transaction on SQLite
     if user is None:
         raise NotFound("dashboard user not found")
     if user.disabled_at is None:
