@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 from flask.cli import AppGroup
@@ -28,7 +29,7 @@ def register(group: AppGroup) -> None:
 @click.option("--password-stdin", is_flag=True, required=True,
               help="Read the password from standard input (never from the command line, which others can see).")
 def create(email: str, organization_id: str, role: str, password_stdin: bool) -> None:
-    password = click.get_text_stream("stdin").readline().rstrip("\r\n")
+    password = sys.stdin.readline().rstrip("\r\n")
     try:
         with transaction() as session:
             user = create_user(session, email, organization_id, role, password)
