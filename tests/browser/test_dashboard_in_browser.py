@@ -105,8 +105,10 @@ def test_a_viewer_sees_no_buttons_and_a_forged_post_from_the_page_gets_403(
 def test_docs_render_the_api_description_with_no_internet(
         live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
     page = browser_page.page
-    page.goto(live_server.url + "/docs")
-    page.get_by_text("walletservice integrator API (Passworks v2)").first.wait_for(timeout=15000)
-    assert page.locator("redoc h1, .api-info h1").count() >= 1
+    # Apple's web service document: the smallest (8 KB), so Redoc renders it in a second;
+    # the page and the script are the same for every document.
+    page.goto(live_server.url + "/docs?api=wallet")
+    page.get_by_text("walletservice: Apple Wallet web service").first.wait_for(timeout=15000)
+    assert page.get_by_text("/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}").count() >= 1
     screenshot(page, "docs", full_page=False)  # the whole document is too tall to capture quickly
     assert browser_page.blocked == []

@@ -12,8 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.api.conftest import new_account
+from tests.api.conftest import Account, new_account
 from tests.dashboard.conftest import add_user, signed_in_client
+from tests.web.test_download_page import issue, local
 from walletservice.web import vendor_assets
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,6 +54,11 @@ def test_dashboard_pages_reference_nothing_elsewhere(app: Flask, client: FlaskCl
         assert response.status_code == 200, path
         assert external_references(response.get_data(as_text=True)) == [], path
         assert "https:" not in response.headers["Content-Security-Policy"], path
+
+
+def test_the_download_page_references_nothing_elsewhere(client: FlaskClient, account: Account) -> None:
+    response = client.get(local(issue(client, account)["page_url"]))
+    assert response.status_code == 200 and external_references(response.get_data(as_text=True)) == []
 
 
 def test_our_stylesheets_and_scripts_fetch_nothing_elsewhere() -> None:

@@ -50,13 +50,12 @@ def login() -> Any:
     policy = AttemptPolicy(current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES"],
                            current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"])
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    with transaction() as session:
+    with transaction() as session:  # commits the attempt's count whatever the outcome
         result = sign_in(session, email, password, policy, utcnow())
-        user_id = result.user.id if result.user else None
         if result.user is not None:
             session.expunge(result.user)
     next_path = _local_next(request.form.get("next"))
-    if result.outcome == "signed_in" and result.user is not None and user_id:
+    if result.user is not None:
         access.start_session(result.user)
         return redirect(next_path or url_for("dashboard.overview_page"))
     if result.outcome == "locked":

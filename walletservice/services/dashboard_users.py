@@ -109,14 +109,17 @@ def sign_in(session: Session, email: str, password: str, policy: AttemptPolicy, 
     if counted.seconds_locked(now):
         return SignIn("locked", retry_after=counted.seconds_locked(now))
     user = session.scalar(select(DashboardUser).where(DashboardUser.email == email))
-    if _password_matches(user, password) and user is not None and user.disabled_at is None:
+    enabled = user if user is not None and user.disabled_at is None else None
+    if _password_matches(enabled, password) and enabled is not None:
         forget_attempts(session, table, email)
-        return SignIn("signed_in", user)
+        return SignIn("signed_in", enabled)
     locked_for = lock_after_failure(session, table, email, counted, policy, now)
     return SignIn("locked", retry_after=locked_for) if locked_for else SignIn("wrong")
 
 
 def _password_matches(user: DashboardUser | None, password: str) -> bool:
+    """Compared against a dummy hash when there is no such user (or it is disabled), so
+    the answer takes as long as for a wrong password."""
     if len(password) > MAX_PASSWORD_CHARS:
         return False
     try:
