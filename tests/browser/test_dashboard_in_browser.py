@@ -37,12 +37,17 @@ def _sign_in(browser_page: BrowserPage, email: str, password: str = PASSWORD):  
     return page
 
 
+def _signed_in_as(browser_page: BrowserPage, role: str):  # type: ignore[no-untyped-def]
+    """The seeded organization's user with this role, signed in through the form; (page, campaign)."""
+    organization_id, campaign = _seed()
+    page = _sign_in(browser_page, add_user(organization_id, f"{role}@toy.test", role))
+    page.wait_for_url(browser_page.base_url + "/dashboard")
+    return page, campaign
+
+
 def test_sign_in_shows_the_cards_and_a_drawn_chart_of_the_seeded_events(
         live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
-    organization_id, _campaign = _seed()
-    add_user(organization_id, "owner@toy.test", "owner")
-    page = _sign_in(browser_page, "owner@toy.test")
-    page.wait_for_url(live_server.url + "/dashboard")
+    page, _campaign = _signed_in_as(browser_page, "owner")
     assert page.inner_text('[data-testid="figure-installs"] .value') == "5"
     assert page.inner_text('[data-testid="figure-pushes_sent"] .value') == "6"
     chart = page.locator('[data-testid="chart-daily"]')
@@ -68,10 +73,7 @@ def test_a_wrong_password_shows_an_error_and_stays_signed_out(
 
 def test_an_editor_pauses_with_htmx_and_the_audit_log_shows_it(
         live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
-    organization_id, campaign = _seed()
-    add_user(organization_id, "editor@toy.test", "editor")
-    page = _sign_in(browser_page, "editor@toy.test")
-    page.wait_for_url(live_server.url + "/dashboard")
+    page, campaign = _signed_in_as(browser_page, "editor")
     page.goto(live_server.url + "/dashboard/campaigns")
     page.click('button[data-action="pause"]')
     page.wait_for_selector('[data-testid="campaign-state"]:text-is("paused")')
@@ -85,10 +87,7 @@ def test_an_editor_pauses_with_htmx_and_the_audit_log_shows_it(
 
 def test_a_viewer_sees_no_buttons_and_a_forged_post_from_the_page_gets_403(
         live_server: LiveServer, browser_page: BrowserPage) -> None:
-    organization_id, campaign = _seed()
-    add_user(organization_id, "viewer@toy.test", "viewer")
-    page = _sign_in(browser_page, "viewer@toy.test")
-    page.wait_for_url(live_server.url + "/dashboard")
+    page, campaign = _signed_in_as(browser_page, "viewer")
     page.goto(live_server.url + "/dashboard/campaigns")
     assert page.locator('[data-testid="campaign-row"]').count() == 1
     assert page.locator("button[data-action]").count() == 0
