@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tests.dashboard.conftest import PASSWORD, Team, csrf_from, post_sign_in, signed_in_client
 from walletservice import create_app
 from walletservice.db import transaction
+from walletservice.models import DashboardSignInAttempts
 from walletservice.models.base import utcnow
-from walletservice.services.dashboard_users import disable_user
+from walletservice.scheduling.housekeeping import prune_sign_in_attempts
+from walletservice.services.attempt_limits import AttemptPolicy
+from walletservice.services.dashboard_users import disable_user, sign_in
 
 
 def test_sign_in_with_the_right_password_opens_the_overview(team: Team, https_client: FlaskClient) -> None:
@@ -101,3 +107,16 @@ def test_unauthenticated_htmx_and_posts_get_401_pages_get_the_sign_in_form(app: 
     assert client.post("/dashboard/campaigns/x/pause").status_code == 401
     page = client.get("/dashboard/audit")
     assert page.status_code == 302 and page.headers["Location"].startswith("/dashboard/login")
+
+
+def test_sign_in_counts_idle_for_a_day_are_pruned_but_a_lock_in_force_is_kept(app: Flask) -> None:
+    now = utcnow()
+    policy = AttemptPolicy(max_failures=1, lock_seconds=3 * 86400)
+    with transaction() as session:
+        sign_in(session, "idle@toy.test", "wrong", AttemptPolicy(5, 900), now - dt.timedelta(days=2))
+        sign_in(session, "locked@toy.test", "wrong", policy, now - dt.timedelta(days=2))  # locked for 3 days
+        sign_in(session, "recent@toy.test", "wrong", AttemptPolicy(5, 900), now - dt.timedelta(hours=2))
+    with transaction() as session:
+        assert prune_sign_in_attempts(session, now) == 1
+        kept = set(session.scalars(select(DashboardSignInAttempts.email)))
+    assert kept == {"locked@toy.test", "recent@toy.test"}

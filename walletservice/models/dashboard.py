@@ -43,6 +43,9 @@ class DashboardSignInAttempts(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None]
     lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Anyone may type any address, so rows are pruned a day after their last attempt
+    # (scheduling.housekeeping.prune_sign_in_attempts); indexed for that delete.
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
 class DashboardAuditEntry(Base):

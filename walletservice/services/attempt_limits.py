@@ -42,18 +42,21 @@ class CountedAttempt:
 
 def count_attempt(session: Session, table: Table, key: str, now: dt.datetime) -> CountedAttempt:
     """failures + 1 in one statement; a lock in force is kept as it is, an ended one
-    starts a new count (its lockouts stay). The table's primary key is its one key column."""
+    starts a new count (its lockouts stay). The table's primary key is its one key column;
+    a `last_attempt_at` column, when the table has one, is set to `now` (for pruning)."""
     key_column = table.primary_key.columns.values()[0]
     locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
     lock_ended = table.c.locked_until.is_not(None)
+    stamped = {"last_attempt_at": now} if "last_attempt_at" in table.c else {}
     statement = (
         upsert_insert(session, table)
-        .values({key_column.name: key, "failures": 1, "locked_until": None, "lockouts": 0})
+        .values({key_column.name: key, "failures": 1, "locked_until": None, "lockouts": 0, **stamped})
         .on_conflict_do_update(
             index_elements=[key_column],
             set_={
                 "failures": case((locked, table.c.failures), (lock_ended, 1), else_=table.c.failures + 1),
                 "locked_until": case((locked, table.c.locked_until), else_=None),
+                **stamped,
             },
         )
         .returning(table.c.failures, table.c.locked_until, table.c.lockouts)

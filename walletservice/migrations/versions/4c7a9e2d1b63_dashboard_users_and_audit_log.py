@@ -23,8 +23,12 @@ def upgrade():
     sa.Column('failures', sa.Integer(), server_default='0', nullable=False),
     sa.Column('locked_until', sa.DateTime(), nullable=True),
     sa.Column('lockouts', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('last_attempt_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('email', name=op.f('pk_dashboard_sign_in_attempts'))
     )
+    with op.batch_alter_table('dashboard_sign_in_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dashboard_sign_in_attempts_last_attempt_at'), ['last_attempt_at'],
+                              unique=False)
     op.create_table('dashboard_audit_entries',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('organization_id', sa.String(length=36), nullable=False),
@@ -68,4 +72,6 @@ def downgrade():
         batch_op.drop_index('ix_dashboard_audit_entries_organization_at')
 
     op.drop_table('dashboard_audit_entries')
+    with op.batch_alter_table('dashboard_sign_in_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_dashboard_sign_in_attempts_last_attempt_at'))
     op.drop_table('dashboard_sign_in_attempts')
