@@ -111,3 +111,15 @@ def test_docs_render_the_api_description_with_no_internet(
     assert page.get_by_text("/v1/devices/{deviceLibraryIdentifier}/registrations/{passTypeIdentifier}").count() >= 1
     screenshot(page, "docs", full_page=False)  # the whole document is too tall to capture quickly
     assert browser_page.blocked == []
+
+
+def test_overview_and_campaigns_fit_a_phone_screen(
+        live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
+    page, _campaign = _signed_in_as(browser_page, "owner")
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/audit"):
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("load")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow} px wider than the phone"
+        screenshot(page, "phone" + path.replace("/", "-"))
