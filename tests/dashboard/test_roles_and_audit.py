@@ -36,7 +36,9 @@ def test_an_editor_pauses_a_campaign_with_htmx_and_the_change_is_audited(app: Fl
     response = client.post(f"/dashboard/campaigns/{campaign.id}/pause",
                            headers={"HX-Request": "true", "X-CSRF-Token": token})
     assert response.status_code == 200
-    assert 'data-testid="campaign-state">paused<' in response.get_data(as_text=True)
+    row = response.get_data(as_text=True)
+    assert 'data-testid="campaign-state">paused<' in row
+    assert 'data-action="resume"' in row and 'data-action="pause"' not in row  # only the moves it can make
     assert _state(campaign.id) == "paused"
     [entry] = _audit()
     assert (entry.user_email, entry.action, entry.target_type, entry.target_id) == (

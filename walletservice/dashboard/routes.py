@@ -107,7 +107,7 @@ def campaigns_page() -> str:
         campaigns = list(session.scalars(
             select(Campaign).where(Campaign.organization_id == access.current_user().organization_id)
             .order_by(Campaign.created_at.desc(), Campaign.id)))
-    return render_template("dashboard/campaigns.html", campaigns=campaigns, actions=list(STATE_MOVES))
+    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES)
 
 
 @dashboard_blueprint.post("/campaigns/<campaign_id>/pause", defaults={"action": "pause"})
@@ -126,7 +126,7 @@ def change_campaign(campaign_id: str, action: str) -> Any:
         except StateConflict as refused:
             abort(409, refused.message)
         record_change(session, user, f"campaign.{action}", "campaign", campaign.id, before, {"state": campaign.state})
-        row = render_template("dashboard/_campaign_row.html", campaign=campaign, actions=list(STATE_MOVES))
+        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES)
     if "HX-Request" in request.headers:
         return row
     return redirect(url_for("dashboard.campaigns_page"))

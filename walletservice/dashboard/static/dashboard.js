@@ -8,8 +8,10 @@ function drawChart(element) {
   const data = JSON.parse(element.dataset.series);
   const names = Object.keys(data).filter((name) => name !== "days");
   const days = data.days.map((day) => Date.parse(day + "T00:00:00Z") / 1000);
+  const style = getComputedStyle(element);
+  const inner = element.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
   const options = {
-    width: Math.max(280, element.clientWidth || 600),
+    width: Math.max(260, inner || 600),
     height: 260,
     scales: { x: { time: true } },
     series: [{}, ...names.map((name, index) => ({ label: name, stroke: COLOURS[index % COLOURS.length], width: 2 }))],
