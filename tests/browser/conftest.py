@@ -71,7 +71,7 @@ def live_server(test_settings: dict[str, object], tmp_path: Path) -> Iterator[Li
 @pytest.fixture
 def browser_page(browser, live_server: LiveServer) -> Iterator[BrowserPage]:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1200, "height": 900})
-    context.set_default_timeout(5000)
+    context.set_default_timeout(15000)  # an upper bound: the machine may be busy; passing tests do not wait it out
     result = BrowserPage(context.new_page(), live_server.url)
 
     def only_the_test_server(route) -> None:  # type: ignore[no-untyped-def]
