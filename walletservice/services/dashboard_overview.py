@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from walletservice.models import Pass, PushDelivery, PushRequest, Registration, SigningCertificate, WebhookDelivery
@@ -88,8 +88,11 @@ def _passes_issued(session: Session, organization_id: str) -> int:
 
 
 def _passes_with_devices(session: Session, organization_id: str) -> int:
-    return _count(session, select(func.count(func.distinct(Registration.pass_id)))
-                  .join(Pass, Pass.id == Registration.pass_id).where(Pass.organization_id == organization_id))
+    # A semi-join (EXISTS) rather than COUNT(DISTINCT) over a join: a third less time at
+    # 100,000 passes, and still one pass over the organization's passes (docs/dashboard.md).
+    registered = exists().where(Registration.pass_id == Pass.id)
+    return _count(session, select(func.count()).select_from(Pass)
+                  .where(Pass.organization_id == organization_id, registered))
 
 
 def _pushes_failed(session: Session, organization_id: str, since: dt.datetime) -> int:
