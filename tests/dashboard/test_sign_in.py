@@ -120,3 +120,10 @@ def test_sign_in_counts_idle_for_a_day_are_pruned_but_a_lock_in_force_is_kept(ap
         assert prune_sign_in_attempts(session, now) == 1
         kept = set(session.scalars(select(DashboardSignInAttempts.email)))
     assert kept == {"locked@toy.test", "recent@toy.test"}
+
+
+def test_control_characters_in_the_form_are_a_wrong_password_not_a_500(team: Team, https_client: FlaskClient) -> None:
+    for email, password in ((team.owner + "\x00", PASSWORD), ("\x00", "\x00"), (team.owner, PASSWORD + "\x00")):
+        assert post_sign_in(https_client, email, password).status_code == 401
+    with transaction(write=False) as session:
+        assert set(session.scalars(select(DashboardSignInAttempts.email))) == {team.owner}

@@ -9,6 +9,7 @@ same mechanism as download PINs (services.attempt_limits).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -25,6 +26,7 @@ from walletservice.services.attempt_limits import AttemptPolicy, count_attempt, 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a megabyte "password" is only a cost
 MAX_EMAIL_CHARS = 320
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _hasher = PasswordHasher()
 # Compared against when the address is unknown, so an unknown address costs the same time.
 _UNKNOWN_USER_HASH = _hasher.hash("no user has this password")
@@ -41,7 +43,7 @@ class SignIn:
 
 def normalized_email(email: str) -> str:
     email = email.strip().lower()
-    if not email or "@" not in email or len(email) > MAX_EMAIL_CHARS:
+    if not email or "@" not in email or len(email) > MAX_EMAIL_CHARS or _CONTROL.search(email):
         raise InvalidInput("email: expected an e-mail address")
     return email
 
@@ -104,6 +106,8 @@ def active_user(session: Session, user_id: str) -> DashboardUser | None:
 def sign_in(session: Session, email: str, password: str, policy: AttemptPolicy, now: dt.datetime) -> SignIn:
     """Count the attempt, then compare; the caller commits (the count must outlive a wrong answer)."""
     email = email.strip().lower()[:MAX_EMAIL_CHARS]
+    if _CONTROL.search(email):
+        return SignIn("wrong")  # no address holds one, and PostgreSQL text cannot hold NUL
     table = DashboardSignInAttempts.__table__
     counted = count_attempt(session, table, email, now)
     if counted.seconds_locked(now):
