@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "walletservice": ENTRY,
     "walletservice.api": ENTRY,
     "walletservice.web": ENTRY,
+    "walletservice.dashboard": ENTRY,
     "walletservice.webservice": ENTRY,
     "walletservice.operations": ENTRY,
     "walletservice.cli": ENTRY,

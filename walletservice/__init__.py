@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from pathlib import Path
@@ -92,7 +94,31 @@ def _configure_flask(app: Flask) -> None:
     )
     app.config["MAX_CONTENT_LENGTH"] = app.config["WALLET_MAX_REQUEST_BYTES"]
     app.config["JSON_SORT_KEYS"] = False
+    _configure_dashboard_sessions(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
+
+
+_SESSION_KEY_PURPOSE = b"walletservice.dashboard.session"
+
+
+def _configure_dashboard_sessions(app: Flask) -> None:
+    """Flask's signed session cookie carries the dashboard sign-in (walletservice.dashboard).
+
+    Its key is derived from WALLET_SECRET_KEY for this one purpose, so it is as stable
+    as that key (kept in instance/ on SQLite, required with PostgreSQL) and a session
+    cookie's MAC can never stand in for another use of the secret. The cookie is sent
+    only to /dashboard, never readable by scripts, and only over https when the service
+    is public on https.
+    """
+    secret = app.config["WALLET_SECRET_KEY"].encode()
+    app.secret_key = hmac.new(secret, _SESSION_KEY_PURPOSE, hashlib.sha256).hexdigest()
+    app.config.update(
+        SESSION_COOKIE_NAME="wallet_dashboard",
+        SESSION_COOKIE_PATH="/dashboard",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["WALLET_PUBLIC_URL"].startswith("https://"),
+    )
 
 
 def _sqlalchemy_url(url: str) -> str:
@@ -144,13 +170,17 @@ def _install_runtime(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from walletservice.api import register_integrator_api
+    from walletservice.dashboard import dashboard_blueprint
     from walletservice.operations import operations_blueprint
     from walletservice.web import web_blueprint
+    from walletservice.web.vendor_assets import vendor_blueprint
     from walletservice.webservice import webservice_blueprint, webservice_openapi_blueprint
 
     app.register_blueprint(webservice_blueprint)
     app.register_blueprint(webservice_openapi_blueprint)
     app.register_blueprint(web_blueprint)
+    app.register_blueprint(vendor_blueprint)
+    app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(operations_blueprint)
     register_integrator_api(app)
 

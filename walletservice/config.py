@@ -172,6 +172,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_DOWNLOAD_PIN_LOCK_SECONDS", 900, int,
             "How long a locked PIN form refuses every PIN, the correct one included (429); each "
             "later lock without a correct PIN between lasts twice as long, up to a day."),
+    Setting("WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES", 5, int,
+            "Wrong passwords in a row for one e-mail address that lock the dashboard's sign-in for it "
+            "(shared by all processes; the same mechanism as download PINs)."),
+    Setting("WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS", 900, int,
+            "How long a locked dashboard sign-in refuses every password for that address, the right one "
+            "included (429); each later lock without a right password between lasts twice as long, up to a day."),
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),

@@ -18,6 +18,9 @@ ARGUMENT = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 PUBLIC = {
     "static": "the app's static files",
     "web.static": "the download page's stylesheet",
+    "vendor.static": "vendored third-party browser code (htmx, uPlot, Redoc), public on npm",
+    "dashboard.static": "the dashboard's own script and stylesheet",
+    "dashboard.login": "the dashboard's sign-in form (a POST needs the form's CSRF token; wrong passwords lock)",
     "operations.healthz": "liveness probe, says nothing",
     "operations.readyz": "readiness probe, says nothing",
     "operations.metrics": "open while WALLET_METRICS_TOKEN is empty (the tests' setting; README says protect it)",
@@ -58,6 +61,10 @@ WRITES = {
     "webservice.log": ({"device_log_entries", "device_log_client_windows"},
                        "stores what Wallet logs, and counts the caller's calls for the per-address rate limit"),
 }
+
+# Dashboard pages answer a browser that is not signed in with a redirect to the sign-in
+# form (and htmx calls and posts with 401): no data either way.
+SIGN_IN_PAGE = "/dashboard/login"
 
 # Answers that are signed passes by design, to whoever holds the link (the capability).
 SIGNED_DOWNLOADS = {"web.download_pkpass", "web.bundle_download"}

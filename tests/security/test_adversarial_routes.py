@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.security.routes import (
-    PUBLIC, SIGNED_DOWNLOADS, UNKNOWN_OBJECT_STATUS, WRITES, Route, app_routes, body_reading_endpoints,
+    PUBLIC, SIGN_IN_PAGE, SIGNED_DOWNLOADS, UNKNOWN_OBJECT_STATUS, WRITES, Route, app_routes, body_reading_endpoints,
 )
 from tests.security.world import Tenant, build_tenant, suite_app
 from walletservice.db import transaction
@@ -214,6 +214,11 @@ def expected_status(route: Route, attempt: Attempt, status: int) -> bool:
     return route.public and attempt.anonymous and status < 500
 
 
+def sent_to_sign_in(route: Route, status: int, location: str | None) -> bool:
+    """A dashboard page redirecting a browser that is not signed in to the sign-in form."""
+    return route.rule.startswith("/dashboard") and status == 302 and (location or "").startswith(SIGN_IN_PAGE)
+
+
 def run_attack(world: World, route: Route, kind: str) -> None:
     attempts = attempts_for(route, world, kind)
     before = world.digests or table_digests()
@@ -227,7 +232,8 @@ def run_attack(world: World, route: Route, kind: str) -> None:
             if response.status_code >= 500:
                 problems.append(f"{attempt.name}: {response.status_code} {body[:200]!r}")
             continue
-        if not expected_status(route, attempt, response.status_code):
+        if not (expected_status(route, attempt, response.status_code)
+                or sent_to_sign_in(route, response.status_code, response.headers.get("Location"))):
             problems.append(f"{attempt.name}: {response.status_code} {body[:200]!r}")
         problems += [f"{attempt.name}: answer holds {leak}" for leak in leaks(route, body, world)]
     allowed, _why = WRITES.get(route.endpoint, (set(), ""))

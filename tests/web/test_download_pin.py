@@ -295,7 +295,7 @@ def test_each_lock_without_a_correct_pin_between_lasts_twice_as_long(client, acc
 
 
 def test_locks_grow_to_a_day_at_most() -> None:
-    from walletservice.services.download_pins import escalated_lock_seconds
+    from walletservice.services.attempt_limits import escalated_lock_seconds
 
     assert [escalated_lock_seconds(900, lockouts) for lockouts in (0, 1, 6, 7, 100)] == [
         900, 1800, 57600, 86400, 86400]

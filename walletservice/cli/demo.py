@@ -33,6 +33,9 @@ def demo(as_json: bool) -> None:
             "web_service_url": public_url + WEB_SERVICE_PATH,
             "pkpass_url": public_url + pkpass_path(pass_),
             "api_key": created.api_key,
+            "dashboard_url": public_url + "/dashboard",
+            "dashboard_email": created.dashboard_email,
+            "dashboard_password": created.dashboard_password,
         }
     if as_json:
         click.echo(json.dumps(result))

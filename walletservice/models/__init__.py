@@ -4,6 +4,7 @@ from walletservice.models.asset import Asset, AssetRendition
 from walletservice.models.base import Base
 from walletservice.models.campaign import Campaign, Template
 from walletservice.models.certificate import SigningCertificate
+from walletservice.models.dashboard import DashboardAuditEntry, DashboardSignInAttempts, DashboardUser
 from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
@@ -20,7 +21,8 @@ from walletservice.models.segment import Segment
 from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
-    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
+    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "DashboardAuditEntry",
+    "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.models import (
     BackgroundJob,
+    DashboardSignInAttempts,
     Device,
     DeviceLogEntry,
     IdempotencyKey,
@@ -45,6 +46,20 @@ def purge_expired_idempotency_keys(session: Session, now: dt.datetime | None = N
     a key is not replayed after that anyway, and the answers hold integrators' data."""
     return session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.expires_at < (now or utcnow()))).rowcount or 0
+
+
+SIGN_IN_ATTEMPTS_KEPT = dt.timedelta(days=1)
+
+
+def prune_sign_in_attempts(session: Session, now: dt.datetime | None = None) -> int:
+    """Dashboard sign-in counts idle for a day and not locked: anyone may type any address,
+    so the table must not grow with every address ever tried. A guesser who waits a day
+    starts a new count, as after a lock (services.attempt_limits)."""
+    now = now or utcnow()
+    table = DashboardSignInAttempts
+    return session.execute(delete(table).where(
+        table.last_attempt_at < now - SIGN_IN_ATTEMPTS_KEPT,
+        (table.locked_until.is_(None)) | (table.locked_until < now))).rowcount or 0
 
 
 def remove_devices_without_registrations(session: Session) -> int:

@@ -65,6 +65,7 @@ def housekeeping(holder: str) -> None:
         devices = rules.remove_devices_without_registrations(session)
         jobs = rules.prune_finished_jobs(session, config["WALLET_JOB_RETENTION_DAYS"])
         keys = rules.purge_expired_idempotency_keys(session)
+        rules.prune_sign_in_attempts(session)
         abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])
         finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import secrets
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
@@ -14,11 +15,13 @@ from walletservice.services import organizations
 from walletservice.services.assets import create_asset
 from walletservice.services.campaigns import create_campaign
 from walletservice.services.certificates import CertificateStore, default_certificate
+from walletservice.services.dashboard_users import create_user, find_user, set_password
 from walletservice.services.passes import issue_pass
 
 DEMO_ORGANIZATION = "walletservice demo"
 DEMO_CAMPAIGN = "Demo store card"
 DEMO_SERIAL = "demo-0001"
+DEMO_DASHBOARD_EMAIL = "demo@walletservice.invalid"  # .invalid (RFC 2606): never a real mailbox
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,8 @@ class DemoPass:
     organization_id: str
     api_key: str
     pass_: Pass
+    dashboard_email: str
+    dashboard_password: str
 
 
 def _demo_icon_png() -> bytes:
@@ -53,7 +58,8 @@ DEMO_DESIGN = {
 
 
 def ensure_demo_pass(session: Session, certificates: CertificateStore) -> DemoPass:
-    """Create what is missing; a new API key is issued on every call (only hashes are kept)."""
+    """Create what is missing; a new API key and dashboard password are issued on every
+    call (only hashes are kept)."""
     organization = organizations.find_organization_by_name(session, DEMO_ORGANIZATION)
     if organization is None:
         issued = organizations.create_organization(session, DEMO_ORGANIZATION)
@@ -76,4 +82,16 @@ def ensure_demo_pass(session: Session, certificates: CertificateStore) -> DemoPa
     ).scalar_one_or_none()
     if pass_ is None:
         pass_ = issue_pass(session, campaign, {}, serial_number=DEMO_SERIAL)
-    return DemoPass(organization.id, issued.api_key, pass_)
+    password = _demo_dashboard_password(session, organization.id)
+    return DemoPass(organization.id, issued.api_key, pass_, DEMO_DASHBOARD_EMAIL, password)
+
+
+def _demo_dashboard_password(session: Session, organization_id: str) -> str:
+    """The demo owner's new password (the user is created on first use)."""
+    password = secrets.token_urlsafe(12)
+    user = find_user(session, DEMO_DASHBOARD_EMAIL)
+    if user is None:
+        create_user(session, DEMO_DASHBOARD_EMAIL, organization_id, "owner", password)
+    else:
+        set_password(session, user, password)
+    return password

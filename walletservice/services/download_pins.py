@@ -13,16 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import math
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import and_, case, delete, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from walletservice.db import upsert_insert
 from walletservice.models import Campaign, DownloadPinAttempts, Pass
+from walletservice.services.attempt_limits import (
+    AttemptPolicy, count_attempt, forget_attempts, lock_after_failure, seconds_until,
+)
 
 PIN_SETTING = "download_pin_enabled"
 PIN_KEY = "downloadPin"  # in Pass.extra, as Passcreator names it
@@ -34,7 +35,6 @@ _MAX_EXPIRY_DIGITS = 12
 # attempt limit below stops.
 PIN_HASH_METHOD = "scrypt:8192:8:1"
 _HASH_PREFIX = "scrypt:"
-MAX_LOCK_SECONDS = 24 * 3600
 MAX_PIN_CHARS = 64  # the v3 schema's limit: a longer value is never a PIN someone typed
 
 
@@ -117,61 +117,24 @@ def is_correct_pin(pin_hash: str, submitted: str) -> bool:
 def attempt_pin(
     session: Session, pass_id: str, pin_hash: str, submitted: str, policy: PinPolicy, now: dt.datetime
 ) -> PinAttempt:
-    """Count the attempt, then compare; the caller commits.
-
-    The attempt is counted before the comparison, by one upsert that also takes the
-    row's lock until commit, so concurrent guesses (from any number of processes) are
-    counted one after another and never get more than `max_failures` comparisons.
-    """
-    failures, locked_until, lockouts = _count_attempt(session, pass_id, now)
-    if locked_until is not None and locked_until > now:
-        return PinAttempt("locked", retry_after=_seconds_until(locked_until, now))
+    """Count the attempt, then compare; the caller commits (services.attempt_limits:
+    concurrent guesses are counted one after another, never more than `max_failures`)."""
+    table = DownloadPinAttempts.__table__
+    counted = count_attempt(session, table, pass_id, now)
+    if counted.seconds_locked(now):
+        return PinAttempt("locked", retry_after=counted.seconds_locked(now))
     if is_correct_pin(pin_hash, submitted):
-        session.execute(delete(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id))
+        forget_attempts(session, table, pass_id)
         return PinAttempt("correct")
-    if failures < policy.max_failures:
-        return PinAttempt("wrong", remaining=policy.max_failures - failures)
-    lock_seconds = escalated_lock_seconds(policy.lock_seconds, lockouts)
-    session.execute(update(DownloadPinAttempts).where(DownloadPinAttempts.pass_id == pass_id)
-                    .values(locked_until=now + dt.timedelta(seconds=lock_seconds), lockouts=lockouts + 1))
-    return PinAttempt("wrong", retry_after=lock_seconds)
-
-
-def escalated_lock_seconds(lock_seconds: int, earlier_lockouts: int) -> int:
-    """The first lock lasts `lock_seconds`, each later one (without a correct PIN between)
-    twice as long, up to a day: with the defaults about 480 guesses on the first day of
-    guessing would otherwise be 480 every day, enough to find a 4-digit PIN in ten days."""
-    return min(lock_seconds * 2 ** min(earlier_lockouts, 32), max(lock_seconds, MAX_LOCK_SECONDS))
+    locked_for = lock_after_failure(session, table, pass_id, counted,
+                                    AttemptPolicy(policy.max_failures, policy.lock_seconds), now)
+    if locked_for:
+        return PinAttempt("wrong", retry_after=locked_for)
+    return PinAttempt("wrong", remaining=policy.max_failures - counted.failures)
 
 
 def seconds_locked(session: Session, pass_id: str, now: dt.datetime) -> int:
     """How long the pass's PIN form still refuses every PIN; 0 when it is open."""
     locked_until = session.scalar(select(DownloadPinAttempts.locked_until)
                                   .where(DownloadPinAttempts.pass_id == pass_id))
-    return _seconds_until(locked_until, now) if locked_until is not None and locked_until > now else 0
-
-
-def _count_attempt(session: Session, pass_id: str, now: dt.datetime) -> tuple[int, dt.datetime | None, int]:
-    """failures + 1 in one statement; a lock in force is kept as it is, an ended one
-    starts a new count (its lockouts stay). Returns the row as written."""
-    table = DownloadPinAttempts.__table__
-    locked = and_(table.c.locked_until.is_not(None), table.c.locked_until > now)
-    lock_ended = table.c.locked_until.is_not(None)
-    statement = (
-        upsert_insert(session, table)
-        .values(pass_id=pass_id, failures=1, locked_until=None, lockouts=0)
-        .on_conflict_do_update(
-            index_elements=[table.c.pass_id],
-            set_={
-                "failures": case((locked, table.c.failures), (lock_ended, 1), else_=table.c.failures + 1),
-                "locked_until": case((locked, table.c.locked_until), else_=None),
-            },
-        )
-        .returning(table.c.failures, table.c.locked_until, table.c.lockouts)
-    )
-    failures, locked_until, lockouts = session.execute(statement).one()
-    return int(failures), locked_until, int(lockouts or 0)
-
-
-def _seconds_until(moment: dt.datetime, now: dt.datetime) -> int:
-    return max(1, math.ceil((moment - now).total_seconds()))
+    return seconds_until(locked_until, now) if locked_until is not None and locked_until > now else 0

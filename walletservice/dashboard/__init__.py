@@ -1,0 +1,6 @@
+"""The operator dashboard under /dashboard: server-rendered pages over the services
+(docs/dashboard.md)."""
+
+from walletservice.dashboard.routes import dashboard_blueprint
+
+__all__ = ["dashboard_blueprint"]

@@ -1,0 +1,132 @@
+"""The dashboard's pages (docs/dashboard.md). Views parse, authorize, call one service
+and render; the rules live in walletservice.services."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from walletservice.dashboard import access
+from walletservice.db import transaction
+from walletservice.errors import StateConflict
+from walletservice.models import Campaign
+from walletservice.models.base import utcnow
+from walletservice.services.attempt_limits import AttemptPolicy
+from walletservice.services.audit_log import recent_changes, record_change
+from walletservice.services.campaigns import STATE_MOVES, change_campaign_state
+from walletservice.services.dashboard_overview import CHART_SERIES, overview
+from walletservice.services.dashboard_users import sign_in
+from walletservice.web import vendor_assets
+
+dashboard_blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
+                                static_folder="static", static_url_path="/static")
+dashboard_blueprint.before_request(access.guard_request)
+# Our own files and the vendored ones only: no inline script, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'")
+
+
+@dashboard_blueprint.context_processor
+def _page_context() -> dict[str, Any]:
+    return {**access.template_context(), "vendor": vendor_assets}
+
+
+@dashboard_blueprint.after_request
+def _page_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-store"  # pages hold an organization's figures
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@dashboard_blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("dashboard/login.html", next=_local_next(request.args.get("next")))
+    policy = AttemptPolicy(current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES"],
+                           current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"])
+    email, password = request.form.get("email", ""), request.form.get("password", "")
+    with transaction() as session:  # commits the attempt's count whatever the outcome
+        result = sign_in(session, email, password, policy, utcnow())
+        if result.user is not None:
+            session.expunge(result.user)
+    next_path = _local_next(request.form.get("next"))
+    if result.user is not None:
+        access.start_session(result.user)
+        return redirect(next_path or url_for("dashboard.overview_page"))
+    if result.outcome == "locked":
+        page = render_template("dashboard/login.html", next=next_path, email=email,
+                               error=f"Too many wrong passwords: try again in {result.retry_after} seconds.")
+        return page, 429, {"Retry-After": str(result.retry_after)}
+    return render_template("dashboard/login.html", next=next_path, email=email,
+                           error="Wrong e-mail address or password."), 401
+
+
+def _local_next(value: str | None) -> str | None:
+    """Only a dashboard path: the sign-in form must not send anyone to another site."""
+    if value and value.startswith("/dashboard") and "//" not in value and "\\" not in value:
+        return value
+    return None
+
+
+@dashboard_blueprint.post("/logout")
+def logout() -> Response:
+    access.end_session()
+    return redirect(url_for("dashboard.login"))
+
+
+@dashboard_blueprint.get("")
+def overview_page() -> str:
+    user = access.current_user()
+    with transaction(write=False) as session:
+        figures = overview(session, user.organization_id, utcnow(),
+                           current_app.config["WALLET_CERTIFICATE_WARNING_DAYS"])
+    chart = {"days": figures.days, **figures.series}
+    return render_template("dashboard/overview.html", overview=figures, chart_json=json.dumps(chart),
+                           series_names=list(CHART_SERIES))
+
+
+@dashboard_blueprint.get("/audit")
+def audit_page() -> str:
+    with transaction(write=False) as session:
+        entries = recent_changes(session, access.current_user().organization_id)
+    return render_template("dashboard/audit.html", entries=entries, as_json=_as_json)
+
+
+def _as_json(value: Any) -> str:
+    return "" if value is None else json.dumps(value, sort_keys=True)
+
+
+@dashboard_blueprint.get("/campaigns")
+def campaigns_page() -> str:
+    with transaction(write=False) as session:
+        campaigns = list(session.scalars(
+            select(Campaign).where(Campaign.organization_id == access.current_user().organization_id)
+            .order_by(Campaign.created_at.desc(), Campaign.id)))
+    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES)
+
+
+@dashboard_blueprint.post("/campaigns/<campaign_id>/pause", defaults={"action": "pause"})
+@dashboard_blueprint.post("/campaigns/<campaign_id>/resume", defaults={"action": "resume"})
+@dashboard_blueprint.post("/campaigns/<campaign_id>/archive", defaults={"action": "archive"})
+def change_campaign(campaign_id: str, action: str) -> Any:
+    access.require_change_rights()
+    user = access.current_user()
+    with transaction() as session:
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is None or campaign.organization_id != user.organization_id:
+            abort(404)
+        before = {"state": campaign.state}
+        try:
+            change_campaign_state(campaign, action)
+        except StateConflict as refused:
+            abort(409, refused.message)
+        record_change(session, user, f"campaign.{action}", "campaign", campaign.id, before, {"state": campaign.state})
+        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES)
+    if "HX-Request" in request.headers:
+        return row
+    return redirect(url_for("dashboard.campaigns_page"))
