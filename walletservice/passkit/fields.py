@@ -18,7 +18,10 @@ from typing import Any
 from .dates import normalize_pass_date, parse_pass_date
 from .problems import Problems, describe, is_number
 
-FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
+# additionalInfoFields (iOS 18, PassFields.AdditionalInfoFields): shown by the poster layout.
+FIELD_LISTS = (
+    "headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields", "additionalInfoFields",
+)
 # Output order of a field's keys; also the keys a design may use.
 FIELD_KEYS = (
     "key", "label", "value", "attributedValue", "changeMessage", "dateStyle", "timeStyle",
