@@ -83,27 +83,35 @@ def _everything(style: str) -> dict[str, Any]:
 
 def key_paths(pass_json: Mapping[str, Any]) -> set[str]:
     """Every key of a pass.json, written as pass_format paths."""
-    paths = set()
+    return set(key_values(pass_json))
+
+
+def key_values(pass_json: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """pass_format path -> the values found there, in pass.json order."""
+    found: dict[str, list[Any]] = {}
     for key, value in pass_json.items():
-        paths.add(key)
+        found.setdefault(key, []).append(value)
         if key in STYLES:
-            paths.update(_style_paths(key, value))
+            _style_values(key, value, found)
         elif key in ("barcode", "nfc", "semantics"):
-            paths.update(f"{key}.{inner}" for inner in value)
+            for inner, inner_value in value.items():
+                found.setdefault(f"{key}.{inner}", []).append(inner_value)
         elif isinstance(value, list) and value and isinstance(value[0], Mapping):
-            paths.update(f"{key}[].{inner}" for item in value for inner in item)
-    return paths
+            for item in value:
+                for inner, inner_value in item.items():
+                    found.setdefault(f"{key}[].{inner}", []).append(inner_value)
+    return found
 
 
-def _style_paths(style: str, style_fields: Mapping[str, Any]) -> set[str]:
-    paths = set()
+def _style_values(style: str, style_fields: Mapping[str, Any], found: dict[str, list[Any]]) -> None:
     for name, fields in style_fields.items():
         if name == "transitType":
-            paths.add(f"{style}.transitType")
+            found.setdefault(f"{style}.transitType", []).append(fields)
             continue
-        paths.add(f"<style>.{name}")
-        paths.update(f"<field>.{inner}" for field in fields for inner in field)
-    return paths
+        found.setdefault(f"<style>.{name}", []).append(fields)
+        for field in fields:
+            for inner, inner_value in field.items():
+                found.setdefault(f"<field>.{inner}", []).append(inner_value)
 
 
 def test_every_key_the_builder_emits_is_marked_built_and_every_built_key_is_emitted(identity):

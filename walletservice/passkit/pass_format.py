@@ -117,8 +117,9 @@ _FIELD_CONTENT = (
 _BARCODE_KEYS = (("format", "PKBarcodeFormat…"), ("message", "string"), ("messageEncoding", "IANA charset"),
                  ("altText", "localizable string"))
 _NESTED = (
-    *(_key(f"barcode.{name}", type_, "6.0", "bc2") for name, type_ in _BARCODE_KEYS),
-    *(_key(f"barcodes[].{name}", type_, "9.0", "bc2") for name, type_ in _BARCODE_KEYS),
+    *(_key(f"barcode.{name}", type_, "6.0", "bc23" if name == "message" else "bc2") for name, type_ in _BARCODE_KEYS),
+    *(_key(f"barcodes[].{name}", type_, "9.0", "bc23" if name == "message" else "bc2")
+      for name, type_ in _BARCODE_KEYS),
     _key("locations[].latitude", "number", "6.0", "bc23"),
     _key("locations[].longitude", "number", "6.0", "bc23"),
     _key("locations[].altitude", "number", "6.0", "bc23"),
