@@ -39,7 +39,7 @@ def design_style_schemes(schemes: Any) -> Any:
         if scheme not in result:
             result.append(scheme)
         fallback = FALLBACK_SCHEMES.get(scheme) if isinstance(scheme, str) else None
-        if fallback is not None and fallback not in schemes:
+        if fallback is not None and fallback not in schemes and fallback not in result:
             result.append(fallback)
     return result
 
