@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.api.conftest import Account, error_text
+from tests.api.test_campaign_merge import run_jobs
 from tests.api.test_campaigns import create, upload
 from tests.passkit.test_pass_format import _semantic_sample, key_paths
 from tests.web.test_bundles import assert_signed_pkpass
@@ -212,3 +213,30 @@ def test_every_key_a_v2_pass_can_carry_is_marked_v2_and_the_reverse(client, acco
 
     assert sorted(found - keys_where("v2")) == []
     assert sorted(keys_where("v2") - found) == []
+
+
+def test_a_campaign_patch_and_merge_change_the_tags_and_dates_of_its_passes(app, client, account, concert):
+    pass_body = new_pass(client, account, "event_tickets", concert, {}).get_json()
+    patched = client.patch(f"/v2/event_tickets/{concert}", headers=account.basic, json={"event_ticket": {
+        "semantics": {**VENUE, "venueName": "Stadtpark"}, "relevant_dates": [{"date": "2026-12-01T20:00:00Z"}]}})
+    assert patched.status_code == 200, patched.get_json()
+    assert patched.get_json()["preferred_style_schemes"] == ["posterEventTicket"]  # untouched by the PATCH
+    merged = client.post(f"/v2/event_tickets/{concert}/merge", headers=account.basic)
+    assert merged.status_code == 202, merged.get_json()
+    assert run_jobs(app) == 1
+
+    pass_json = pass_json_of(pkpass_of(client, pass_body))
+
+    assert pass_json["semantics"]["venueName"] == "Stadtpark"
+    assert pass_json["relevantDates"] == [{"date": "2026-12-01T20:00:00Z"}]
+    assert pass_json["relevantDate"] == "2026-12-01T20:00:00Z"
+
+
+def test_a_pass_update_sets_its_own_relevant_dates(client, account, concert):
+    pass_body = new_pass(client, account, "event_tickets", concert, {}).get_json()
+    updated = client.post(f"/v2/event_tickets/{concert}/passes/{pass_body['id']}", headers=account.basic,
+                          json={"pass": {"relevant_dates": [{"date": "2026-11-22T20:00:00Z"}]}})
+    assert updated.status_code == 200, updated.get_json()
+    assert updated.get_json()["relevant_dates"] == [{"date": "2026-11-22T20:00:00Z"}]
+
+    assert pass_json_of(pkpass_of(client, pass_body))["relevantDates"] == [{"date": "2026-11-22T20:00:00Z"}]
