@@ -168,3 +168,14 @@ def test_the_module_runs_as_a_script():
     result = subprocess.run([sys.executable, "-m", "walletservice.passkit.format_table", "--check"],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_fields_semantic_tags_are_held_to_the_table_too(identity):
+    design = make_design("eventTicket", primaryFields=[
+        {"key": "gate", "label": "Gate", "value": "A1", "semantics": {"venueEntranceGat": "A1"}}])
+
+    with pytest.raises(PassValidationError) as raised:
+        build_pass_json(design, identity)
+
+    assert raised.value.problems == [
+        "eventTicket.primaryFields[0].semantics.venueEntranceGat: unknown key; did you mean venueEntranceGate?"]

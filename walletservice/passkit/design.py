@@ -19,10 +19,10 @@ from .colors import COLOR_KEYS, normalize_color
 from .dates import normalize_pass_date
 from .errors import PassValidationError
 from .fields import FIELD_LISTS, design_field_list
-from .pass_format import SEMANTIC_TAGS
 from .problems import Problems, describe
 from .relevance import design_beacons, design_locations
 from .relevant_dates import design_relevant_dates, fallback_relevant_date
+from .semantic_tags import reject_unknown_semantic_tags
 from .style_schemes import design_style_schemes
 from .validation import DATES, STYLES, TRANSIT_TYPES, collect_pass_json_problems
 
@@ -39,7 +39,6 @@ DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
 )
-_KNOWN_SEMANTIC_TAGS = sorted(SEMANTIC_TAGS)
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
     "webServiceURL", "authenticationToken",
@@ -89,7 +88,7 @@ def build_pass_json(
     if "preferredStyleSchemes" in design:
         pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"])
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
-    _reject_unknown_semantic_tags(design.get("semantics"), problems)
+    reject_unknown_semantic_tags(design.get("semantics"), "semantics", problems)
     if check_output:
         _check_output(pass_json, problems)
     else:
@@ -119,14 +118,6 @@ def _reject_unknown_keys(design: Mapping[str, Any], problems: Problems) -> None:
             problems.add(str(key), f'set "style": "{key}" and put the field lists at the top level')
         elif key not in DESIGN_KEYS:
             problems.unknown_key("", str(key), DESIGN_KEYS)
-
-
-def _reject_unknown_semantic_tags(semantics: Any, problems: Problems) -> None:
-    # A misspelt tag would silently cost the pass its poster layout or live updates.
-    if isinstance(semantics, Mapping):
-        for tag in semantics:
-            if tag not in SEMANTIC_TAGS:
-                problems.unknown_key("semantics", str(tag), _KNOWN_SEMANTIC_TAGS)
 
 
 def _design_style(design: Mapping[str, Any], problems: Problems) -> str | None:

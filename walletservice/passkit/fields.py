@@ -17,6 +17,7 @@ from typing import Any
 
 from .dates import normalize_pass_date, parse_pass_date
 from .problems import Problems, describe, is_number
+from .semantic_tags import reject_unknown_semantic_tags
 
 # additionalInfoFields (iOS 18, PassFields.AdditionalInfoFields): shown by the poster layout.
 FIELD_LISTS = (
@@ -82,6 +83,7 @@ def _design_field(item: Any, path: str, problems: Problems, unfilled: bool = Fal
         if key not in FIELD_KEYS:
             problems.unknown_key(path, str(key), FIELD_KEYS)
     field = {key: item[key] for key in FIELD_KEYS if key in item}
+    reject_unknown_semantic_tags(field.get("semantics"), f"{path}.semantics", problems)
     if unfilled:
         return field
     if isinstance(field.get("currencyCode"), str):
