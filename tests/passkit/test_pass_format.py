@@ -166,7 +166,7 @@ def test_the_check_command_fails_on_a_stale_document(tmp_path, monkeypatch):
 
 def test_the_module_runs_as_a_script():
     result = subprocess.run([sys.executable, "-m", "walletservice.passkit.format_table", "--check"],
-                            capture_output=True, text=True)
+                            capture_output=True, text=True, cwd=DOC_PATH.parents[1])
     assert result.returncode == 0, result.stderr
 
 
