@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
 import zipfile
 from typing import Any
 
@@ -40,6 +41,18 @@ def pkpass_of(client, pass_body: dict[str, Any]) -> bytes:
     return response.data
 
 
+def assert_smime_verifies(pkpass: bytes, ca_pem, folder) -> None:  # type: ignore[no-untyped-def]
+    """Also `openssl smime -verify`, the form Apple's own pass guides show (the helper above uses cms)."""
+    archive = zipfile.ZipFile(io.BytesIO(pkpass))
+    folder.mkdir()
+    for name in ("manifest.json", "signature"):
+        (folder / name).write_bytes(archive.read(name))
+    verified = subprocess.run(
+        ["openssl", "smime", "-verify", "-binary", "-inform", "DER", "-in", "signature", "-content", "manifest.json",
+         "-CAfile", str(ca_pem), "-purpose", "any", "-out", "/dev/null"], cwd=folder, capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr
+
+
 def pass_json_of(pkpass: bytes) -> dict[str, Any]:
     return json.loads(zipfile.ZipFile(io.BytesIO(pkpass)).read("pass.json"))
 
@@ -69,6 +82,7 @@ def test_poster_event_ticket_is_signed_and_carries_poster_keys_with_the_classic_
     pkpass = pkpass_of(client, body)
 
     assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "poster")
+    assert_smime_verifies(pkpass, dev_ca_pem, tmp_path / "poster-smime")
     pass_json = pass_json_of(pkpass)
     assert pass_json["preferredStyleSchemes"] == ["posterEventTicket", "eventTicket"]
     assert pass_json["semantics"] == VENUE
