@@ -35,6 +35,7 @@ from walletservice.services.passcreator.pass_query import PassQuery, compile_que
 from walletservice.services.passcreator.pass_emails import refuse_bulk_recipient
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
+from walletservice.services.passcreator.relevant_dates import read_relevant_dates
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
 from walletservice.services.passcreator.images import (
@@ -54,7 +55,7 @@ EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlace
 # Not template properties: services.pass_emails mails the pass (email only; SMS is ignored).
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
-                "groupingIdentifier", "locations")
+                "groupingIdentifier", "locations", "relevantDates")
 DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
                              *SENDOUT_KEYS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
@@ -102,6 +103,8 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
+    if "relevantDates" in data:
+        read_relevant_dates(data["relevantDates"], parse_v3_date)
     read_image_urls(data, policy, None)
     _check_bulk_locations(data.get("locations"))
     changes = PassChanges()
@@ -150,6 +153,8 @@ def _read_presentation(campaign: Campaign, data: Mapping[str, Any], changes: Pas
     for name, key in DATES.items():
         if name in data:
             _set_or_clear(changes, key, parse_v3_date(data[name], name))
+    if "relevantDates" in data:
+        _set_or_clear(changes, "relevantDates", read_relevant_dates(data["relevantDates"], parse_v3_date))
     if "groupingIdentifier" in data:
         grouping = _optional_text(data["groupingIdentifier"], "groupingIdentifier")
         changes.extra["groupingIdentifier"] = grouping
