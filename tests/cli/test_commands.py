@@ -148,5 +148,5 @@ def test_pass_format_table_prints_the_table_docs_pass_format_md_ends_with(runner
     output = runner.invoke(args=["wallet", "pass-format-table"]).output
 
     assert output.startswith("| key | iOS | built | validated | v2 | v3 |")
-    assert "| `relevantDates[].startDate` | 18.0 | yes | yes | yes | no |" in output
+    assert "| `relevantDates[].startDate` | 18.0 | yes | yes | yes | yes |" in output
     assert DOC_PATH.read_text(encoding="utf-8").endswith(output)
