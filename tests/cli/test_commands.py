@@ -140,3 +140,13 @@ def test_config_table_lists_every_setting(runner):
     output = runner.invoke(args=["wallet", "config-table"]).output
     for setting in SETTINGS:
         assert f"`{setting.name}`" in output
+
+
+def test_pass_format_table_prints_the_table_docs_pass_format_md_ends_with(runner):
+    from walletservice.passkit.format_table import DOC_PATH
+
+    output = runner.invoke(args=["wallet", "pass-format-table"]).output
+
+    assert output.startswith("| key | iOS | built | validated | v2 | v3 |")
+    assert "| `relevantDates[].startDate` | 18.0 | yes | yes | yes | yes |" in output
+    assert DOC_PATH.read_text(encoding="utf-8").endswith(output)

@@ -107,9 +107,18 @@ def test_web_service_url_and_token_require_each_other(coupon):
 
 
 def test_unknown_top_level_keys_in_pass_json_are_left_alone_for_newer_apple_keys(coupon):
-    coupon["preferredStyleSchemes"] = ["posterEventTicket", "eventTicket"]
+    coupon["upcomingPassInformation"] = [{"identifier": "match-2", "name": "Match 2", "type": "event"}]
 
     validate_pass(coupon, ICONS)
+
+
+def test_a_poster_event_ticket_scheme_on_a_coupon_is_a_problem(coupon):
+    coupon["preferredStyleSchemes"] = ["posterEventTicket", "eventTicket"]
+
+    assert problems_for(coupon, ICONS) == [
+        "preferredStyleSchemes[0]: posterEventTicket is for eventTicket passes, not coupon",
+        "preferredStyleSchemes[1]: eventTicket is for eventTicket passes, not coupon",
+    ]
 
 
 def test_nfc_requires_a_message(coupon):

@@ -172,3 +172,12 @@ def test_a_later_expiration_date_reopens_an_expired_pass_for_the_expiry_job(app,
         update_pass_values(session, pass_, session.get(Campaign, pass_.campaign_id),
                            {"expirationDate": "2999-01-01T00:00:00Z"})
     assert load_pass(expired.id).expired_at is None
+
+
+def test_a_campaign_with_only_relevant_dates_schedules_the_helper_before_the_earliest(app, client, flights):
+    patch = {"boarding_pass": {"relevant_dates": [
+        {"startDate": "2031-05-02T18:00:00Z", "endDate": "2031-05-02T20:00:00Z"}, {"date": "2031-05-01T18:00:00Z"}]}}
+
+    assert client.patch(flights.campaign_url, json=patch, headers=flights.bearer).status_code == 200
+
+    assert _helper_schedules() == [("scheduled", dt.datetime(2031, 5, 1, 15, tzinfo=UTC))]  # 3 hours before

@@ -21,6 +21,9 @@ from .errors import PassValidationError
 from .fields import FIELD_LISTS, design_field_list
 from .problems import Problems, describe
 from .relevance import design_beacons, design_locations
+from .relevant_dates import design_relevant_dates, fallback_relevant_date
+from .semantic_tags import reject_unknown_semantic_tags
+from .style_schemes import design_style_schemes
 from .validation import DATES, STYLES, TRANSIT_TYPES, collect_pass_json_problems
 
 __all__ = ["STYLES", "PassIdentity", "build_pass_json"]
@@ -34,7 +37,7 @@ _PASS_THROUGH_KEYS = (
 )
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
-    "locations", "beacons", *DATES, *_PASS_THROUGH_KEYS,
+    "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
 )
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
@@ -82,7 +85,10 @@ def build_pass_json(
     if "beacons" in design:
         pass_json["beacons"] = design_beacons(design["beacons"], problems)
     pass_json.update(_dates(design, problems))
+    if "preferredStyleSchemes" in design:
+        pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"])
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
+    reject_unknown_semantic_tags(design.get("semantics"), "semantics", problems)
     if check_output:
         _check_output(pass_json, problems)
     else:
@@ -183,6 +189,12 @@ def _dates(design: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
             except ValueError as exc:
                 problems.add(key, f"{describe(design[key])} {exc}")
                 dates[key] = design[key]
+    if "relevantDates" in design:
+        dates["relevantDates"] = design_relevant_dates(design["relevantDates"], problems)
+        # iOS before 18 reads only relevantDate: give it the earliest moment unless the design chose one.
+        fallback = fallback_relevant_date(dates["relevantDates"])
+        if "relevantDate" not in dates and fallback is not None:
+            dates["relevantDate"] = fallback
     return dates
 
 

@@ -17,8 +17,12 @@ from typing import Any
 
 from .dates import normalize_pass_date, parse_pass_date
 from .problems import Problems, describe, is_number
+from .semantic_tags import reject_unknown_semantic_tags
 
-FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
+# additionalInfoFields (iOS 18, PassFields.AdditionalInfoFields): shown by the poster layout.
+FIELD_LISTS = (
+    "headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields", "additionalInfoFields",
+)
 # Output order of a field's keys; also the keys a design may use.
 FIELD_KEYS = (
     "key", "label", "value", "attributedValue", "changeMessage", "dateStyle", "timeStyle",
@@ -79,6 +83,7 @@ def _design_field(item: Any, path: str, problems: Problems, unfilled: bool = Fal
         if key not in FIELD_KEYS:
             problems.unknown_key(path, str(key), FIELD_KEYS)
     field = {key: item[key] for key in FIELD_KEYS if key in item}
+    reject_unknown_semantic_tags(field.get("semantics"), f"{path}.semantics", problems)
     if unfilled:
         return field
     if isinstance(field.get("currencyCode"), str):

@@ -19,6 +19,8 @@ from .fields import check_style_fields
 from .package_files import check_file_names
 from .problems import Problems, describe
 from .relevance import check_relevance
+from .relevant_dates import check_relevant_dates
+from .style_schemes import check_style_schemes
 
 STYLES = ("boardingPass", "coupon", "eventTicket", "generic", "storeCard")
 TRANSIT_TYPES = ("PKTransitTypeAir", "PKTransitTypeBoat", "PKTransitTypeBus",
@@ -71,6 +73,8 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     _check_simple_types(pass_json, problems)
     check_barcodes(pass_json, problems)
     check_relevance(pass_json, problems)
+    check_relevant_dates(pass_json, problems)
+    check_style_schemes(pass_json, style_of(pass_json), problems)
     _check_app_links(pass_json, problems)
     _check_nfc(pass_json.get("nfc"), problems)
     _check_plain_json(pass_json, problems)

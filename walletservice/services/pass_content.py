@@ -16,7 +16,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-FIELD_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields")
+FIELD_LISTS = (
+    "headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields", "additionalInfoFields",
+)
 LOCALIZED_IMAGES = "localized_images"
 NON_APPLE_KEYS = ("images", LOCALIZED_IMAGES, "localizations", "personalization")
 # {language: {...}} values a pass merges into its design's language by language, entry by entry.

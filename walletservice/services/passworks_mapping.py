@@ -30,6 +30,7 @@ FIELD_LISTS = {
     "secondary_fields": "secondaryFields",
     "auxiliary_fields": "auxiliaryFields",
     "back_fields": "backFields",
+    "additional_info_fields": "additionalInfoFields",
 }
 IMAGE_ATTRIBUTES = {
     "icon_id": "icon", "logo_id": "logo", "strip_id": "strip",
@@ -42,6 +43,8 @@ PLAIN_ATTRIBUTES = {
     "organization_name": "organizationName", "description": "description", "logo_text": "logoText",
     "max_distance": "maxDistance", "relevant_date": "relevantDate", "expiration_date": "expirationDate",
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
+    # Apple's own spelling inside: [{"startDate", "endDate"} | {"date"}]; {tag: value}; [scheme].
+    "relevant_dates": "relevantDates", "semantics": "semantics", "preferred_style_schemes": "preferredStyleSchemes",
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",

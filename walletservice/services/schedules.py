@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput, StateConflict
 from walletservice.passkit.dates import check_date_in_range
+from walletservice.passkit.relevant_dates import fallback_relevant_date
 from walletservice.models import Campaign, Organization, Pass, Schedule, ScheduleRun
 from walletservice.models.base import utcnow
 from walletservice.queue.pushes import enqueue_campaign_push, enqueue_pass_push
@@ -227,8 +228,10 @@ def sync_relevant_date_schedule(
 
 
 def _helper_run_at(campaign: Campaign, lead_seconds: float, now: dt.datetime) -> dt.datetime | None:
-    """relevantDate minus the lead, or now when that has passed; None once the date is past."""
-    relevant = parse_instant((campaign.design or {}).get("relevantDate"))
+    """relevantDate minus the lead, or now when that has passed; None once the date is past.
+    A campaign with only relevantDates counts from their earliest moment (its passes' relevantDate)."""
+    design = campaign.design or {}
+    relevant = parse_instant(design.get("relevantDate") or fallback_relevant_date(design.get("relevantDates")))
     if relevant is None or relevant <= now:
         return None
     return max(relevant - dt.timedelta(seconds=lead_seconds), now).replace(microsecond=0)

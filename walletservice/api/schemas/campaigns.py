@@ -24,6 +24,10 @@ TransitType = Literal["air", "boat", "bus", "train", "generic"]
 CodeType = Literal["sequential", "sequencial", "fixed", "per_pass"]
 RedeemCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=64)]
 CodeText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=100_000)]
+PassDate = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=64),
+                     Field(description="ISO 8601 with hours, minutes and a time zone",
+                           examples=["2026-05-01T19:30:00+02:00"])]
+StyleScheme = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=64)]
 
 
 class Barcode(BaseModel):
@@ -71,6 +75,16 @@ class Beacon(BaseModel):
     relevant_text: ShortText | None = None
 
 
+class RelevantDate(BaseModel):
+    """Apple's Pass.RelevantDates entry, in Apple's key names: one moment or one interval."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: PassDate | None = Field(None, description="One moment (instead of startDate and endDate).")
+    startDate: PassDate | None = None  # noqa: N815 (Apple's key name)
+    endDate: PassDate | None = Field(None, description="After startDate.")  # noqa: N815
+
+
 FieldList = Annotated[list[CampaignField] | None, Field(max_length=MAX_FIELDS_PER_LIST)]
 Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
@@ -93,6 +107,16 @@ class Presentation(BaseModel):
     relevant_date: InputTimestamp | None = None
     expiration_date: InputTimestamp | None = None
     user_info: dict[str, Any] | None = None
+    relevant_dates: list[RelevantDate] | None = Field(
+        None, max_length=100, description="iOS 18: when the pass is relevant, in Apple's spelling: "
+        '[{"startDate": ..., "endDate": ...} or {"date": ...}]. Older iOS gets the earliest as relevant_date '
+        "unless relevant_date is set. A pass's list replaces its campaign's (docs/pass-format.md).")
+    semantics: dict[str, Any] | None = Field(
+        None, description="Apple's semantic tags ({\"eventName\": ...}); a pass's object replaces its campaign's.")
+    preferred_style_schemes: list[StyleScheme] | None = Field(
+        None, max_length=4, description='Event tickets: ["posterEventTicket"] for the iOS 18 poster layout; it needs '
+        "semantics eventName and venueName (or venueRegionName or venueRoom), and more by eventType. "
+        "The classic eventTicket layout is kept as the fallback.")
 
 
 class CampaignChanges(Presentation):
@@ -117,6 +141,7 @@ class CampaignChanges(Presentation):
     secondary_fields: FieldList = None
     auxiliary_fields: FieldList = None
     back_fields: FieldList = None
+    additional_info_fields: FieldList = Field(None, description="iOS 18 poster layout: Apple's additionalInfoFields.")
     transit_type: TransitType | None = Field(None, description="Boarding passes only; required for them.")
     associated_store_identifiers: list[Annotated[int, Field(ge=1)]] | None = None
     code_type: CodeType | None = Field(
@@ -231,11 +256,15 @@ class PresentationView(BaseModel):
     secondary_fields: list[FieldView]
     auxiliary_fields: list[FieldView]
     back_fields: list[FieldView]
+    additional_info_fields: list[FieldView] = []
     locations: list[LocationView]
     beacons: list[BeaconView]
     user_info: dict[str, Any]
     max_distance: int | None = None
     relevant_date: str | None = None
+    relevant_dates: list[dict[str, str]] | None = None
+    semantics: dict[str, Any] | None = None
+    preferred_style_schemes: list[str] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None

@@ -46,6 +46,10 @@ class V3PassData(BaseModel):
     urlToLogo: str | None = Field(None, max_length=2048, description="Fetched from allowed hosts only.")
     expirationDate: str | None = Field(None, description="Y-m-d H:i, UTC.", examples=["2055-12-31 00:00"])
     relevantDate: str | None = Field(None, description="Y-m-d H:i, UTC.")
+    relevantDates: list[dict[str, str]] | None = Field(
+        None, max_length=100, description='iOS 18: [{"date": "Y-m-d H:i"} or {"startDate": ..., "endDate": ...}], '
+        "UTC; replaces the template's. Older iOS gets the earliest as relevantDate unless one is set.",
+        examples=[[{"startDate": "2055-06-01 19:00", "endDate": "2055-06-01 23:00"}]])
     labelColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     foregroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     backgroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")

@@ -1,7 +1,7 @@
 """Dashboard users, their sign-in attempts and the audit log of dashboard changes
 
 Revision ID: 4c7a9e2d1b63
-Revises: 9e4d1a7c2b58
+Revises: b7e21f94c3d0
 Create Date: 2026-12-07 01:40:19.640070
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '4c7a9e2d1b63'
-down_revision = '9e4d1a7c2b58'
+down_revision = 'b7e21f94c3d0'
 branch_labels = None
 depends_on = None
 

@@ -38,6 +38,7 @@ from walletservice.services.pass_revisions import kept_properties, record_revisi
 from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
+from walletservice.services.passcreator.relevant_dates import read_relevant_dates
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
 from walletservice.services.passcreator.images import (
@@ -57,7 +58,7 @@ EXTRA_KEYS = ("storedValue", "bundleId", "downloadPin", "eligibleValidationPlace
 # Not template properties: the pass is sent to them (services.passcreator.sendouts).
 SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
-                "groupingIdentifier", "locations")
+                "groupingIdentifier", "locations", "relevantDates")
 DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
                              *SENDOUT_KEYS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
@@ -105,6 +106,8 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
     for name in DATES:
         if name in data:
             parse_v3_date(data[name], name)
+    if "relevantDates" in data:
+        read_relevant_dates(data["relevantDates"], parse_v3_date)
     read_image_urls(data, policy, None)
     _check_bulk_locations(data.get("locations"))
     changes = PassChanges()
@@ -153,6 +156,8 @@ def _read_presentation(campaign: Campaign, data: Mapping[str, Any], changes: Pas
     for name, key in DATES.items():
         if name in data:
             _set_or_clear(changes, key, parse_v3_date(data[name], name))
+    if "relevantDates" in data:
+        _set_or_clear(changes, "relevantDates", read_relevant_dates(data["relevantDates"], parse_v3_date))
     if "groupingIdentifier" in data:
         grouping = _optional_text(data["groupingIdentifier"], "groupingIdentifier")
         changes.extra["groupingIdentifier"] = grouping

@@ -1,0 +1,75 @@
+"""The v3 column of docs/pass-format.md, from passes really built through /api/v3/pass:
+a key is v3 when a v3 pass body changes it in pass.json."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import pytest
+
+from tests.passkit.test_pass_format import key_values
+from tests.web.test_bundles import assert_signed_pkpass
+from tests.v3.conftest import TEMPLATE_DESIGN, V3Client, make_template
+from walletservice.passkit.pass_format import keys_where
+from walletservice.passkit.validation import STYLES
+
+# Differ between any two passes, whatever the body says (the barcode's text defaults to the pass's code).
+PER_PASS = {"serialNumber", "authenticationToken", "barcode", "barcodes", "barcode.altText", "barcodes[].altText"}
+EVERY_V3_VALUE: dict[str, Any] = {
+    "groupingIdentifier": "family-7", "expirationDate": "2055-12-31 00:00", "relevantDate": "2054-06-01 19:30",
+    "labelColor": "#ff0000", "foregroundColor": "#00ff00", "backgroundColor": "#0000ff",
+    "locations": [{"latitude": 1.5, "longitude": 2.5, "altitude": 3.0, "relevantText": "Near", "maxDistance": 50}],
+    "firstname": "Ada", "barcodeValue": "ADA-1",
+    "relevantDates": [{"date": "2054-06-01 18:00"}, {"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 23:00"}],
+}
+
+
+def pass_json_of(client, data: dict[str, Any]) -> dict[str, Any]:
+    response = client.get(data["iPhoneUri"].removeprefix("https://wallet.example.test"))
+    assert response.status_code == 200
+    return json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("pass.json"))
+
+
+def test_every_key_a_v3_body_changes_is_marked_v3_and_the_reverse(client, v3: V3Client, account):
+    design = {key: value for key, value in TEMPLATE_DESIGN.items() if key != "backgroundColor"}
+    template = make_template(account.id, design=design)
+    bare = v3.post("/pass?async=false", json={"data": {"templateId": template, "firstname": "Bob"}})
+    full = v3.post("/pass?async=false", json={"data": {"templateId": template, **EVERY_V3_VALUE}})
+    assert bare.status_code == full.status_code == 200, full.json
+    before, after = (key_values(pass_json_of(client, answer.json["data"])) for answer in (bare, full))
+
+    changed = {path for path, values in after.items() if before.get(path) != values} - PER_PASS
+    if any(path.startswith("<field>.") for path in changed):  # their style dictionary and list change with them
+        changed = {path for path in changed if path not in STYLES and not path.startswith("<style>.")}
+
+    assert sorted(changed - keys_where("v3")) == []
+    assert sorted(keys_where("v3") - changed) == []
+
+
+def test_a_v3_pass_sets_relevant_dates_and_older_ios_gets_the_earliest(client, v3: V3Client, template_id, dev_ca_pem,
+                                                                          tmp_path):
+    created = v3.post("/pass?async=false", json={"data": {"templateId": template_id, "relevantDates": [
+        {"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 23:00"}, {"date": "2054-06-01 18:00"}]}})
+    assert created.status_code == 200, created.json
+    response = client.get(created.json["data"]["iPhoneUri"].removeprefix("https://wallet.example.test"))
+
+    assert_signed_pkpass(response.data, dev_ca_pem, tmp_path / "v3")
+    pass_json = json.loads(zipfile.ZipFile(io.BytesIO(response.data)).read("pass.json"))
+    assert pass_json["relevantDates"] == [{"startDate": "2054-06-01T19:30:00Z", "endDate": "2054-06-01T23:00:00Z"},
+                                          {"date": "2054-06-01T18:00:00Z"}]
+    assert pass_json["relevantDate"] == "2054-06-01T18:00:00Z"
+
+
+@pytest.mark.parametrize(("relevant_dates", "named"), [
+    ([{"when": "2054-06-01 18:00"}], "relevantDates[0].when is not a key"),
+    ([{"date": "tomorrow"}], "relevantDates[0].date must be a date in the format Y-m-d H:i"),
+    ([{"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 19:00"}], "relevantDates[0].endDate"),
+])
+def test_bad_v3_relevant_dates_are_refused_naming_the_key(v3: V3Client, template_id, relevant_dates, named):
+    response = v3.post("/pass?async=false", json={"data": {"templateId": template_id, "relevantDates": relevant_dates}})
+
+    assert response.status_code in (400, 422), response.json
+    assert named in json.dumps(response.json)
