@@ -2,8 +2,10 @@
 (docs/dashboard.md, "Sign-in and roles").
 
 The sign-in lives in Flask's signed session cookie (HttpOnly, SameSite=Lax, Secure on
-https; walletservice._configure_dashboard_sessions) as the user's id; every request
-loads the user again, so disabling a user ends their sessions at once.
+https; walletservice._configure_dashboard_sessions) as the user's id, the user's session
+epoch and the time of sign-in. Every request loads the user again: a disabled user, an
+epoch moved on (signed out, new password: a copied cookie dies too) or a sign-in older
+than SESSION_MAX_SECONDS ends the session.
 
 CSRF: a random token kept in the session, sent back by every form (`csrf_token`) and
 every htmx call (the `X-CSRF-Token` header), compared in constant time. SameSite=Lax
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 from typing import Any
 
 from flask import abort, g, redirect, request, session, url_for
@@ -22,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from walletservice.db import transaction
 from walletservice.models import DashboardUser
-from walletservice.services.dashboard_users import active_user
+from walletservice.services.dashboard_users import active_user, end_sessions
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
@@ -31,6 +34,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 PUBLIC_ENDPOINTS = {"dashboard.login", "dashboard.static"}
 # Role -> may it change anything. Viewers only look.
 CAN_CHANGE = {"owner": True, "editor": True, "viewer": False}
+SESSION_MAX_SECONDS = 12 * 3600  # a working day: then the password again
 
 
 def csrf_token() -> str:
@@ -50,11 +54,16 @@ def start_session(user: DashboardUser) -> None:
     """A new session for the user: nothing of the session before sign-in is kept
     (a token planted before sign-in must not outlive it)."""
     session.clear()
-    session["user_id"] = user.id
+    session.update(user_id=user.id, epoch=user.session_epoch, signed_in_at=int(time.time()))
     csrf_token()
 
 
 def end_session() -> None:
+    """Signing out ends every session of the user, not only this browser's copy."""
+    user = g.get("dashboard_user")
+    if user is not None:
+        with transaction() as db_session:
+            end_sessions(db_session, user.id)
     session.clear()
 
 
@@ -63,6 +72,7 @@ def guard_request() -> Response | None:
 
     Not signed in: a page asked for by a browser is sent to the sign-in form, anything
     else (htmx calls, forms posted) is answered 401. Neither holds any data."""
+    g.pop("dashboard_user", None)  # an app context outliving a request (tests) must not lend it
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
         if request.method not in SAFE_METHODS and request.endpoint is not None and not _csrf_token_is_valid():
             abort(400, "the form has expired: reload the page and try again")
@@ -78,13 +88,16 @@ def guard_request() -> Response | None:
 
 
 def _signed_in_user() -> DashboardUser | None:
-    user_id = session.get("user_id")
-    if not isinstance(user_id, str):
+    user_id, epoch, signed_in_at = session.get("user_id"), session.get("epoch"), session.get("signed_in_at")
+    if not (isinstance(user_id, str) and isinstance(epoch, int) and isinstance(signed_in_at, int)):
+        return None
+    if not 0 <= time.time() - signed_in_at < SESSION_MAX_SECONDS:
         return None
     with transaction(write=False) as db_session:
         user = active_user(db_session, user_id)
-        if user is not None:
-            db_session.expunge(user)
+        if user is None or user.session_epoch != epoch:
+            return None
+        db_session.expunge(user)
         return user
 
 

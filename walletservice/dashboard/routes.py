@@ -4,6 +4,7 @@ and render; the rules live in walletservice.services."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -19,7 +20,7 @@ from walletservice.services.attempt_limits import AttemptPolicy
 from walletservice.services.audit_log import recent_changes, record_change
 from walletservice.services.campaigns import STATE_MOVES, change_campaign_state
 from walletservice.services.dashboard_overview import CHART_SERIES, overview
-from walletservice.services.dashboard_users import sign_in
+from walletservice.services.dashboard_users import SignIn, compare_password, count_sign_in, finish_sign_in
 from walletservice.web import vendor_assets
 
 dashboard_blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -50,25 +51,41 @@ def login() -> Any:
     policy = AttemptPolicy(current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES"],
                            current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"])
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    with transaction() as session:  # commits the attempt's count whatever the outcome
-        result = sign_in(session, email, password, policy, utcnow())
-        if result.user is not None:
-            session.expunge(result.user)
+    result = _sign_in(email, password, policy)
     next_path = _local_next(request.form.get("next"))
     if result.user is not None:
         access.start_session(result.user)
         return redirect(next_path or url_for("dashboard.overview_page"))
-    if result.outcome == "locked":
-        page = render_template("dashboard/login.html", next=next_path, email=email,
-                               error=f"Too many wrong passwords: try again in {result.retry_after} seconds.")
-        return page, 429, {"Retry-After": str(result.retry_after)}
+    if result.outcome in ("locked", "busy"):
+        error = (f"Too many wrong passwords: try again in {result.retry_after} seconds." if result.outcome == "locked"
+                 else "Too many sign-ins at once: try again in a moment.")
+        page = render_template("dashboard/login.html", next=next_path, email=email, error=error)
+        return page, 429 if result.outcome == "locked" else 503, {"Retry-After": str(result.retry_after)}
     return render_template("dashboard/login.html", next=next_path, email=email,
                            error="Wrong e-mail address or password."), 401
 
 
+def _sign_in(email: str, password: str, policy: AttemptPolicy) -> SignIn:
+    """Count (committed whatever follows), compare outside any transaction, then finish."""
+    with transaction() as session:
+        counted = count_sign_in(session, email, policy, utcnow())
+    compared = compare_password(counted, password)
+    if compared.outcome != "signed_in":
+        return compared
+    with transaction() as session:
+        result = finish_sign_in(session, counted, compared)
+        if result.user is not None:
+            session.expunge(result.user)
+    return result
+
+
+# A dashboard path and query of printable ASCII: never another site, never a header break.
+_LOCAL_NEXT = re.compile(r"/dashboard(?:[/?][\x21-\x7e]*)?")
+
+
 def _local_next(value: str | None) -> str | None:
     """Only a dashboard path: the sign-in form must not send anyone to another site."""
-    if value and value.startswith("/dashboard") and "//" not in value and "\\" not in value:
+    if value and _LOCAL_NEXT.fullmatch(value) and "//" not in value and "\\" not in value:
         return value
     return None
 
@@ -117,7 +134,8 @@ def change_campaign(campaign_id: str, action: str) -> Any:
     access.require_change_rights()
     user = access.current_user()
     with transaction() as session:
-        campaign = session.get(Campaign, campaign_id)
+        # Locked before "before" is read: a change made meanwhile through the API is seen.
+        campaign = session.get(Campaign, campaign_id, with_for_update=True)
         if campaign is None or campaign.organization_id != user.organization_id:
             abort(404)
         before = {"state": campaign.state}

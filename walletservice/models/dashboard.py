@@ -29,6 +29,9 @@ class DashboardUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     disabled_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Sessions carry the epoch they began in; signing out or a new password moves it on,
+    # which ends every session of the user, copied cookies included (dashboard.access).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DashboardSignInAttempts(Base):

@@ -4,18 +4,25 @@ signing in (Flask-free; docs/dashboard.md).
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second
 recommended setting). Wrong passwords are counted and locked per address typed, by the
 same mechanism as download PINs (services.attempt_limits).
+
+A sign-in is three steps, so that no database transaction or connection is held while a
+password is hashed (64 MiB and ~0.1 s each, and anyone may ask for one): count the
+attempt (committed, and the lock taken before the last allowed comparison), compare
+with no transaction open and at most HASHING_AT_ONCE comparisons per process, then
+forget the count on success.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, NotFound
@@ -30,15 +37,30 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _hasher = PasswordHasher()
 # Compared against when the address is unknown, so an unknown address costs the same time.
 _UNKNOWN_USER_HASH = _hasher.hash("no user has this password")
+# Each comparison takes 64 MiB: a flood of sign-ins waits for these rather than the memory.
+HASHING_AT_ONCE = 2
+HASHING_WAIT_SECONDS = 10
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
 
 
 @dataclass(frozen=True)
 class SignIn:
-    """What one submitted e-mail and password led to."""
+    """What one submitted e-mail and password led to ("busy": too many sign-ins at once)."""
 
-    outcome: Literal["signed_in", "wrong", "locked"]
+    outcome: Literal["signed_in", "wrong", "locked", "busy"]
     user: DashboardUser | None = None
     retry_after: int = 0
+
+
+@dataclass(frozen=True)
+class CountedSignIn:
+    """Step 1's answer: the attempt is counted; compare against `password_hash` unless locked."""
+
+    email: str
+    user_id: str | None = None
+    password_hash: str = _UNKNOWN_USER_HASH
+    locked_for: int = 0  # locked before this attempt: refuse without comparing
+    locks_on_failure: int = 0  # this was the last allowed attempt: the lock already taken, if wrong
 
 
 def normalized_email(email: str) -> str:
@@ -67,6 +89,7 @@ def create_user(session: Session, email: str, organization_id: str, role: str, p
 def set_password(session: Session, user: DashboardUser, password: str) -> None:
     _check_password(password)
     user.password_hash = _hasher.hash(password)
+    user.session_epoch = (user.session_epoch or 0) + 1  # sessions begun with the old password end
     session.flush()
 
 
@@ -103,30 +126,65 @@ def active_user(session: Session, user_id: str) -> DashboardUser | None:
     return user if user is not None and user.disabled_at is None else None
 
 
-def sign_in(session: Session, email: str, password: str, policy: AttemptPolicy, now: dt.datetime) -> SignIn:
-    """Count the attempt, then compare; the caller commits (the count must outlive a wrong answer)."""
+def count_sign_in(session: Session, email: str, policy: AttemptPolicy, now: dt.datetime) -> CountedSignIn:
+    """Step 1, in its own transaction: count the attempt; the caller commits.
+
+    The attempt that uses up the allowance takes the lock here, before its comparison,
+    so concurrent attempts after it are refused even while it is being compared; a right
+    password then lifts the lock in step 3."""
     email = email.strip().lower()[:MAX_EMAIL_CHARS]
     if _CONTROL.search(email):
-        return SignIn("wrong")  # no address holds one, and PostgreSQL text cannot hold NUL
+        return CountedSignIn(email)  # no address holds one, and PostgreSQL text cannot hold NUL
     table = DashboardSignInAttempts.__table__
     counted = count_attempt(session, table, email, now)
     if counted.seconds_locked(now):
-        return SignIn("locked", retry_after=counted.seconds_locked(now))
+        return CountedSignIn(email, locked_for=counted.seconds_locked(now))
+    locks_on_failure = lock_after_failure(session, table, email, counted, policy, now)
     user = session.scalar(select(DashboardUser).where(DashboardUser.email == email))
-    enabled = user if user is not None and user.disabled_at is None else None
-    if _password_matches(enabled, password) and enabled is not None:
-        forget_attempts(session, table, email)
-        return SignIn("signed_in", enabled)
-    locked_for = lock_after_failure(session, table, email, counted, policy, now)
-    return SignIn("locked", retry_after=locked_for) if locked_for else SignIn("wrong")
+    if user is None or user.disabled_at is not None:
+        return CountedSignIn(email, locks_on_failure=locks_on_failure)
+    return CountedSignIn(email, user.id, user.password_hash, locks_on_failure=locks_on_failure)
 
 
-def _password_matches(user: DashboardUser | None, password: str) -> bool:
-    """Compared against a dummy hash when there is no such user (or it is disabled), so
-    the answer takes as long as for a wrong password."""
+def compare_password(counted: CountedSignIn, password: str) -> SignIn:
+    """Step 2, with no transaction open: the comparison (a dummy one for unknown addresses)."""
+    if counted.locked_for:
+        return SignIn("locked", retry_after=counted.locked_for)
+    if not _hashing.acquire(timeout=HASHING_WAIT_SECONDS):
+        return SignIn("busy", retry_after=1)
+    try:
+        matched = _password_matches(counted.password_hash, password) and counted.user_id is not None
+    finally:
+        _hashing.release()
+    if matched:
+        return SignIn("signed_in")
+    if counted.locks_on_failure:
+        return SignIn("locked", retry_after=counted.locks_on_failure)
+    return SignIn("wrong")
+
+
+def finish_sign_in(session: Session, counted: CountedSignIn, compared: SignIn) -> SignIn:
+    """Step 3, in its own transaction: after a right password, the count starts again and
+    the user is read once more (disabled meanwhile: no sign-in)."""
+    if compared.outcome != "signed_in" or counted.user_id is None:
+        return compared
+    forget_attempts(session, DashboardSignInAttempts.__table__, counted.email)
+    user = active_user(session, counted.user_id)
+    return SignIn("signed_in", user) if user is not None else SignIn("wrong")
+
+
+def end_sessions(session: Session, user_id: str) -> None:
+    """Every session of the user ends (signing out, a new password): their epoch moves on."""
+    session.execute(update(DashboardUser).where(DashboardUser.id == user_id)
+                    .values(session_epoch=DashboardUser.session_epoch + 1))
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    """A dummy hash stands in when there is no such user (or it is disabled), so the
+    answer takes as long as for a wrong password."""
     if len(password) > MAX_PASSWORD_CHARS:
         return False
     try:
-        return _hasher.verify(user.password_hash if user else _UNKNOWN_USER_HASH, password) and user is not None
+        return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
