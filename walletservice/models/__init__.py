@@ -8,7 +8,7 @@ from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
 from walletservice.models.download_pin import DownloadPinAttempts
-from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
+from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
@@ -20,7 +20,7 @@ from walletservice.models.segment import Segment
 from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
-    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
+    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
