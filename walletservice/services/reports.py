@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput
 from walletservice.models import Pass, PassEvent, Registration
+from walletservice.services.campaign_counters import COUNTERS, counted_in_total, counted_per_day
 
 # reports.md counter -> the event kind it counts (summing PassEvent.count).
 COUNTED_KINDS = {
@@ -31,8 +32,6 @@ COUNTED_KINDS = {
     "updates_count": "updated",
     "webhooks_count": "webhook_sent",
 }
-# Documented by Passworks but not tracked here: always 0 (docs/events-reports-webhooks.md).
-UNTRACKED_COUNTERS = ("api_calls_count", "distribution_updates_count")
 OS_KEYS = ("ios", "android", "wp")
 MAX_REPORT_DAYS = 366
 
@@ -65,7 +64,7 @@ def report_range(start: dt.date | None, end: dt.date | None, today: dt.date | No
 
 
 def _empty_counters() -> dict[str, Any]:
-    counters: dict[str, Any] = {name: 0 for name in (*COUNTED_KINDS, *UNTRACKED_COUNTERS)}
+    counters: dict[str, Any] = {name: 0 for name in (*COUNTED_KINDS, *COUNTERS)}
     counters["i"] = {key: 0 for key in OS_KEYS}
     counters["u"] = {key: 0 for key in OS_KEYS}
     counters["active_count"] = 0
@@ -111,6 +110,8 @@ def daily_report(session: Session, campaign_id: str, days: DateRange) -> dict[st
     report = {current.isoformat(): _empty_counters() for current in days.days}
     for bucket, kind, device_os, total in rows:
         _add(report[_day_key(bucket)], kind, device_os, int(total or 0))
+    for day_counted, counter, total in counted_per_day(session, campaign_id, days.start, days.end):
+        report[_day_key(day_counted)][counter] += total
     active = _net_installs_before(session, campaign_id, _utc_midnight(days.start))
     for counters in report.values():
         active += counters["installs_count"] - counters["uninstalls_count"]
@@ -140,6 +141,8 @@ def totals_report(session: Session, campaign_id: str) -> dict[str, Any]:
     counters = _empty_counters()
     for kind, device_os, total in rows:
         _add(counters, kind, device_os, int(total or 0))
+    for counter, total in counted_in_total(session, campaign_id).items():
+        counters[counter] += total
     installs, uninstalls = counters.pop("i"), counters.pop("u")
     counters["active_count"] = session.scalar(
         select(func.count()).select_from(Registration).join(Pass, Pass.id == Registration.pass_id)

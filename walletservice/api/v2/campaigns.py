@@ -175,7 +175,7 @@ def _state_view(style: str, action: str) -> Any:
     def change_state(organization_id: str, campaign_id: str) -> Response:
         with transaction() as session:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-            campaign_service.change_campaign_state(campaign, action)
+            campaign_service.change_campaign_state(session, campaign, action)
             session.flush()
             response = campaign_response(campaign)
         return json_response(response)
