@@ -193,6 +193,12 @@ def pass_field_keys(attributes: Mapping[str, Any]) -> list[tuple[str, str]]:
             for name in FIELD_LISTS for index, field in enumerate(attributes.get(name) or [])]
 
 
+def undeclared_field_lists(attributes: Mapping[str, Any], declared: set[str]) -> dict[str, str]:
+    """{key: Apple list name} of each field a pass body sets that the campaign does not declare."""
+    return {field["key"]: apple_name for name, apple_name in FIELD_LISTS.items()
+            for field in attributes.get(name) or [] if field["key"] not in declared}
+
+
 def pass_attributes(content: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
     """The Passworks view of a pass from its composed content."""
     return {
