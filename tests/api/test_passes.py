@@ -86,7 +86,8 @@ def test_skyport_walkthrough(client, account: Account, skyport):
     assert values_of(john, "auxiliary_fields") == {
         "boardingTime": "2:25 PM", "flightNewName": "815", "class": "Coach", "date": "7/22"}
     assert john["redeem_code"] == "0000001"  # code_type sequential (the default)
-    assert john["barcode"] == {"format": "pdf417", "message": "0000001", "alt_text": "0000001", "encoding": None}
+    assert john["barcode"] == {"format": "pdf417", "message": "0000001", "alt_text": "0000001", "alt_text_type": "mirror",
+                               "encoding": None}
     assert john["pkpass_url"].startswith("https://wallet.example.test/download/")
     # 5. Boarding time changes: the walkthrough POSTs to the pass.
     updated = client.post(f"{base}/passes/{john['id']}",

@@ -15,6 +15,7 @@ from walletservice.models import Campaign, Organization, Pass, SigningCertificat
 from walletservice.models.base import utcnow
 from walletservice.passkit.design import STYLES
 from walletservice.services.campaign_counters import count_distribution_update
+from walletservice.services.campaign_pages import check_remote_form_url
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
@@ -161,6 +162,8 @@ def _apply_attributes(
     _check_unique_field_keys(attributes)
     _check_unique_name(session, organization.id, campaign, attributes["name"])
     check_owned_images(session, organization.id, attributes)
+    if attributes.get("remote_form_url") is not None:
+        attributes["remote_form_url"] = check_remote_form_url(attributes["remote_form_url"])
     attributes["description"] = attributes.get("description") or attributes["name"]
     attributes["organization_name"] = attributes.get("organization_name") or organization.name
     design, settings = campaign_design(campaign.style, attributes)

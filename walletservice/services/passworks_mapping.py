@@ -45,7 +45,7 @@ PLAIN_ATTRIBUTES = {
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
-                       "email_sendout")
+                       "email_sendout", "remote_form_url", "render_on_short_url")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -56,6 +56,11 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "download_pin_enabled": False,
     # Passcreator's email sendout of the template (services.passcreator.pass_emails.SENDOUT_SETTING).
     "email_sendout": None,
+    # advanced-features.md: the campaign page sends customers to this form (services.campaign_pages).
+    "remote_form_url": None,
+    # Passworks' choice between showing the page on the short link or redirecting to it; with no
+    # short links here (the short URLs are the long ones), it is kept and answered only.
+    "render_on_short_url": False,
 }
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}

@@ -33,6 +33,7 @@ from walletservice.services.campaign_merge import enqueue_campaign_merge, previe
 from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, campaign_attributes
 from walletservice.services.schedules import sync_relevant_date_schedule
+from walletservice.web.links import campaign_distribution
 
 STATE_DESCRIPTION = (
     "States: published (issues passes), paused (issues none), archived (final). "
@@ -53,8 +54,10 @@ REWRITE_DESCRIPTION = (
 
 def campaign_response(campaign: Campaign) -> CampaignResponse:
     attributes = campaign_attributes(campaign.design, campaign.settings)
+    distribution = campaign_distribution(campaign)
     return CampaignResponse.model_validate({
         **attributes, "id": campaign.id, "name": campaign.name, "state": campaign.state,
+        "page_url": distribution["page_url"], "distributions": [distribution],
         "certificate_id": campaign.certificate_id, "template_id": campaign.template_id,
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,
