@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import pytest
 from sqlalchemy import func, select
 
-from tests.api.conftest import Account, error_text
+from tests.api.conftest import Account
 from tests.api.test_campaigns import upload
 from walletservice.db import transaction
 from walletservice.models import PushRequest

@@ -205,7 +205,7 @@ class BarcodeView(BaseModel):
     encoding: str | None = None
 
     @model_validator(mode="after")
-    def _alt_text_type(self) -> BarcodeView:
+    def _derived(self) -> BarcodeView:
         self.alt_text_type = "mirror" if self.alt_text in ("", self.message) else "custom"
         return self
 
@@ -243,6 +243,9 @@ class BeaconView(BaseModel):
 
 class PresentationView(BaseModel):
     barcode: BarcodeView
+    barcodes: list[BarcodeView] = Field(
+        default_factory=list, description="The barcodes the pass carries, as in coupon.md: the one barcode, "
+                                          "[] when its format is none.")
     header_fields: list[FieldView]
     primary_fields: list[FieldView]
     secondary_fields: list[FieldView]
@@ -261,6 +264,12 @@ class PresentationView(BaseModel):
     background_id: str | None = None
     footer_id: str | None = None
     page_url: str | None = Field(None, description="The download page.")
+
+    @model_validator(mode="after")
+    def _barcodes(self) -> PresentationView:
+        if not self.barcodes and self.barcode.format != "none":
+            self.barcodes = [self.barcode]
+        return self
 
 
 class CampaignResponse(PresentationView):
@@ -288,6 +297,10 @@ class CampaignResponse(PresentationView):
     email_sendout: EmailSendout | None = None
     remote_form_url: str | None = None
     render_on_short_url: bool = False
+    # coupon.md's campaign update answers its distribution's links at the top level too.
+    pkpass_url: str | None = Field(None, description="A new pass of the campaign (distributions[0].pkpass_url).")
+    page_short_url: str | None = Field(None, description="The same link as page_url.")
+    pkpass_short_url: str | None = Field(None, description="The same link as pkpass_url.")
     distributions: list[DistributionView] = Field(
         default_factory=list, description="The campaign's one distribution: its download page (page_url).")
     # android_pay.md's keys: no Android Pay passes are built, so a gwallet_usage sent is not kept.

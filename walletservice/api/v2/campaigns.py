@@ -57,7 +57,8 @@ def campaign_response(campaign: Campaign) -> CampaignResponse:
     distribution = campaign_distribution(campaign)
     return CampaignResponse.model_validate({
         **attributes, "id": campaign.id, "name": campaign.name, "state": campaign.state,
-        "page_url": distribution["page_url"], "distributions": [distribution],
+        **{key: distribution[key] for key in ("page_url", "pkpass_url", "page_short_url", "pkpass_short_url")},
+        "distributions": [distribution],
         "certificate_id": campaign.certificate_id, "template_id": campaign.template_id,
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,

@@ -43,6 +43,7 @@ def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -
         "serial_number": pass_.serial_number, "pkpass_url": pkpass_url, "pkpass_short_url": pkpass_url,
         "redeem_code": pass_.redeem_code, "redeemed_count": pass_.redeemed_count, "redeemed_at": pass_.redeemed_at,
         "page_url": page_url, "page_short_url": page_url, "preview_url": preview_url(pass_),
+        "download_page_link": page_url, "direct_link": pkpass_url, "authentication_token": pass_.authentication_token,
         "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
     })
 
