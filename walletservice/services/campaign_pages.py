@@ -8,7 +8,6 @@ guessed from the campaign id and opens nothing else.
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from itsdangerous import BadSignature
@@ -24,18 +23,12 @@ CAMPAIGN_PAGE_SALT = "walletservice campaign page"
 # A pass issued from the page, per client address and window (services.public_events).
 ISSUED_KIND = "issued"
 MAX_REMOTE_FORM_URL_LENGTH = 2048
-# A fixed namespace: each campaign's one distribution has a stable id of its own.
-_DISTRIBUTION_NAMESPACE = uuid.UUID("2f0d9a4e-7c1b-4f7e-9a53-1d6c8e0b4a72")
 
 
 def campaign_page_token(secret: str, campaign_id: str) -> str:
     # Signer (itsdangerous, app secret, salt CAMPAIGN_PAGE_SALT). Bytes: the campaign id.
     # Who: the tenant's API key holder reading its campaign (the link is in the answer).
     return sign_value(secret, CAMPAIGN_PAGE_SALT, campaign_id)
-
-
-def distribution_id(campaign_id: str) -> str:
-    return str(uuid.uuid5(_DISTRIBUTION_NAMESPACE, campaign_id))
 
 
 def open_campaign_page(session: Session, secret: str, token: str) -> Campaign:

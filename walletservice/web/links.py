@@ -12,7 +12,8 @@ from typing import Any
 from flask import current_app
 
 from walletservice.models import Campaign, Pass
-from walletservice.services.campaign_pages import campaign_page_token, distribution_id
+from walletservice.services.campaign_pages import campaign_page_token
+from walletservice.services.distributions import distribution_id
 from walletservice.services.download_page import preview_token
 from walletservice.services.passcreator.bundles import bundle_id_of, bundle_token
 
