@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from walletservice.api.schemas.common import ErrorObject
 from walletservice.api.schemas.passes import PassResponse
 from walletservice.api.schemas.remote_forms import RemoteFormFieldsResponse, RemoteFormSubmission
 from walletservice.api.v2 import v2_api
@@ -31,10 +32,11 @@ def remote_form_fields(organization_id: str, campaign_id: str) -> Response:
 
 
 @v2_api.route("POST", f"{BASE}/submit", summary="Issue a pass from a form's submission", tag=TAG,
-              json_body=RemoteFormSubmission, responses={201: PassResponse},
+              json_body=RemoteFormSubmission, responses={201: PassResponse, 412: ErrorObject},
               description="The dynamic fields' values at the top level, by key (any other key is 422); "
                           "beacons and locations replace the campaign's; barcodes[0] is the pass's barcode. "
-                          "Answers the pass: send the customer to its page_short_url.")
+                          "Answers the pass: send the customer to its page_short_url. A paused or archived "
+                          "campaign issues none (412).")
 def submit_remote_form(organization_id: str, campaign_id: str, body: RemoteFormSubmission) -> Response:
     with transaction() as session:
         campaign = remote_forms.get_any_campaign(session, organization_id, campaign_id)
