@@ -53,6 +53,7 @@ ERROR_RENDERERS: dict[str, ErrorRenderer] = {
     f"{WEB_SERVICE_PATH}/v1": WALLET_WEB_SERVICE,
     "/p": PAGES,
     "/b": PAGES,
+    "/d": PAGES,
     "/download": PAGES,
     "/static/web": PAGES,
 }

@@ -208,3 +208,25 @@ def test_a_merge_of_no_passes_says_so_and_finishes(app, client, account, members
 def _tags(ids: list[str]) -> dict[str, int]:
     with transaction(write=False) as session:
         return {pass_id: session.get(Pass, pass_id).update_tag for pass_id in ids}
+
+
+def test_a_passes_own_field_survives_the_campaign_push_until_the_campaign_declares_the_key(app, client, account,
+                                                                                         members):
+    base = f"/v2/generics/{members}"
+    own = {"pass": {"back_fields": [{"key": "nickname", "label": "NICKNAME", "value": "Jo"}]}}
+    johnny = client.post(f"{base}/passes", json=own, headers=account.basic).get_json()
+    client.patch(base, json={"generic": {"background_color": "#facada"}}, headers=account.basic)
+
+    assert client.post(f"{base}/push", headers=account.basic).status_code == 202
+    run_jobs(app)
+
+    pushed = client.get(f"{base}/passes/{johnny['id']}", headers=account.basic).get_json()
+    assert values(pushed, "back_fields") == {"nickname": ("Jo", "NICKNAME")}
+    assert {"key": "nickname", "label": "NICKNAME", "value": "Jo"} in pass_json(client, pushed)["generic"]["backFields"]
+    # The campaign now declares the key, dynamic: its field, the pass's value.
+    client.patch(base, json={"generic": {"back_fields": [{"key": "nickname", "label": "NICK", "behaviour": "dynamic"}]}},
+                 headers=account.basic)
+    client.post(f"{base}/push", headers=account.basic)
+    run_jobs(app)
+    declared = client.get(f"{base}/passes/{johnny['id']}", headers=account.basic).get_json()
+    assert [(f["key"], f["value"], f["behaviour"]) for f in declared["back_fields"]] == [("nickname", "Jo", "dynamic")]

@@ -65,7 +65,7 @@ def test_create_generic_answers_the_documented_keys(client, account, icon):
     assert body["name"] == "Toy Town Generic Passes!"
     assert body["organization_name"] == "Toy Town"  # the account's name by default
     assert body["description"] == "Toy Town Generic Passes!"  # the name by default
-    assert body["barcode"] == {"format": "pdf417", "message": "", "alt_text": "", "encoding": None}
+    assert body["barcode"] == {"format": "pdf417", "message": "", "alt_text": "", "alt_text_type": "mirror", "encoding": None}
     assert body["primary_fields"] == [
         {"key": "member", "value": None, "label": None, "change_message": None, "behaviour": "fixed"}]
     assert [field["label"] for field in body["auxiliary_fields"]] == ["LEVEL", "FAVORITE TOY"]
@@ -180,7 +180,8 @@ def test_presentation_fields_reach_the_design(client, account, icon):
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["barcode"] == {"format": "ean128", "message": "M", "alt_text": "A", "encoding": "utf-8"}
+    assert body["barcode"] == {"format": "ean128", "message": "M", "alt_text": "A", "alt_text_type": "custom",
+                               "encoding": "utf-8"}
     assert body["back_fields"][0]["behaviour"] == "dynamic"
     assert body["locations"] == [{"latitude": 38.7, "longitude": -9.1, "altitude": 10.0, "relevant_text": "Nearby"}]
     assert body["beacons"][0]["proximity_uuid"] == "30b5d792-48c9-4f12-80ff-082cae62e80f"

@@ -23,6 +23,7 @@ EXPECTED = {
     ("patch", "/v2/webhook"): {"200", "400", "401", "413", "422"},
     ("put", "/v2/webhook"): {"200", "400", "401", "413", "422"},
     ("post", "/v2/webhook/rotate_secret"): {"200", "401"},
+    ("get", "/v2/remote_forms/{campaign_id}/fields"): {"200", "400", "401", "404"},
     ("get", "/v2/jobs/{job_id}"): {"200", "401", "404"},
     ("get", "/v2/templates"): {"200", "401", "422"},
     ("post", "/v2/templates"): {"201", "400", "401", "413", "422"},
@@ -77,6 +78,7 @@ for _type in ("coupons", "store_cards", "event_tickets", "boarding_passes", "gen
 EXPECTED.update({(method, f"/v2/event_tickers{path}"): CAMPAIGN_ROUTES[(method, path)] for method, path in (
     ("get", "/{campaign_id}/registrations"), ("get", "/{campaign_id}/passes/{pass_id}/registrations"))})
 # coupon.md's singular push path.
+EXPECTED[("post", "/v2/remote_forms/{campaign_id}/submit")] = {"201", "412"} | _BODY
 EXPECTED[("post", "/v2/coupon/{campaign_id}/passes/{pass_id}/push")] = \
     CAMPAIGN_ROUTES[("post", "/{campaign_id}/passes/{pass_id}/push")]
 

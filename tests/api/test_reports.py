@@ -164,3 +164,40 @@ def test_reports_need_credentials(client, campaign):  # type: ignore[no-untyped-
 ])
 def test_one_month_before_keeps_the_day_or_takes_the_months_last(day, expected):  # type: ignore[no-untyped-def]
     assert one_month_before(dt.date.fromisoformat(day)).isoformat() == expected
+
+
+def _totals(client, account, base: str) -> dict:  # type: ignore[no-untyped-def]
+    return client.get(f"{base}/reports/totals", headers=account.basic).get_json()["report"]
+
+
+def test_api_calls_and_distribution_updates_are_counted(client, account, other_account):  # type: ignore[no-untyped-def]
+    from tests.api.test_campaigns import toy_town, upload
+    created = client.post("/v2/generics", json={"generic": toy_town(upload(client, account))}, headers=account.basic)
+    base = f"/v2/generics/{created.get_json()['id']}"
+    # The campaign's download page: published with it, then its design changed, then paused.
+    client.patch(base, json={"generic": {"background_color": "#facada"}}, headers=account.basic)  # call 1
+    client.post(f"{base}/pause", headers=account.basic)  # call 2
+    client.get(base, headers=account.basic)  # call 3
+    client.get(f"/v1/generics/{created.get_json()['id']}", headers=account.basic)  # call 4 (v1)
+    # Not counted: calls that fail, and other organizations' calls on this campaign.
+    assert client.post(f"{base}/pause", headers=account.basic).status_code == 412
+    assert client.get(base, headers=other_account.basic).status_code == 404
+    assert client.get(f"{base}/reports", headers=other_account.basic).status_code == 404
+    first = _totals(client, account, base)  # call 5, counted once answered
+    assert (first["api_calls_count"], first["distribution_updates_count"]) == (4, 3)
+    assert _totals(client, account, base)["api_calls_count"] == 5
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    daily = client.get(f"{base}/reports", headers=account.basic).get_json()["report"][today]
+    assert (daily["api_calls_count"], daily["distribution_updates_count"]) == (6, 3)
+
+
+def test_wallet_web_service_calls_are_not_api_calls(client, account, campaign):  # type: ignore[no-untyped-def]
+    """Apple's endpoints (/wallet/v1) add no work for the counters: they are not API calls."""
+    from walletservice.models import CampaignDayCounter
+    from sqlalchemy import func, select
+    pass_ = make_pass(campaign)
+    path = f"/wallet/v1/passes/{pass_.pass_type_identifier}/{pass_.serial_number}"
+    response = client.get(path, headers={"Authorization": f"ApplePass {pass_.authentication_token}"})
+    assert response.status_code == 200
+    with transaction(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(CampaignDayCounter)) == 0

@@ -89,18 +89,55 @@ def test_the_same_program_is_a_store_card_in_v1_and_v2(client, account, loyalty)
     assert v2.get_json()["barcode"]["format"] == "pdf417"
 
 
-def test_step_2_the_seed_card_names_a_field_the_program_lacks(client, account, loyalty):
-    # The page's card sets "user_name"; its program defined "username". v1 would add an
-    # empty extra field; we refuse it and say which key, as /v2 does.
+def test_step_2_the_seed_card_exactly_as_documented_keeps_its_own_user_name_field(client, account, loyalty):
+    # The page's card sets "user_name"; its program defined "username". The page's own answer
+    # shows both: the program's field, then the card's extra one with its label and no value.
     response = client.post(f"/v1/loyalty/{loyalty['id']}/passes", json=SEED_CARD, headers=account.basic)
 
-    assert response.status_code == 422
-    assert response.get_json() == {"errors": {"secondary_fields[0].key": "'user_name' is not a field of the campaign"}}
+    assert response.status_code == 201, response.get_json()
+    card = response.get_json()["loyalty_card"]
+    assert set(card) >= {"loyalty_id", "pass_id", "donwload_page_link", "direct_link"}
+    shown = client.get(f"/v1/loyalty/{loyalty['id']}/passes/{card['pass_id']}", headers=account.basic)
+    data = shown.get_json()["pass"]["pass_data"]
+    assert data["header_fields"] == [{"key": "balance", "label": "Balance", "value": "$20.75"}]
+    assert data["secondary_fields"] == [{"key": "username", "label": "Name", "value": ""},
+                                        {"key": "user_name", "label": "My Card", "value": ""}]
+    # Without a value Wallet would show nothing; once it has one, the card shows it.
+    assert "secondaryFields" not in pass_json(client, card["direct_link"])["storeCard"]
+    updated = client.patch(f"/v1/loyalty/{loyalty['id']}/passes/{card['pass_id']}", headers=account.basic,
+                           json={"pass": {"secondary_fields": [{"key": "user_name", "value": "Ana"}], "push": False}})
+    assert updated.status_code == 201, updated.get_json()
+    assert updated.get_json()["pass"]["pass_data"]["secondary_fields"][1] == {
+        "key": "user_name", "label": "My Card", "value": "Ana"}
+    assert pass_json(client, card["direct_link"])["storeCard"]["secondaryFields"] == [
+        {"key": "user_name", "label": "My Card", "value": "Ana"}]
+    # The card's own field survives a later update of another field, and v2 shows it too.
+    client.patch(f"/v1/loyalty/{loyalty['id']}/passes/{card['pass_id']}", headers=account.basic,
+                 json={"pass": {"header_fields": [{"key": "balance", "value": "$1.00"}], "push": False}})
+    v2 = client.get(f"/v2/store_cards/{loyalty['id']}/passes/{card['pass_id']}", headers=account.basic).get_json()
+    assert [(f["key"], f["value"]) for f in v2["secondary_fields"]] == [("username", None), ("user_name", "Ana")]
+
+
+def test_v2_keeps_a_field_key_the_campaign_lacks_too(client, account, loyalty):
+    response = client.post(f"/v2/store_cards/{loyalty['id']}/passes", json=SEED_CARD, headers=account.basic)
+
+    assert response.status_code == 201, response.get_json()
+    assert [(f["key"], f["label"]) for f in response.get_json()["secondary_fields"]] == [
+        ("username", "Name"), ("user_name", "My Card")]
+
+
+def test_a_card_adds_at_most_20_fields_of_its_own(client, account, loyalty):
+    own = [{"key": f"own_{n}", "value": str(n)} for n in range(21)]
+
+    response = client.post(f"/v1/loyalty/{loyalty['id']}/passes", json={"pass": {"back_fields": own}},
+                           headers=account.basic)
+
+    assert response.status_code == 422 and "at most 20" in str(response.get_json())
 
 
 def test_walkthrough_card_update_and_push(client, account, loyalty):
     base = f"/v1/loyalty/{loyalty['id']}/passes"
-    card_body = copy.deepcopy(SEED_CARD)
+    card_body = copy.deepcopy(SEED_CARD)  # the program's own key, so that the label lands on it
     card_body["pass"]["secondary_fields"][0]["key"] = "username"
 
     # 2. A card for a customer: its ids and links.

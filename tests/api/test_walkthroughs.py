@@ -44,7 +44,8 @@ def test_toy_town_generic_walkthrough(client, account):
     campaign = created.get_json()
     base = f"/v2/generics/{campaign['id']}"
     assert campaign["name"] == "Toy Town Generic Passes!" and campaign["template_id"]
-    assert campaign["barcode"] == {"format": "pdf417", "message": "", "alt_text": "", "encoding": None}
+    assert campaign["barcode"] == {"format": "pdf417", "message": "", "alt_text": "", "alt_text_type": "mirror",
+                                   "encoding": None}
     assert campaign["allow_multiple_redeems"] is False
     assert fields(campaign, "primary_fields") == [("member", None, None)]
     assert fields(campaign, "secondary_fields") == [("subtitle", None, "MEMBER SINCE")]

@@ -280,6 +280,7 @@ CASES: dict[str, Case] = {
         Schedule, "schedule_id", fresh_schedule("campaign"), gone=lambda row: row is None or row.state == "cancelled"),
     # Passworks v2 and v1: passes
     "POST /v2/<seg>/<uuid:campaign_id>/passes": passes_created(fresh=fresh_pass),
+    "POST /v2/remote_forms/<uuid:campaign_id>/submit": passes_created(fresh=fresh_pass),
     "POST /v1/<seg>/<uuid:campaign_id>/passes": passes_created(fresh=fresh_pass),
     "POST /v1/<seg>/<uuid:loyalty_id>/passes": passes_created(fresh=fresh_pass),
     "PATCH /v2/<seg>/<uuid:campaign_id>/passes/<uuid:pass_id>": field_updates(v2_field),

@@ -27,6 +27,7 @@ from walletservice.queue.webhooks import claim_webhooks
 from walletservice.workers.webhook_sender import WebhookSender
 from walletservice.services.webhooks import (
     rotate_webhook_secret,
+    set_webhook_authorization,
     set_webhook_url,
     verify_signature,
     webhook_settings,
@@ -133,6 +134,27 @@ def test_a_webhook_is_posted_signed_and_counted(receiver, sender):  # type: igno
     assert (delivery.state, delivery.attempts, delivery.last_status) == ("sent", 1, 200)
     assert headers["X-Wallet-Delivery"] == str(delivery.id)
     assert _webhooks_counted() == 1
+
+
+def test_the_configured_authorization_value_arrives_exactly_and_clearing_it_sends_the_secret(receiver, sender):  # type: ignore[no-untyped-def]
+    """A receiver written for Passworks compares Authorization with the API key (webhooks.md)."""
+    organization, secret = _organization_with_webhook(receiver.url)
+    value = "Token pk_live 0b5e0c1f6a9d4e7b8c2d3f4a5b6c7d8e"
+    with transaction() as session:
+        set_webhook_authorization(session, session.get(Organization, organization.id), value,
+                                  "test-secret-key-not-for-production")
+    campaign = make_campaign(organization)
+    make_pass(campaign, serial_number="WH-AUTH-1")
+    _drain(sender)
+    [(headers, body)] = receiver.received
+    assert headers["Authorization"] == value
+    assert verify_signature(secret, headers, body)  # the HMAC signature header stays
+    with transaction() as session:
+        set_webhook_authorization(session, session.get(Organization, organization.id), None,
+                                  "test-secret-key-not-for-production")
+    make_pass(campaign, serial_number="WH-AUTH-2")
+    _drain(sender)
+    assert receiver.received[1][0]["Authorization"] == secret
 
 
 def test_a_proxy_in_the_environment_is_not_used(receiver, webhook_app, monkeypatch):  # type: ignore[no-untyped-def]

@@ -77,6 +77,8 @@ def _v2_objects(client: FlaskClient, tenant: Tenant, name: str, wwdr: devcerts.K
     # The Passworks spellings "event_tickers" and "coupon" reach event tickets and coupons.
     tenant.values["event_tickers"] = tenant.values["event_tickets"]
     tenant.values["coupon"] = tenant.values["coupons"]
+    # advanced-features.md's remote form takes any type's campaign.
+    tenant.values["remote_forms"] = {"campaign_id": tenant.values["generics"]["campaign_id"]}
     generics = f"/v2/generics/{tenant.values['generics']['campaign_id']}"
     merged = _ok(client.post(f"{generics}/merge", json={"push_message": "hello"}, headers=basic))
     shared.update(job_id=merged["job_id"], push_id=merged["push_id"])
@@ -84,8 +86,10 @@ def _v2_objects(client: FlaskClient, tenant: Tenant, name: str, wwdr: devcerts.K
     child = _ok(client.post("/v2/organizations", json={"organization": {"name": f"{name} child"}}, headers=basic))
     shared["child_id"] = child["id"]
     tenant.secrets.append(child["api_password"])
-    webhook = _ok(client.put("/v2/webhook", json={"webhook_url": "https://hooks.example.test/in"}, headers=basic))
-    tenant.secrets.append(webhook["webhook_secret"])
+    authorization = f"Token {name}-passworks-api-key-0123456789"  # never answered in full, to anyone
+    webhook = _ok(client.put("/v2/webhook", json={"webhook_url": "https://hooks.example.test/in",
+                                                  "webhook_authorization": authorization}, headers=basic))
+    tenant.secrets += [webhook["webhook_secret"], authorization]
     certificate = _ok(client.post("/v2/certificates", json={"certificate": {
         "p12": base64.b64encode(p12_bytes(certificate_pair, [wwdr.certificate])).decode(), "password": "s3cret"}},
         headers=basic))

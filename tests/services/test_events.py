@@ -12,6 +12,7 @@ from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Organization, Pass, PassEvent, Registration, WebhookDelivery
 from walletservice.services.events import WalletClient, identify_wallet, record_event
+from walletservice.services.distributions import distribution_id
 from walletservice.services.webhooks import set_webhook_url
 
 pytestmark = pytest.mark.timeout(60)
@@ -120,7 +121,8 @@ def test_with_a_webhook_url_created_queues_the_documented_payload(organization, 
         "metadata", "event_extra",
     }
     assert payload["event"] == "created" and payload["context"] == "pass"
-    assert payload["campaign_id"] == payload["distribution_id"] == campaign.id
+    assert payload["campaign_id"] == campaign.id
+    assert payload["distribution_id"] == distribution_id(campaign.id)  # as campaign answers list it
     assert (payload["pass_id"], payload["serial_number"], payload["voided"]) == (pass_.id, "EV-0002", False)
     assert (payload["redeemed_count"], payload["redeemed_at"], payload["last_fetched_at"]) == (0, None, None)
     assert payload["created_at"].endswith("Z") and payload["event_at"].endswith("Z")

@@ -85,9 +85,9 @@ def test_the_next_window_records_again_and_housekeeping_deletes_ended_windows_ke
         assert public_events.first_in_window(session, "p1", "viewed", later)
         assert public_events.prune_event_windows(session, start + dt.timedelta(hours=1, minutes=30), 3600) == 1
         assert session.scalar(select(func.count()).select_from(PublicEventWindow)) == 1
-        assert public_events.deduplicated_events(session) == {"viewed": 2, "downloaded": 0}
+        assert public_events.deduplicated_events(session) == {"viewed": 2, "downloaded": 0, "issued": 0}
         assert public_events.prune_event_windows(session, start + dt.timedelta(hours=3), 3600) == 1
-        assert public_events.deduplicated_events(session) == {"viewed": 2, "downloaded": 0}
+        assert public_events.deduplicated_events(session) == {"viewed": 2, "downloaded": 0, "issued": 0}
 
 
 def test_the_address_is_stored_as_a_hash(client, account):

@@ -21,14 +21,19 @@ from pydantic import BaseModel, ValidationError
 
 from walletservice.api.idempotency import IdempotentCall
 from walletservice.api.preconditions import tagged
+from walletservice.db import transaction
 from walletservice.errors import BadRequest, InvalidInput
 from walletservice.json_bodies import parse_json_body
+from walletservice.services.campaign_counters import count_api_call
 from walletservice.services.collection_filters import FilterSpec, parse_collection_query
 
 URLENCODED = "application/x-www-form-urlencoded"
 SEND_JSON = "send the body as JSON (Content-Type: application/json)"
 FORM_MIMETYPES = ("multipart/form-data", URLENCODED)
 _RULE_ARGUMENT = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+# Path arguments that name a campaign (v1's loyalty pages call it loyalty_id): a call with
+# one counts in that campaign's api_calls_count (reports.md).
+CAMPAIGN_ARGUMENTS = ("campaign_id", "loyalty_id")
 
 
 class Auth(enum.Enum):
@@ -130,8 +135,20 @@ class ApiRegistry:
                 arguments["filters"] = parse_collection_query(request.args.items(multi=True), operation.filters)
             g.etag_route = operation.etag
             call = (lambda: tagged(view(**arguments))) if operation.etag else (lambda: view(**arguments))
-            return once.answer(call) if once else call()
+            response = once.answer(call) if once else call()
+            _count_campaign_call(arguments)
+            return response
         return parse_then_call
+
+
+def _count_campaign_call(arguments: Mapping[str, Any]) -> None:
+    """An answered call on one of the caller's campaigns or its passes counts in its report;
+    a call that raised (404, 422...) does not. Its own short transaction, after the view's."""
+    organization_id = arguments.get("organization_id")
+    campaign_id = next((arguments[name] for name in CAMPAIGN_ARGUMENTS if name in arguments), None)
+    if organization_id and campaign_id:
+        with transaction() as session:
+            count_api_call(session, organization_id, campaign_id)
 
 
 def read_body(operation: Operation) -> BaseModel:

@@ -12,7 +12,12 @@ from walletservice.db import transaction
 from walletservice.errors import DomainError
 from walletservice.models import Organization
 from walletservice.services.organizations import create_organization
-from walletservice.services.webhooks import set_webhook_url, webhook_settings
+from walletservice.services.webhooks import (
+    WebhookSettings,
+    set_webhook_authorization,
+    set_webhook_url,
+    webhook_settings,
+)
 
 orgs_group = AppGroup("orgs", help="Organizations (tenants) and their API keys.")
 
@@ -47,28 +52,45 @@ def create(name: str, parent_id: str | None, webhook_url: str | None, as_json: b
             click.echo(f"webhook {result['webhook_url']}\nwebhook secret {result['webhook_secret']}")
 
 
-@orgs_group.command("webhook", help="Set (or with --remove, remove) an organization's webhook URL; "
-                                    "prints the URL and the secret signing the POSTs.")
+@orgs_group.command("webhook", help="Set (or with --remove, remove) an organization's webhook URL and the "
+                                    "Authorization value its POSTs carry; prints the URL, the secret signing "
+                                    "the POSTs and whether an Authorization value is set.")
 @click.argument("organization_id")
 @click.option("--url", default=None, help="http:// or https:// URL; omitted: only show the current one.")
 @click.option("--remove", is_flag=True, help="Stop sending webhooks.")
+@click.option("--authorization", default=None,
+              help="The Authorization header value of every POST (e.g. the API key a Passworks receiver checks).")
+@click.option("--clear-authorization", is_flag=True, help="Send the secret as Authorization again.")
 @click.option("--json", "as_json", is_flag=True)
-def webhook(organization_id: str, url: str | None, remove: bool, as_json: bool) -> None:
+def webhook(organization_id: str, url: str | None, remove: bool, authorization: str | None,
+            clear_authorization: bool, as_json: bool) -> None:
     secret_key = current_app.config["WALLET_SECRET_KEY"]
     try:
         with transaction() as session:
             organization = session.get(Organization, organization_id)
             if organization is None:
                 raise click.ClickException(f"no organization {organization_id}")
-            settings = (set_webhook_url(session, organization, None if remove else url, secret_key,
-                                        allow_private=_allow_private())
-                        if remove or url is not None else webhook_settings(organization, secret_key))
+            if remove or url is not None:
+                set_webhook_url(session, organization, None if remove else url, secret_key,
+                                allow_private=_allow_private())
+            if clear_authorization or authorization is not None:
+                set_webhook_authorization(session, organization, None if clear_authorization else authorization,
+                                          secret_key)
+            settings = webhook_settings(organization, secret_key)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
+    _echo_webhook(settings, as_json)
+
+
+def _echo_webhook(settings: WebhookSettings, as_json: bool) -> None:
+    shown = {"webhook_url": settings.url, "webhook_secret": settings.secret,
+             "webhook_authorization_set": settings.authorization is not None,
+             "webhook_authorization_hint": settings.authorization_hint}
     if as_json:
-        click.echo(json.dumps({"webhook_url": settings.url, "webhook_secret": settings.secret}))
+        click.echo(json.dumps(shown))
     else:
-        click.echo(f"webhook {settings.url or '(none)'}\nwebhook secret {settings.secret or '(none)'}")
+        click.echo(f"webhook {settings.url or '(none)'}\nwebhook secret {settings.secret or '(none)'}\n"
+                   f"authorization {settings.authorization_hint or '(none: the secret is sent)'}")
 
 
 def _allow_private() -> bool:

@@ -9,7 +9,7 @@ from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
 from walletservice.models.download_pin import DownloadPinAttempts
-from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
+from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
@@ -21,8 +21,8 @@ from walletservice.models.segment import Segment
 from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
-    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "DashboardAuditEntry",
-    "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
+    "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
+    "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletservice.models.base import Base, BigIntegerKey, utcnow
@@ -37,6 +37,21 @@ class PassEvent(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     details: Mapped[dict[str, Any] | None]
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CampaignDayCounter(Base):
+    """A report counter that is not a pass event (api_calls_count,
+    distribution_updates_count): one row per campaign, UTC day and counter, raised by one
+    `INSERT ... ON CONFLICT DO UPDATE SET n = n + 1` (services.campaign_counters), so
+    concurrent requests never lose an increment and the table grows by days, not calls."""
+
+    __tablename__ = "campaign_day_counters"
+
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    counter: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class WebhookDelivery(Base):

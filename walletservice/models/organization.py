@@ -22,6 +22,9 @@ class Organization(Base):
     # and is stored encrypted like certificate keys.
     webhook_url: Mapped[str | None] = mapped_column(String(2048))
     webhook_secret_encrypted: Mapped[str | None] = mapped_column(Text)
+    # The Authorization header value webhooks carry, as the organization set it (Passworks
+    # sends its API key there, which we only hold hashed); encrypted like the secret.
+    webhook_authorization_encrypted: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -32,7 +32,7 @@ from walletservice.models import BackgroundJob, Campaign, Pass
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings, enqueue_job
 from walletservice.queue.pushes import enqueue_campaign_push, release_held_push
 from walletservice.services.events import record_event
-from walletservice.services.pass_content import FIELD_LISTS, compose_pass_content
+from walletservice.services.pass_content import EXTRA_FIELDS, FIELD_LISTS, compose_pass_content
 from walletservice.services.pass_locks import select_passes_for_update
 from walletservice.services.passes import check_content
 from walletservice.services.passworks_mapping import DYNAMIC
@@ -73,12 +73,14 @@ def _enqueue(session: Session, campaign: Campaign, kind: str, push_message: str 
 
 def merged_values(values: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:
     """A pass's own values after a merge: only dynamic fields keep their value (and
-    take the campaign's label again); everything else the pass set itself stays."""
+    take the campaign's label again); a field of the pass's own, which the campaign does
+    not declare (EXTRA_FIELDS), stays whole; everything else the pass set itself stays."""
     kept = {key: value for key, value in values.items() if key not in CAMPAIGN_OWNED_VALUES}
+    own = set(values.get(EXTRA_FIELDS) or {}) - set(behaviours)
     fields = {
-        key: _value_of(value)
+        key: value if key in own else _value_of(value)
         for key, value in (values.get("fields") or {}).items()
-        if behaviours.get(key) == DYNAMIC
+        if behaviours.get(key) == DYNAMIC or key in own
     }
     if fields:
         kept["fields"] = fields

@@ -14,6 +14,8 @@ from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Campaign, Organization, Pass, SigningCertificate, Template
 from walletservice.models.base import utcnow
 from walletservice.passkit.design import STYLES
+from walletservice.services.campaign_counters import count_distribution_update
+from walletservice.services.campaign_pages import check_remote_form_url
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
@@ -111,6 +113,7 @@ def create_integrator_campaign(
     session.flush()
     campaign.template_id = template_for_campaign(session, campaign, applied, template).id
     session.flush()
+    count_distribution_update(session, campaign.id)  # its download page is published
     return campaign
 
 
@@ -131,6 +134,7 @@ def update_integrator_campaign(
     campaign.template_id = template_for_campaign(session, campaign, applied, template).id
     campaign.updated_at = utcnow()
     session.flush()
+    count_distribution_update(session, campaign.id)  # its download page shows the new design
     return campaign
 
 
@@ -158,6 +162,8 @@ def _apply_attributes(
     _check_unique_field_keys(attributes)
     _check_unique_name(session, organization.id, campaign, attributes["name"])
     check_owned_images(session, organization.id, attributes)
+    if attributes.get("remote_form_url") is not None:
+        attributes["remote_form_url"] = check_remote_form_url(attributes["remote_form_url"])
     attributes["description"] = attributes.get("description") or attributes["name"]
     attributes["organization_name"] = attributes.get("organization_name") or organization.name
     design, settings = campaign_design(campaign.style, attributes)
@@ -218,7 +224,7 @@ def _check_unique_name(session: Session, organization_id: str, campaign: Campaig
         raise InvalidInput("name: another campaign of the organization has this name")
 
 
-def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
+def change_campaign_state(session: Session, campaign: Campaign, action: str) -> Campaign:
     campaign = lock_for_update(campaign)
     sources, target = STATE_MOVES[action]
     if campaign.state not in sources:
@@ -226,6 +232,7 @@ def change_campaign_state(campaign: Campaign, action: str) -> Campaign:
         raise StateConflict(f"Can't {action} from {campaign.state} to {_STATE_VERBS[target]}")
     campaign.state = target
     campaign.updated_at = utcnow()
+    count_distribution_update(session, campaign.id)  # its download page is published or withdrawn
     return campaign
 
 

@@ -90,7 +90,7 @@ def build_download_page(session: Session, pass_: Pass, campaign: Campaign) -> Do
         og_description=_text(settings["og_description"]) or _text(content.get("description")),
         has_stylesheet=bool(settings["stylesheet"]),
         has_javascript=bool(settings["javascript"]),
-        has_image=_page_image_rendition(session, pass_) is not None,
+        has_image=has_page_image(session, pass_.content.get("images") or {}),
         owner_notes=owner_notes(pass_, campaign),
     )
 
@@ -130,14 +130,22 @@ def page_colors(pass_: Pass) -> dict[str, str]:
 
 
 def page_image(session: Session, pass_: Pass) -> bytes:
-    rendition = _page_image_rendition(session, pass_)
+    return images_page_image(session, pass_.content.get("images") or {})
+
+
+def images_page_image(session: Session, images: Mapping[str, Any]) -> bytes:
+    """The logo at @2x, else the icon, of a pass's or campaign's images; NotFound without either."""
+    rendition = _page_image_rendition(session, images)
     if rendition is None:
         raise NotFound("image not found")
     return rendition.content
 
 
-def _page_image_rendition(session: Session, pass_: Pass) -> AssetRendition | None:
-    images = pass_.content.get("images") or {}
+def has_page_image(session: Session, images: Mapping[str, Any]) -> bool:
+    return _page_image_rendition(session, images) is not None
+
+
+def _page_image_rendition(session: Session, images: Mapping[str, Any]) -> AssetRendition | None:
     for role in PAGE_IMAGE_ROLES:
         if images.get(role):
             rendition = session.get(AssetRendition, (str(images[role]), f"{role}{PAGE_IMAGE_SCALE}.png"))

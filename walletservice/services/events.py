@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from walletservice.models import Organization, Pass, PassEvent, PushRequest
 from walletservice.models.base import utcnow
 from walletservice.queue.webhooks import enqueue_webhook
+from walletservice.services.distributions import distribution_id
 
 KINDS = frozenset({
     "created", "downloaded", "viewed", "installed", "fetched", "redeemed", "uninstalled",
@@ -127,8 +128,8 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def webhook_payload(event: PassEvent, pass_: Pass) -> dict[str, Any]:
-    """The body webhooks.md documents. distribution_id: we have no distributions, so it
-    is the campaign id."""
+    """The body webhooks.md documents; distribution_id is the campaign's one distribution,
+    its page (services.distributions)."""
     extra: dict[str, Any] = {"pass_id": pass_.id, **(event.details or {})}
     if event.device_os:
         extra["device_os"] = event.device_os
@@ -139,7 +140,7 @@ def webhook_payload(event: PassEvent, pass_: Pass) -> dict[str, Any]:
         "event": event.kind,
         "context": "pass",
         "campaign_id": pass_.campaign_id,
-        "distribution_id": pass_.campaign_id,
+        "distribution_id": distribution_id(pass_.campaign_id),
         "pass_id": pass_.id,
         "voided": bool(pass_.voided),
         "serial_number": pass_.serial_number,

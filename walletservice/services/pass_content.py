@@ -5,7 +5,10 @@ plus keys of ours: `images` ({role: asset_id}), `localized_images`
 ({lang: {role: asset_id}}), `localizations` ({lang: {key: text}}) and
 `personalization` (Apple's personalization.json).
 Per-pass values are `{"fields": {key: value}, "barcode": {...}, "images": {...},
-<any top-level design key>: value}`; they win over the design. `localizations` and
+"extra_fields": {key: field list}, <any top-level design key>: value}`; they win over the
+design. `extra_fields` places fields the design does not declare (v1 lets a pass add
+one, docs/v1-compatibility.md): each goes at the end of its list, and a key the design
+declares later is the design's field. `localizations` and
 `localized_images` merge per language, string by string and role by role.
 """
 
@@ -19,6 +22,7 @@ from typing import Any
 FIELD_LISTS = (
     "headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields", "additionalInfoFields",
 )
+EXTRA_FIELDS = "extra_fields"
 LOCALIZED_IMAGES = "localized_images"
 NON_APPLE_KEYS = ("images", LOCALIZED_IMAGES, "localizations", "personalization")
 # {language: {...}} values a pass merges into its design's language by language, entry by entry.
@@ -27,13 +31,14 @@ PER_LANGUAGE = ("localizations", LOCALIZED_IMAGES)
 
 def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
     content = copy.deepcopy(dict(design))
+    _add_extra_fields(content, values.get(EXTRA_FIELDS) or {})
     field_values = values.get("fields") or {}
     for list_name in FIELD_LISTS:
         for field in content.get(list_name) or []:
             if field.get("key") in field_values:
                 _apply_field_value(field, field_values[field["key"]])
     for key, value in values.items():
-        if key == "fields":
+        if key in ("fields", EXTRA_FIELDS):
             continue
         if key in ("barcode", "images") and isinstance(value, Mapping):
             merged = dict(content.get(key) or {})
@@ -44,6 +49,15 @@ def compose_pass_content(design: Mapping[str, Any], values: Mapping[str, Any]) -
         else:
             content[key] = copy.deepcopy(value)
     return content
+
+
+def _add_extra_fields(content: dict[str, Any], placed: Mapping[str, str]) -> None:
+    """Each undeclared key as an empty field at the end of its list; its value, label... come
+    from the pass's `fields` like any other (a field without a value is left out of pass.json)."""
+    declared = {field.get("key") for name in FIELD_LISTS for field in content.get(name) or []}
+    for key, list_name in placed.items():
+        if key not in declared and list_name in FIELD_LISTS:
+            content[list_name] = [*(content.get(list_name) or []), {"key": key, "value": None}]
 
 
 def _merged_per_language(design: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:

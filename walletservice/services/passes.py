@@ -25,6 +25,7 @@ from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.pass_content import (
+    EXTRA_FIELDS,
     apple_design,
     bundle_image_assets,
     compose_pass_content,
@@ -33,7 +34,12 @@ from walletservice.services.pass_content import (
 from walletservice.services.pass_locks import lock_pass_for_update
 from walletservice.services.pass_revisions import get_revision, revisions_of
 from walletservice.services.passcreator.revision_properties import restore_properties
-from walletservice.services.passworks_mapping import design_field_keys, pass_field_keys, pass_values
+from walletservice.services.passworks_mapping import (
+    design_field_keys,
+    pass_field_keys,
+    pass_values,
+    undeclared_field_lists,
+)
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.redeems import assign_redeem_code
 from walletservice.services.update_tags import mark_passes_changed
@@ -114,12 +120,13 @@ def issue_pass(
 
 
 def _merged_fields(current: Mapping[str, Any], sent: Mapping[str, Any]) -> dict[str, Any]:
-    """Per field, what was sent over what the pass had: a new label keeps the value."""
+    """Per field, what was sent over what the pass had: a new label keeps the value, and a
+    new value keeps a label the pass set."""
     merged = dict(current)
     for key, value in sent.items():
-        if isinstance(value, Mapping) and key in merged:
+        if key in merged and (isinstance(value, Mapping) or isinstance(merged[key], Mapping)):
             before = merged[key] if isinstance(merged[key], Mapping) else {"value": merged[key]}
-            value = {**before, **value}
+            value = {**before, **(value if isinstance(value, Mapping) else {"value": value})}
         merged[key] = value
     return merged
 
@@ -137,6 +144,8 @@ def update_pass_values(
     new_values = {**pass_.values, **values} if merge else dict(values)
     if merge and "fields" in values:
         new_values["fields"] = _merged_fields(pass_.values.get("fields") or {}, values.get("fields") or {})
+    if merge and EXTRA_FIELDS in values:
+        new_values[EXTRA_FIELDS] = {**(pass_.values.get(EXTRA_FIELDS) or {}), **values[EXTRA_FIELDS]}
     content = keep_push_message(pass_.content, compose_pass_content(campaign.design, new_values))
     if push_message:
         content = with_push_message(content, push_message)
@@ -184,6 +193,8 @@ MAX_DISTANCE = {"eventTicket": 1000}
 DEFAULT_MAX_DISTANCE = 100
 # A paused or archived campaign issues no passes (Passworks); its passes still change.
 ISSUING_STATES = ("published",)
+# Fields a v1 pass may add beyond its campaign's (docs/v1-compatibility.md).
+MAX_EXTRA_FIELDS = 20
 
 
 def check_max_distance(style: str, max_distance: int | None) -> None:
@@ -200,24 +211,30 @@ def get_campaign_pass(session: Session, campaign: Campaign, pass_id: str) -> Pas
     return one_or_not_found(session, passes_of(campaign).where(Pass.id == pass_id), "pass")
 
 
-def check_pass_attributes(session: Session, campaign: Campaign, attributes: Mapping[str, Any]) -> None:
-    """What a pass body may set: values of the campaign's fields, the caller's images."""
-    known = design_field_keys(campaign.design)
-    for path, key in pass_field_keys(attributes):
-        if key not in known:
-            raise InvalidInput(f"{path}: {key!r} is not a field of the campaign")
+def check_pass_attributes(session: Session, campaign: Campaign, attributes: Mapping[str, Any], *,
+                          extra_fields: bool = False) -> None:
+    """What a pass body may set: values of the campaign's fields (and, with extra_fields,
+    fields of its own), the caller's images."""
+    if not extra_fields:
+        known = design_field_keys(campaign.design)
+        for path, key in pass_field_keys(attributes):
+            if key not in known:
+                raise InvalidInput(f"{path}: {key!r} is not a field of the campaign")
     check_max_distance(campaign.style, attributes.get("max_distance"))
     check_owned_images(session, campaign.organization_id, attributes)
 
 
-def create_integrator_pass(session: Session, campaign: Campaign, attributes: Mapping[str, Any]) -> Pass:
-    """A pass from the campaign, with the body's values over it (an empty body: boilerplate)."""
+def create_integrator_pass(session: Session, campaign: Campaign, attributes: Mapping[str, Any], *,
+                           extra_fields: bool = False) -> Pass:
+    """A pass from the campaign, with the body's values over it (an empty body: boilerplate).
+    extra_fields: a field key the campaign lacks is the pass's own field (v1), not a 422."""
     if campaign.state not in ISSUING_STATES:
         raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first",
                             field="campaign")
-    check_pass_attributes(session, campaign, attributes)
+    check_pass_attributes(session, campaign, attributes, extra_fields=extra_fields)
     redeem_code = assign_redeem_code(session, campaign, attributes)
-    values = with_default_barcode(pass_values(attributes), campaign.design, redeem_code)
+    values = with_default_barcode(_pass_values(campaign, attributes, {}, extra_fields), campaign.design,
+                                  redeem_code)
     pass_ = issue_pass(session, campaign, values, redeem_code=redeem_code)
     session.flush()
     return pass_
@@ -233,15 +250,30 @@ def with_default_barcode(values: dict[str, Any], design: Mapping[str, Any], rede
     return {**values, "barcode": barcode}
 
 
+def _pass_values(campaign: Campaign, attributes: Mapping[str, Any], current_extras: Mapping[str, str],
+                 extra_fields: bool) -> dict[str, Any]:
+    """The body's values, with the list of each field key the campaign lacks (extra_fields)."""
+    values = pass_values(attributes)
+    if not extra_fields:
+        return values
+    placed = undeclared_field_lists(attributes, design_field_keys(campaign.design))
+    if len({**current_extras, **placed}) > MAX_EXTRA_FIELDS:
+        raise InvalidInput(f"a pass has at most {MAX_EXTRA_FIELDS} fields its campaign does not declare")
+    if placed:
+        values[EXTRA_FIELDS] = placed
+    return values
+
+
 def update_integrator_pass(
     session: Session, campaign: Campaign, pass_: Pass, attributes: Mapping[str, Any], *, merge: bool,
-    push_message: str | None = None,
+    push_message: str | None = None, extra_fields: bool = False,
 ) -> bool:
     """merge=False replaces the pass's own values; the redeem code's barcode message stays.
     True when the pass's content changed (see update_pass_values)."""
     lock_pass_for_update(session, pass_)
-    check_pass_attributes(session, campaign, attributes)
-    values = pass_values(attributes)
+    check_pass_attributes(session, campaign, attributes, extra_fields=extra_fields)
+    values = _pass_values(campaign, attributes, pass_.values.get(EXTRA_FIELDS) or {} if merge else {},
+                          extra_fields)
     if not merge and pass_.redeem_code:
         values = with_default_barcode(values, campaign.design, pass_.redeem_code)
     changed = update_pass_values(session, pass_, campaign, values, merge=merge, push_message=push_message)

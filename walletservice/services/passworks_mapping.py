@@ -48,7 +48,8 @@ PLAIN_ATTRIBUTES = {
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
-                       "email_sendout", "sms_sendout", "valid_validation_places")
+                       "email_sendout", "sms_sendout", "valid_validation_places", "remote_form_url",
+                       "render_on_short_url")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -63,6 +64,11 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "sms_sendout": None,
     # Passcreator's validValidationPlaces of the template: null accepts any eligibleValidationPlaces.
     "valid_validation_places": None,
+    # advanced-features.md: the campaign page sends customers to this form (services.campaign_pages).
+    "remote_form_url": None,
+    # Passworks' choice between showing the page on the short link or redirecting to it; with no
+    # short links here (the short URLs are the long ones), it is kept and answered only.
+    "render_on_short_url": False,
 }
 # Settings stored under another name before they were campaign attributes: read as the
 # attribute, and replaced by it when the campaign is saved.
@@ -204,6 +210,12 @@ def pass_field_keys(attributes: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(attribute path, key) of every field value a pass body sets."""
     return [(f"{name}[{index}].key", field["key"])
             for name in FIELD_LISTS for index, field in enumerate(attributes.get(name) or [])]
+
+
+def undeclared_field_lists(attributes: Mapping[str, Any], declared: set[str]) -> dict[str, str]:
+    """{key: Apple list name} of each field a pass body sets that the campaign does not declare."""
+    return {field["key"]: apple_name for name, apple_name in FIELD_LISTS.items()
+            for field in attributes.get(name) or [] if field["key"] not in declared}
 
 
 def pass_attributes(content: Mapping[str, Any], behaviours: Mapping[str, str]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from walletservice.db import upsert_insert
 from walletservice.models import PublicEventRepeats, PublicEventWindow
 
-KINDS = ("viewed", "downloaded")
+# "issued": a pass issued from a campaign's page (services.campaign_pages), keyed by the campaign.
+KINDS = ("viewed", "downloaded", "issued")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput
 from walletservice.models import Campaign, Pass, PassEvent, Registration
+from walletservice.services.campaign_counters import COUNTERS, counted_in_total, counted_per_day
 
 # reports.md counter -> the event kind it counts (summing PassEvent.count).
 COUNTED_KINDS = {
@@ -31,8 +32,6 @@ COUNTED_KINDS = {
     "updates_count": "updated",
     "webhooks_count": "webhook_sent",
 }
-# Documented by Passworks but not tracked here: always 0 (docs/events-reports-webhooks.md).
-UNTRACKED_COUNTERS = ("api_calls_count", "distribution_updates_count")
 OS_KEYS = ("ios", "android", "wp")
 MAX_REPORT_DAYS = 366
 
@@ -65,7 +64,7 @@ def report_range(start: dt.date | None, end: dt.date | None, today: dt.date | No
 
 
 def _empty_counters() -> dict[str, Any]:
-    counters: dict[str, Any] = {name: 0 for name in (*COUNTED_KINDS, *UNTRACKED_COUNTERS)}
+    counters: dict[str, Any] = {name: 0 for name in (*COUNTED_KINDS, *COUNTERS)}
     counters["i"] = {key: 0 for key in OS_KEYS}
     counters["u"] = {key: 0 for key in OS_KEYS}
     counters["active_count"] = 0
@@ -100,7 +99,7 @@ def daily_report(session: Session, campaign_id: str, days: DateRange) -> dict[st
 
     active_count: registrations alive at the end of the day (installs minus uninstalls
     up to it, the days before the range included)."""
-    return _daily_counters(session, PassEvent.campaign_id == campaign_id, days)
+    return _daily_counters(session, [campaign_id], days)
 
 
 def organization_daily_report(session: Session, organization_id: str, days: DateRange) -> dict[str, dict[str, Any]]:
@@ -112,12 +111,14 @@ def organization_daily_report(session: Session, organization_id: str, days: Date
     campaign_ids = list(session.scalars(select(Campaign.id).where(Campaign.organization_id == organization_id)))
     # A list of ids, not a subquery: PostgreSQL then reads each campaign's days through
     # the (campaign_id, occurred_at) index instead of scanning every event of the range.
-    return _daily_counters(session, PassEvent.campaign_id.in_(campaign_ids), days, running_active=False)
+    return _daily_counters(session, campaign_ids, days, running_active=False)
 
 
-def _daily_counters(session: Session, of_campaigns: ColumnElement[bool], days: DateRange,
+def _daily_counters(session: Session, campaign_ids: list[str], days: DateRange,
                     running_active: bool = True) -> dict[str, dict[str, Any]]:
     """One GROUP BY over the events of the campaigns, read through (campaign_id, occurred_at)."""
+    of_campaigns = (PassEvent.campaign_id == campaign_ids[0] if len(campaign_ids) == 1
+                    else PassEvent.campaign_id.in_(campaign_ids))
     day = func.date(PassEvent.occurred_at)
     in_range = (of_campaigns,
                 PassEvent.occurred_at >= _utc_midnight(days.start),
@@ -129,6 +130,8 @@ def _daily_counters(session: Session, of_campaigns: ColumnElement[bool], days: D
     report = {current.isoformat(): _empty_counters() for current in days.days}
     for bucket, kind, device_os, total in rows:
         _add(report[_day_key(bucket)], kind, device_os, int(total or 0))
+    for day_counted, counter, total in counted_per_day(session, campaign_ids, days.start, days.end):
+        report[_day_key(day_counted)][counter] += total
     if not running_active:
         for counters in report.values():
             del counters["active_count"]
@@ -162,6 +165,8 @@ def totals_report(session: Session, campaign_id: str) -> dict[str, Any]:
     counters = _empty_counters()
     for kind, device_os, total in rows:
         _add(counters, kind, device_os, int(total or 0))
+    for counter, total in counted_in_total(session, campaign_id).items():
+        counters[counter] += total
     installs, uninstalls = counters.pop("i"), counters.pop("u")
     counters["active_count"] = session.scalar(
         select(func.count()).select_from(Registration).join(Pass, Pass.id == Registration.pass_id)

@@ -1,8 +1,11 @@
-"""An organization's webhook: its URL, its secret, and how each POST is signed.
+"""An organization's webhook: its URL, its secret, its Authorization value, and how each
+POST is signed.
 
 The secret is random, stored encrypted with WALLET_SECRET_KEY (like certificate keys)
-and shown to the organization through GET /v2/webhook. Signing is pure so a receiver's
-check can be tested against it (docs/events-reports-webhooks.md).
+and shown to the organization through GET /v2/webhook. The Authorization value is the
+organization's own (Passworks sends the API key there; we hold keys only hashed), stored
+encrypted too and never shown in full. Signing is pure so a receiver's check can be
+tested against it (docs/events-reports-webhooks.md).
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ from walletservice.services.key_encryption import decrypt_private_key, encrypt_p
 from walletservice.plumbing.outbound_http import literal_address_refused
 
 MAX_URL_LENGTH = 2048
+MAX_AUTHORIZATION_LENGTH = 1024
+# Shown of a stored Authorization value: its last characters, only when it is long enough
+# that they do not give it away.
+HINT_CHARACTERS, HINT_MIN_LENGTH = 4, 16
 SIGNATURE_HEADER = "X-Wallet-Signature"
 TIMESTAMP_HEADER = "X-Wallet-Timestamp"
 
@@ -31,6 +38,18 @@ TIMESTAMP_HEADER = "X-Wallet-Timestamp"
 class WebhookSettings:
     url: str | None
     secret: str | None
+    # Sent as the Authorization header; None: the secret is sent there instead.
+    authorization: str | None = None
+
+    @property
+    def authorization_hint(self) -> str | None:
+        """What API answers show of the Authorization value: "****" plus its last
+        characters (only "****" for a short value), None when unset."""
+        if self.authorization is None:
+            return None
+        if len(self.authorization) < HINT_MIN_LENGTH:
+            return "****"
+        return "****" + self.authorization[-HINT_CHARACTERS:]
 
 
 def check_webhook_url(url: str, *, allow_private: bool = False) -> str:
@@ -52,10 +71,39 @@ def check_webhook_url(url: str, *, allow_private: bool = False) -> str:
     return url
 
 
+def check_authorization_value(value: str) -> str:
+    """A value that can travel as an HTTP header as it is: visible ASCII and inner spaces,
+    so no line break can add a header of its own (RFC 9110, "Field Values")."""
+    if not value or len(value) > MAX_AUTHORIZATION_LENGTH:
+        raise InvalidInput(f"webhook_authorization must be 1 to {MAX_AUTHORIZATION_LENGTH} characters; "
+                           "null removes it")
+    if value != value.strip(" \t"):
+        raise InvalidInput("webhook_authorization must not start or end with a space")
+    if any(not (32 <= ord(c) < 127) for c in value):
+        raise InvalidInput("webhook_authorization must be printable ASCII (no line breaks or control characters)")
+    return value
+
+
 def webhook_settings(organization: Organization, secret_key: str) -> WebhookSettings:
-    secret = (decrypt_private_key(secret_key, organization.webhook_secret_encrypted).decode("ascii")
-              if organization.webhook_secret_encrypted else None)
-    return WebhookSettings(organization.webhook_url, secret)
+    secret = _decrypted(secret_key, organization.webhook_secret_encrypted)
+    authorization = _decrypted(secret_key, organization.webhook_authorization_encrypted)
+    return WebhookSettings(organization.webhook_url, secret, authorization)
+
+
+def _decrypted(secret_key: str, token: str | None) -> str | None:
+    return decrypt_private_key(secret_key, token).decode("ascii") if token else None
+
+
+def set_webhook_authorization(session: Session, organization: Organization, value: str | None,
+                              secret_key: str) -> WebhookSettings:
+    """Set (or, with None, remove) the Authorization value webhooks carry; queued webhooks
+    carry the value current when they are sent."""
+    organization.webhook_authorization_encrypted = (
+        encrypt_private_key(secret_key, check_authorization_value(value).encode("ascii"))
+        if value is not None else None)
+    organization.updated_at = utcnow()
+    session.flush()
+    return webhook_settings(organization, secret_key)
 
 
 def set_webhook_url(session: Session, organization: Organization, url: str | None,
@@ -92,11 +140,12 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
 
 
-def signed_headers(secret: str, timestamp: int, body: bytes) -> dict[str, str]:
+def signed_headers(secret: str, timestamp: int, body: bytes, authorization: str | None = None) -> dict[str, str]:
     return {
         "Content-Type": "application/json; charset=utf-8",
-        # webhooks.md sends the API key here; we only hold its hash, so the secret it is.
-        "Authorization": secret,
+        # webhooks.md sends the API key here; we only hold its hash, so the organization
+        # sets the value (set_webhook_authorization), and without one the secret it is.
+        "Authorization": authorization if authorization is not None else secret,
         TIMESTAMP_HEADER: str(timestamp),
         SIGNATURE_HEADER: "sha256=" + signature(secret, timestamp, body),
     }

@@ -7,9 +7,13 @@ serial, the pass id or the bundleId.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
-from walletservice.models import Pass
+from walletservice.models import Campaign, Pass
+from walletservice.services.campaign_pages import campaign_page_token
+from walletservice.services.distributions import distribution_id
 from walletservice.services.download_page import preview_token
 from walletservice.services.passcreator.bundles import bundle_id_of, bundle_token
 
@@ -21,6 +25,22 @@ def pkpass_path(pass_: Pass) -> str:
 def page_path(pass_: Pass) -> str:
     """The download page (Passworks' `page_url`); see walletservice.web.pages."""
     return f"/p/{pass_.download_id}"
+
+
+def campaign_page_path(campaign_id: str) -> str:
+    """The campaign's own page (Passworks' campaign `page_url`); see walletservice.web.campaign_pages."""
+    return f"/d/{campaign_page_token(current_app.config['WALLET_SECRET_KEY'], campaign_id)}"
+
+
+def campaign_distribution(campaign: Campaign) -> dict[str, Any]:
+    """The campaign's one distribution as coupon.md lists it; the short links are the long ones."""
+    page = public_url(campaign_page_path(campaign.id))
+    links = {"page_url": page, "pkpass_url": f"{page}/pass.pkpass", "preview_url": f"{page}/preview.png"}
+    return {
+        "id": distribution_id(campaign.id), "distribution_type": "downloadPage", "state": campaign.state,
+        **links, **{name.replace("_url", "_short_url"): url for name, url in links.items()},
+        "created_at": campaign.created_at, "updated_at": campaign.updated_at, "published_at": campaign.created_at,
+    }
 
 
 def bundle_path(organization_id: str, bundle_id: str) -> str:

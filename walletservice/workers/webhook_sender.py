@@ -29,7 +29,7 @@ from walletservice.plumbing.outbound_http import RefusedDestination, pinned_requ
 from walletservice.queue.retry import RetryPolicy
 from walletservice.queue.webhooks import ClaimedWebhook, claim_webhooks
 from walletservice.services.events import record_event
-from walletservice.services.webhooks import signed_headers, webhook_settings
+from walletservice.services.webhooks import WebhookSettings, signed_headers, webhook_settings
 from walletservice.workers.supervisor import new_worker_id, no_pulse
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,16 @@ class WebhookAnswer:
         return self.error if self.status is None else f"HTTP {self.status}"
 
 
-def organization_secrets(session: Session, organization_ids: set[str], secret_key: str) -> dict[str, str]:
-    """The current secret of each organization that still has a webhook URL."""
+def organization_webhooks(session: Session, organization_ids: set[str],
+                          secret_key: str) -> dict[str, WebhookSettings]:
+    """The current webhook settings (secret, Authorization value) of each organization
+    that still has a webhook URL."""
     organizations = session.scalars(select(Organization).where(Organization.id.in_(organization_ids)))
     found = {}
     for organization in organizations:
         settings = webhook_settings(organization, secret_key)
         if settings.url and settings.secret:
-            found[organization.id] = settings.secret
+            found[organization.id] = settings
     return found
 
 
@@ -104,12 +106,13 @@ def _count_sent(session: Session, delivery: ClaimedWebhook) -> None:
                  details={"delivery_id": delivery.id, "event": payload.get("event")})
 
 
-def post_webhook(client: httpx.Client, delivery: ClaimedWebhook, secret: str | None, *,
+def post_webhook(client: httpx.Client, delivery: ClaimedWebhook, settings: WebhookSettings | None, *,
                  allow_private: bool = False) -> WebhookAnswer:
-    if secret is None:
+    if settings is None or settings.secret is None:
         return WebhookAnswer(status=None, error="the organization removed its webhook", permanent=True)
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode("utf-8")
-    headers = {**signed_headers(secret, int(time.time()), body), "User-Agent": USER_AGENT,
+    headers = {**signed_headers(settings.secret, int(time.time()), body, settings.authorization),
+               "User-Agent": USER_AGENT,
                "X-Wallet-Delivery": str(delivery.id), "X-Wallet-Event": str(delivery.payload.get("event"))}
     try:
         request = pinned_request(client, "POST", delivery.url, allow_private=allow_private,
@@ -162,11 +165,11 @@ class WebhookSender:
             secret_key = self.app.config["WALLET_SECRET_KEY"]
             with transaction() as session:
                 claimed = claim_webhooks(session, self.worker_id, self.batch_size, self.lease_seconds)
-                keys = organization_secrets(session, {d.organization_id for d in claimed}, secret_key)
+                webhooks = organization_webhooks(session, {d.organization_id for d in claimed}, secret_key)
             if not claimed:
                 return 0
             answers = list(self.pool.map(
-                lambda d: post_webhook(self.client, d, keys.get(d.organization_id), allow_private=self.allow_private),
+                lambda d: post_webhook(self.client, d, webhooks.get(d.organization_id), allow_private=self.allow_private),
                 claimed))
             with transaction() as session:
                 tally = record_webhook_answers(session, claimed, answers, self.policy)

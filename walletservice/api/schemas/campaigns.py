@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
 from walletservice.api.schemas.common import InputTimestamp, Timestamp
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
@@ -35,6 +35,9 @@ class Barcode(BaseModel):
     message: ShortText | None = Field(None, description="Default: the pass's serial number.")
     alt_text: ShortText | None = None
     encoding: Literal["iso-8859-1", "utf-8"] | None = Field(None, description="Default iso-8859-1.")
+    alt_text_type: Literal["mirror", "custom"] | None = Field(
+        None, description="Read, not stored: answers say mirror while alt_text is empty or the message "
+                          "(the text under the code repeats it), else custom.")
 
 
 class EmailSendout(BaseModel):
@@ -159,6 +162,13 @@ class CampaignChanges(Presentation):
         None, description="Default false. When true, the download page asks for a pass's downloadPin "
                           "(set with /api/v3/pass) before it shows the pass or lets it be downloaded; "
                           "passes without one are not affected.")
+    remote_form_url: Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=2048)] | None = Field(
+        None, description="advanced-features.md: the campaign's page (page_url) sends customers here with GET, "
+                          "adding ?campaign_id=<id> (a query it has is kept), instead of issuing them a pass. "
+                          "An absolute http(s) URL; null removes it.", examples=["http://example.org"])
+    render_on_short_url: bool | None = Field(
+        None, description="Default false. Kept and answered; the short links are the long ones here, so it "
+                          "changes nothing.")
     email_sendout: EmailSendout | None = Field(
         None, description="Default null (no mail). When set, a pass created or updated with /api/v3/pass and "
                           "an `emailRecipient` is mailed to that address (the server needs WALLET_SMTP_URL). "
@@ -232,7 +242,32 @@ class BarcodeView(BaseModel):
     format: str
     message: str
     alt_text: str
+    alt_text_type: Literal["mirror", "custom"] = Field(
+        "mirror", description="mirror: the text under the code repeats the message (alt_text empty or equal "
+                              "to it); custom: alt_text differs.")
     encoding: str | None = None
+
+    @model_validator(mode="after")
+    def _derived(self) -> BarcodeView:
+        self.alt_text_type = "mirror" if self.alt_text in ("", self.message) else "custom"
+        return self
+
+
+class DistributionView(BaseModel):
+    """The campaign's download page, as Passworks lists its distributions (coupon.md)."""
+
+    id: str
+    distribution_type: Literal["downloadPage"] = "downloadPage"
+    state: Literal["published", "paused", "archived"] = Field(description="The campaign's state.")
+    page_url: str = Field(description="The campaign's page: a new pass for each visitor, or the remote form.")
+    pkpass_url: str = Field(description="A new pass of the campaign, downloaded at once.")
+    preview_url: str = Field(description="The campaign's image (its logo, else its icon) as PNG.")
+    page_short_url: str = Field(description="The same link as page_url (no shortener here).")
+    pkpass_short_url: str = Field(description="The same link as pkpass_url.")
+    preview_short_url: str = Field(description="The same link as preview_url.")
+    created_at: Timestamp
+    updated_at: Timestamp
+    published_at: Timestamp
 
 
 class LocationView(BaseModel):
@@ -251,6 +286,9 @@ class BeaconView(BaseModel):
 
 class PresentationView(BaseModel):
     barcode: BarcodeView
+    barcodes: list[BarcodeView] = Field(
+        default_factory=list, description="The barcodes the pass carries, as in coupon.md: the one barcode, "
+                                          "[] when its format is none.")
     header_fields: list[FieldView]
     primary_fields: list[FieldView]
     secondary_fields: list[FieldView]
@@ -272,7 +310,13 @@ class PresentationView(BaseModel):
     thumbnail_id: str | None = None
     background_id: str | None = None
     footer_id: str | None = None
-    page_url: str | None = Field(None, description="The download page; null until it exists.")
+    page_url: str | None = Field(None, description="The download page.")
+
+    @model_validator(mode="after")
+    def _barcodes(self) -> PresentationView:
+        if not self.barcodes and self.barcode.format != "none":
+            self.barcodes = [self.barcode]
+        return self
 
 
 class CampaignResponse(PresentationView):
@@ -300,6 +344,14 @@ class CampaignResponse(PresentationView):
     email_sendout: EmailSendout | None = None
     sms_sendout: SmsSendout | None = None
     valid_validation_places: list[str] | None = None
+    remote_form_url: str | None = None
+    render_on_short_url: bool = False
+    # coupon.md's campaign update answers its distribution's links at the top level too.
+    pkpass_url: str | None = Field(None, description="A new pass of the campaign (distributions[0].pkpass_url).")
+    page_short_url: str | None = Field(None, description="The same link as page_url.")
+    pkpass_short_url: str | None = Field(None, description="The same link as pkpass_url.")
+    distributions: list[DistributionView] = Field(
+        default_factory=list, description="The campaign's one distribution: its download page (page_url).")
     # android_pay.md's keys: no Android Pay passes are built, so a gwallet_usage sent is not kept.
     gwallet_usage: Literal[False] = Field(False, description="Always false: Android Pay is not supported.")
     gwallet_status: None = None

@@ -23,6 +23,9 @@ class OrganizationCreate(BaseModel):
     organization: OrganizationFields | None = None
     webhook_url: Text | None = Field(None, description="Where the new organization's pass events are POSTed; "
                                                        "it reads the secret at GET /v2/webhook.")
+    webhook_authorization: str | None = Field(
+        None, description="The Authorization header value of the new organization's webhook POSTs "
+                          "(see PATCH /v2/webhook).")
 
     @model_validator(mode="after")
     def _one_name(self) -> OrganizationCreate:

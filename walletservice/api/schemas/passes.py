@@ -91,6 +91,12 @@ class PassResponse(PresentationView):
     # coupon.md answers both and advanced-features.md redirects to page_short_url; no shortener here.
     page_short_url: str = Field(description="The same link as page_url (Passworks' short link).")
     pkpass_short_url: str = Field(description="The same link as pkpass_url (Passworks' short link).")
+    # store_card.md and event_ticket.md answer a pass with v1's names for the links, and its token.
+    download_page_link: str = Field(description="The same link as page_url (store_card.md's name).")
+    direct_link: str = Field(description="The same link as pkpass_url (store_card.md's name).")
+    authentication_token: str = Field(
+        description="The pass's token for Apple's web service, as store_card.md shows it; it is inside the "
+                    ".pkpass anyone with pkpass_url can download.")
     push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
     created_at: Timestamp
     updated_at: Timestamp

@@ -60,8 +60,12 @@ class Counters(BaseModel):
     pushes_count: int = Field(description="Push notifications APNs accepted.")
     updates_count: int
     webhooks_count: int = Field(description="Webhooks the receiver answered with 2xx.")
-    api_calls_count: int = Field(description="Not tracked: always 0.")
-    distribution_updates_count: int = Field(description="Not tracked (no distributions): always 0.")
+    api_calls_count: int = Field(
+        description="v1/v2 API calls on the campaign or its passes by its organization that were answered "
+                    "(a call refused with an error does not count).")
+    distribution_updates_count: int = Field(
+        description="Changes of the campaign's download page (its distribution): created, updated, "
+                    "paused, resumed or archived.")
     removed_count: int = Field(description="Passes deleted.")
 
 

@@ -33,7 +33,8 @@ def campaign_and_pass(session: Session, organization_id: str, style: str, campai
 
 
 def issue_pass(session: Session, campaign: Campaign, body: V1PassBody) -> Pass:
-    return pass_service.create_integrator_pass(session, campaign, _attributes(body))
+    # v1 keeps a field key the campaign lacks as the pass's own field (docs/v1-compatibility.md).
+    return pass_service.create_integrator_pass(session, campaign, _attributes(body), extra_fields=True)
 
 
 def update_pass(session: Session, organization_id: str, campaign: Campaign, pass_: Pass,
@@ -43,7 +44,7 @@ def update_pass(session: Session, organization_id: str, campaign: Campaign, pass
     # label for `balance`): services.passworks_mapping.pass_values changes only what is sent.
     changed = pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
                                                   merge=body.pass_.merge is not False,
-                                                  push_message=body.pass_.push_message)
+                                                  push_message=body.pass_.push_message, extra_fields=True)
     wanted = body.pass_.push is not False and changed  # nothing changed: nothing to push
     return enqueue_pass_push(session, organization_id, [pass_.id]) if wanted else None
 

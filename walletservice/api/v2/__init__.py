@@ -15,4 +15,4 @@ v2_blueprint = Blueprint("v2", __name__, url_prefix="/v2")
 v2_api = ApiRegistry(v2_blueprint, caller_organization_id)
 
 # Registration happens on import; the order is the order of the OpenAPI document.
-from walletservice.api.v2 import ping, assets, certificates, organizations, pushes, campaigns, passes, revisions, redeems, templates, jobs, schedules, webhooks, registrations, reports, document  # noqa: E402,F401,I001,E501
+from walletservice.api.v2 import ping, assets, certificates, organizations, pushes, campaigns, passes, revisions, redeems, templates, jobs, schedules, webhooks, registrations, reports, remote_forms, document  # noqa: E402,F401,I001,E501

@@ -33,6 +33,7 @@ from walletservice.services.campaign_merge import enqueue_campaign_merge, previe
 from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, campaign_attributes
 from walletservice.services.schedules import sync_relevant_date_schedule
+from walletservice.web.links import campaign_distribution
 
 STATE_DESCRIPTION = (
     "States: published (issues passes), paused (issues none), archived (final). "
@@ -53,8 +54,11 @@ REWRITE_DESCRIPTION = (
 
 def campaign_response(campaign: Campaign) -> CampaignResponse:
     attributes = campaign_attributes(campaign.design, campaign.settings)
+    distribution = campaign_distribution(campaign)
     return CampaignResponse.model_validate({
         **attributes, "id": campaign.id, "name": campaign.name, "state": campaign.state,
+        **{key: distribution[key] for key in ("page_url", "pkpass_url", "page_short_url", "pkpass_short_url")},
+        "distributions": [distribution],
         "certificate_id": campaign.certificate_id, "template_id": campaign.template_id,
         "created_at": campaign.created_at,
         "updated_at": campaign.updated_at,
@@ -175,7 +179,7 @@ def _state_view(style: str, action: str) -> Any:
     def change_state(organization_id: str, campaign_id: str) -> Response:
         with transaction() as session:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-            campaign_service.change_campaign_state(campaign, action)
+            campaign_service.change_campaign_state(session, campaign, action)
             session.flush()
             response = campaign_response(campaign)
         return json_response(response)

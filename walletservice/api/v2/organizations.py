@@ -11,7 +11,7 @@ from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
 from walletservice.services import organizations as organization_service
 from walletservice.services.collection_filters import CollectionQuery
-from walletservice.services.webhooks import set_webhook_url
+from walletservice.services.webhooks import set_webhook_authorization, set_webhook_url
 
 TAG = "Organizations"
 
@@ -27,6 +27,9 @@ def create_organization(organization_id: str, body: OrganizationCreate) -> Respo
         if body.webhook_url is not None:
             set_webhook_url(session, issued.organization, body.webhook_url, current_app.config["WALLET_SECRET_KEY"],
                             allow_private=current_app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
+        if body.webhook_authorization is not None:
+            set_webhook_authorization(session, issued.organization, body.webhook_authorization,
+                                      current_app.config["WALLET_SECRET_KEY"])
         response = OrganizationResponse.build(issued.organization, issued.api_key)
     return json_response(response, 201)
 

@@ -43,6 +43,7 @@ def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -
         "serial_number": pass_.serial_number, "pkpass_url": pkpass_url, "pkpass_short_url": pkpass_url,
         "redeem_code": pass_.redeem_code, "redeemed_count": pass_.redeemed_count, "redeemed_at": pass_.redeemed_at,
         "page_url": page_url, "page_short_url": page_url, "preview_url": preview_url(pass_),
+        "download_page_link": page_url, "direct_link": pkpass_url, "authentication_token": pass_.authentication_token,
         "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
     })
 
@@ -75,7 +76,7 @@ def register_pass_routes(segment: str, style: str) -> None:
     def create_pass(organization_id: str, campaign_id: str, body: PassBody) -> Response:
         with transaction() as session:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
-            pass_ = pass_service.create_integrator_pass(session, campaign, _attributes(body))
+            pass_ = pass_service.create_integrator_pass(session, campaign, _attributes(body), extra_fields=True)
             response = pass_response(pass_, campaign)
         return json_response(response, 201)
 
@@ -90,7 +91,8 @@ def register_pass_routes(segment: str, style: str) -> None:
             campaign, pass_ = _campaign_and_pass(session, organization_id, style, campaign_id, pass_id)
             changed = pass_service.update_integrator_pass(session, campaign, pass_, _attributes(body),
                                                           merge=_flag(body, "merge"),
-                                                          push_message=body.pass_.push_message)
+                                                          push_message=body.pass_.push_message,
+                                                          extra_fields=True)
             # Nothing for the devices to fetch: no push (the push route still forces one).
             push = _flag(body, "push") and changed
             push_id = enqueue_pass_push(session, organization_id, [pass_.id]).id if push else None

@@ -13,8 +13,9 @@ from walletservice.services import campaigns as campaign_service
 from walletservice.services import reports as report_service
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
-COUNTING = ("Counts pass events per UTC day. api_calls_count and distribution_updates_count "
-            "are not tracked and are always 0.")
+COUNTING = ("Counts pass events per UTC day. api_calls_count: answered v1/v2 calls on the campaign or its "
+            "passes; distribution_updates_count: changes of the campaign's download page (created, updated, "
+            "paused, resumed, archived).")
 
 
 def register_report_routes(segment: str, style: str) -> None:
