@@ -140,7 +140,7 @@ def change_campaign(campaign_id: str, action: str) -> Any:
             abort(404)
         before = {"state": campaign.state}
         try:
-            change_campaign_state(campaign, action)
+            change_campaign_state(session, campaign, action)
         except StateConflict as refused:
             abort(409, refused.message)
         record_change(session, user, f"campaign.{action}", "campaign", campaign.id, before, {"state": campaign.state})
