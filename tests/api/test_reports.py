@@ -201,3 +201,20 @@ def test_wallet_web_service_calls_are_not_api_calls(client, account, campaign): 
     assert response.status_code == 200
     with transaction(write=False) as session:
         assert session.scalar(select(func.count()).select_from(CampaignDayCounter)) == 0
+
+
+def test_a_counter_that_cannot_be_written_does_not_fail_the_answered_call(client, account, monkeypatch):  # type: ignore[no-untyped-def]
+    """The call's own change is committed before the count: the client must get its answer."""
+    from sqlalchemy.exc import OperationalError
+    from tests.api.test_campaigns import toy_town, upload
+    from walletservice.api import registry
+    created = client.post("/v2/generics", json={"generic": toy_town(upload(client, account))}, headers=account.basic)
+    base = f"/v2/generics/{created.get_json()['id']}"
+
+    def database_gone(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE campaign_day_counters", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(registry, "count_api_call", database_gone)
+    answer = client.patch(base, json={"generic": {"background_color": "#facada"}}, headers=account.basic)
+    assert answer.status_code == 200, answer.get_json()
+    assert client.get(base, headers=account.basic).get_json()["background_color"] == "#facada"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from walletservice.api.idempotency import IdempotentCall
 from walletservice.api.preconditions import tagged
@@ -26,6 +28,8 @@ from walletservice.errors import BadRequest, InvalidInput
 from walletservice.json_bodies import parse_json_body
 from walletservice.services.campaign_counters import count_api_call
 from walletservice.services.collection_filters import FilterSpec, parse_collection_query
+
+log = logging.getLogger(__name__)
 
 URLENCODED = "application/x-www-form-urlencoded"
 SEND_JSON = "send the body as JSON (Content-Type: application/json)"
@@ -143,12 +147,18 @@ class ApiRegistry:
 
 def _count_campaign_call(arguments: Mapping[str, Any]) -> None:
     """An answered call on one of the caller's campaigns or its passes counts in its report;
-    a call that raised (404, 422...) does not. Its own short transaction, after the view's."""
+    a call that raised (404, 422...) does not. Its own short transaction, after the view's:
+    the call's own change is committed by then, so a counter that cannot be written (the
+    database went away meanwhile) is logged, never turned into an error answer."""
     organization_id = arguments.get("organization_id")
     campaign_id = next((arguments[name] for name in CAMPAIGN_ARGUMENTS if name in arguments), None)
-    if organization_id and campaign_id:
+    if not (organization_id and campaign_id):
+        return
+    try:
         with transaction() as session:
             count_api_call(session, organization_id, campaign_id)
+    except SQLAlchemyError:
+        log.warning("API call on campaign %s not counted in its report", campaign_id, exc_info=True)
 
 
 def read_body(operation: Operation) -> BaseModel:
