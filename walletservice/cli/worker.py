@@ -1,7 +1,9 @@
-"""Background processes: `wallet worker`, `wallet scheduler`, and `wallet apns-sim` (a local APNs)."""
+"""Background processes: `wallet worker`, `wallet scheduler`, and the local stand-ins `wallet apns-sim`
+(APNs) and `wallet google-sim` (Google Wallet)."""
 
 from __future__ import annotations
 
+import json
 import signal
 import threading
 from pathlib import Path
@@ -19,6 +21,7 @@ def register(group: AppGroup) -> None:
     group.add_command(worker)
     group.add_command(scheduler)
     group.add_command(apns_sim)
+    group.add_command(google_sim)
 
 
 @click.command("worker", help="Send queued pushes and webhooks and run background jobs until SIGTERM or Ctrl-C "
@@ -54,3 +57,29 @@ def apns_sim(host: str, port: int) -> None:
 @click.command("scheduler", help="Run a scheduler; several may run, only the lease holder fires jobs.")
 def scheduler() -> None:
     run_until_stopped(current_app._get_current_object(), (SCHEDULER,), _stop_on_signal())  # type: ignore[attr-defined]
+
+
+@click.command("google-sim", help="Run the Google Wallet stand-in (token endpoint + walletobjects REST) on "
+                                  "loopback, with its own CA and service account, until SIGTERM or Ctrl-C.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=2198, type=int)
+@click.option("--issuer-id", default="3388000000000000000", show_default=True)
+def google_sim(host: str, port: int, issuer_id: str) -> None:
+    from walletservice.apns_sim.local import ensure_simulator_certificates
+    from walletservice.google_sim import GoogleWalletSimulator
+    from walletservice.google_sim.accounts import public_key_of, write_service_account
+
+    directory = Path(current_app.config["WALLET_CERTS_DIR"]) / "google-sim"
+    files = ensure_simulator_certificates(directory, host)
+    simulator = GoogleWalletSimulator(str(files.cert_file), str(files.key_file), host=host, port=port,
+                                      accounts={}, issuer_id=issuer_id)
+    account_file = directory / "service-account.json"
+    if not account_file.exists() or json.loads(account_file.read_text()).get("token_uri") != simulator.token_url:
+        write_service_account(account_file, simulator.token_url)
+    simulator.accounts[json.loads(account_file.read_text())["client_email"]] = public_key_of(account_file)
+    click.echo(f"Google Wallet stand-in on {simulator.url}; use WALLET_GOOGLE_API_URL={simulator.url} "
+               f"WALLET_GOOGLE_CA_BUNDLE={files.ca_file} WALLET_GOOGLE_SERVICE_ACCOUNT_FILE={account_file} "
+               f"WALLET_GOOGLE_ISSUER_ID={issuer_id}")
+    stop = _stop_on_signal()
+    with simulator:
+        stop.wait()
