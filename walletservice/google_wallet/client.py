@@ -15,6 +15,7 @@ import httpx
 from google.auth import exceptions as auth_exceptions
 
 from .credentials import AccessTokens
+from .pacing import RequestPacer
 
 API_PATH = "/walletobjects/v1"
 RESOURCE_KINDS = ("Class", "Object")
@@ -47,10 +48,12 @@ class Resource:
 class WalletObjectsClient:
     """Calls through one httpx client (connection reuse, the configured CA bundle)."""
 
-    def __init__(self, api_url: str, tokens: AccessTokens, http: httpx.Client) -> None:
+    def __init__(self, api_url: str, tokens: AccessTokens, http: httpx.Client,
+                 pacer: RequestPacer | None = None) -> None:
         self._base = api_url.rstrip("/") + API_PATH
         self._tokens = tokens
         self._http = http
+        self._pacer = pacer or RequestPacer(0)
 
     def get(self, resource: Resource) -> dict[str, Any] | None:
         """The stored resource, None when Google has none by that id."""
@@ -63,16 +66,25 @@ class WalletObjectsClient:
         path = f"{resource.collection}/{quote(resource.resource_id, safe='')}"
         return self._call("PATCH", path, {**body, "id": resource.resource_id}) or {}
 
-    def upsert(self, resource: Resource, body: dict[str, Any]) -> str:
-        """Insert when missing, else patch; answers "inserted" or "patched"."""
-        if self.get(resource) is None:
-            self.insert(resource, body)
-            return "inserted"
-        self.patch(resource, body)
-        return "patched"
+    def upsert(self, resource: Resource, body: dict[str, Any], *, probably_exists: bool = False) -> str:
+        """Insert when missing, else patch; answers "inserted" or "patched". probably_exists:
+        patch first and insert only on 404 (one request instead of two for known resources)."""
+        if probably_exists:
+            try:
+                self.patch(resource, body)
+                return "patched"
+            except GoogleApiError as exc:
+                if exc.status != 404:
+                    raise
+        elif self.get(resource) is not None:
+            self.patch(resource, body)
+            return "patched"
+        self.insert(resource, body)
+        return "inserted"
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
               *, missing_ok: bool = False) -> dict[str, Any] | None:
+        self._pacer.wait()
         try:
             headers = {"Authorization": f"Bearer {self._tokens.current()}"}
             response = self._http.request(method, f"{self._base}/{path}", json=body, headers=headers)

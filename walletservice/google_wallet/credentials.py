@@ -1,4 +1,4 @@
-"""The issuer's service account: its key file, OAuth access tokens (google-auth) over httpx.
+"""OAuth access tokens of the issuer's service account (google-auth), asked for over httpx.
 
 google-auth builds and signs the JWT assertion and parses the token answer; it asks
 for the token through a transport it is given. Ours sends that request with httpx, so
@@ -7,10 +7,7 @@ the CA bundle and timeouts are the same as for the REST calls, and `requests` is
 
 from __future__ import annotations
 
-import json
 import threading
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,37 +15,9 @@ from google.auth import exceptions as auth_exceptions
 from google.auth import transport
 from google.oauth2 import service_account
 
+from .accounts import ServiceAccount
+
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
-_KEY_FIELDS = ("client_email", "private_key", "token_uri")
-
-
-class ServiceAccountError(ValueError):
-    """The service account file is missing, unreadable or lacks a required key."""
-
-
-@dataclass(frozen=True)
-class ServiceAccount:
-    client_email: str
-    private_key_pem: str
-    private_key_id: str | None
-    token_uri: str
-    info: dict[str, Any]
-
-
-def load_service_account(path: str | Path) -> ServiceAccount:
-    try:
-        info = json.loads(Path(path).read_text())
-    except (OSError, ValueError) as exc:
-        raise ServiceAccountError(f"service account file {path}: {exc}") from None
-    if not isinstance(info, dict):
-        raise ServiceAccountError(f"service account file {path}: not a JSON object")
-    missing = [key for key in _KEY_FIELDS if not info.get(key)]
-    if missing:
-        raise ServiceAccountError(f"service account file {path}: missing {', '.join(missing)}")
-    return ServiceAccount(
-        client_email=info["client_email"], private_key_pem=info["private_key"],
-        private_key_id=info.get("private_key_id"), token_uri=info["token_uri"], info=info,
-    )
 
 
 class _HttpxResponse(transport.Response):

@@ -51,11 +51,12 @@ class PassState:
 
     @property
     def google_state(self) -> str:
-        # Google's states: ACTIVE, COMPLETED (used up), EXPIRED, INACTIVE (voided).
-        if self.voided:
-            return "INACTIVE"
+        # Google's states: ACTIVE, COMPLETED (used up), EXPIRED, INACTIVE (voided). Redeeming
+        # also voids a pass (redeems.md), so redeemed is asked first.
         if self.redeemed:
             return "COMPLETED"
+        if self.voided:
+            return "INACTIVE"
         return "EXPIRED" if self.expired else "ACTIVE"
 
 

@@ -12,7 +12,7 @@ import time
 
 import jwt
 
-from .credentials import ServiceAccount
+from .accounts import ServiceAccount
 
 SAVE_URL_PREFIX = "https://pay.google.com/gp/v/save/"
 MAX_SAVE_URL_CHARS = 1800

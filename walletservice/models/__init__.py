@@ -9,6 +9,7 @@ from walletservice.models.device import (
 )
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
+from walletservice.models.google_wallet import GoogleWalletClass, GoogleWalletObject
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
@@ -21,7 +22,8 @@ from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
-    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "IdempotencyKey",
+    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleWalletClass", "GoogleWalletObject",
+    "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",

@@ -45,7 +45,7 @@ PLAIN_ATTRIBUTES = {
 }
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
-                       "email_sendout")
+                       "email_sendout", "gwallet_usage")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -56,6 +56,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "download_pin_enabled": False,
     # Passcreator's email sendout of the template (services.passcreator.pass_emails.SENDOUT_SETTING).
     "email_sendout": None,
+    # android_pay.md: Google Wallet passes beside Apple's (services.google_sync).
+    "gwallet_usage": False,
 }
 BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText", "encoding": "messageEncoding"}
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}

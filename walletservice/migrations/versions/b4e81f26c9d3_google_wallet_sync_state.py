@@ -1,0 +1,40 @@
+"""Google Wallet sync state per campaign (class) and per pass (object)
+
+Revision ID: b4e81f26c9d3
+Revises: 9e4d1a7c2b58
+Create Date: 2026-12-07 02:15:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = 'b4e81f26c9d3'
+down_revision = '9e4d1a7c2b58'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('google_wallet_classes',
+    sa.Column('campaign_id', sa.String(length=36), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('message', sa.Text(), nullable=True),
+    sa.Column('synced_at', sa.DateTime(), nullable=True),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id')
+    )
+    op.create_table('google_wallet_objects',
+    sa.Column('pass_id', sa.String(length=36), nullable=False),
+    sa.Column('synced_tag', sa.BigInteger(), nullable=False),
+    sa.Column('synced_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['pass_id'], ['passes.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('pass_id')
+    )
+
+
+def downgrade():
+    op.drop_table('google_wallet_objects')
+    op.drop_table('google_wallet_classes')

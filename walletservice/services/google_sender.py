@@ -1,0 +1,148 @@
+"""The `google_wallet_sync` job: bring a campaign's Google class and its passes' objects in
+step with what we hold (queued by services.google_sync). Loaded by workers only.
+
+Chunks: the class first (insert when missing, else patch), then one pass per chunk, so
+a pass written to Google and its recorded update tag commit together and a retried
+chunk never writes a pass twice. 429, 5xx and connection errors raise: the job runner
+retries the chunk with the job retry policy (queue.retry). Refusals (4xx, or a design
+Google's type cannot hold) are recorded: the class's failure in gwallet_status /
+gwallet_message, a pass's among the job's errors.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from walletservice.google_wallet.accounts import load_service_account
+from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
+from walletservice.google_wallet.credentials import AccessTokens
+from walletservice.google_wallet.mapping import MappingError, PassState, class_body, google_type, object_body
+from walletservice.google_wallet.pacing import RequestPacer
+from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Organization, Pass
+from walletservice.models.base import utcnow
+from walletservice.plumbing.signed_values import sign_value
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
+from walletservice.services import google_sync
+from walletservice.services.passworks_mapping import campaign_setting
+
+_clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
+_clients_lock = threading.Lock()
+
+
+def wallet_client(settings: JobSettings) -> WalletObjectsClient:
+    """One client per configuration and process: its token, connections and pacing are shared."""
+    key = tuple(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE",
+                                            "WALLET_GOOGLE_CA_BUNDLE", "WALLET_GOOGLE_REQUESTS_PER_SECOND"))
+    with _clients_lock:
+        if key not in _clients:
+            api_url, account_file, ca_bundle, per_second = key
+            http = httpx.Client(verify=ca_bundle or True, timeout=httpx.Timeout(10.0))
+            tokens = AccessTokens(load_service_account(account_file), http)
+            _clients[key] = WalletObjectsClient(api_url, tokens, http, RequestPacer(per_second))
+        return _clients[key]
+
+
+def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str:
+    """A public URL of a campaign image that Google fetches (web.google_images serves it)."""
+    token = sign_value(settings["WALLET_SECRET_KEY"], google_sync.IMAGE_SALT, [organization_id, asset_id])
+    return f"{settings['WALLET_PUBLIC_URL']}/google/images/{token}.png"
+
+
+def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    campaign = session.get(Campaign, job.payload["campaign_id"])
+    if campaign is None or not google_sync.google_enabled(campaign):
+        return ChunkResult(cursor=None, processed=0, done=True)  # deleted or turned off meanwhile
+    if not settings["WALLET_GOOGLE_ISSUER_ID"] or not settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]:
+        google_sync.set_sync_status(session, campaign.id, google_sync.FAILED,
+                                    "Google Wallet is not configured on this server (WALLET_GOOGLE_ISSUER_ID, "
+                                    "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE)")
+        return ChunkResult(cursor=None, processed=0, done=True)
+    if job.cursor is None:
+        return _sync_class(session, job, campaign, settings)
+    return _sync_next_pass(session, job, campaign, settings)
+
+
+def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    state = google_sync.sync_states(session, [campaign.id]).get(campaign.id)
+    class_exists = state is not None and state[0] == google_sync.SYNC_DONE
+    if job.payload.get("class") or not class_exists:
+        organization = session.get(Organization, campaign.organization_id)
+        try:
+            body = class_body(campaign.design, issuer_name=organization.name if organization else campaign.name,
+                              image_url=lambda asset_id: image_url(settings, campaign.organization_id, asset_id))
+            wallet_client(settings).upsert(
+                Resource(google_type(campaign.design), "Class", google_sync.class_id(issuer, campaign.id)), body)
+        except (MappingError, GoogleApiError) as exc:
+            if isinstance(exc, GoogleApiError) and exc.retryable:
+                raise
+            google_sync.set_sync_status(session, campaign.id, google_sync.FAILED, str(exc))
+            return ChunkResult(cursor=None, processed=0, failed=1, done=True,
+                               errors=[{"id": campaign.id, "error": str(exc)}])
+    google_sync.set_sync_status(session, campaign.id, google_sync.SYNC_DONE)
+    more = bool(job.payload.get("pass_ids") or job.payload.get("all_passes"))
+    return ChunkResult(cursor="", processed=0, done=not more)
+
+
+def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
+    pass_, cursor = _next_pass(session, job, campaign)
+    if pass_ is None:
+        return ChunkResult(cursor=cursor, processed=0, done=True)
+    synced = session.get(GoogleWalletObject, pass_.id)
+    if synced is not None and synced.synced_tag >= pass_.update_tag:
+        return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
+    try:
+        _write_object(pass_, campaign, settings, exists=synced is not None)
+    except (MappingError, GoogleApiError) as exc:
+        if isinstance(exc, GoogleApiError) and exc.retryable:
+            raise
+        return ChunkResult(cursor=cursor, processed=1, failed=1, done=False,
+                           errors=[{"id": pass_.id, "error": str(exc)}])
+    if synced is None:
+        session.add(GoogleWalletObject(pass_id=pass_.id, synced_tag=pass_.update_tag, synced_at=utcnow()))
+    else:
+        synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
+    return ChunkResult(cursor=cursor, processed=1, done=False)
+
+
+def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tuple[Pass | None, str]:
+    """The next pass of the job and the cursor after it: an index into payload pass_ids, or
+    for all_passes the last pass id (keyset order)."""
+    if job.payload.get("all_passes"):
+        after = job.cursor or ""
+        pass_ = session.scalars(select(Pass).where(Pass.campaign_id == campaign.id, Pass.id > after)
+                                .order_by(Pass.id).limit(1)).first()
+        return pass_, (pass_.id if pass_ is not None else after)
+    pass_ids: list[str] = job.payload.get("pass_ids") or []
+    index = int(job.cursor or 0)
+    while index < len(pass_ids):
+        pass_ = session.get(Pass, pass_ids[index])
+        index += 1
+        if pass_ is not None:  # a pass deleted since is skipped
+            return pass_, str(index)
+    return None, str(index)
+
+
+def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exists: bool) -> None:
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    body = object_body(
+        pass_.content, class_id=google_sync.class_id(issuer, campaign.id), serial_number=pass_.serial_number,
+        state=pass_state(pass_, campaign.settings),
+        image_url=lambda asset_id: image_url(settings, pass_.organization_id, asset_id))
+    resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer, pass_.id))
+    wallet_client(settings).upsert(resource, body, probably_exists=exists)
+
+
+def pass_state(pass_: Pass, settings: Mapping[str, Any] | None) -> PassState:
+    # A coupon redeemed once is used up unless the campaign allows more redeems.
+    used_up = pass_.redeemed_count > 0 and not campaign_setting(settings, "allow_multiple_redeems")
+    return PassState(voided=bool(pass_.voided), expired=pass_.expired_at is not None, redeemed=used_up)
+
+
+SYNC_KIND = JobKind(google_sync.SYNC_KIND, sync_chunk)
