@@ -11,6 +11,7 @@ gwallet_message, a pass's among the job's errors.
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -42,7 +43,8 @@ def wallet_client(settings: JobSettings) -> WalletObjectsClient:
     with _clients_lock:
         if key not in _clients:
             api_url, account_file, ca_bundle, per_second = key
-            http = httpx.Client(verify=ca_bundle or True, timeout=httpx.Timeout(10.0))
+            verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+            http = httpx.Client(verify=verify, timeout=httpx.Timeout(10.0))
             tokens = AccessTokens(load_service_account(account_file), http)
             _clients[key] = WalletObjectsClient(api_url, tokens, http, RequestPacer(per_second))
         return _clients[key]

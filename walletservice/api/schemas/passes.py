@@ -91,5 +91,8 @@ class PassResponse(PresentationView):
     page_short_url: str = Field(description="The same link as page_url (Passworks' short link).")
     pkpass_short_url: str = Field(description="The same link as pkpass_url (Passworks' short link).")
     push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
+    gwallet_save_url: str | None = Field(
+        None, description="\"Save to Google Wallet\" link of a campaign with gwallet_usage, once the pass's "
+                          "Google object exists (moments after it is issued); null before and without gwallet_usage.")
     created_at: Timestamp
     updated_at: Timestamp
