@@ -1,0 +1,23 @@
+"""Requests to Google are spaced to the configured rate (google_wallet.pacing)."""
+
+from walletservice.google_wallet.pacing import RequestPacer
+
+
+def test_requests_are_spaced_evenly_at_the_rate():
+    now, slept = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = RequestPacer(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert slept == [0.05, 0.05, 0.05, 0.05]
+    assert abs(now[0] - 100.2) < 1e-9
+
+
+def test_zero_means_no_limit():
+    pacer = RequestPacer(0, sleep=lambda _s: (_ for _ in ()).throw(AssertionError("slept")))
+    pacer.wait()
+    pacer.wait()
