@@ -1,5 +1,7 @@
 """Requests to Google are spaced to the configured rate (google_wallet.pacing)."""
 
+import pytest
+
 from walletservice.google_wallet.pacing import RequestPacer
 
 
@@ -13,7 +15,7 @@ def test_requests_are_spaced_evenly_at_the_rate():
     pacer = RequestPacer(20, clock=lambda: now[0], sleep=sleep)
     for _ in range(5):
         pacer.wait()
-    assert slept == [0.05, 0.05, 0.05, 0.05]
+    assert slept == pytest.approx([0.05, 0.05, 0.05, 0.05])
     assert abs(now[0] - 100.2) < 1e-9
 
 
