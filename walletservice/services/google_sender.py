@@ -51,9 +51,11 @@ def wallet_client(settings: JobSettings) -> WalletObjectsClient:
 
 
 def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str:
-    """A public URL of a campaign image that Google fetches (web.google_images serves it)."""
+    """A public URL of a campaign image that Google fetches (web.google_images serves it), on the
+    pages origin when there is one (web.origins moves every web page there)."""
     token = sign_value(settings["WALLET_SECRET_KEY"], google_sync.IMAGE_SALT, [organization_id, asset_id])
-    return f"{settings['WALLET_PUBLIC_URL']}/google/images/{token}.png"
+    base = settings.get("WALLET_PAGES_URL") or settings["WALLET_PUBLIC_URL"]
+    return f"{base}/google/images/{token}.png"
 
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
