@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from tests.api.conftest import Account, new_account
+from tests.factories import png_bytes
 from walletservice.apns_sim.local import SimulatorFiles, ensure_simulator_certificates
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
 from walletservice.google_sim.accounts import SIM_CLIENT_EMAIL
@@ -46,3 +49,15 @@ def google_app(app: Flask, google_sim: GoogleWalletSimulator, google_tls: Simula
         "WALLET_JOB_RETRY_BASE_SECONDS": 0.05,
     })
     return app
+
+
+@pytest.fixture
+def account(google_app: Flask) -> Account:
+    return new_account("Toy Town")
+
+
+@pytest.fixture
+def icon(client, account) -> str:
+    form = {"asset[asset_type]": "icon", "asset[file]": (io.BytesIO(png_bytes((300, 300))), "a.png")}
+    response = client.post("/v2/assets", data=form, headers=account.basic, content_type="multipart/form-data")
+    return response.get_json()["id"]

@@ -3,7 +3,6 @@ class and object created per style, one PATCH per change, 429 retried, save link
 
 from __future__ import annotations
 
-import io
 import time
 
 import jwt
@@ -11,8 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from tests.api.conftest import Account, new_account
-from tests.factories import png_bytes
+from tests.api.conftest import Account
 from tests.google.conftest import ISSUER_ID
 from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator
@@ -38,18 +36,6 @@ PASS_VALUES = {"store_cards": ("points", "120"), "event_tickets": ("seat", "12F"
                "boarding_passes": ("passenger", "Ada Lovelace"), "coupons": None, "generics": ("member", "Ada")}
 GOOGLE_TYPES = {"store_cards": "loyalty", "event_tickets": "eventTicket", "boarding_passes": "flight",
                 "coupons": "offer", "generics": "generic"}
-
-
-@pytest.fixture
-def account(google_app: Flask) -> Account:
-    return new_account("Toy Town")
-
-
-@pytest.fixture
-def icon(client, account) -> str:
-    form = {"asset[asset_type]": "icon", "asset[file]": (io.BytesIO(png_bytes((300, 300))), "a.png")}
-    response = client.post("/v2/assets", data=form, headers=account.basic, content_type="multipart/form-data")
-    return response.get_json()["id"]
 
 
 def create_campaign(client, account: Account, segment: str, icon: str, **extra) -> dict:

@@ -15,7 +15,7 @@ import httpx
 from google.auth import exceptions as auth_exceptions
 
 from .credentials import AccessTokens
-from .pacing import RequestPacer
+from .pacing import Pacer, RequestPacer
 
 API_PATH = "/walletobjects/v1"
 RESOURCE_KINDS = ("Class", "Object")
@@ -49,11 +49,11 @@ class WalletObjectsClient:
     """Calls through one httpx client (connection reuse, the configured CA bundle)."""
 
     def __init__(self, api_url: str, tokens: AccessTokens, http: httpx.Client,
-                 pacer: RequestPacer | None = None) -> None:
+                 pacer: Pacer | None = None) -> None:
         self._base = api_url.rstrip("/") + API_PATH
         self._tokens = tokens
         self._http = http
-        self._pacer = pacer or RequestPacer(0)
+        self._pacer: Pacer = pacer or RequestPacer(0)
 
     def get(self, resource: Resource) -> dict[str, Any] | None:
         """The stored resource, None when Google has none by that id."""

@@ -5,6 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
+
+
+class Pacer(Protocol):
+    def wait(self) -> None:
+        """Return when the next request may go."""
 
 
 class RequestPacer:

@@ -15,6 +15,7 @@ from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassRevision, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
+from walletservice.models.rate_slot import RateSlot
 from walletservice.models.redeem import Redeem
 from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLease
 from walletservice.models.segment import Segment
@@ -25,6 +26,6 @@ __all__ = [
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleWalletClass", "GoogleWalletObject",
     "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
-    "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
+    "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

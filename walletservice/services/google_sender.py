@@ -17,9 +17,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from walletservice.extensions import db
 from walletservice.google_wallet.accounts import load_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
 from walletservice.google_wallet.credentials import AccessTokens
@@ -29,25 +30,37 @@ from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Or
 from walletservice.models.base import utcnow
 from walletservice.plumbing.signed_values import sign_value
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
+from walletservice.queue.rate_slots import SharedRatePacer
 from walletservice.services import google_sync
 from walletservice.services.passworks_mapping import campaign_setting
 
+RATE_SLOT = "google-wallet"
 _clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
 _clients_lock = threading.Lock()
 
 
 def wallet_client(settings: JobSettings) -> WalletObjectsClient:
     """One client per configuration and process: its token, connections and pacing are shared."""
-    key = tuple(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE",
-                                            "WALLET_GOOGLE_CA_BUNDLE", "WALLET_GOOGLE_REQUESTS_PER_SECOND"))
+    engine = db.engine
+    key = (*(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE",
+                                         "WALLET_GOOGLE_CA_BUNDLE", "WALLET_GOOGLE_REQUESTS_PER_SECOND")), engine)
     with _clients_lock:
         if key not in _clients:
-            api_url, account_file, ca_bundle, per_second = key
+            api_url, account_file, ca_bundle, per_second, _engine = key
             verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
             http = httpx.Client(verify=verify, timeout=httpx.Timeout(10.0))
             tokens = AccessTokens(load_service_account(account_file), http)
-            _clients[key] = WalletObjectsClient(api_url, tokens, http, RequestPacer(per_second))
+            _clients[key] = WalletObjectsClient(api_url, tokens, http, _pacer(engine, per_second))
         return _clients[key]
+
+
+def _pacer(engine: Engine, per_second: float) -> RequestPacer | SharedRatePacer:
+    """On PostgreSQL every worker shares one rate through the database. SQLite has a single
+    writer, and the chunk holds it while it calls Google, so a second connection could not
+    take a slot: there the rate is kept per process (SQLite deployments run one)."""
+    if engine.dialect.name == "postgresql":
+        return SharedRatePacer(engine, RATE_SLOT, per_second)
+    return RequestPacer(per_second)
 
 
 def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str:

@@ -1,4 +1,4 @@
-"""Google Wallet sync state per campaign (class) and per pass (object)
+"""Google Wallet sync state per campaign (class) and per pass (object); shared request rate slots
 
 Revision ID: b4e81f26c9d3
 Revises: 9e4d1a7c2b58
@@ -33,8 +33,14 @@ def upgrade():
     sa.ForeignKeyConstraint(['pass_id'], ['passes.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pass_id')
     )
+    op.create_table('rate_slots',
+    sa.Column('name', sa.String(length=64), nullable=False),
+    sa.Column('next_at', sa.Float(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
 
 
 def downgrade():
+    op.drop_table('rate_slots')
     op.drop_table('google_wallet_objects')
     op.drop_table('google_wallet_classes')
