@@ -6,6 +6,8 @@ over TLS on loopback, one thread per connection (http.server).
 * `GET|PATCH /walletobjects/v1/<type>Class|Object/<id>`, `POST /walletobjects/v1/<type>Class|Object`:
   bearer token checked, bodies checked against Google's required fields (schemas.py),
   409 on a duplicate insert, 404 on an unknown id or an object of an unknown class.
+* `POST /walletobjects/v1/<type>Object/<id>/addMessage`: a 4th TEXT_AND_NOTIFY message within
+  24 hours is refused (429), as Google's quota does.
 * `faults.fail_next(n, status)` answers the next n REST requests with that status (429, 500).
 """
 
@@ -33,6 +35,8 @@ JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
 # google-auth always names Google's token endpoint as the audience, whatever token_uri says.
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+MESSAGE_TYPES = ("TEXT", "TEXT_AND_NOTIFY")
+NOTIFICATIONS_PER_DAY = 3
 _STATUS_NAMES = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED",
                  409: "ALREADY_EXISTS", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
@@ -60,6 +64,7 @@ class GoogleWalletSimulator:
         self.faults = Faults()
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.records: list[RequestRecord] = []
+        self.notifications: dict[str, list[float]] = {}
         self.tokens_issued = 0
         self._tokens: set[str] = set()
         self._lock = threading.Lock()
@@ -140,6 +145,8 @@ class GoogleWalletSimulator:
         failure, _connection = self.faults.take()
         if failure is not None:
             return _error(failure[0], failure[1])
+        if method == "POST" and resource_id and resource_id.endswith("/addMessage"):
+            return self._add_message(collection, resource_id.removesuffix("/addMessage"), body)
         if method == "GET" and resource_id:
             return self._get(collection, resource_id)
         if method == "POST" and not resource_id:
@@ -182,6 +189,26 @@ class GoogleWalletSimulator:
                 return _error(400, "; ".join(found))
             self.resources[(collection, resource_id)] = merged
         return 200, merged
+
+
+    def _add_message(self, collection: str, resource_id: str,
+                     body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        message = body.get("message") if isinstance(body, dict) else None
+        if not isinstance(message, dict) or not message.get("body") or \
+                message.get("messageType") not in MESSAGE_TYPES:
+            return _error(400, "message with body and messageType TEXT or TEXT_AND_NOTIFY is required")
+        with self._lock:
+            current = self.resources.get((collection, resource_id))
+            if current is None:
+                return _error(404, f"{resource_id} not found")
+            recent = [at for at in self.notifications.get(resource_id, []) if at > time.time() - 86400]
+            if message["messageType"] == "TEXT_AND_NOTIFY":
+                if len(recent) >= NOTIFICATIONS_PER_DAY:
+                    return _error(429, "Quota exceeded: at most 3 messages with notification per 24 hours")
+                recent.append(time.time())
+            self.notifications[resource_id] = recent
+            current["messages"] = [*current.get("messages", []), message]
+        return 200, {"resource": current}
 
 
 def _error(status: int, message: str) -> tuple[int, dict[str, Any]]:

@@ -66,6 +66,10 @@ class WalletObjectsClient:
         path = f"{resource.collection}/{quote(resource.resource_id, safe='')}"
         return self._call("PATCH", path, {**body, "id": resource.resource_id}) or {}
 
+    def add_message(self, resource: Resource, body: dict[str, Any]) -> dict[str, Any]:
+        path = f"{resource.collection}/{quote(resource.resource_id, safe='')}/addMessage"
+        return self._call("POST", path, body) or {}
+
     def upsert(self, resource: Resource, body: dict[str, Any], *, probably_exists: bool = False) -> str:
         """Insert when missing, else patch; answers "inserted" or "patched". probably_exists:
         patch first and insert only on 404 (one request instead of two for known resources)."""

@@ -116,6 +116,13 @@ def text_modules(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     return modules[:MAX_TEXT_MODULES]
 
 
+def message_body(text: str, *, header: str, message_id: str, notify: bool) -> dict[str, Any]:
+    """An AddMessageRequest: a message on the pass, with a notification while Google's
+    allowance (3 per object per 24 hours) lasts."""
+    return {"message": {"id": message_id, "header": header, "body": text,
+                        "messageType": "TEXT_AND_NOTIFY" if notify else "TEXT"}}
+
+
 # -- per type -------------------------------------------------------------------------
 
 def _loyalty_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, Any]:

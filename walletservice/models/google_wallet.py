@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, ForeignKey, String, Text
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from walletservice.models.base import Base, utcnow
+from walletservice.models.base import Base, JSONType, utcnow
 
 
 class GoogleWalletClass(Base):
@@ -33,3 +35,9 @@ class GoogleWalletObject(Base):
     pass_id: Mapped[str] = mapped_column(String(36), ForeignKey("passes.id", ondelete="CASCADE"), primary_key=True)
     synced_tag: Mapped[int] = mapped_column(BigInteger)
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The push message (services.push_message) last sent as a Google message, as stored.
+    message_value: Mapped[str | None] = mapped_column(Text)
+    # Unix times of the messages sent with notification in the last 24 hours (Google allows 3).
+    notified_at: Mapped[list[Any] | None] = mapped_column(JSONType)
+    # Messages sent without notification because the 3 were used up.
+    unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

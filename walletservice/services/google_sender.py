@@ -1,6 +1,9 @@
 """The `google_wallet_sync` job: bring a campaign's Google class and its passes' objects in
 step with what we hold (queued by services.google_sync). Loaded by workers only.
 
+A new push message becomes a Google message with notification, at most 3 per pass per
+24 hours (Google's limit); later ones are sent without notification and counted.
+
 Chunks: the class first (insert when missing, else patch), then one pass per chunk, so
 a pass written to Google and its recorded update tag commit together and a retried
 chunk never writes a pass twice. 429, 5xx and connection errors raise: the job runner
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import ssl
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +28,9 @@ from walletservice.extensions import db
 from walletservice.google_wallet.accounts import load_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
 from walletservice.google_wallet.credentials import AccessTokens
-from walletservice.google_wallet.mapping import MappingError, PassState, class_body, google_type, object_body
+from walletservice.google_wallet.mapping import (
+    MappingError, PassState, class_body, google_type, message_body, object_body,
+)
 from walletservice.google_wallet.pacing import RequestPacer
 from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Organization, Pass
 from walletservice.models.base import utcnow
@@ -33,8 +39,12 @@ from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
 from walletservice.queue.rate_slots import SharedRatePacer
 from walletservice.services import google_sync
 from walletservice.services.passworks_mapping import campaign_setting
+from walletservice.services.push_message import push_message_field, push_message_text
 
 RATE_SLOT = "google-wallet"
+# Google: at most 3 messages with notification per object per 24 hours.
+NOTIFICATIONS_PER_WINDOW = 3
+NOTIFICATION_WINDOW_SECONDS = 24 * 3600
 _clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
 _clients_lock = threading.Lock()
 
@@ -115,17 +125,45 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
     if synced is not None and synced.synced_tag >= pass_.update_tag:
         return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
     try:
-        _write_object(pass_, campaign, settings, exists=synced is not None)
+        resource = _write_object(pass_, campaign, settings, exists=synced is not None)
+        if synced is None:
+            # A new object shows the pass's current push message among its text modules already.
+            synced = GoogleWalletObject(pass_id=pass_.id, synced_tag=pass_.update_tag, synced_at=utcnow(),
+                                        message_value=_push_message_value(pass_), unnotified_messages=0)
+            session.add(synced)
+        else:
+            synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
+            _send_push_message(pass_, campaign, settings, resource, synced)
     except (MappingError, GoogleApiError) as exc:
         if isinstance(exc, GoogleApiError) and exc.retryable:
             raise
         return ChunkResult(cursor=cursor, processed=1, failed=1, done=False,
                            errors=[{"id": pass_.id, "error": str(exc)}])
-    if synced is None:
-        session.add(GoogleWalletObject(pass_id=pass_.id, synced_tag=pass_.update_tag, synced_at=utcnow()))
-    else:
-        synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
     return ChunkResult(cursor=cursor, processed=1, done=False)
+
+
+def _push_message_value(pass_: Pass) -> str | None:
+    field = push_message_field(pass_.content)
+    return str(field["value"]) if field and field.get("value") else None
+
+
+def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, resource: Resource,
+                       synced: GoogleWalletObject, now: float | None = None) -> None:
+    """A new push message (services.push_message) becomes a Google message, with notification
+    while the object's 3 per 24 hours last; later ones are sent without and counted."""
+    value = _push_message_value(pass_)
+    if value is None or value == synced.message_value:
+        return
+    now = time.time() if now is None else now
+    recent = [at for at in (synced.notified_at or []) if at > now - NOTIFICATION_WINDOW_SECONDS]
+    notify = len(recent) < NOTIFICATIONS_PER_WINDOW
+    header = str(pass_.content.get("organizationName") or campaign.name)
+    wallet_client(settings).add_message(resource, message_body(
+        push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify))
+    synced.message_value = value
+    synced.notified_at = [*recent, now] if notify else recent
+    if not notify:
+        synced.unnotified_messages += 1
 
 
 def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tuple[Pass | None, str]:
@@ -146,7 +184,7 @@ def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tupl
     return None, str(index)
 
 
-def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exists: bool) -> None:
+def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exists: bool) -> Resource:
     issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
     body = object_body(
         pass_.content, class_id=google_sync.class_id(issuer, campaign.id), serial_number=pass_.serial_number,
@@ -154,6 +192,7 @@ def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exi
         image_url=lambda asset_id: image_url(settings, pass_.organization_id, asset_id))
     resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer, pass_.id))
     wallet_client(settings).upsert(resource, body, probably_exists=exists)
+    return resource
 
 
 def pass_state(pass_: Pass, settings: Mapping[str, Any] | None) -> PassState:

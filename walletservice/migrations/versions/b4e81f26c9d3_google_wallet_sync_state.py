@@ -7,6 +7,7 @@ Create Date: 2026-12-07 02:15:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
@@ -30,6 +31,9 @@ def upgrade():
     sa.Column('pass_id', sa.String(length=36), nullable=False),
     sa.Column('synced_tag', sa.BigInteger(), nullable=False),
     sa.Column('synced_at', sa.DateTime(), nullable=False),
+    sa.Column('message_value', sa.Text(), nullable=True),
+    sa.Column('notified_at', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('unnotified_messages', sa.Integer(), server_default='0', nullable=False),
     sa.ForeignKeyConstraint(['pass_id'], ['passes.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pass_id')
     )
