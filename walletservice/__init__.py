@@ -144,6 +144,7 @@ def _install_runtime(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from walletservice.api import register_integrator_api
+    from walletservice.google_callbacks import google_callbacks_blueprint
     from walletservice.operations import operations_blueprint
     from walletservice.web import web_blueprint
     from walletservice.webservice import webservice_blueprint, webservice_openapi_blueprint
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(webservice_openapi_blueprint)
     app.register_blueprint(web_blueprint)
     app.register_blueprint(operations_blueprint)
+    app.register_blueprint(google_callbacks_blueprint)
     register_integrator_api(app)
 
 

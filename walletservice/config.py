@@ -119,6 +119,9 @@ SETTINGS: tuple[Setting, ...] = (
             "`wallet google-sim` for demos and tests."),
     Setting("WALLET_GOOGLE_REQUESTS_PER_SECOND", 20, int,
             "Most Google Wallet API requests per second (Google's default per-project quota)."),
+    Setting("WALLET_GOOGLE_CALLBACK_KEYS_URL", "https://pay.google.com/gp/m/issuer/keys", str,
+            "Where Google publishes the root keys that sign save/delete callbacks (POST /google/callbacks); "
+            "fetched at most hourly. Tests point it at their own keys."),
     Setting("WALLET_GOOGLE_CA_BUNDLE", "", str,
             "PEM file of CAs to trust for Google's token and REST endpoints instead of the system ones "
             "(the stand-in's CA)."),

@@ -9,7 +9,7 @@ from walletservice.models.device import (
 )
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
-from walletservice.models.google_wallet import GoogleWalletClass, GoogleWalletObject
+from walletservice.models.google_wallet import GoogleCallbackNonce, GoogleWalletClass, GoogleWalletObject
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
@@ -23,7 +23,7 @@ from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "Device", "DeviceLogClientWindow",
-    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleWalletClass", "GoogleWalletObject",
+    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleWalletClass", "GoogleWalletObject",
     "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",

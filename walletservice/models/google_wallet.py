@@ -41,3 +41,12 @@ class GoogleWalletObject(Base):
     notified_at: Mapped[list[Any] | None] = mapped_column(JSONType)
     # Messages sent without notification because the 3 were used up.
     unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class GoogleCallbackNonce(Base):
+    """Nonces of the callbacks already taken, so a replayed callback records nothing."""
+
+    __tablename__ = "google_callback_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

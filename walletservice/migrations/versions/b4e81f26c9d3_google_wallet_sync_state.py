@@ -1,4 +1,4 @@
-"""Google Wallet sync state per campaign (class) and per pass (object); shared request rate slots
+"""Google Wallet sync state per campaign (class) and per pass (object); callback nonces; shared request rate slots
 
 Revision ID: b4e81f26c9d3
 Revises: 9e4d1a7c2b58
@@ -37,6 +37,11 @@ def upgrade():
     sa.ForeignKeyConstraint(['pass_id'], ['passes.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('pass_id')
     )
+    op.create_table('google_callback_nonces',
+    sa.Column('nonce', sa.String(length=128), nullable=False),
+    sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('nonce')
+    )
     op.create_table('rate_slots',
     sa.Column('name', sa.String(length=64), nullable=False),
     sa.Column('next_at', sa.Float(), nullable=False),
@@ -46,5 +51,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table('rate_slots')
+    op.drop_table('google_callback_nonces')
     op.drop_table('google_wallet_objects')
     op.drop_table('google_wallet_classes')
