@@ -17,7 +17,9 @@ import httpx
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from walletservice.db import transaction
+from walletservice.errors import DomainError
 from walletservice.google_wallet.callbacks import CallbackRejected, RootKey, parse_root_keys, verify_callback
+from walletservice.json_bodies import parse_json_body
 from walletservice.services.google_callbacks import record_callback
 
 google_callbacks_blueprint = Blueprint("google_callbacks", __name__)
@@ -28,7 +30,10 @@ _keys_lock = threading.Lock()
 
 @google_callbacks_blueprint.post("/google/callbacks")
 def google_callback() -> tuple[Response, int]:
-    body = request.get_json(silent=True)
+    try:
+        body = parse_json_body(request.get_data())
+    except DomainError as exc:  # not JSON, too deep, non-finite numbers, NUL
+        return jsonify(error=str(exc)), 400
     if not isinstance(body, dict):
         return jsonify(error="the body must be a JSON object"), 400
     issuer_id = current_app.config["WALLET_GOOGLE_ISSUER_ID"]
