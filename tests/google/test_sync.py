@@ -176,3 +176,21 @@ def test_class_images_are_served_at_the_public_url_google_fetches(google_app, cl
     assert (image.status_code, image.mimetype) == (200, "image/png")
     assert image.data.startswith(b"\x89PNG")
     assert client.get(path.replace(".png", "x.png")).status_code == 404
+
+
+def test_the_download_page_shows_the_google_button_first_to_android(google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "generics", icon)
+    pass_ = issue_pass(client, account, "generics", campaign["id"])
+    page_path = pass_["page_url"].removeprefix("https://wallet.example.test")
+    assert "add-to-google-wallet" not in client.get(page_path).get_data(as_text=True)  # not synced yet
+    run_jobs(google_app)
+
+    iphone = client.get(page_path, headers={"User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0)"})
+    android = client.get(page_path, headers={"User-Agent": "Mozilla/5.0 (Linux; Android 14; Pixel 8)"})
+
+    for response, first in ((iphone, "add-to-wallet"), (android, "add-to-google-wallet")):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        positions = {name: html.index(f'id="{name}"') for name in ("add-to-wallet", "add-to-google-wallet")}
+        assert min(positions, key=positions.get) == first
+    assert 'href="https://pay.google.com/gp/v/save/' in android.get_data(as_text=True)
