@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 from pathlib import Path
@@ -65,21 +64,12 @@ def scheduler() -> None:
 @click.option("--port", default=2198, type=int)
 @click.option("--issuer-id", default="3388000000000000000", show_default=True)
 def google_sim(host: str, port: int, issuer_id: str) -> None:
-    from walletservice.apns_sim.local import ensure_simulator_certificates
-    from walletservice.google_sim import GoogleWalletSimulator
-    from walletservice.google_sim.accounts import public_key_of, write_service_account
+    from walletservice.google_sim.local import local_stand_in
 
     directory = Path(current_app.config["WALLET_CERTS_DIR"]) / "google-sim"
-    files = ensure_simulator_certificates(directory, host)
-    simulator = GoogleWalletSimulator(str(files.cert_file), str(files.key_file), host=host, port=port,
-                                      accounts={}, issuer_id=issuer_id)
-    account_file = directory / "service-account.json"
-    if not account_file.exists() or json.loads(account_file.read_text()).get("token_uri") != simulator.token_url:
-        write_service_account(account_file, simulator.token_url)
-    simulator.accounts[json.loads(account_file.read_text())["client_email"]] = public_key_of(account_file)
-    click.echo(f"Google Wallet stand-in on {simulator.url}; use WALLET_GOOGLE_API_URL={simulator.url} "
-               f"WALLET_GOOGLE_CA_BUNDLE={files.ca_file} WALLET_GOOGLE_SERVICE_ACCOUNT_FILE={account_file} "
-               f"WALLET_GOOGLE_ISSUER_ID={issuer_id}")
+    stand_in = local_stand_in(directory, host=host, port=port, issuer_id=issuer_id, keep_records=False)
+    settings = " ".join(f"{name}={value}" for name, value in stand_in.settings.items())
+    click.echo(f"Google Wallet stand-in on {stand_in.simulator.url}; use {settings}")
     stop = _stop_on_signal()
-    with simulator:
+    with stand_in.simulator:
         stop.wait()

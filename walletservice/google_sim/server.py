@@ -58,9 +58,11 @@ class GoogleWalletSimulator:
     client_email to its public key PEM."""
 
     def __init__(self, server_cert_pem_file: str, server_key_pem_file: str, *, accounts: dict[str, bytes],
-                 issuer_id: str | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+                 issuer_id: str | None = None, host: str = "127.0.0.1", port: int = 0,
+                 keep_records: bool = True) -> None:
         self.accounts = dict(accounts)
         self.issuer_id = issuer_id
+        self.keep_records = keep_records  # off for long local runs: the log would only grow
         self.faults = Faults()
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.records: list[RequestRecord] = []
@@ -130,8 +132,10 @@ class GoogleWalletSimulator:
                    body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
         collection, _, resource_id = path.removeprefix(API_PREFIX).partition("/")
         status, answer = self._api(method, collection, resource_id or None, authorization, body)
-        with self._lock:
-            self.records.append(RequestRecord(time.monotonic(), method, collection, resource_id or None, body, status))
+        if self.keep_records:
+            with self._lock:
+                self.records.append(
+                    RequestRecord(time.monotonic(), method, collection, resource_id or None, body, status))
         return status, answer
 
     def _api(self, method: str, collection: str, resource_id: str | None, authorization: str,
