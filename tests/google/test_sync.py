@@ -194,3 +194,33 @@ def test_the_download_page_shows_the_google_button_first_to_android(google_app, 
         positions = {name: html.index(f'id="{name}"') for name in ("add-to-wallet", "add-to-google-wallet")}
         assert min(positions, key=positions.get) == first
     assert 'href="https://pay.google.com/gp/v/save/' in android.get_data(as_text=True)
+
+
+def test_v3_answers_the_save_link_as_android_uri_once_the_object_exists(
+        google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "generics", icon)
+    v3_headers = {"Authorization": account.api_key}
+    created = client.post("/api/v3/pass?async=false", headers=v3_headers,
+                          json={"data": {"templateId": campaign["id"], "member": "Ada"}})
+    assert created.status_code == 200, created.get_json()
+    assert created.get_json()["data"]["androidUri"] is None
+    pass_id = created.get_json()["data"]["identifier"]
+    run_jobs(google_app)
+
+    updated = client.patch(f"/api/v3/pass/{pass_id}?async=false", headers=v3_headers,
+                           json={"data": {"member": "Grace"}})
+
+    assert updated.status_code == 200, updated.get_json()
+    assert updated.get_json()["data"]["androidUri"].startswith("https://pay.google.com/gp/v/save/")
+
+
+def test_deleting_a_pass_makes_its_google_object_inactive(google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+
+    deleted = client.delete(f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}", headers=account.basic)
+    assert deleted.status_code == 200
+    run_jobs(google_app)
+
+    assert google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]["state"] == "INACTIVE"

@@ -82,6 +82,8 @@ def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str
 
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    if job.payload.get("removed") and settings["WALLET_GOOGLE_ISSUER_ID"]:
+        return _retire_objects(job.payload["removed"], settings)
     campaign = session.get(Campaign, job.payload["campaign_id"])
     if campaign is None or not google_sync.google_enabled(campaign):
         return ChunkResult(cursor=None, processed=0, done=True)  # deleted or turned off meanwhile
@@ -164,6 +166,22 @@ def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, r
     synced.notified_at = [*recent, now] if notify else recent
     if not notify:
         synced.unnotified_messages += 1
+
+
+def _retire_objects(removed: list[dict[str, str]], settings: JobSettings) -> ChunkResult:
+    """Deleted passes: their objects become INACTIVE (one already gone at Google is fine)."""
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    for item in removed:
+        resource = Resource(item["type"], "Object", google_sync.object_id(issuer, item["pass_id"]))
+        try:
+            wallet_client(settings).patch(resource, {"state": "INACTIVE"})
+        except GoogleApiError as exc:
+            if exc.retryable:
+                raise
+            if exc.status != 404:
+                return ChunkResult(cursor=None, processed=len(removed), failed=1, done=True,
+                                   errors=[{"id": item["pass_id"], "error": str(exc)}])
+    return ChunkResult(cursor=None, processed=len(removed), done=True)
 
 
 def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tuple[Pass | None, str]:
