@@ -224,3 +224,12 @@ def test_deleting_a_pass_makes_its_google_object_inactive(google_app, client, ac
     run_jobs(google_app)
 
     assert google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]["state"] == "INACTIVE"
+
+
+def test_an_unreadable_service_account_file_is_reported_as_failed(google_app, client, account, icon, tmp_path):
+    google_app.config["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"] = str(tmp_path / "missing.json")
+    campaign = create_campaign(client, account, "generics", icon)
+    run_jobs(google_app)
+    answered = client.get(f"/v2/generics/{campaign['id']}", headers=account.basic).get_json()
+    assert answered["gwallet_status"] == "failed"
+    assert "missing.json" in answered["gwallet_message"]

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from walletservice.extensions import db
-from walletservice.google_wallet.accounts import load_service_account
+from walletservice.google_wallet.accounts import ServiceAccountError, load_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
 from walletservice.google_wallet.credentials import AccessTokens
 from walletservice.google_wallet.mapping import (
@@ -59,7 +59,12 @@ def wallet_client(settings: JobSettings) -> WalletObjectsClient:
             api_url, account_file, ca_bundle, per_second, _engine = key
             verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
             http = httpx.Client(verify=verify, timeout=httpx.Timeout(10.0))
-            tokens = AccessTokens(load_service_account(account_file), http)
+            try:
+                account = load_service_account(account_file)
+            except ServiceAccountError as exc:  # a refusal to record (gwallet_message), not a crash to retry
+                http.close()
+                raise GoogleApiError(str(exc)) from exc
+            tokens = AccessTokens(account, http)
             _clients[key] = WalletObjectsClient(api_url, tokens, http, _pacer(engine, per_second))
         return _clients[key]
 
