@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from walletservice.extensions import db
 from walletservice.queue.rate_slots import SharedRatePacer
 from walletservice.workers.job_runner import JobWorker
@@ -61,3 +63,17 @@ def test_a_sync_never_exceeds_the_configured_rate_at_the_stand_in(google_app, cl
     # Paced when sent, recorded when answered: arrival jitter (the first TLS handshake) may
     # shorten the span by up to about one interval.
     assert max(times) - min(times) >= (len(times) - 2) / 10
+
+
+def test_a_shared_slot_woken_too_late_for_is_given_up_for_a_new_one(app):
+    now, sent = [1000.0], []
+    oversleep = iter([0.08, 0.0, 0.0])
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + next(oversleep)
+
+    pacer = SharedRatePacer(db.engine, "late-destination", 20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pacer.wait()
+        sent.append(now[0])
+    assert sent == pytest.approx([1000.0, 1000.13, 1000.18])

@@ -27,9 +27,18 @@ class RequestPacer:
     def wait(self) -> None:
         if not self._interval:
             return
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next_slot)
-            self._next_slot = slot + self._interval
-        if slot > now:
-            self._sleep(slot - now)
+        while True:
+            with self._lock:
+                now = self._clock()
+                slot = max(now, self._next_slot)
+                self._next_slot = slot + self._interval
+            if slot > now:
+                self._sleep(slot - now)
+            if not missed_slot(slot, self._clock(), self._interval):
+                return
+
+
+def missed_slot(slot: float, now: float, interval: float) -> bool:
+    """Woken more than half an interval after its slot (a busy machine oversleeps): sending now
+    would crowd the next slot's request, so the caller takes a new slot instead."""
+    return now - slot > interval / 2

@@ -4,7 +4,8 @@ Each request takes the next free slot in its own short transaction: one upsert m
 the row's `next_at` one interval on from max(next_at, now) and answers it, so slots
 are handed out in order and evenly spaced across processes and machines, and a row
 lock is held only for that statement (never across the HTTP request). The caller
-sleeps until its slot. Clocks of the machines are assumed in step (NTP).
+sleeps until its slot, and takes another if it woke too late for it (google_wallet.pacing.missed_slot).
+Clocks of the machines are assumed in step (NTP).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, case, literal
 from sqlalchemy.dialects import postgresql, sqlite
 
+from walletservice.google_wallet.pacing import missed_slot
 from walletservice.models import RateSlot
 
 
@@ -33,12 +35,15 @@ class SharedRatePacer:
         now = self._clock()
         if not self._interval:
             return now
-        with self._engine.begin() as connection:
-            next_at = connection.execute(self._take_slot(now)).scalar_one()
-        slot = float(next_at) - self._interval
-        if slot > now:
-            self._sleep(slot - now)
-        return slot
+        while True:
+            with self._engine.begin() as connection:
+                next_at = connection.execute(self._take_slot(now)).scalar_one()
+            slot = float(next_at) - self._interval
+            if slot > now:
+                self._sleep(slot - now)
+            now = self._clock()
+            if not missed_slot(slot, now, self._interval):
+                return slot
 
     def _take_slot(self, now: float):  # type: ignore[no-untyped-def]
         dialect = postgresql if self._engine.dialect.name == "postgresql" else sqlite
