@@ -3,10 +3,14 @@ per 24 hours (Google's limit), then without notification, counted."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.google.conftest import ISSUER_ID
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
+from walletservice.google_wallet.client import GoogleApiError, Resource
 from walletservice.models import GoogleWalletObject
+from walletservice.services.google_sender import wallet_client
 
 
 def test_push_messages_beyond_three_a_day_are_sent_without_notification(
@@ -50,7 +54,14 @@ def test_the_stand_in_refuses_a_fourth_notification_in_a_day(google_app, client,
     campaign = create_campaign(client, account, "coupons", icon)
     pass_ = issue_pass(client, account, "coupons", campaign["id"])
     run_jobs(google_app)
-    object_id = f"{ISSUER_ID}.p-{pass_['id']}"
-    answers = [google_sim._add_message("offerObject", object_id, {"message": {
-        "body": "hi", "messageType": "TEXT_AND_NOTIFY"}})[0] for _ in range(4)]
-    assert answers == [200, 200, 200, 429]
+    wallet = wallet_client(google_app.config)
+    resource = Resource("offer", "Object", f"{ISSUER_ID}.p-{pass_['id']}")
+    notify = {"message": {"header": "Toy Town", "body": "hi", "messageType": "TEXT_AND_NOTIFY"}}
+
+    for _ in range(3):
+        wallet.add_message(resource, notify)
+    with pytest.raises(GoogleApiError) as refused:
+        wallet.add_message(resource, notify)
+
+    assert refused.value.status == 429
+    wallet.add_message(resource, {"message": {**notify["message"], "messageType": "TEXT"}})  # no quota
