@@ -3,6 +3,7 @@ the google_wallet wallet; bad signatures are 401 and replays record nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
@@ -16,6 +17,8 @@ from tests.http_servers import loopback_server
 from walletservice.db import transaction
 from walletservice.google_sim.callbacks import CallbackSigner
 from walletservice.models import GoogleCallbackNonce, PassEvent
+from walletservice.models.base import utcnow
+from walletservice.scheduling.housekeeping import purge_expired_callback_nonces
 
 
 @pytest.fixture
@@ -110,3 +113,14 @@ def test_a_replayed_nonce_records_nothing_more(client, signer, google_pass):
 def test_bodies_that_are_not_json_objects_are_400(client, google_pass, body):
     response = client.post("/google/callbacks", data=body, content_type="application/json")
     assert response.status_code == 400 and response.is_json
+
+
+def test_housekeeping_forgets_nonces_once_their_message_has_expired(client, signer, google_pass):
+    object_id = f"{ISSUER_ID}.p-{google_pass['id']}"
+    client.post("/google/callbacks", json=signer.callback(object_id, nonce="short", expires_in_ms=1_000))
+    client.post("/google/callbacks", json=signer.callback(object_id, nonce="long", expires_in_ms=3_600_000))
+
+    with transaction() as session:
+        purged = purge_expired_callback_nonces(session, now=utcnow() + dt.timedelta(seconds=5))
+    with transaction(write=False) as session:
+        assert (purged, list(session.scalars(select(GoogleCallbackNonce.nonce)))) == (1, ["long"])

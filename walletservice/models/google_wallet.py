@@ -50,3 +50,6 @@ class GoogleCallbackNonce(Base):
 
     nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The message's own expiry (expTimeMillis): after it the message is refused anyway, so
+    # housekeeping may forget the nonce.
+    expires_at: Mapped[dt.datetime]

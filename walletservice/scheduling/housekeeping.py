@@ -12,6 +12,7 @@ from walletservice.models import (
     BackgroundJob,
     Device,
     DeviceLogEntry,
+    GoogleCallbackNonce,
     IdempotencyKey,
     PushDelivery,
     Registration,
@@ -45,6 +46,12 @@ def purge_expired_idempotency_keys(session: Session, now: dt.datetime | None = N
     a key is not replayed after that anyway, and the answers hold integrators' data."""
     return session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.expires_at < (now or utcnow()))).rowcount or 0
+
+
+def purge_expired_callback_nonces(session: Session, now: dt.datetime | None = None) -> int:
+    """Nonces of Google callbacks whose message has expired: a replay of one is refused as expired."""
+    return session.execute(delete(GoogleCallbackNonce).where(
+        GoogleCallbackNonce.expires_at < (now or utcnow()))).rowcount or 0
 
 
 def remove_devices_without_registrations(session: Session) -> int:

@@ -7,11 +7,14 @@ the transaction that records the event, so a replay records nothing.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
 from walletservice.google_wallet.callbacks import CallbackEvent
 from walletservice.models import GoogleCallbackNonce, Pass
+from walletservice.models.base import utcnow
 from walletservice.services.events import WalletClient, record_pass_event
 
 GOOGLE_WALLET = WalletClient(device_os="android", wallet="google_wallet")
@@ -22,7 +25,9 @@ RECORDED, REPLAYED, UNKNOWN_PASS = "recorded", "replayed", "unknown pass"
 def record_callback(session: Session, event: CallbackEvent, issuer_id: str) -> str:
     """What became of the callback: recorded, replayed (nonce seen before) or unknown pass."""
     table = GoogleCallbackNonce.__table__
-    taken = session.execute(upsert_insert(session, table).values(nonce=event.nonce)
+    expires_at = dt.datetime.fromtimestamp(event.expires_ms / 1000, dt.timezone.utc)
+    taken = session.execute(upsert_insert(session, table).values(nonce=event.nonce, received_at=utcnow(),
+                                                                  expires_at=expires_at)
                             .on_conflict_do_nothing(index_elements=[table.c.nonce]).returning(table.c.nonce))
     if taken.first() is None:
         return REPLAYED

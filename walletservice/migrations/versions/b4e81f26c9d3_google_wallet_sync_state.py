@@ -40,6 +40,7 @@ def upgrade():
     op.create_table('google_callback_nonces',
     sa.Column('nonce', sa.String(length=128), nullable=False),
     sa.Column('received_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('nonce')
     )
     op.create_table('rate_slots',
