@@ -48,6 +48,8 @@ LAYERS: dict[str, int] = {
     "walletservice.passkit": ANYWHERE,
     "walletservice.apns": ANYWHERE,
     "walletservice.apns_sim": ANYWHERE,
+    "walletservice.google_wallet": ANYWHERE,
+    "walletservice.google_sim": ANYWHERE,
     "walletservice.plumbing": ANYWHERE,
     "walletservice.errors": ANYWHERE,
     "walletservice.mail": ANYWHERE,

@@ -185,6 +185,7 @@ def _install_runtime(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from walletservice.api import register_integrator_api
     from walletservice.dashboard import dashboard_blueprint
+    from walletservice.google_callbacks import google_callbacks_blueprint
     from walletservice.operations import operations_blueprint
     from walletservice.web import web_blueprint
     from walletservice.web.vendor_assets import vendor_blueprint
@@ -196,6 +197,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(vendor_blueprint)
     app.register_blueprint(dashboard_blueprint)
     app.register_blueprint(operations_blueprint)
+    app.register_blueprint(google_callbacks_blueprint)
     register_integrator_api(app)
 
 

@@ -109,6 +109,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_APNS_TEAM_ID", "", str, "Team ID that owns WALLET_APNS_KEY_FILE."),
     Setting("WALLET_APNS_CONCURRENCY", 500, int,
             "Most pushes in flight per APNs connection (also capped by the server's stream limit)."),
+    Setting("WALLET_GOOGLE_ISSUER_ID", "", str,
+            "Google Wallet issuer id (digits, from the Google Pay & Wallet Console); empty: campaigns with "
+            "`gwallet_usage` are recorded as failed to sync (docs/google-wallet.md)."),
+    Setting("WALLET_GOOGLE_SERVICE_ACCOUNT_FILE", "", str,
+            "The issuer's service account key (JSON, as Google Cloud downloads it): it signs save links, and "
+            "its `token_uri` is where access tokens are asked for."),
+    Setting("WALLET_GOOGLE_API_URL", "https://walletobjects.googleapis.com", str,
+            "Google Wallet REST base URL (`/walletobjects/v1/...` is appended); point it at "
+            "`wallet google-sim` for demos and tests."),
+    Setting("WALLET_GOOGLE_REQUESTS_PER_SECOND", 20, int,
+            "Most Google Wallet API requests per second (Google's default per-project quota)."),
+    Setting("WALLET_GOOGLE_CALLBACK_KEYS_URL", "https://pay.google.com/gp/m/issuer/keys", str,
+            "Where Google publishes the root keys that sign save/delete callbacks (POST /google/callbacks); "
+            "fetched at most hourly. Tests point it at their own keys."),
+    Setting("WALLET_GOOGLE_CA_BUNDLE", "", str,
+            "PEM file of CAs to trust for Google's token and REST endpoints instead of the system ones "
+            "(the stand-in's CA)."),
     Setting("WALLET_PUSH_BATCH_SIZE", 1000, int, "Deliveries a worker claims at a time."),
     Setting("WALLET_PUSH_LEASE_SECONDS", 60.0, float,
             "How long a claim lasts; work held by a crashed worker is claimed again after it."),

@@ -1,6 +1,6 @@
 """The one-command embedded mode: migrate, make dev certificates, and run the web
 server with the push worker, the scheduler (and, by default, a local APNs
-simulator) in one process."""
+simulator, and a Google Wallet stand-in unless a service account is configured) in one process."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from walletservice import create_app
 from walletservice.config import configured_names, served_url
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.apns_sim.local import ensure_simulator_certificates
+from walletservice.google_sim import GoogleWalletSimulator
+from walletservice.google_sim.local import local_stand_in
 from walletservice.services.certificates import dev_certificate_paths, ensure_dev_certificates
 from walletservice.workers.runner import ALL_LOOPS, start_loops
 
@@ -39,6 +41,9 @@ def run_embedded(host: str, port: int) -> None:
         if config["WALLET_EMBEDDED_APNS_SIMULATOR"]:
             simulator = _local_apns(app)
             background.callback(simulator.stop)
+        if not config["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]:
+            google = _local_google(app)
+            background.callback(google.stop)
         stop = threading.Event()
         # The same supervised loops as `wallet worker` and `wallet scheduler`, as daemon threads.
         for supervisor in start_loops(app, ALL_LOOPS, stop, daemon=True):
@@ -46,6 +51,15 @@ def run_embedded(host: str, port: int) -> None:
         background.callback(stop.set)
         log.info("walletservice on http://%s:%d (public URL %s)", host, port, config["WALLET_PUBLIC_URL"])
         app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+def _local_google(app: Flask) -> GoogleWalletSimulator:
+    """No Google service account configured: Google Wallet passes go to a local stand-in."""
+    stand_in = local_stand_in(Path(app.config["WALLET_CERTS_DIR"]) / "google-sim", keep_records=False)
+    stand_in.simulator.start()
+    app.config.update(stand_in.settings)
+    log.info("Google Wallet passes go to the local stand-in at %s", stand_in.simulator.url)
+    return stand_in.simulator
 
 
 def _local_apns(app: Flask) -> ApnsSimulator:

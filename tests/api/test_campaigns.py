@@ -75,18 +75,21 @@ def test_create_generic_answers_the_documented_keys(client, account, icon):
     assert body["created_at"].endswith("Z")
 
 
-def test_android_pay_keys_are_answered_and_say_it_is_not_in_use(client, account, icon):
+def test_android_pay_keys_are_answered_and_gwallet_usage_is_kept(client, account, icon):
     # android_pay.md: campaigns answer gwallet_usage, gwallet_status and gwallet_message, and take
-    # gwallet_usage (default false). We build no Android Pay passes, so usage stays false.
+    # gwallet_usage (default false). With it, the campaign's Google sync is queued (tests/google/).
     asked = create(client, account, "coupons", {**toy_town(icon), "gwallet_usage": True})
     plain = create(client, account, "store_cards", {**toy_town(icon), "name": "Toy Town members"})
 
     assert asked.status_code == plain.status_code == 201, asked.get_json()
+    assert (asked.get_json()["gwallet_usage"], asked.get_json()["gwallet_status"]) == (True, "local")
+    assert (plain.get_json()["gwallet_usage"], plain.get_json()["gwallet_status"]) == (False, None)
     for body in (asked.get_json(), plain.get_json()):
-        assert (body["gwallet_usage"], body["gwallet_status"]) == (False, None)
         assert body["gwallet_message"] is None
     listed = client.get("/v2/coupons", headers=account.basic).get_json()
-    assert listed[0]["gwallet_usage"] is False
+    assert (listed[0]["gwallet_usage"], listed[0]["gwallet_status"]) == (True, "local")
+    bad = create(client, account, "generics", {**toy_town(icon), "name": "Bad", "gwallet_usage": "maybe"})
+    assert bad.status_code in (400, 422) and bad.is_json
 
 
 def test_every_type_has_the_same_routes(client, account, icon):

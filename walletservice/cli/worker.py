@@ -1,4 +1,5 @@
-"""Background processes: `wallet worker`, `wallet scheduler`, and `wallet apns-sim` (a local APNs)."""
+"""Background processes: `wallet worker`, `wallet scheduler`, and the local stand-ins `wallet apns-sim`
+(APNs) and `wallet google-sim` (Google Wallet)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ def register(group: AppGroup) -> None:
     group.add_command(worker)
     group.add_command(scheduler)
     group.add_command(apns_sim)
+    group.add_command(google_sim)
 
 
 @click.command("worker", help="Send queued pushes and webhooks and run background jobs until SIGTERM or Ctrl-C "
@@ -54,3 +56,20 @@ def apns_sim(host: str, port: int) -> None:
 @click.command("scheduler", help="Run a scheduler; several may run, only the lease holder fires jobs.")
 def scheduler() -> None:
     run_until_stopped(current_app._get_current_object(), (SCHEDULER,), _stop_on_signal())  # type: ignore[attr-defined]
+
+
+@click.command("google-sim", help="Run the Google Wallet stand-in (token endpoint + walletobjects REST) on "
+                                  "loopback, with its own CA and service account, until SIGTERM or Ctrl-C.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", default=2198, type=int)
+@click.option("--issuer-id", default="3388000000000000000", show_default=True)
+def google_sim(host: str, port: int, issuer_id: str) -> None:
+    from walletservice.google_sim.local import local_stand_in
+
+    directory = Path(current_app.config["WALLET_CERTS_DIR"]) / "google-sim"
+    stand_in = local_stand_in(directory, host=host, port=port, issuer_id=issuer_id, keep_records=False)
+    settings = " ".join(f"{name}={value}" for name, value in stand_in.settings.items())
+    click.echo(f"Google Wallet stand-in on {stand_in.simulator.url}; use {settings}")
+    stop = _stop_on_signal()
+    with stand_in.simulator:
+        stop.wait()

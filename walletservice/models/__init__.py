@@ -10,11 +10,13 @@ from walletservice.models.device import (
 )
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
+from walletservice.models.google_wallet import GoogleCallbackNonce, GoogleWalletClass, GoogleWalletObject
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassRevision, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
+from walletservice.models.rate_slot import RateSlot
 from walletservice.models.redeem import Redeem
 from walletservice.models.scheduling import Schedule, ScheduleRun, SchedulerLease
 from walletservice.models.segment import Segment
@@ -23,8 +25,9 @@ from walletservice.models.worker import WorkerHeartbeat
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
     "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
-    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "IdempotencyKey",
+    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleWalletClass",
+    "GoogleWalletObject", "IdempotencyKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
-    "PushDelivery", "PushRequest", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
+    "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

@@ -45,3 +45,11 @@ def normalize_color(value: Any) -> str | None:
 def is_pass_color(value: Any) -> bool:
     """Whether value is already in the rgb(r, g, b) form pass.json requires."""
     return isinstance(value, str) and _parse_rgb(value) is not None
+
+
+def hex_color(value: Any) -> str | None:
+    """Any accepted color as "#rrggbb" (Google Wallet's form); None if not a color."""
+    if not isinstance(value, str):
+        return None
+    triple = _parse_hex(value) or _parse_rgb(value)
+    return None if triple is None else "#{:02x}{:02x}{:02x}".format(*triple)

@@ -142,6 +142,9 @@ def lock_held_job(session: Session, job_id: str, worker_id: str) -> BackgroundJo
 def record_chunk(job: BackgroundJob, chunk: ChunkResult, lease_seconds: float, now: dt.datetime | None = None) -> None:
     now = now or utcnow()
     job.cursor = chunk.cursor
+    # WALLET_JOB_MAX_ATTEMPTS counts the failures of one chunk: a long job (a Google sync of
+    # many passes meeting an occasional 429) must not fail for failures spread over its chunks.
+    job.attempts = 0
     job.processed += chunk.processed
     job.failed += chunk.failed
     if chunk.errors and len(job.errors or []) < MAX_KEPT_ERRORS:

@@ -13,6 +13,7 @@ from walletservice.models import (
     DashboardSignInAttempts,
     Device,
     DeviceLogEntry,
+    GoogleCallbackNonce,
     IdempotencyKey,
     PushDelivery,
     Registration,
@@ -60,6 +61,12 @@ def prune_sign_in_attempts(session: Session, now: dt.datetime | None = None) -> 
     return session.execute(delete(table).where(
         table.last_attempt_at < now - SIGN_IN_ATTEMPTS_KEPT,
         (table.locked_until.is_(None)) | (table.locked_until < now))).rowcount or 0
+
+
+def purge_expired_callback_nonces(session: Session, now: dt.datetime | None = None) -> int:
+    """Nonces of Google callbacks whose message has expired: a replay of one is refused as expired."""
+    return session.execute(delete(GoogleCallbackNonce).where(
+        GoogleCallbackNonce.expires_at < (now or utcnow()))).rowcount or 0
 
 
 def remove_devices_without_registrations(session: Session) -> int:

@@ -66,14 +66,15 @@ def housekeeping(holder: str) -> None:
         jobs = rules.prune_finished_jobs(session, config["WALLET_JOB_RETENTION_DAYS"])
         keys = rules.purge_expired_idempotency_keys(session)
         rules.prune_sign_in_attempts(session)
+        nonces = rules.purge_expired_callback_nonces(session)
         abandoned = rules.fail_abandoned_deliveries(session, config["WALLET_PUSH_MAX_ATTEMPTS"])
         finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)
         expiring = rules.certificates_expiring_within(session, config["WALLET_CERTIFICATE_WARNING_DAYS"])
     log.info("housekeeping: %d device logs pruned, %d devices without registrations removed, "
              "%d finished jobs pruned, %d expired idempotency keys purged, %d abandoned deliveries failed, "
-             "%d push requests finished, %d deliveries back from dead workers",
-             logs, devices, jobs, keys, abandoned, finished, stalled)
+             "%d push requests finished, %d deliveries back from dead workers, %d expired Google callback nonces",
+             logs, devices, jobs, keys, abandoned, finished, stalled, nonces)
     for certificate in expiring:
         log.warning("signing certificate %s (%s) expires on %s: renew it",
                     certificate.id, certificate.pass_type_identifier, certificate.not_after.date())

@@ -19,6 +19,7 @@ from walletservice.services.campaign_pages import check_remote_form_url
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
+from walletservice.services.google_sync import enqueue_campaign_sync, google_enabled
 from walletservice.services.organization_certificates import get_visible_certificate
 from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
@@ -114,6 +115,7 @@ def create_integrator_campaign(
     campaign.template_id = template_for_campaign(session, campaign, applied, template).id
     session.flush()
     count_distribution_update(session, campaign.id)  # its download page is published
+    enqueue_campaign_sync(session, campaign, was_enabled=False)
     return campaign
 
 
@@ -128,6 +130,7 @@ def update_integrator_campaign(
         if session.scalar(select(exists().where(Pass.campaign_id == campaign.id))):
             raise StateConflict("certificate_id: the campaign has passes; their pass type cannot change")
         _set_certificate(campaign, _certificate(session, organization.id, changes["certificate_id"]), certificates)
+    google_before = google_enabled(campaign)
     current = {**campaign_attributes(campaign.design, campaign.settings), "name": campaign.name}
     template = resolve_template(session, organization.id, changes.get("template_id"), campaign.style)
     applied = _apply_attributes(session, organization, campaign, {**current, **_from_template(template), **changes})
@@ -135,6 +138,7 @@ def update_integrator_campaign(
     campaign.updated_at = utcnow()
     session.flush()
     count_distribution_update(session, campaign.id)  # its download page shows the new design
+    enqueue_campaign_sync(session, campaign, was_enabled=google_before)
     return campaign
 
 

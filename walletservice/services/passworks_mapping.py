@@ -49,7 +49,7 @@ PLAIN_ATTRIBUTES = {
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
                        "email_sendout", "sms_sendout", "valid_validation_places", "remote_form_url",
-                       "render_on_short_url")
+                       "render_on_short_url", "gwallet_usage")
 # code_type: coupon.md spells the default "sequencial"; both spellings are read, "sequential" is written.
 SEQUENTIAL, FIXED_CODE, PER_PASS_CODE = "sequential", "fixed", "per_pass"
 CODE_TYPE_ALIASES = {"sequencial": SEQUENTIAL}
@@ -69,6 +69,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # Passworks' choice between showing the page on the short link or redirecting to it; with no
     # short links here (the short URLs are the long ones), it is kept and answered only.
     "render_on_short_url": False,
+    # android_pay.md: Google Wallet passes beside Apple's (services.google_sync).
+    "gwallet_usage": False,
 }
 # Settings stored under another name before they were campaign attributes: read as the
 # attribute, and replaced by it when the campaign is saved.

@@ -37,6 +37,11 @@ def push_message_field(content: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def push_message_text(value: str) -> str:
+    """The message as people should read it (without the mark that makes a repeat a change)."""
+    return value.removesuffix(_REPEAT_MARK)
+
+
 def with_push_message(content: Mapping[str, Any], message: str) -> dict[str, Any]:
     """The content with the message field set to `message`, always a new value."""
     previous = push_message_field(content)

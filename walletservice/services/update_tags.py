@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from walletservice.db import upsert_insert
 from walletservice.models import Pass, PassTypeTagCounter
 from walletservice.models.base import utcnow
+from walletservice.services.google_sync import enqueue_pass_syncs
 from walletservice.services.pass_locks import lock_passes_for_update
 from walletservice.services.pass_revisions import record_revisions
 
@@ -53,7 +54,8 @@ def next_modified_at(previous: dt.datetime | None, now: dt.datetime | None = Non
 
 def mark_passes_changed(session: Session, passes: Sequence[Pass], *, restored_from: int | None = None) -> None:
     """Give every pass in `passes` a new tag and Last-Modified time, and keep the version
-    they now have as a new revision (services.pass_revisions): every write path ends here.
+    they now have as a new revision (services.pass_revisions), and queue their Google Wallet
+    objects' sync when their campaign uses Google (services.google_sync): every write path ends here.
 
     Tags are allocated per pass type in one statement each, so a campaign-wide
     change costs one counter update, not one per pass. The callers hold the passes'
@@ -76,4 +78,5 @@ def mark_passes_changed(session: Session, passes: Sequence[Pass], *, restored_fr
             pass_.modified_at = next_modified_at(pass_.modified_at, now)
     session.flush()
     record_revisions(session, passes, restored_from=restored_from)
+    enqueue_pass_syncs(session, passes)
 

@@ -11,10 +11,13 @@ from typing import Any
 
 from flask import current_app
 
+from sqlalchemy.orm import object_session
+
 from walletservice.models import Campaign, Pass
 from walletservice.services.campaign_pages import campaign_page_token
 from walletservice.services.distributions import distribution_id
 from walletservice.services.download_page import preview_token
+from walletservice.services.google_sync import google_enabled, save_links
 from walletservice.services.passcreator.bundles import bundle_id_of, bundle_token
 
 
@@ -69,3 +72,12 @@ def preview_url(pass_: Pass) -> str:
 def public_url(path: str) -> str:
     """A customer page's URL: on WALLET_PAGES_URL when set (walletservice.web.origins)."""
     return str(current_app.config["WALLET_PAGES_URL"] or current_app.config["WALLET_PUBLIC_URL"]) + path
+
+
+def google_save_url(pass_: Pass, campaign: Campaign) -> str | None:
+    """The pass's "Save to Google Wallet" link once its object exists at Google (services.google_sync)."""
+    if not google_enabled(campaign):
+        return None
+    session = object_session(pass_)
+    assert session is not None  # answered inside the transaction that loaded it
+    return save_links(session, [pass_], {campaign.id: campaign}, current_app.config).get(pass_.id)

@@ -24,7 +24,7 @@ from walletservice.web.access import (
     public_visit,
     set_unlock_cookies,
 )
-from walletservice.web.links import page_path, pkpass_path, public_url
+from walletservice.web.links import google_save_url, page_path, pkpass_path, public_url
 from walletservice.web.origins import SANDBOX, needs_sandbox
 from walletservice.web.qr_codes import qr_svg
 from walletservice.web.routes import web_blueprint
@@ -66,10 +66,11 @@ def download_page(download_id: str) -> Response:
             pages.record_page_view(session, pass_, public_visit())
         sandboxed = needs_sandbox(page.has_stylesheet or page.has_javascript)
         links, files = _links(pass_, access), _files(pass_, access, sandboxed)
+        google = google_save_url(pass_, campaign)  # past the PIN check: this visitor may have the pass
     # With a PIN, a phone that scans the code has no unlock cookie: it gets the page (and the form).
     qr_target = links["page"] if access.pin is not None else links["pkpass"]
     html = render_template("web/download_page.html", page=page, owner=access.owner, links=links, files=files,
-                           pin_required=access.pin is not None,
+                           pin_required=access.pin is not None, buttons=_wallet_buttons(links["pkpass"], google),
                            qr=qr_svg(qr_target, f"QR code of the link to {page.title}"))
     response = Response(html, mimetype="text/html")
     if sandboxed:  # the campaign's code must not run in the API's origin (web.origins)
@@ -165,6 +166,17 @@ def _custom_code(download_id: str, kind: str) -> Response:
             return pin_required_response(pass_)
         code = pages.custom_code(campaign, kind)
     return _uncached(Response(code, mimetype=CUSTOM_CODE_TYPES[kind]), access)
+
+
+def _wallet_buttons(pkpass_url: str, google_url: str | None) -> list[dict[str, str]]:
+    """The Add buttons, Google's first for Android browsers (the one their owners can use)."""
+    apple = {"id": "add-to-wallet", "href": pkpass_url, "type": "application/vnd.apple.pkpass",
+             "text": "Add to Apple Wallet"}
+    if google_url is None:
+        return [apple]
+    google = {"id": "add-to-google-wallet", "href": google_url, "type": "", "text": "Add to Google Wallet"}
+    android = "android" in (request.user_agent.string or "").lower()
+    return [google, apple] if android else [apple, google]
 
 
 def _links(pass_: Pass, access: PageAccess) -> dict[str, str]:

@@ -158,6 +158,10 @@ class CampaignChanges(Presentation):
     og_description: ShortText | None = None
     javascript: CodeText | None = None
     stylesheet: CodeText | None = None
+    gwallet_usage: bool | None = Field(
+        None, description="android_pay.md: default false. When true, the campaign's passes are also issued to "
+                          "Google Wallet (docs/google-wallet.md): the campaign becomes a Google class, each pass "
+                          "an object kept in step with every change; gwallet_status says how the sync goes.")
     download_pin_enabled: bool | None = Field(
         None, description="Default false. When true, the download page asks for a pass's downloadPin "
                           "(set with /api/v3/pass) before it shows the pass or lets it be downloaded; "
@@ -352,10 +356,12 @@ class CampaignResponse(PresentationView):
     pkpass_short_url: str | None = Field(None, description="The same link as pkpass_url.")
     distributions: list[DistributionView] = Field(
         default_factory=list, description="The campaign's one distribution: its download page (page_url).")
-    # android_pay.md's keys: no Android Pay passes are built, so a gwallet_usage sent is not kept.
-    gwallet_usage: Literal[False] = Field(False, description="Always false: Android Pay is not supported.")
-    gwallet_status: None = None
-    gwallet_message: None = None
+    # android_pay.md's keys.
+    gwallet_usage: bool = Field(False, description="Whether the campaign's passes are also Google Wallet passes.")
+    gwallet_status: Literal["local", "updated", "syncing", "sync_done", "failed"] | None = Field(
+        None, description="android_pay.md's sync state: local (just created), updated (changed since the last "
+                          "sync), syncing, sync_done, failed (see gwallet_message); null without gwallet_usage.")
+    gwallet_message: str | None = Field(None, description="Why the last sync failed.")
     created_at: Timestamp
     updated_at: Timestamp
 

@@ -98,5 +98,8 @@ class PassResponse(PresentationView):
         description="The pass's token for Apple's web service, as store_card.md shows it; it is inside the "
                     ".pkpass anyone with pkpass_url can download.")
     push_id: str | None = Field(None, description="Set when this change was pushed: GET /v2/pushes/{push_id}.")
+    gwallet_save_url: str | None = Field(
+        None, description="\"Save to Google Wallet\" link of a campaign with gwallet_usage, once the pass's "
+                          "Google object exists (moments after it is issued); null before and without gwallet_usage.")
     created_at: Timestamp
     updated_at: Timestamp

@@ -31,6 +31,7 @@ from walletservice.runtime import runtime
 from walletservice.services import campaigns as campaign_service
 from walletservice.services.campaign_merge import enqueue_campaign_merge, preview_campaign_merge
 from walletservice.services.collection_filters import CollectionQuery
+from walletservice.services.google_sync import google_enabled, sync_states
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, campaign_attributes
 from walletservice.services.schedules import sync_relevant_date_schedule
 from walletservice.web.links import campaign_distribution
@@ -52,11 +53,13 @@ REWRITE_DESCRIPTION = (
 )
 
 
-def campaign_response(campaign: Campaign) -> CampaignResponse:
+def campaign_response(campaign: Campaign, google_state: tuple[str, str | None] | None = None) -> CampaignResponse:
     attributes = campaign_attributes(campaign.design, campaign.settings)
     distribution = campaign_distribution(campaign)
+    status, message = google_state or (None, None)
     return CampaignResponse.model_validate({
-        **attributes, "id": campaign.id, "name": campaign.name, "state": campaign.state,
+        **attributes, "gwallet_status": status, "gwallet_message": message,
+        "id": campaign.id, "name": campaign.name, "state": campaign.state,
         **{key: distribution[key] for key in ("page_url", "pkpass_url", "page_short_url", "pkpass_short_url")},
         "distributions": [distribution],
         "certificate_id": campaign.certificate_id, "template_id": campaign.template_id,
@@ -65,8 +68,9 @@ def campaign_response(campaign: Campaign) -> CampaignResponse:
     })
 
 
-def _present(_session: Session, campaigns: Sequence[Campaign]) -> list[CampaignResponse]:
-    return [campaign_response(campaign) for campaign in campaigns]
+def _present(session: Session, campaigns: Sequence[Campaign]) -> list[CampaignResponse]:
+    states = sync_states(session, [campaign.id for campaign in campaigns if google_enabled(campaign)])
+    return [campaign_response(campaign, states.get(campaign.id)) for campaign in campaigns]
 
 
 def _changes(body: BaseModel, root: str) -> dict[str, Any]:
@@ -89,13 +93,13 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
             campaign = campaign_service.create_integrator_campaign(
                 session, organization, style, _changes(body, root), runtime().certificates)
             sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
-            response = campaign_response(campaign)
+            response = _present(session, [campaign])[0]
         return json_response(response, 201)
 
     def get_campaign(organization_id: str, campaign_id: str) -> Response:
         with transaction(write=False) as session:
             campaign = current(session, campaign_service.get_campaign(session, organization_id, style, campaign_id))
-            response = campaign_response(campaign)
+            response = _present(session, [campaign])[0]
         return json_response(response)
 
     def update_campaign(organization_id: str, campaign_id: str, body: BaseModel) -> Response:
@@ -105,7 +109,7 @@ def register_campaign_routes(segment: str, root: str, style: str) -> None:
             campaign_service.update_integrator_campaign(
                 session, organization, campaign, _changes(body, root), runtime().certificates)
             sync_relevant_date_schedule(session, campaign, current_app.config["WALLET_RELEVANT_DATE_LEAD_SECONDS"])
-            response = campaign_response(campaign)
+            response = _present(session, [campaign])[0]
         return json_response(response)
 
     def delete_campaign(organization_id: str, campaign_id: str) -> Response:
@@ -181,7 +185,7 @@ def _state_view(style: str, action: str) -> Any:
             campaign = campaign_service.get_campaign(session, organization_id, style, campaign_id)
             campaign_service.change_campaign_state(session, campaign, action)
             session.flush()
-            response = campaign_response(campaign)
+            response = _present(session, [campaign])[0]
         return json_response(response)
     return change_state
 

@@ -22,6 +22,7 @@ from walletservice.services.collection_filters import CollectionQuery
 from walletservice.services.pagination import fetch_filtered_page
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES, pass_attributes
 from walletservice.services.push_message import set_push_message
+from walletservice.web.links import google_save_url
 from walletservice.web.routes import page_path, pkpass_path, preview_url
 
 UPDATE_DESCRIPTION = (
@@ -45,6 +46,7 @@ def pass_response(pass_: Pass, campaign: Campaign, push_id: str | None = None) -
         "page_url": page_url, "page_short_url": page_url, "preview_url": preview_url(pass_),
         "download_page_link": page_url, "direct_link": pkpass_url, "authentication_token": pass_.authentication_token,
         "push_id": push_id, "created_at": pass_.created_at, "updated_at": pass_.modified_at,
+        "gwallet_save_url": google_save_url(pass_, campaign),
     })
 
 

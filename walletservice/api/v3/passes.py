@@ -48,7 +48,7 @@ from walletservice.services.passes import delete_pass
 from walletservice.services.passcreator.segments import get_segment
 from walletservice.services.passcreator.jobs import enqueue_create, enqueue_update
 from walletservice.services.passcreator.pass_view import Links, generic_properties, pass_views
-from walletservice.web.links import bundle_url, customer_link
+from walletservice.web.links import bundle_url, customer_link, google_save_url
 from walletservice.web.routes import page_path, pkpass_path
 
 TAG = "Passes"
@@ -94,6 +94,7 @@ def created_view(pass_: Pass, campaign: Campaign, *, known_barcode: bool = True,
         # The one link the integrator sends: for a bundled pass, the bundle (docs/passcreator-v3.md, Bundles).
         downloadPage=customer_link(pass_), bundleDownloadPage=bundle_page,
         iPhoneUri=LINKS.pkpass(pass_),
+        androidUri=google_save_url(pass_, campaign) if known_barcode else None,
         barcodeValue=barcode.get("message") if known_barcode else None,
         genericProperties=generic_properties(pass_, campaign),
         process=process_url(job_id) if job_id else None,

@@ -1,0 +1,67 @@
+"""push_message reaches Google Wallet as an object message: with notification 3 times per pass
+per 24 hours (Google's limit), then without notification, counted."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.google.conftest import ISSUER_ID
+from tests.google.test_sync import create_campaign, issue_pass, run_jobs
+from walletservice.db import transaction
+from walletservice.google_wallet.client import GoogleApiError, Resource
+from walletservice.models import GoogleWalletObject
+from walletservice.services.google_sender import wallet_client
+
+
+def test_push_messages_beyond_three_a_day_are_sent_without_notification(
+        google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+    push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
+
+    for text in ("Sale today", "Sale tomorrow", "Last day", "Really the last day", "Last day"):
+        assert client.post(push, json={"pass": {"push_message": text}}, headers=account.basic).status_code == 202
+        run_jobs(google_app)
+
+    messages = google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]["messages"]
+    assert [message["body"] for message in messages] == [
+        "Sale today", "Sale tomorrow", "Last day", "Really the last day", "Last day"]
+    assert [message["messageType"] for message in messages] == ["TEXT_AND_NOTIFY"] * 3 + ["TEXT"] * 2
+    assert messages[0]["header"] == "Toy Town"
+    assert 429 not in [record.status for record in google_sim.records]
+    with transaction(write=False) as session:
+        assert session.get(GoogleWalletObject, pass_["id"]).unnotified_messages == 2
+
+
+def test_an_update_without_a_new_message_sends_no_message(google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+    base = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}"
+    client.post(f"{base}/push", json={"pass": {"push_message": "Hello"}}, headers=account.basic)
+    run_jobs(google_app)
+
+    client.patch(base, json={"pass": {"voided": True}}, headers=account.basic)
+    run_jobs(google_app)
+
+    stored = google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]
+    assert [message["body"] for message in stored["messages"]] == ["Hello"]
+    assert stored["state"] == "INACTIVE"
+
+
+def test_the_stand_in_refuses_a_fourth_notification_in_a_day(google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+    wallet = wallet_client(google_app.config)
+    resource = Resource("offer", "Object", f"{ISSUER_ID}.p-{pass_['id']}")
+    notify = {"message": {"header": "Toy Town", "body": "hi", "messageType": "TEXT_AND_NOTIFY"}}
+
+    for _ in range(3):
+        wallet.add_message(resource, notify)
+    with pytest.raises(GoogleApiError) as refused:
+        wallet.add_message(resource, notify)
+
+    assert refused.value.status == 429
+    wallet.add_message(resource, {"message": {**notify["message"], "messageType": "TEXT"}})  # no quota

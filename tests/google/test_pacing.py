@@ -1,0 +1,41 @@
+"""Requests to Google are spaced to the configured rate (google_wallet.pacing)."""
+
+import pytest
+
+from walletservice.google_wallet.pacing import RequestPacer
+
+
+def test_requests_are_spaced_evenly_at_the_rate():
+    now, slept = [100.0], []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = RequestPacer(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert slept == pytest.approx([0.05, 0.05, 0.05, 0.05])
+    assert abs(now[0] - 100.2) < 1e-9
+
+
+def test_zero_means_no_limit():
+    pacer = RequestPacer(0, sleep=lambda _s: (_ for _ in ()).throw(AssertionError("slept")))
+    pacer.wait()
+    pacer.wait()
+
+
+def test_a_caller_that_wakes_too_late_takes_a_new_slot_instead_of_crowding_the_next():
+    now, sent = [100.0], []
+    oversleep = iter([0.08, 0.0, 0.0])
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds + next(oversleep)
+
+    pacer = RequestPacer(20, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        pacer.wait()
+        sent.append(now[0])
+    # The second caller's slot was 100.05 but it woke at 100.13: on that stale slot the third
+    # (slot 100.10) would have gone at the same moment. It took a new slot, so they stay apart.
+    assert sent == pytest.approx([100.0, 100.13, 100.18])

@@ -1,0 +1,55 @@
+"""Google Wallet sync state: per campaign (its class) and per pass (its object)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from walletservice.models.base import Base, JSONType, utcnow
+
+
+class GoogleWalletClass(Base):
+    """android_pay.md's gwallet_status and gwallet_message of a campaign with gwallet_usage."""
+
+    __tablename__ = "google_wallet_classes"
+
+    campaign_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    # local (new), updated (changed since), syncing, sync_done, failed (see message).
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+    # Set once the class exists at Google; objects are created only after it.
+    synced_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GoogleWalletObject(Base):
+    """The version of a pass Google holds: the update tag last inserted or patched."""
+
+    __tablename__ = "google_wallet_objects"
+
+    pass_id: Mapped[str] = mapped_column(String(36), ForeignKey("passes.id", ondelete="CASCADE"), primary_key=True)
+    synced_tag: Mapped[int] = mapped_column(BigInteger)
+    synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The push message (services.push_message) last sent as a Google message, as stored.
+    message_value: Mapped[str | None] = mapped_column(Text)
+    # Unix times of the messages sent with notification in the last 24 hours (Google allows 3).
+    notified_at: Mapped[list[Any] | None] = mapped_column(JSONType)
+    # Messages sent without notification because the 3 were used up.
+    unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class GoogleCallbackNonce(Base):
+    """Nonces of the callbacks already taken, so a replayed callback records nothing."""
+
+    __tablename__ = "google_callback_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(128), primary_key=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The message's own expiry (expTimeMillis): after it the message is refused anyway, so
+    # housekeeping may forget the nonce.
+    expires_at: Mapped[dt.datetime]

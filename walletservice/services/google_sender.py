@@ -1,0 +1,227 @@
+"""The `google_wallet_sync` job: bring a campaign's Google class and its passes' objects in
+step with what we hold (queued by services.google_sync). Loaded by workers only.
+
+A new push message becomes a Google message with notification, at most 3 per pass per
+24 hours (Google's limit); later ones are sent without notification and counted.
+
+Chunks: the class first (insert when missing, else patch), then one pass per chunk, so
+a pass written to Google and its recorded update tag commit together and a retried
+chunk never writes a pass twice. 429, 5xx and connection errors raise: the job runner
+retries the chunk with the job retry policy (queue.retry). Refusals (4xx, or a design
+Google's type cannot hold) are recorded: the class's failure in gwallet_status /
+gwallet_message, a pass's among the job's errors.
+"""
+
+from __future__ import annotations
+
+import ssl
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from walletservice.extensions import db
+from walletservice.google_wallet.accounts import ServiceAccountError, load_service_account
+from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
+from walletservice.google_wallet.credentials import AccessTokens
+from walletservice.google_wallet.mapping import (
+    MappingError, PassState, class_body, google_type, message_body, object_body,
+)
+from walletservice.google_wallet.pacing import RequestPacer
+from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Organization, Pass
+from walletservice.models.base import utcnow
+from walletservice.plumbing.signed_values import sign_value
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
+from walletservice.queue.rate_slots import SharedRatePacer
+from walletservice.services import google_sync
+from walletservice.services.passworks_mapping import campaign_setting
+from walletservice.services.push_message import push_message_field, push_message_text
+
+RATE_SLOT = "google-wallet"
+# Google: at most 3 messages with notification per object per 24 hours.
+NOTIFICATIONS_PER_WINDOW = 3
+NOTIFICATION_WINDOW_SECONDS = 24 * 3600
+_clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
+_clients_lock = threading.Lock()
+
+
+def wallet_client(settings: JobSettings) -> WalletObjectsClient:
+    """One client per configuration and process: its token, connections and pacing are shared."""
+    engine = db.engine
+    key = (*(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE",
+                                         "WALLET_GOOGLE_CA_BUNDLE", "WALLET_GOOGLE_REQUESTS_PER_SECOND")), engine)
+    with _clients_lock:
+        if key not in _clients:
+            api_url, account_file, ca_bundle, per_second, _engine = key
+            verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
+            http = httpx.Client(verify=verify, timeout=httpx.Timeout(10.0))
+            try:
+                account = load_service_account(account_file)
+            except ServiceAccountError as exc:  # a refusal to record (gwallet_message), not a crash to retry
+                http.close()
+                raise GoogleApiError(str(exc)) from exc
+            tokens = AccessTokens(account, http)
+            _clients[key] = WalletObjectsClient(api_url, tokens, http, _pacer(engine, per_second))
+        return _clients[key]
+
+
+def _pacer(engine: Engine, per_second: float) -> RequestPacer | SharedRatePacer:
+    """On PostgreSQL every worker shares one rate through the database. SQLite has a single
+    writer, and the chunk holds it while it calls Google, so a second connection could not
+    take a slot: there the rate is kept per process (SQLite deployments run one)."""
+    if engine.dialect.name == "postgresql":
+        return SharedRatePacer(engine, RATE_SLOT, per_second)
+    return RequestPacer(per_second)
+
+
+def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str:
+    """A public URL of a campaign image that Google fetches (web.google_images serves it), on the
+    pages origin when there is one (web.origins moves every web page there)."""
+    token = sign_value(settings["WALLET_SECRET_KEY"], google_sync.IMAGE_SALT, [organization_id, asset_id])
+    base = settings.get("WALLET_PAGES_URL") or settings["WALLET_PUBLIC_URL"]
+    return f"{base}/google/images/{token}.png"
+
+
+def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    if job.payload.get("removed") and settings["WALLET_GOOGLE_ISSUER_ID"]:
+        return _retire_objects(job.payload["removed"], settings)
+    campaign = session.get(Campaign, job.payload["campaign_id"])
+    if campaign is None or not google_sync.google_enabled(campaign):
+        return ChunkResult(cursor=None, processed=0, done=True)  # deleted or turned off meanwhile
+    if not settings["WALLET_GOOGLE_ISSUER_ID"] or not settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]:
+        google_sync.set_sync_status(session, campaign.id, google_sync.FAILED,
+                                    "Google Wallet is not configured on this server (WALLET_GOOGLE_ISSUER_ID, "
+                                    "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE)")
+        return ChunkResult(cursor=None, processed=0, done=True)
+    if job.cursor is None:
+        return _sync_class(session, job, campaign, settings)
+    return _sync_next_pass(session, job, campaign, settings)
+
+
+def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    state = google_sync.sync_states(session, [campaign.id]).get(campaign.id)
+    class_exists = state is not None and state[0] == google_sync.SYNC_DONE
+    if job.payload.get("class") or not class_exists:
+        organization = session.get(Organization, campaign.organization_id)
+        try:
+            body = class_body(campaign.design, issuer_name=organization.name if organization else campaign.name,
+                              image_url=lambda asset_id: image_url(settings, campaign.organization_id, asset_id))
+            wallet_client(settings).upsert(
+                Resource(google_type(campaign.design), "Class", google_sync.class_id(issuer, campaign.id)), body)
+        except (MappingError, GoogleApiError) as exc:
+            if isinstance(exc, GoogleApiError) and exc.retryable:
+                raise
+            google_sync.set_sync_status(session, campaign.id, google_sync.FAILED, str(exc))
+            return ChunkResult(cursor=None, processed=0, failed=1, done=True,
+                               errors=[{"id": campaign.id, "error": str(exc)}])
+    google_sync.set_sync_status(session, campaign.id, google_sync.SYNC_DONE)
+    more = bool(job.payload.get("pass_ids") or job.payload.get("all_passes"))
+    return ChunkResult(cursor="", processed=0, done=not more)
+
+
+def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
+    pass_, cursor = _next_pass(session, job, campaign)
+    if pass_ is None:
+        return ChunkResult(cursor=cursor, processed=0, done=True)
+    synced = session.get(GoogleWalletObject, pass_.id)
+    if synced is not None and synced.synced_tag >= pass_.update_tag:
+        return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
+    try:
+        resource = _write_object(pass_, campaign, settings, exists=synced is not None)
+        if synced is None:
+            # A new object shows the pass's current push message among its text modules already.
+            synced = GoogleWalletObject(pass_id=pass_.id, synced_tag=pass_.update_tag, synced_at=utcnow(),
+                                        message_value=_push_message_value(pass_), unnotified_messages=0)
+            session.add(synced)
+        else:
+            synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
+            _send_push_message(pass_, campaign, settings, resource, synced)
+    except (MappingError, GoogleApiError) as exc:
+        if isinstance(exc, GoogleApiError) and exc.retryable:
+            raise
+        return ChunkResult(cursor=cursor, processed=1, failed=1, done=False,
+                           errors=[{"id": pass_.id, "error": str(exc)}])
+    return ChunkResult(cursor=cursor, processed=1, done=False)
+
+
+def _push_message_value(pass_: Pass) -> str | None:
+    field = push_message_field(pass_.content)
+    return str(field["value"]) if field and field.get("value") else None
+
+
+def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, resource: Resource,
+                       synced: GoogleWalletObject, now: float | None = None) -> None:
+    """A new push message (services.push_message) becomes a Google message, with notification
+    while the object's 3 per 24 hours last; later ones are sent without and counted."""
+    value = _push_message_value(pass_)
+    if value is None or value == synced.message_value:
+        return
+    now = time.time() if now is None else now
+    recent = [at for at in (synced.notified_at or []) if at > now - NOTIFICATION_WINDOW_SECONDS]
+    notify = len(recent) < NOTIFICATIONS_PER_WINDOW
+    header = str(pass_.content.get("organizationName") or campaign.name)
+    wallet_client(settings).add_message(resource, message_body(
+        push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify))
+    synced.message_value = value
+    synced.notified_at = [*recent, now] if notify else recent
+    if not notify:
+        synced.unnotified_messages += 1
+
+
+def _retire_objects(removed: list[dict[str, str]], settings: JobSettings) -> ChunkResult:
+    """Deleted passes: their objects become INACTIVE (one already gone at Google is fine)."""
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    for item in removed:
+        resource = Resource(item["type"], "Object", google_sync.object_id(issuer, item["pass_id"]))
+        try:
+            wallet_client(settings).patch(resource, {"state": "INACTIVE"})
+        except GoogleApiError as exc:
+            if exc.retryable:
+                raise
+            if exc.status != 404:
+                return ChunkResult(cursor=None, processed=len(removed), failed=1, done=True,
+                                   errors=[{"id": item["pass_id"], "error": str(exc)}])
+    return ChunkResult(cursor=None, processed=len(removed), done=True)
+
+
+def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tuple[Pass | None, str]:
+    """The next pass of the job and the cursor after it: an index into payload pass_ids, or
+    for all_passes the last pass id (keyset order)."""
+    if job.payload.get("all_passes"):
+        after = job.cursor or ""
+        pass_ = session.scalars(select(Pass).where(Pass.campaign_id == campaign.id, Pass.id > after)
+                                .order_by(Pass.id).limit(1)).first()
+        return pass_, (pass_.id if pass_ is not None else after)
+    pass_ids: list[str] = job.payload.get("pass_ids") or []
+    index = int(job.cursor or 0)
+    while index < len(pass_ids):
+        pass_ = session.get(Pass, pass_ids[index])
+        index += 1
+        if pass_ is not None:  # a pass deleted since is skipped
+            return pass_, str(index)
+    return None, str(index)
+
+
+def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exists: bool) -> Resource:
+    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+    body = object_body(
+        pass_.content, class_id=google_sync.class_id(issuer, campaign.id), serial_number=pass_.serial_number,
+        state=pass_state(pass_, campaign.settings),
+        image_url=lambda asset_id: image_url(settings, pass_.organization_id, asset_id))
+    resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer, pass_.id))
+    wallet_client(settings).upsert(resource, body, probably_exists=exists)
+    return resource
+
+
+def pass_state(pass_: Pass, settings: Mapping[str, Any] | None) -> PassState:
+    # A coupon redeemed once is used up unless the campaign allows more redeems.
+    used_up = pass_.redeemed_count > 0 and not campaign_setting(settings, "allow_multiple_redeems")
+    return PassState(voided=bool(pass_.voided), expired=pass_.expired_at is not None, redeemed=used_up)
+
+
+SYNC_KIND = JobKind(google_sync.SYNC_KIND, sync_chunk)

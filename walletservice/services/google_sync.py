@@ -1,0 +1,130 @@
+"""Which campaigns issue Google Wallet passes, and queuing their sync (docs/google-wallet.md).
+
+A campaign turns Google on with Passworks' `gwallet_usage` (android_pay.md). Every change
+of its passes (services.update_tags.mark_passes_changed, the one place all pass writes
+end) and of the campaign itself queues a `google_wallet_sync` job in the same
+transaction, on the durable job queue (queue.jobs); services.google_sender runs it.
+Nothing here talks to Google, so the web app loads no Google client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from walletservice.db import upsert_insert
+from walletservice.google_wallet.accounts import ServiceAccount, load_service_account
+from walletservice.google_wallet.mapping import google_type
+from walletservice.google_wallet.save_links import save_url
+from walletservice.models import Campaign, GoogleWalletClass, GoogleWalletObject, Pass
+from walletservice.models.base import utcnow
+from walletservice.queue.jobs import enqueue_job
+
+SYNC_KIND = "google_wallet_sync"
+USAGE_SETTING = "gwallet_usage"
+# Signs the public URLs of images Google fetches (web.google_images).
+IMAGE_SALT = "google-wallet-image"
+# android_pay.md's statuses.
+LOCAL, UPDATED, SYNCING, SYNC_DONE, FAILED = "local", "updated", "syncing", "sync_done", "failed"
+
+
+def google_enabled(campaign: Campaign) -> bool:
+    return bool((campaign.settings or {}).get(USAGE_SETTING))
+
+
+def class_id(issuer_id: str, campaign_id: str) -> str:
+    # Ids are <issuer id>.<suffix>; uuids use only characters Google allows in suffixes.
+    return f"{issuer_id}.c-{campaign_id}"
+
+
+def object_id(issuer_id: str, pass_id: str) -> str:
+    return f"{issuer_id}.p-{pass_id}"
+
+
+def enqueue_pass_syncs(session: Session, passes: Sequence[Pass]) -> None:
+    """Queue the objects of changed passes whose campaign uses Google; one job per campaign."""
+    by_campaign: dict[str, list[str]] = {}
+    for pass_ in passes:
+        by_campaign.setdefault(pass_.campaign_id, []).append(pass_.id)
+    for campaign_id, pass_ids in by_campaign.items():
+        campaign = session.get(Campaign, campaign_id)
+        if campaign is not None and google_enabled(campaign):
+            enqueue_job(session, campaign.organization_id, SYNC_KIND,
+                        {"campaign_id": campaign_id, "pass_ids": pass_ids})
+
+
+def enqueue_object_retirement(session: Session, pass_: Pass) -> None:
+    """Before a pass is deleted: its Google object, if it has one, is set INACTIVE (Google keeps
+    objects; a deleted pass must not stay valid in Google Wallet)."""
+    if session.get(GoogleWalletObject, pass_.id) is None:
+        return
+    enqueue_job(session, pass_.organization_id, SYNC_KIND, {
+        "campaign_id": pass_.campaign_id, "removed": [{"pass_id": pass_.id, "type": google_type(pass_.content)}]})
+
+
+def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: bool) -> None:
+    """After a campaign is created or changed: its class, and when Google was just turned on,
+    every pass it already has."""
+    if not google_enabled(campaign):
+        return
+    _set_status(session, campaign.id, UPDATED if was_enabled else LOCAL)
+    payload: dict[str, Any] = {"campaign_id": campaign.id, "class": True}
+    if not was_enabled:
+        payload["all_passes"] = True
+    enqueue_job(session, campaign.organization_id, SYNC_KIND, payload)
+
+
+def set_sync_status(session: Session, campaign_id: str, status: str, message: str | None = None) -> None:
+    _set_status(session, campaign_id, status, message)
+
+
+def _set_status(session: Session, campaign_id: str, status: str, message: str | None = None) -> None:
+    """One statement, so concurrent writers never lose each other's update."""
+    table = GoogleWalletClass.__table__
+    now = utcnow()
+    values: dict[str, Any] = {"status": status, "message": message, "updated_at": now}
+    if status == SYNC_DONE:
+        values["synced_at"] = now
+    session.execute(upsert_insert(session, table).values(campaign_id=campaign_id, **values)
+                    .on_conflict_do_update(index_elements=[table.c.campaign_id], set_=values))
+
+
+def sync_states(session: Session, campaign_ids: Sequence[str]) -> dict[str, tuple[str, str | None]]:
+    """(gwallet_status, gwallet_message) per campaign that has a Google sync state."""
+    if not campaign_ids:
+        return {}
+    rows = session.execute(select(GoogleWalletClass.campaign_id, GoogleWalletClass.status,
+                                  GoogleWalletClass.message).where(GoogleWalletClass.campaign_id.in_(campaign_ids)))
+    return {campaign_id: (status, message) for campaign_id, status, message in rows}
+
+
+_accounts: dict[str, ServiceAccount] = {}
+
+
+def _account(path: str) -> ServiceAccount:
+    if path not in _accounts:
+        _accounts[path] = load_service_account(path)
+    return _accounts[path]
+
+
+def save_links(session: Session, passes: Sequence[Pass], campaigns: Mapping[str, Campaign],
+               settings: Mapping[str, Any]) -> dict[str, str]:
+    """"Save to Google Wallet" URLs of the passes whose object exists at Google (ids only in
+    the token, so the object must exist first); passes without one are left out."""
+    issuer, account_file = settings["WALLET_GOOGLE_ISSUER_ID"], settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]
+    wanted = [pass_ for pass_ in passes if google_enabled(campaigns[pass_.campaign_id])]
+    if not wanted or not issuer or not account_file:
+        return {}
+    synced = set(session.scalars(select(GoogleWalletObject.pass_id)
+                                 .where(GoogleWalletObject.pass_id.in_([pass_.id for pass_ in wanted]))))
+    origins = [str(settings["WALLET_PUBLIC_URL"])]
+    if settings.get("WALLET_PAGES_URL"):
+        origins.append(str(settings["WALLET_PAGES_URL"]))
+    return {
+        pass_.id: save_url(_account(account_file), google_type(campaigns[pass_.campaign_id].design),
+                           class_id(issuer, pass_.campaign_id), object_id(issuer, pass_.id), origins)
+        for pass_ in wanted if pass_.id in synced
+    }
