@@ -24,6 +24,7 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from walletservice.db import upsert_insert
 from walletservice.extensions import db
 from walletservice.google_wallet.accounts import ServiceAccountError, load_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
@@ -45,6 +46,8 @@ RATE_SLOT = "google-wallet"
 # Google: at most 3 messages with notification per object per 24 hours.
 NOTIFICATIONS_PER_WINDOW = 3
 NOTIFICATION_WINDOW_SECONDS = 24 * 3600
+# synced_tag of an object row claimed but not yet inserted at Google (update tags are >= 0).
+NOT_AT_GOOGLE = -1
 _clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
 _clients_lock = threading.Lock()
 
@@ -128,25 +131,41 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
     pass_, cursor = _next_pass(session, job, campaign)
     if pass_ is None:
         return ChunkResult(cursor=cursor, processed=0, done=True)
-    synced = session.get(GoogleWalletObject, pass_.id)
-    if synced is not None and synced.synced_tag >= pass_.update_tag:
+    synced = _claim_object_row(session, pass_.id)
+    exists = synced.synced_tag != NOT_AT_GOOGLE
+    if exists and synced.synced_tag >= pass_.update_tag:
         return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
     try:
-        resource = _write_object(pass_, campaign, settings, exists=synced is not None)
-        if synced is None:
+        resource = _write_object(pass_, campaign, settings, exists=exists)
+        if not exists:
             # A new object shows the pass's current push message among its text modules already.
-            synced = GoogleWalletObject(pass_id=pass_.id, synced_tag=pass_.update_tag, synced_at=utcnow(),
-                                        message_value=_push_message_value(pass_), unnotified_messages=0)
-            session.add(synced)
+            synced.message_value = _push_message_value(pass_)
         else:
-            synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
             _send_push_message(pass_, campaign, settings, resource, synced)
+        synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
     except (MappingError, GoogleApiError) as exc:
         if isinstance(exc, GoogleApiError) and exc.retryable:
             raise
+        if not exists:
+            session.delete(synced)  # nothing at Google: no save link may point there
         return ChunkResult(cursor=cursor, processed=1, failed=1, done=False,
                            errors=[{"id": pass_.id, "error": str(exc)}])
     return ChunkResult(cursor=cursor, processed=1, done=False)
+
+
+def _claim_object_row(session: Session, pass_id: str) -> GoogleWalletObject:
+    """The pass's object row, created if missing and locked until the chunk commits.
+
+    Two jobs may hold the same pass (a campaign's all-passes sync and the pass's own), and
+    two workers would otherwise both insert its object at Google (one 409) and both add the
+    row (one IntegrityError, retried). The second now waits here, then finds it synced.
+    A new row says NOT_AT_GOOGLE until the insert succeeds."""
+    table = GoogleWalletObject.__table__
+    session.execute(upsert_insert(session, table).values(
+        pass_id=pass_id, synced_tag=NOT_AT_GOOGLE, synced_at=utcnow(), unnotified_messages=0,
+    ).on_conflict_do_nothing(index_elements=[table.c.pass_id]))
+    return session.scalars(select(GoogleWalletObject).where(GoogleWalletObject.pass_id == pass_id)
+                           .with_for_update().execution_options(populate_existing=True)).one()
 
 
 def _push_message_value(pass_: Pass) -> str | None:
