@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from tests.outbox.conftest import drain, make_worker, push_app, simulator, simulator_files, token_for  # noqa: F401
+from tests.delivery.conftest import drain, make_worker, push_app, simulator, simulator_files, token_for  # noqa: F401
 from tests.scheduling.conftest import UTC, fire, load_schedule, schedule_pass_change
 from walletservice.db import transaction
 from walletservice.models import PushRequest

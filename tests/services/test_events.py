@@ -1,4 +1,4 @@
-"""Pass events from the API, Wallet's web service and downloads (the push worker's: tests/outbox/test_push_events.py)."""
+"""Pass events from the API, Wallet's web service and downloads (the push worker's: tests/delivery/test_push_events.py)."""
 
 from __future__ import annotations
 

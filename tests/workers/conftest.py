@@ -1,4 +1,4 @@
-"""Fixtures for the fault tests: the APNs simulator of tests/outbox, a webhook receiver,
+"""Fixtures for the fault tests: the APNs simulator of tests/delivery, a webhook receiver,
 and real worker, scheduler and embedded processes on PostgreSQL."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.http_servers import serve_in_thread
-from tests.outbox.conftest import push_app, simulator, simulator_files  # noqa: F401 - fixtures used here
+from tests.delivery.conftest import push_app, simulator, simulator_files  # noqa: F401 - fixtures used here
 from tests.scheduling.conftest import flights  # noqa: F401 - a fixture used here
 from walletservice.models.base import utcnow
 

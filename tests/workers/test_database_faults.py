@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from tests.http_servers import free_port
 from tests.api.conftest import new_account
 from tests.factories import make_campaign, make_pass
-from tests.outbox.conftest import register, token_for
+from tests.delivery.conftest import register, token_for
 from tests.v3.conftest import make_template
 from tests.workers.conftest import STARTUP_SECONDS, kill_connections, on_postgresql, tagged_url, wait_for
 from walletservice.db import transaction

@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.factories import make_campaign, make_organization, make_pass
-from tests.outbox.conftest import register, token_for
+from tests.delivery.conftest import register, token_for
 from tests.workers.conftest import STARTUP_SECONDS, WebhookReceiver, wait_for
 from walletservice.db import transaction
 from walletservice.extensions import db

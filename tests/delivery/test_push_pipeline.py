@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_campaign, make_organization, make_pass
-from tests.outbox.conftest import drain, register, token_for
+from tests.delivery.conftest import drain, register, token_for
 from walletservice.db import transaction
 from walletservice.extensions import db
 from walletservice.models import Device, PushDelivery, Registration

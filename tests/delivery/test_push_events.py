@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_pass
-from tests.outbox.conftest import drain, register, token_for
+from tests.delivery.conftest import drain, register, token_for
 from tests.services.test_events import _events, _with_webhook
 from walletservice.db import transaction
 from walletservice.extensions import db

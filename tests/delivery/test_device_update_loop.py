@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from tests.outbox.conftest import drain, token_for
+from tests.delivery.conftest import drain, token_for
 from walletservice.db import transaction
 from walletservice.queue.pushes import enqueue_pass_push
 from walletservice.services.passes import update_pass_values

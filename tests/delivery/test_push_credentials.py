@@ -19,7 +19,7 @@ from flask import Flask
 
 from tests.conftest import TEST_TEAM
 from tests.factories import BOARDING_DESIGN, make_organization, make_pass, png_bytes
-from tests.outbox.conftest import drain, register, token_for
+from tests.delivery.conftest import drain, register, token_for
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.db import transaction
 from walletservice.models import Campaign
