@@ -10,7 +10,7 @@ The ids in the paths are the documents' own (placeholders such as {asset_id} or
 <campaign_id>, the documents' example uuids, sorting.md's bare campaign_id and pass_id):
 they are replaced by real ones made first. Each step must answer 2xx and carry every key
 shown. webhooks.md has no request example (its payload is checked in
-tests/outbox/test_webhook_payload.py); the type documents are replayed in
+tests/services/test_events.py); the type documents are replayed in
 test_documented_examples.py.
 """
 
@@ -82,7 +82,7 @@ def _real_path(path: str, ids: dict[str, Any]) -> str:
         path = path.replace(document_id, "<campaign_id>")
     kind = path.split("/")[2] if path.count("/") > 1 else ""
     campaign = ids["campaigns"].get(kind, ids["campaigns"]["coupons"])
-    names = {**ids, **campaign}
+    names = {**campaign, **ids}
     path = re.sub(r"[{<]([\w-]+)[}>]", lambda match: names[match.group(1).replace("-", "_")], path)
     # sorting.md's list of sortable endpoints writes bare campaign_id and pass_id segments.
     return re.sub(r"/(campaign_id|pass_id)(?=/|$)", lambda match: "/" + campaign[match.group(1)], path)
@@ -137,3 +137,27 @@ def test_every_request_example_of_the_document_works(client, account: Account, m
             assert objects and all(isinstance(found, dict) for found in objects), (where, place, answer)
             for found in objects:
                 assert not set(keys) - set(found), (where, place, sorted(set(keys) - set(found)))
+
+
+def _names(response) -> list[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.get_json()
+    return sorted(campaign["name"] for campaign in response.get_json())
+
+
+def test_a_percent_encoded_query_without_its_question_mark_filters_as_sorting_md_shows(client, account: Account):  # type: ignore[no-untyped-def]
+    icon_id = upload(client, account, "icon")
+    for name in ("House of Toys", "Barn", "Greenhouse"):
+        client.post("/v2/coupons", json={"coupon": {"name": name, "icon_id": icon_id}}, headers=account.basic)
+
+    escaped = client.get("/v2/coupons/q%5Bname_cont%5D%3DHouse", headers=account.basic)
+    with_mark = client.get("/v2/coupons/?q%5Bname_cont%5D=House", headers=account.basic)
+
+    assert _names(escaped) == _names(with_mark) == ["Greenhouse", "House of Toys"]
+    assert _names(client.get("/v2/coupons/q%5Bname_cont%5D%3DHouse?q%5Bs%5D=name+desc", headers=account.basic)) \
+        == ["Greenhouse", "House of Toys"]
+
+
+def test_a_path_segment_that_is_not_a_filter_stays_a_path(client, account: Account):  # type: ignore[no-untyped-def]
+    response = client.get("/v2/coupons/House", headers=account.basic)
+    assert response.status_code == 404
+    assert client.get("/v2/coupons/xq%5Bname_cont%5D%3DHouse", headers=account.basic).status_code == 404
