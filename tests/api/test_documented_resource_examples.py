@@ -37,6 +37,8 @@ CAMPAIGN_TYPES = {"coupons": "coupon", "event_tickets": "event_ticket", "generic
 # The documents' own example campaign ids (registrations.md, reports.md): a coupon campaign.
 DOCUMENT_CAMPAIGN_IDS = ("bd69162b-8995-4c89-bdca-898fae6050d0", "86d1772e-ac76-4be0-8844-0f54353307ba")
 # The collection a created resource belongs to, and the placeholder its id fills next.
+# registrations.md's list of campaign types spells event_tickets so.
+TYPE_SPELLINGS = {"event_tickers": "event_tickets"}
 CREATED_IDS = {"assets": "asset_id", "templates": "template_id", "organizations": "organization_id"}
 APPLE_WALLET = "PassKit/1.0 CFNetwork/1410.0.3 Darwin/22.6.0"
 
@@ -81,7 +83,7 @@ def _real_path(path: str, ids: dict[str, Any]) -> str:
     for document_id in DOCUMENT_CAMPAIGN_IDS:
         path = path.replace(document_id, "<campaign_id>")
     kind = path.split("/")[2] if path.count("/") > 1 else ""
-    campaign = ids["campaigns"].get(kind, ids["campaigns"]["coupons"])
+    campaign = ids["campaigns"].get(TYPE_SPELLINGS.get(kind, kind), ids["campaigns"]["coupons"])
     names = {**campaign, **ids}
     path = re.sub(r"[{<]([\w-]+)[}>]", lambda match: names[match.group(1).replace("-", "_")], path)
     # sorting.md's list of sortable endpoints writes bare campaign_id and pass_id segments.
