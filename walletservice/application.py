@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 from flask.globals import request_ctx
@@ -44,12 +45,18 @@ class WsgiEdge:
     pass-js#127). Werkzeug would answer such paths with a redirect, which Wallet
     does not follow for POST, so repeated slashes are collapsed before routing.
 
+    sorting.md's "escaping" example percent-encodes the query but drops its "?"
+    (/v2/coupons/q%5Bname_cont%5D%3DHouse): a last path segment of a v1 or v2 route
+    that decodes to a "q[...]" filter is read as that query string, so a client that
+    copied the example gets the filtered list (docs/passworks-differences.md).
+
     A JSON answer that echoes input must never be read as HTML or script: the header
     is added where the answer is started, so answers made outside Flask's response
     hooks (Werkzeug's own errors, static files) carry it too.
     """
 
     _repeated = re.compile(r"/{2,}")
+    _query_without_mark = re.compile(r"^(/v[12]/.+?)/(q\[[^/]*)$")
 
     def __init__(self, wsgi_app: Any) -> None:
         self.wsgi_app = wsgi_app
@@ -57,9 +64,20 @@ class WsgiEdge:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
         if "//" in path:
-            environ["PATH_INFO"] = self._repeated.sub("/", path)
+            environ["PATH_INFO"] = path = self._repeated.sub("/", path)
+        if "/q[" in path:
+            self._move_query_out_of_path(environ, path)
 
         def start_with_nosniff(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             headers.append(NOSNIFF)
             return start_response(status, headers, exc_info)
         return self.wsgi_app(environ, start_with_nosniff)
+
+    def _move_query_out_of_path(self, environ: dict[str, Any], path: str) -> None:
+        moved = self._query_without_mark.match(path)
+        if moved is None:
+            return
+        # PATH_INFO holds the decoded bytes one character each (PEP 3333): encode them back.
+        query = quote(moved.group(2).encode("latin-1"), safe="=&[]")
+        environ["PATH_INFO"] = moved.group(1) + "/"
+        environ["QUERY_STRING"] = "&".join(filter(None, (query, environ.get("QUERY_STRING", ""))))

@@ -33,7 +33,7 @@ def test_creating_a_campaign_generates_its_template(client, account):
     assert template == {
         **template, "name": "Template for Toy Town Generic Passes!", "pass_type": "generic",
         "logo_text": "Toy Town", "background_color": "#c51f1f", "text_color": "#ffffff", "label_color": None,
-        "barcode": {"format": "pdf417", "message": "", "alt_text": ""}, "source": "campaign", "icon_id": icon,
+        "barcode": {"format": "pdf417", "message": "", "alt_text": "", "alt_text_type": "mirror"}, "source": "campaign", "icon_id": icon,
     }
     assert client.get(f"/v2/templates/{template['id']}", headers=account.basic).get_json() == template
 
@@ -62,7 +62,7 @@ def test_create_a_template_as_documented(client, account):
     assert response.get_json() == {
         **response.get_json(), "name": "Template for valid campaign-3-1-1", "description": "My lovely template!",
         "pass_type": "coupon", "logo_text": None, "background_color": None, "text_color": None,
-        "label_color": None, "barcode": {"format": "qrcode", "message": "", "alt_text": ""}, "source": "api",
+        "label_color": None, "barcode": {"format": "qrcode", "message": "", "alt_text": "", "alt_text_type": "mirror"}, "source": "api",
         "icon_id": icon, "logo_id": None, "strip_id": None,
     }
 

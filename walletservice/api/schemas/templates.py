@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from walletservice.api.schemas.campaigns import Barcode, Color, ShortText, TransitType
+from walletservice.api.schemas.campaigns import Barcode, BarcodeView, Color, ShortText, TransitType
 from walletservice.api.schemas.common import Timestamp
 from walletservice.services.templates import DEFAULT_BARCODE_FORMAT, SOURCE_KEY
 
@@ -48,10 +48,11 @@ class TemplateDeleteBody(BaseModel):
     template: TemplateDeleteOptions = Field(default_factory=TemplateDeleteOptions)
 
 
-class TemplateBarcodeView(BaseModel):
-    format: str
-    message: str
-    alt_text: str
+class TemplateBarcodeView(BarcodeView):
+    """A campaign's barcode view (alt_text_type as templates.md shows it), without the encoding
+    a template does not keep."""
+
+    encoding: None = Field(None, exclude=True)
 
 
 class TemplateResponse(BaseModel):
