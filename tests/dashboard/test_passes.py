@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -52,13 +53,16 @@ def test_a_bad_query_is_a_message_on_the_page_not_a_500(app: Flask, team: Team) 
     for q, message in (('{"groups": [[{"field": "identifier", "operator": "sounds like", "value": ["x"]}]]}',
                         "unknown operator"),
                        ("{not json", "not valid JSON"),
-                       ('{"groups": "all"}', "query.groups must be a list")):
+                       ('{"groups": "all"}', "query.groups must be a list"),
+                       ("Ada\x00", "NUL")):
         response = client.get("/dashboard/passes", query_string={"q": q})
         page = response.get_data(as_text=True)
         assert response.status_code == 400
         assert 'data-testid="search-error"' in page and message in page, page
-    bad_cursor = client.get("/dashboard/passes", query_string={"after": "not-a-cursor!"})
-    assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.get_data(as_text=True)
+    nul_cursor = base64.urlsafe_b64encode(b"2026-01-01T00:00:00+00:00|\x00").decode()
+    for cursor in ("not-a-cursor!", nul_cursor):
+        bad_cursor = client.get("/dashboard/passes", query_string={"after": cursor})
+        assert bad_cursor.status_code == 400 and "cursor" in bad_cursor.get_data(as_text=True)
 
 
 def test_search_pages_follow_on_without_repeats(app: Flask, team: Team) -> None:
@@ -77,8 +81,10 @@ def test_pages_need_a_sign_in_and_another_organizations_pass_is_404(app: Flask, 
     for path in ("/dashboard/passes", f"/dashboard/passes/{theirs.id}"):
         response = https_client.get(path)
         assert response.status_code == 302 and "/dashboard/login" in response.headers["Location"]
-    assert signed_in_client(app, team.viewer).get(f"/dashboard/passes/{theirs.id}").status_code == 404
-    assert signed_in_client(app, team.viewer).get("/dashboard/passes/" + "x" * 300).status_code == 404
+    viewer = signed_in_client(app, team.viewer)
+    assert viewer.get(f"/dashboard/passes/{theirs.id}").status_code == 404
+    assert viewer.get("/dashboard/passes/" + "x" * 300).status_code == 404
+    assert viewer.get("/dashboard/passes/abc%00def").status_code == 404
 
 
 # -- the timeline and stale devices ---------------------------------------------------

@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 
 from walletservice.dashboard import access
 from walletservice.db import transaction
-from walletservice.errors import BadRequest, StateConflict
+from walletservice.errors import DomainError, StateConflict
 from walletservice.models import Campaign
 from walletservice.models.base import utcnow
 from walletservice.services.attempt_limits import AttemptPolicy
@@ -121,7 +121,7 @@ def passes_page() -> Any:
     with transaction(write=False) as session:
         try:
             page = search_passes(session, access.current_user().organization_id, read_search_box(text), after)
-        except BadRequest as refused:  # a query the v3 parser refuses is the user's typo, not our fault
+        except DomainError as refused:  # a query the v3 parser refuses is the user's typo, not our fault
             return render_template("dashboard/passes.html", q=text, page=None, error=refused.message), 400
         return render_template("dashboard/passes.html", q=text, page=page, error=None)
 
