@@ -132,11 +132,12 @@ def test_search_opens_a_pass_whose_timeline_shows_its_entries(
     with transaction() as session:
         session.add(PassEvent(organization_id=campaign.organization_id, campaign_id=campaign.id, pass_id=pass_.id,
                               kind="downloaded", device_os="ios", occurred_at=utcnow() + dt.timedelta(minutes=1)))
-    page.click("text=Passes")
+    page.locator("nav").get_by_role("link", name="Passes", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/dashboard/passes")
     page.fill('[data-testid="pass-search"]', pass_.id)
     page.click("form.search button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/passes?q={pass_.id}")
     rows = page.locator('[data-testid="pass-row"]')
-    rows.first.wait_for()
     assert rows.count() == 1 and other.id not in page.content()
     screenshot(page, "passes")
     rows.first.locator("a").click()
