@@ -147,4 +147,7 @@ def test_search_opens_a_pass_whose_timeline_shows_its_entries(
     assert kinds[-1] == "downloaded" and "created" in kinds and "revision" in kinds, kinds
     assert "downloaded from its link (ios)" in entries.last.inner_text()
     screenshot(page, "pass")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "phone-pass")
     assert browser_page.blocked == []
