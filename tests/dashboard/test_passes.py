@@ -199,3 +199,11 @@ def test_another_organizations_stale_pass_is_not_counted(app: Flask, team: Team)
     _stale_setup(other_team, pushed_minutes_ago=90)
     overview = signed_in_client(app, team.viewer).get("/dashboard").get_data(as_text=True)
     assert 'data-testid="stale-count" data-value="0"' in overview
+
+
+def test_a_push_before_the_last_change_does_not_make_it_stale(app: Flask, team: Team) -> None:
+    pass_ = _stale_setup(team, pushed_minutes_ago=90)
+    _changed(pass_, (utcnow() - dt.timedelta(minutes=85)).replace(microsecond=0))  # changed again, not pushed yet
+    older = make_pass(_campaign(team.account.id))  # another pass, changed long before that push
+    _changed(older, utcnow() - dt.timedelta(minutes=200))
+    assert not _is_flagged(app, team, pass_)

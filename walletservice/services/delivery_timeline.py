@@ -48,17 +48,16 @@ def _device_label(library_identifier: str) -> str:
 
 # -- stale devices --------------------------------------------------------------------
 
-def _stale_push(now: dt.datetime, stale_minutes: int) -> Any:
-    """A registration (joined to its device) that APNs accepted a push for after the pass's
-    last change, longer ago than the threshold, while the device still held an older version."""
+def _pushed_after_change(now: dt.datetime, stale_minutes: int) -> list[Any]:
+    """A delivery to the registration's device, accepted by APNs after the pass's last
+    change and longer ago than the threshold, while the device held an older version."""
     deadline = now - dt.timedelta(minutes=stale_minutes)
-    return exists().where(
-        PushDelivery.push_token == Device.push_token,
-        PushDelivery.pass_type_identifier == Pass.pass_type_identifier,
-        PushDelivery.state == "sent",
-        PushDelivery.finished_at >= Pass.modified_at,
-        PushDelivery.finished_at <= deadline,
-    )
+    return [Registration.created_at < Pass.modified_at,
+            PushDelivery.push_token == Device.push_token,
+            PushDelivery.pass_type_identifier == Registration.pass_type_identifier,
+            PushDelivery.state == "sent",
+            PushDelivery.finished_at >= Pass.modified_at,
+            PushDelivery.finished_at <= deadline]
 
 
 def _not_fetched_since_change() -> Any:
@@ -66,24 +65,22 @@ def _not_fetched_since_change() -> Any:
     return or_(Pass.last_fetched_at.is_(None), Pass.last_fetched_at < Pass.modified_at)
 
 
-def _stale_registration(now: dt.datetime, stale_minutes: int) -> Any:
-    return and_(Registration.pass_id == Pass.id, Registration.created_at < Pass.modified_at,
-                Device.id == Registration.device_id, _stale_push(now, stale_minutes))
-
-
 def stale_passes(session: Session, organization_id: str, now: dt.datetime, stale_minutes: int,
                  limit: int = MAX_STALE_LISTED) -> tuple[int, list[Pass]]:
     """How many of the organization's passes are stale, and the most recently changed ones."""
-    stale = and_(Pass.organization_id == organization_id, _not_fetched_since_change(),
-                 exists().where(_stale_registration(now, stale_minutes)))
+    stale_device = (select(Registration.id).join(Device, Device.id == Registration.device_id)
+                    .where(Registration.pass_id == Pass.id, *_pushed_after_change(now, stale_minutes))
+                    .correlate(Pass).exists())
+    stale = and_(Pass.organization_id == organization_id, _not_fetched_since_change(), stale_device)
     count = int(session.scalar(select(func.count()).select_from(Pass).where(stale)) or 0)
     listed = list(session.scalars(select(Pass).where(stale).order_by(Pass.modified_at.desc(), Pass.id).limit(limit)))
     return count, listed
 
 
 def registered_devices(session: Session, pass_: Pass, now: dt.datetime, stale_minutes: int) -> list[RegisteredDevice]:
-    stale = and_(_not_fetched_since_change(), Registration.created_at < Pass.modified_at,
-                 _stale_push(now, stale_minutes))
+    pushed = (select(PushDelivery.id).where(*_pushed_after_change(now, stale_minutes))
+              .correlate(Pass, Device, Registration).exists())
+    stale = and_(_not_fetched_since_change(), pushed)
     rows = session.execute(
         select(Device.device_library_identifier, Registration.created_at, Registration.wallet, stale)
         .join(Device, Device.id == Registration.device_id).join(Pass, Pass.id == Registration.pass_id)
