@@ -195,6 +195,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS", 900, int,
             "How long a locked dashboard sign-in refuses every password for that address, the right one "
             "included (429); each later lock without a right password between lasts twice as long, up to a day."),
+    Setting("WALLET_DASHBOARD_STALE_DEVICE_MINUTES", 60, int,
+            "Minutes after APNs accepted a push for a pass's new version within which a device must fetch it; "
+            "a pass not fetched by then is flagged \"stale\" on the dashboard (docs/dashboard.md, \"Stale devices\")."),
     Setting("WALLET_EMBEDDED_APNS_SIMULATOR", True, _bool,
             "`python app.py` only: start a local APNs simulator and push to it, so the whole loop "
             "works with dev certificates. Set false to push to WALLET_APNS_URL."),

@@ -8,7 +8,7 @@ import json
 from tests.api.conftest import new_account
 from tests.browser.conftest import BrowserPage, LiveServer
 from tests.dashboard.conftest import PASSWORD, add_user
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_pass
 from walletservice.db import transaction
 from walletservice.models import Campaign, Organization, PassEvent
 from walletservice.models.base import utcnow
@@ -117,9 +117,37 @@ def test_overview_and_campaigns_fit_a_phone_screen(
         live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
     page, _campaign = _signed_in_as(browser_page, "owner")
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/audit"):
+    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/audit", "/dashboard/passes"):
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow} px wider than the phone"
         screenshot(page, "phone" + path.replace("/", "-"))
+
+
+def test_search_opens_a_pass_whose_timeline_shows_its_entries(
+        live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
+    page, campaign = _signed_in_as(browser_page, "viewer")
+    pass_, other = make_pass(campaign), make_pass(campaign)
+    with transaction() as session:
+        session.add(PassEvent(organization_id=campaign.organization_id, campaign_id=campaign.id, pass_id=pass_.id,
+                              kind="downloaded", device_os="ios", occurred_at=utcnow() + dt.timedelta(minutes=1)))
+    page.locator("nav").get_by_role("link", name="Passes", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/dashboard/passes")
+    page.fill('[data-testid="pass-search"]', pass_.id)
+    page.click("form.search button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/dashboard/passes?q={pass_.id}")
+    rows = page.locator('[data-testid="pass-row"]')
+    assert rows.count() == 1 and other.id not in page.content()
+    screenshot(page, "passes")
+    rows.first.locator("a").click()
+    page.wait_for_url(f"{live_server.url}/dashboard/passes/{pass_.id}")
+    entries = page.locator('[data-testid="delivery-timeline"] li')
+    kinds = [entries.nth(index).get_attribute("data-kind") for index in range(entries.count())]
+    assert kinds[-1] == "downloaded" and "created" in kinds and "revision" in kinds, kinds
+    assert "downloaded from its link (ios)" in entries.last.inner_text()
+    screenshot(page, "pass")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "phone-pass")
+    assert browser_page.blocked == []

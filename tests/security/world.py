@@ -132,6 +132,8 @@ def build_tenant(client: FlaskClient, name: str, wwdr: devcerts.KeyPair) -> Tena
     _v2_objects(client, tenant, name, wwdr)
     # The dashboard's /dashboard/campaigns/<campaign_id>/... take any campaign of the tenant.
     tenant.values[""]["campaign_id"] = tenant.values[next(iter(TYPES))]["campaign_id"]
+    # And /dashboard/passes/<pass_id> any pass of the tenant.
+    tenant.values[""]["pass_id"] = tenant.values["generics"]["pass_id"]
     _v3_objects(client, tenant)
     _apple_objects(client, tenant, name)
     with transaction(write=False) as session:  # what the database keeps of the keys must not leak either

@@ -13,13 +13,15 @@ from werkzeug.wrappers import Response
 
 from walletservice.dashboard import access
 from walletservice.db import transaction
-from walletservice.errors import StateConflict
+from walletservice.errors import DomainError, StateConflict
 from walletservice.models import Campaign
 from walletservice.models.base import utcnow
 from walletservice.services.attempt_limits import AttemptPolicy
 from walletservice.services.audit_log import recent_changes, record_change
 from walletservice.services.campaigns import STATE_MOVES, change_campaign_state
 from walletservice.services.dashboard_overview import CHART_SERIES, overview
+from walletservice.services.dashboard_passes import organization_pass, read_search_box, search_passes
+from walletservice.services.delivery_timeline import delivery_timeline, registered_devices, stale_passes
 from walletservice.services.dashboard_users import SignIn, compare_password, count_sign_in, finish_sign_in
 from walletservice.web import vendor_assets
 
@@ -102,9 +104,39 @@ def overview_page() -> str:
     with transaction(write=False) as session:
         figures = overview(session, user.organization_id, utcnow(),
                            current_app.config["WALLET_CERTIFICATE_WARNING_DAYS"])
-    chart = {"days": figures.days, **figures.series}
-    return render_template("dashboard/overview.html", overview=figures, chart_json=json.dumps(chart),
-                           series_names=list(CHART_SERIES))
+        stale_count, stale = stale_passes(session, user.organization_id, utcnow(), _stale_minutes())
+        chart = {"days": figures.days, **figures.series}
+        return render_template("dashboard/overview.html", overview=figures, chart_json=json.dumps(chart),
+                               series_names=list(CHART_SERIES), stale_count=stale_count, stale=stale,
+                               stale_minutes=_stale_minutes())
+
+
+def _stale_minutes() -> int:
+    return int(current_app.config["WALLET_DASHBOARD_STALE_DEVICE_MINUTES"])
+
+
+@dashboard_blueprint.get("/passes")
+def passes_page() -> Any:
+    text, after = request.args.get("q", ""), request.args.get("after") or None
+    with transaction(write=False) as session:
+        try:
+            page = search_passes(session, access.current_user().organization_id, read_search_box(text), after)
+        except DomainError as refused:  # a query the v3 parser refuses is the user's typo, not our fault
+            return render_template("dashboard/passes.html", q=text, page=None, error=refused.message), 400
+        return render_template("dashboard/passes.html", q=text, page=page, error=None)
+
+
+@dashboard_blueprint.get("/passes/<pass_id>")
+def pass_page(pass_id: str) -> str:
+    now = utcnow()
+    with transaction(write=False) as session:
+        pass_ = organization_pass(session, access.current_user().organization_id, pass_id)
+        if pass_ is None:
+            abort(404)
+        devices = registered_devices(session, pass_, now, _stale_minutes())
+        return render_template("dashboard/pass.html", pass_=pass_, timeline=delivery_timeline(session, pass_),
+                               devices=devices, stale=any(device.stale for device in devices),
+                               stale_minutes=_stale_minutes())
 
 
 @dashboard_blueprint.get("/audit")

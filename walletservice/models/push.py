@@ -46,6 +46,8 @@ class PushDelivery(Base):
             "ix_push_deliveries_pending", "id",
             postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'"),
         ),
+        # The dashboard reads a pass's pushes through its devices' tokens (timeline, stale devices).
+        Index("ix_push_deliveries_token_type", "push_token", "pass_type_identifier", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)

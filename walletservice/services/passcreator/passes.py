@@ -474,6 +474,8 @@ def encode_cursor(pass_: Pass) -> str:
 def decode_cursor(token: str) -> tuple[dt.datetime, str]:
     try:
         created, _, pass_id = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode().partition("|")
+        if "\x00" in pass_id:  # never one of ours, and PostgreSQL text cannot hold it
+            raise ValueError(pass_id)
         return dt.datetime.fromisoformat(created), pass_id
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise BadRequest("cursor is not one this API handed out") from None
