@@ -24,7 +24,7 @@ from walletservice.passkit.relevance import BEACON_KEYS, LOCATION_KEYS
 from walletservice.passkit.relevant_dates import RELEVANT_DATE_KEYS
 from walletservice.passkit.validation import STYLES
 
-from .factories import make_design
+from .factories import NFC_PUBLIC_KEY, make_design
 
 # A valid value for every key the builder takes, by name: a new key without one is a KeyError.
 _VALUES: dict[str, Any] = {
@@ -74,7 +74,7 @@ def _everything(style: str) -> dict[str, Any]:
         "voided": False, "groupingIdentifier": "season-2026", "associatedStoreIdentifiers": [123456789],
         "appLaunchURL": "example://pass", "userInfo": {"crm": 1}, "sharingProhibited": True,
         "suppressStripShine": True, "semantics": semantics,
-        "nfc": {"message": "hello", "encryptionPublicKey": "MDkwEwYHKoZIzj0CAQ", "requiresAuthentication": True},
+        "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
