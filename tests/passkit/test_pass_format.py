@@ -50,7 +50,9 @@ def _semantic_sample(type_: str) -> Any:
         "Location": {"latitude": 48.2, "longitude": 16.37}, "CurrencyAmount": {"amount": "10", "currencyCode": "EUR"},
         "PersonNameComponents": {"givenName": "Ada"}, "[Seat]": [{"seatNumber": "7"}],
         "[WifiNetwork]": [{"ssid": "venue", "password": "secret"}], "EventDateInfo": {"date": "2026-05-01T19:00:00Z"},
-        "[AirPlay]": [{"airplayDeviceGroupToken": "t"}],
+        "[AirPlay]": [{"airplayDeviceGroupToken": "t"}], "IANA time zone": "Europe/Vienna",
+        "localizable string": "x", "[PKTransitSecurityProgram…]": ["PKTransitSecurityProgramTSAPreCheck"],
+        "[PKPassengerCapability…]": ["PKPassengerCapabilityPriorityBoarding"],
     }
     return samples[type_]
 
