@@ -87,7 +87,7 @@ def build_pass_json(
         pass_json["beacons"] = design_beacons(design["beacons"], problems)
     pass_json.update(_dates(design, problems))
     if "preferredStyleSchemes" in design:
-        pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"])
+        pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"], style)
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
     if "nfc" in design:
         reject_unknown_nfc_keys(design["nfc"], problems)

@@ -16,6 +16,7 @@ import binascii
 from collections.abc import Mapping
 from typing import Any
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -77,7 +78,7 @@ def _p256_key_problem(value: Any) -> str | None:
     try:
         der = base64.b64decode(value, validate=True)
         key = serialization.load_der_public_key(der)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, UnsupportedAlgorithm):
         return "must be the Base64 of an X.509 SubjectPublicKeyInfo (DER), as `nfc-key create` prints"
     if not isinstance(key, ec.EllipticCurvePublicKey) or not isinstance(key.curve, ec.SECP256R1):
         return "must be an elliptic-curve key on P-256 (secp256r1)"

@@ -34,15 +34,16 @@ SPORTS_TAGS = ("homeTeamAbbreviation", "awayTeamAbbreviation")
 
 # -- design ---------------------------------------------------------------------------
 
-def design_style_schemes(schemes: Any) -> Any:
-    """The list with each newer scheme followed by its classic fallback, in Apple's order."""
+def design_style_schemes(schemes: Any, style: str | None) -> Any:
+    """The list with each newer scheme of `style` followed by its classic fallback, in Apple's
+    order (a scheme of another style gets none: validation reports the scheme itself)."""
     if not isinstance(schemes, list):
         return schemes  # validation reports it
     result: list[Any] = []
     for scheme in schemes:
         if scheme not in result:
             result.append(scheme)
-        fallback = FALLBACK_SCHEMES.get(scheme) if isinstance(scheme, str) else None
+        fallback = FALLBACK_SCHEMES.get(scheme) if isinstance(scheme, str) and SCHEME_STYLES.get(scheme) == style else None
         if fallback is not None and fallback not in schemes and fallback not in result:
             result.append(fallback)
     return result
