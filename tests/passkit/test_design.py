@@ -424,6 +424,8 @@ def test_nfc_that_requires_authentication_prohibits_sharing_unless_the_design_sa
     ("nfc", {"message": "x" * 65, "encryptionPublicKey": NFC_PUBLIC_KEY}, "nfc.message: must be at most 64 bytes"),
     ("nfc", {"message": "é" * 33, "encryptionPublicKey": NFC_PUBLIC_KEY}, "nfc.message: must be at most 64 bytes"),
     ("nfc", {"message": "hi"}, "nfc.encryptionPublicKey is required (Base64 of a P-256 SubjectPublicKeyInfo)"),
+    ("nfc", {"message": "\ud800", "encryptionPublicKey": NFC_PUBLIC_KEY},
+     "nfc.message: must be valid Unicode text (it holds a lone surrogate)"),
     ("nfc", {"message": "hi", "encryptionPublicKey": "MDkw"},
      "nfc.encryptionPublicKey: must be the Base64 of an X.509 SubjectPublicKeyInfo (DER), as `nfc-key create` prints"),
     ("nfc", {"message": "hi", "encryptionPublicKey": P384_PUBLIC_KEY},

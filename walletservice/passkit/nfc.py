@@ -58,9 +58,8 @@ def check_nfc(nfc: Any, problems: Problems) -> None:
         problems.missing("nfc.message")
     elif not isinstance(message, str) or not message:
         problems.add("nfc.message", "must be a non-empty string")
-    elif len(message.encode("utf-8")) > NFC_MESSAGE_MAX_BYTES:
-        # The device would cut it silently; a reader would then get a different payload.
-        problems.add("nfc.message", f"must be at most {NFC_MESSAGE_MAX_BYTES} bytes")
+    else:
+        _check_message_size(message, problems)
     key = nfc.get("encryptionPublicKey")
     if key is None:
         problems.missing("nfc.encryptionPublicKey", "(Base64 of a P-256 SubjectPublicKeyInfo)")
@@ -70,6 +69,17 @@ def check_nfc(nfc: Any, problems: Problems) -> None:
             problems.add("nfc.encryptionPublicKey", reason)
     if "requiresAuthentication" in nfc and not isinstance(nfc["requiresAuthentication"], bool):
         problems.add("nfc.requiresAuthentication", "must be true or false")
+
+
+def _check_message_size(message: str, problems: Problems) -> None:
+    try:
+        size = len(message.encode("utf-8"))
+    except UnicodeEncodeError:
+        problems.add("nfc.message", "must be valid Unicode text (it holds a lone surrogate)")
+        return
+    if size > NFC_MESSAGE_MAX_BYTES:
+        # The device would cut it silently; a reader would then get a different payload.
+        problems.add("nfc.message", f"must be at most {NFC_MESSAGE_MAX_BYTES} bytes")
 
 
 def _p256_key_problem(value: Any) -> str | None:
