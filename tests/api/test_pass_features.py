@@ -14,6 +14,7 @@ import pytest
 from tests.api.conftest import Account, error_text
 from tests.api.test_campaign_merge import run_jobs
 from tests.api.test_campaigns import create, upload
+from tests.passkit.factories import NFC_PUBLIC_KEY
 from tests.passkit.test_pass_format import _semantic_sample, key_paths
 from tests.web.test_bundles import assert_signed_pkpass
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
@@ -209,6 +210,7 @@ def _everything_v2(segment: str) -> dict[str, Any]:
         "max_distance": 50, "relevant_date": "2026-11-20T17:00:00Z", "expiration_date": "2026-11-21T00:00:00Z",
         "relevant_dates": CONCERT["relevant_dates"], "user_info": {"crm": 1},
         "associated_store_identifiers": [123456789], "semantics": semantics,
+        "nfc": {"message": "member-42", "encryption_public_key": NFC_PUBLIC_KEY, "requires_authentication": True},
     }
     if segment == "event_tickets":
         attributes["preferred_style_schemes"] = ["posterEventTicket"]

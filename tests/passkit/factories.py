@@ -9,6 +9,12 @@ from PIL import Image
 
 PASS_TYPE_ID = "pass.dev.walletservice.test"
 TEAM_ID = "TEAM123456"
+# A P-256 public key in the form Apple's nfc.encryptionPublicKey takes (Base64 SubjectPublicKeyInfo).
+NFC_PUBLIC_KEY = ("MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEALP7CXkI8P2mhBTWQbDhimZxo3U+0yHPA0+O6rQGSYTKDbTfqxka7kSW"
+                  "qZoHEVqKvwP5nWse/XB8QBRyj0Jzbw==")
+# The same form on P-384: a real key, but not one Apple's readers take.
+P384_PUBLIC_KEY = ("MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEiQh8yMG/KmADxYcbM93asXGszDGrzZ/efrXBvkGfu03biXqCuE9UVywO/qAm"
+                   "SMESuybRNIIVY33COv3ER+Z0AjSa6qlshie6pA9arFT2ZO1OjuofV5zYozCJF1xgICKh")
 
 
 def make_design(style: str = "generic", **overrides: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import pytest
 
 from walletservice.passkit import STYLES, PassIdentity, PassValidationError, build_pass_json
 
-from .factories import PASS_TYPE_ID, TEAM_ID, make_design
+from .factories import NFC_PUBLIC_KEY, P384_PUBLIC_KEY, PASS_TYPE_ID, TEAM_ID, make_design
 
 
 def problems_for(design: dict, identity: PassIdentity) -> list[str]:
@@ -395,7 +395,7 @@ def test_pass_through_keys_are_kept(identity):
     design = make_design(
         voided=True, sharingProhibited=True, suppressStripShine=False, associatedStoreIdentifiers=[123456789],
         appLaunchURL="app://open", userInfo={"customer": {"tier": "gold"}}, semantics={"eventName": "Gig"},
-        maxDistance=50, nfc={"message": "hello", "encryptionPublicKey": "MDkw"}, logoText="Logo",
+        maxDistance=50, nfc={"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY}, logoText="Logo",
     )
 
     pass_json = build_pass_json(design, identity)
@@ -405,6 +405,15 @@ def test_pass_through_keys_are_kept(identity):
         assert pass_json[key] == design[key]
 
 
+def test_nfc_that_requires_authentication_prohibits_sharing_unless_the_design_says(identity):
+    nfc = {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True}
+
+    assert build_pass_json(make_design(nfc=nfc), identity)["sharingProhibited"] is True
+    assert build_pass_json(make_design(nfc=nfc, sharingProhibited=False), identity)["sharingProhibited"] is False
+    assert "sharingProhibited" not in build_pass_json(
+        make_design(nfc={**nfc, "requiresAuthentication": False}), identity)
+
+
 @pytest.mark.parametrize("key, value, expected", [
     ("voided", "no", "voided: must be true or false"),
     ("associatedStoreIdentifiers", ["123"], "associatedStoreIdentifiers: must be a list of numeric App Store ids"),
@@ -412,7 +421,19 @@ def test_pass_through_keys_are_kept(identity):
     ("maxDistance", -5, "maxDistance: -5 is not a positive number of metres"),
     ("userInfo", {"when": dt.date(2025, 1, 1)}, "userInfo: must be plain JSON (Object of type date is not JSON serializable)"),
     ("semantics", [], "semantics: must be an object"),
-    ("nfc", {"message": "x" * 65}, "nfc.message: must be at most 64 bytes"),
+    ("nfc", {"message": "x" * 65, "encryptionPublicKey": NFC_PUBLIC_KEY}, "nfc.message: must be at most 64 bytes"),
+    ("nfc", {"message": "é" * 33, "encryptionPublicKey": NFC_PUBLIC_KEY}, "nfc.message: must be at most 64 bytes"),
+    ("nfc", {"message": "hi"}, "nfc.encryptionPublicKey is required (Base64 of a P-256 SubjectPublicKeyInfo)"),
+    ("nfc", {"message": "\ud800", "encryptionPublicKey": NFC_PUBLIC_KEY},
+     "nfc.message: must be valid Unicode text (it holds a lone surrogate)"),
+    ("nfc", {"message": "hi", "encryptionPublicKey": "MDkw"},
+     "nfc.encryptionPublicKey: must be the Base64 of an X.509 SubjectPublicKeyInfo (DER), as `nfc-key create` prints"),
+    ("nfc", {"message": "hi", "encryptionPublicKey": P384_PUBLIC_KEY},
+     "nfc.encryptionPublicKey: must be an elliptic-curve key on P-256 (secp256r1)"),
+    ("nfc", {"message": "hi", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": "yes"},
+     "nfc.requiresAuthentication: must be true or false"),
+    ("nfc", {"message": "hi", "encryptionPublicKey": NFC_PUBLIC_KEY, "requireAuthentication": True},
+     "nfc.requireAuthentication: unknown key; did you mean requiresAuthentication?"),
     ("logoText", 3, "logoText: must be a string"),
 ])
 def test_top_level_value_types_are_checked(key, value, expected, identity):

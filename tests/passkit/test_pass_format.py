@@ -24,7 +24,7 @@ from walletservice.passkit.relevance import BEACON_KEYS, LOCATION_KEYS
 from walletservice.passkit.relevant_dates import RELEVANT_DATE_KEYS
 from walletservice.passkit.validation import STYLES
 
-from .factories import make_design
+from .factories import NFC_PUBLIC_KEY, make_design
 
 # A valid value for every key the builder takes, by name: a new key without one is a KeyError.
 _VALUES: dict[str, Any] = {
@@ -50,7 +50,9 @@ def _semantic_sample(type_: str) -> Any:
         "Location": {"latitude": 48.2, "longitude": 16.37}, "CurrencyAmount": {"amount": "10", "currencyCode": "EUR"},
         "PersonNameComponents": {"givenName": "Ada"}, "[Seat]": [{"seatNumber": "7"}],
         "[WifiNetwork]": [{"ssid": "venue", "password": "secret"}], "EventDateInfo": {"date": "2026-05-01T19:00:00Z"},
-        "[AirPlay]": [{"airplayDeviceGroupToken": "t"}],
+        "[AirPlay]": [{"airplayDeviceGroupToken": "t"}], "IANA time zone": "Europe/Vienna",
+        "localizable string": "x", "[PKTransitSecurityProgram…]": ["PKTransitSecurityProgramTSAPreCheck"],
+        "[PKPassengerCapability…]": ["PKPassengerCapabilityPriorityBoarding"],
     }
     return samples[type_]
 
@@ -74,7 +76,7 @@ def _everything(style: str) -> dict[str, Any]:
         "voided": False, "groupingIdentifier": "season-2026", "associatedStoreIdentifiers": [123456789],
         "appLaunchURL": "example://pass", "userInfo": {"crm": 1}, "sharingProhibited": True,
         "suppressStripShine": True, "semantics": semantics,
-        "nfc": {"message": "hello", "encryptionPublicKey": "MDkwEwYHKoZIzj0CAQ", "requiresAuthentication": True},
+        "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}

@@ -62,10 +62,17 @@ def test_a_live_performance_poster_needs_performer_names(identity):
                      "posterEventTicket"]
 
 
-def test_a_scheme_we_do_not_support_is_a_problem(identity):
-    found = problems(identity, preferredStyleSchemes=["semanticBoardingPass", "eventTicket"])
+def test_a_scheme_apple_does_not_list_is_a_problem(identity):
+    found = problems(identity, preferredStyleSchemes=["posterGenericPass", "eventTicket"])
 
-    assert found == ["preferredStyleSchemes[0]: 'semanticBoardingPass' is not one of posterEventTicket, eventTicket"]
+    assert found == ["preferredStyleSchemes[0]: 'posterGenericPass' is not one of posterEventTicket, eventTicket, "
+                     "semanticBoardingPass, boardingPass"]
+
+
+def test_the_semantic_boarding_pass_scheme_on_an_event_ticket_is_a_problem(identity):
+    found = problems(identity, semantics=VENUE, preferredStyleSchemes=["semanticBoardingPass", "eventTicket"])
+
+    assert found == ["preferredStyleSchemes[0]: semanticBoardingPass is for boardingPass passes, not eventTicket"]
 
 
 def test_a_design_writes_a_repeated_scheme_once_and_pass_json_may_not_repeat_one(identity):

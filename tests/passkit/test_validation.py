@@ -9,7 +9,7 @@ import pytest
 
 from walletservice.passkit import PassValidationError, build_pass_json, validate_pass
 
-from .factories import make_design
+from .factories import NFC_PUBLIC_KEY, make_design
 
 ICONS = ["icon.png", "icon@2x.png", "icon@3x.png"]
 
@@ -122,9 +122,16 @@ def test_a_poster_event_ticket_scheme_on_a_coupon_is_a_problem(coupon):
 
 
 def test_nfc_requires_a_message(coupon):
-    coupon["nfc"] = {"encryptionPublicKey": "MDkw"}
+    coupon["nfc"] = {"encryptionPublicKey": NFC_PUBLIC_KEY}
 
     assert problems_for(coupon, ICONS) == ["nfc.message is required"]
+
+
+def test_nfc_requires_a_p256_encryption_public_key(coupon):
+    coupon["nfc"] = {"message": "member-42"}
+
+    assert problems_for(coupon, ICONS) == [
+        "nfc.encryptionPublicKey is required (Base64 of a P-256 SubjectPublicKeyInfo)"]
 
 
 # -- files ----------------------------------------------------------------------------

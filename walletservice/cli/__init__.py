@@ -2,8 +2,8 @@
 
 from flask.cli import AppGroup
 
-from walletservice.cli import certs, demo, orgs, pass_format, settings, status, users, worker
+from walletservice.cli import certs, demo, nfc_keys, orgs, pass_format, settings, status, users, worker
 
 wallet_cli = AppGroup("wallet", help="walletservice administration.")
-for module in (certs, demo, orgs, pass_format, settings, status, users, worker):
+for module in (certs, demo, nfc_keys, orgs, pass_format, settings, status, users, worker):
     module.register(wallet_cli)

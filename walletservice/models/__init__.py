@@ -13,6 +13,7 @@ from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEven
 from walletservice.models.google_wallet import GoogleCallbackNonce, GoogleWalletClass, GoogleWalletObject
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
+from walletservice.models.nfc_key import NfcKey
 from walletservice.models.organization import ApiKey, Organization
 from walletservice.models.pass_ import Pass, PassBundle, PassRevision, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
@@ -26,7 +27,7 @@ __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
     "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleWalletClass",
-    "GoogleWalletObject", "IdempotencyKey",
+    "GoogleWalletObject", "IdempotencyKey", "NfcKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",

@@ -19,6 +19,7 @@ from .colors import COLOR_KEYS, normalize_color
 from .dates import normalize_pass_date
 from .errors import PassValidationError
 from .fields import FIELD_LISTS, design_field_list
+from .nfc import asks_for_authentication, reject_unknown_nfc_keys
 from .problems import Problems, describe
 from .relevance import design_beacons, design_locations
 from .relevant_dates import design_relevant_dates, fallback_relevant_date
@@ -86,8 +87,13 @@ def build_pass_json(
         pass_json["beacons"] = design_beacons(design["beacons"], problems)
     pass_json.update(_dates(design, problems))
     if "preferredStyleSchemes" in design:
-        pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"])
+        pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"], style)
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
+    if "nfc" in design:
+        reject_unknown_nfc_keys(design["nfc"], problems)
+        if asks_for_authentication(design["nfc"]):
+            # Apple (Pass.NFC): without it a copy shared to an older iOS skips the authentication.
+            pass_json.setdefault("sharingProhibited", True)
     reject_unknown_semantic_tags(design.get("semantics"), "semantics", problems)
     if check_output:
         _check_output(pass_json, problems)

@@ -1,14 +1,15 @@
 """Apple's pass.json keys and how far we support each one: one static table.
 
 Read from Apple's WalletPasses reference ("Pass", "PassFields", "PassFieldContent",
-"Pass.RelevantDates", "SemanticTags", "Creating a poster event pass using semantic
-tags"). docs/pass-format.md is generated from `PASS_KEYS` (`python -m
+"Pass.RelevantDates", "Pass.NFC", "SemanticTags", "UpcomingPassInformationEntry",
+"Creating a poster event pass using semantic tags", "Creating an airline boarding pass
+using semantic tags"). docs/pass-format.md is generated from `PASS_KEYS` (`python -m
 walletservice.passkit.format_table`), and tests/passkit/test_pass_format.py checks the
 `built` column against what build_pass_json really emits and accepts, and the `v2`
 column against passes built through the v2 API, so the table cannot drift from the code.
 
 Paths: `relevantDates[].startDate` is a key of every entry of a list; `<style>` is any of
-the five style dictionaries; `<field>` is a field of any field list; `semantics.<tag>`
+the five style dictionaries; `<field>` is a field of any field list; `<image>` is headerImage or venueMap; `semantics.<tag>`
 are the semantic tags of the pass (the same tags may sit on a field's `semantics`).
 
 Columns: `built` = build_pass_json takes it from a design and writes it (or writes it
@@ -70,11 +71,12 @@ _TOP_LEVEL = (
     _key("associatedStoreIdentifiers", "[number]", "6.0", "bc2"),
     _key("appLaunchURL", "string", "6.0", "bc"),
     _key("userInfo", "JSON object", "6.0", "b2"),
-    _key("sharingProhibited", "boolean", "11.0", "bc"),
+    _key("sharingProhibited", "boolean", "11.0", "bc2"),
     _key("suppressStripShine", "boolean", "6.0", "bc"),
     _key("semantics", "SemanticTags", "12.0", "bc2"),
-    _key("nfc", "NFC", "9.0", "bc"),
-    _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket", "18.0", "bc2"),
+    _key("nfc", "NFC", "9.0", "bc2"),
+    _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket (18); semanticBoardingPass, "
+         "boardingPass (26)", "18.0", "bc2"),
     # Poster event ticket extras (iOS 18): not built yet.
     _key("eventLogoText", "localizable string", "18.0"),
     _key("footerBackgroundColor", "rgb color", "18.0"),
@@ -88,6 +90,13 @@ _TOP_LEVEL = (
     _key("contactVenueEmail", "string", "18.0"),
     _key("contactVenuePhoneNumber", "string", "18.0"),
     _key("upcomingPassInformation", "[UpcomingPassInformationEntry]", "26.0"),
+    # Semantic boarding pass extras (iOS 26, "Creating an airline boarding pass using semantic tags"): not built.
+    *(_key(url, "URL", "26.0") for url in (
+        "changeSeatURL", "entertainmentURL", "managementURL", "purchaseAdditionalBaggageURL",
+        "purchaseLoungeAccessURL", "purchaseWifiURL", "registerServiceAnimalURL", "reportLostBagURL",
+        "requestWheelchairURL", "transitProviderWebsiteURL", "upgradeURL")),
+    _key("transitProviderEmail", "string", "26.0"),
+    _key("transitProviderPhoneNumber", "string", "26.0"),
 )
 
 _PASS_FIELDS = (
@@ -131,15 +140,27 @@ _NESTED = (
     _key("relevantDates[].date", "ISO 8601 date", "18.0", "bc23"),
     _key("relevantDates[].startDate", "ISO 8601 date", "18.0", "bc23"),
     _key("relevantDates[].endDate", "ISO 8601 date, after startDate", "18.0", "bc23"),
-    _key("nfc.message", "string (at most 64 bytes)", "9.0", "bc"),
-    _key("nfc.encryptionPublicKey", "base64 P-256 public key", "9.0", "bc"),
-    _key("nfc.requiresAuthentication", "boolean", "13.1", "bc"),
+    _key("nfc.message", "string (at most 64 bytes)", "9.0", "bc2"),
+    _key("nfc.encryptionPublicKey", "Base64 X.509 SubjectPublicKeyInfo, P-256", "9.0", "bc2"),
+    _key("nfc.requiresAuthentication", "boolean", "13.1", "bc2"),
+    # UpcomingPassInformationEntry (iOS 26): documented, not built (docs/pass-format.md says what is missing).
+    *(_key(f"upcomingPassInformation[].{name}", type_, "26.0") for name, type_ in (
+        ("identifier", "string, unique per entry (required)"), ("name", "localizable string (required)"),
+        ("type", "string: event (required)"), ("isActive", "boolean"),
+        ("dateInformation", "DateInformation"), ("images", "Images: headerImage, venueMap"),
+        ("URLs", "URLs (the event guide links)"), ("semantics", "SemanticTags"),
+        ("additionalInfoFields", "[PassFieldContent]"), ("backFields", "[PassFieldContent]"),
+        ("auxiliaryStoreIdentifiers", "[number]"))),
+    *(_key(f"upcomingPassInformation[].images.<image>.URLs[].{name}", type_, "26.0") for name, type_ in (
+        ("URL", "https URL"), ("SHA256", "hex SHA-256 of the image"), ("scale", "number (default 1)"),
+        ("size", "number of bytes (at most 2 MB)"))),
+    _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0"),
 )
 
 # Semantic tags: copied as given (v2 `semantics`); "c" where the poster event ticket checks them.
 _SEMANTIC_TAGS = (
     ("admissionLevel", "string", "18.0", ""), ("admissionLevelAbbreviation", "string", "18.0", ""),
-    ("additionalTicketAttributes", "string", "18.0", ""), ("airlineCode", "string", "12.0", ""),
+    ("additionalTicketAttributes", "string", "18.0", ""), ("airlineCode", "string", "12.0", "c"),
     ("airplay", "[AirPlay]", "18.0", ""), ("albumIDs", "[string]", "18.0", ""),
     ("artistIDs", "[string]", "12.0", ""), ("attendeeName", "string", "18.0", ""),
     ("awayTeamAbbreviation", "string", "12.0", "c"), ("awayTeamLocation", "string", "12.0", ""),
@@ -147,11 +168,11 @@ _SEMANTIC_TAGS = (
     ("boardingGroup", "string", "12.0", ""), ("boardingSequenceNumber", "string", "12.0", ""),
     ("carNumber", "string", "12.0", ""), ("confirmationNumber", "string", "12.0", ""),
     ("currentArrivalDate", "ISO 8601 date", "12.0", ""), ("currentBoardingDate", "ISO 8601 date", "12.0", ""),
-    ("currentDepartureDate", "ISO 8601 date", "12.0", ""), ("departureAirportCode", "string", "12.0", ""),
+    ("currentDepartureDate", "ISO 8601 date", "12.0", ""), ("departureAirportCode", "string", "12.0", "c"),
     ("departureAirportName", "string", "12.0", ""), ("departureGate", "string", "12.0", ""),
     ("departureLocation", "Location", "12.0", ""), ("departureLocationDescription", "string", "12.0", ""),
     ("departurePlatform", "string", "12.0", ""), ("departureStationName", "string", "12.0", ""),
-    ("departureTerminal", "string", "12.0", ""), ("destinationAirportCode", "string", "12.0", ""),
+    ("departureTerminal", "string", "12.0", ""), ("destinationAirportCode", "string", "12.0", "c"),
     ("destinationAirportName", "string", "12.0", ""), ("destinationGate", "string", "12.0", ""),
     ("destinationLocation", "Location", "12.0", ""), ("destinationLocationDescription", "string", "12.0", ""),
     ("destinationPlatform", "string", "12.0", ""), ("destinationStationName", "string", "12.0", ""),
@@ -160,13 +181,13 @@ _SEMANTIC_TAGS = (
     ("eventLiveMessage", "string", "18.0", ""), ("eventName", "string", "12.0", "c"),
     ("eventStartDate", "ISO 8601 date", "12.0", ""), ("eventStartDateInfo", "EventDateInfo", "18.0", ""),
     ("eventType", "PKEventType…", "12.0", "c"), ("flightCode", "string", "12.0", ""),
-    ("flightNumber", "number", "12.0", ""), ("genre", "string", "12.0", ""),
+    ("flightNumber", "number", "12.0", "c"), ("genre", "string", "12.0", ""),
     ("homeTeamAbbreviation", "string", "12.0", "c"), ("homeTeamLocation", "string", "12.0", ""),
     ("homeTeamName", "string", "12.0", ""), ("leagueAbbreviation", "string", "12.0", ""),
     ("leagueName", "string", "12.0", ""), ("membershipProgramName", "string", "12.0", ""),
-    ("membershipProgramNumber", "string", "12.0", ""), ("originalArrivalDate", "ISO 8601 date", "12.0", ""),
-    ("originalBoardingDate", "ISO 8601 date", "12.0", ""), ("originalDepartureDate", "ISO 8601 date", "12.0", ""),
-    ("passengerName", "PersonNameComponents", "12.0", ""), ("performerNames", "[string]", "12.0", "c"),
+    ("membershipProgramNumber", "string", "12.0", ""), ("originalArrivalDate", "ISO 8601 date", "12.0", "c"),
+    ("originalBoardingDate", "ISO 8601 date", "12.0", "c"), ("originalDepartureDate", "ISO 8601 date", "12.0", "c"),
+    ("passengerName", "PersonNameComponents", "12.0", "c"), ("performerNames", "[string]", "12.0", "c"),
     ("playlistIDs", "[string]", "18.0", ""), ("priorityStatus", "string", "12.0", ""),
     ("seats", "[Seat]", "12.0", ""), ("securityScreening", "string", "12.0", ""),
     ("silenceRequested", "boolean", "12.0", ""), ("sportName", "string", "12.0", ""),
@@ -183,6 +204,20 @@ _SEMANTIC_TAGS = (
     ("venueParkingLotsOpenDate", "ISO 8601 date", "18.0", ""), ("venuePhoneNumber", "string", "12.0", ""),
     ("venueRegionName", "string", "18.0", "c"), ("venueRoom", "string", "12.0", "c"),
     ("wifiAccess", "[WifiNetwork]", "12.0", ""),
+    # iOS 26, for semantic boarding passes; "c" where boarding_semantics checks them.
+    ("boardingZone", "string", "26.0", ""), ("departureCityName", "string", "26.0", "c"),
+    ("departureLocationSecurityPrograms", "[PKTransitSecurityProgram…]", "26.0", ""),
+    ("departureLocationTimeZone", "IANA time zone", "26.0", "c"), ("destinationCityName", "string", "26.0", "c"),
+    ("destinationLocationSecurityPrograms", "[PKTransitSecurityProgram…]", "26.0", ""),
+    ("destinationLocationTimeZone", "IANA time zone", "26.0", "c"),
+    ("internationalDocumentsAreVerified", "boolean", "26.0", ""),
+    ("internationalDocumentsVerifiedDeclarationName", "string", "26.0", ""),
+    ("loungePlaceIDs", "[string]", "26.0", ""), ("membershipProgramStatus", "string", "26.0", ""),
+    ("passengerAirlineSSRs", "[string]", "26.0", ""),
+    ("passengerCapabilities", "[PKPassengerCapability…]", "26.0", ""),
+    ("passengerEligibleSecurityPrograms", "[PKTransitSecurityProgram…]", "26.0", ""),
+    ("passengerInformationSSRs", "[string]", "26.0", ""), ("passengerServiceSSRs", "[string]", "26.0", ""),
+    ("ticketFareClass", "localizable string", "26.0", ""),
 )
 
 PASS_KEYS: tuple[PassKey, ...] = (

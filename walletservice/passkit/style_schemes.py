@@ -1,11 +1,13 @@
-"""`preferredStyleSchemes`: the poster event ticket layout, with the classic one as fallback.
+"""`preferredStyleSchemes`: the poster event ticket and the semantic boarding pass, each with
+its classic layout as the fallback.
 
 Apple (WalletPasses, "Creating a poster event pass using semantic tags"): a pass asks
 for the poster layout by listing `posterEventTicket` in `preferredStyleSchemes`, and
 Wallet shows it only when the pass carries the semantic tags the layout needs; older
 devices, and Wallet when a tag is missing, show the classic `eventTicket` layout from
 the same pass.json. Wallet does not say why it fell back, so the missing tags are
-problems here, each naming the tag.
+problems here, each naming the tag. The semantic boarding pass (iOS 26) works the same
+way: boarding_semantics.py holds its rules.
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .boarding_semantics import SEMANTIC_BOARDING_PASS, check_semantic_boarding_pass
 from .problems import Problems, describe
 
 POSTER_EVENT_TICKET = "posterEventTicket"
-# Scheme -> the pass style it belongs to. semanticBoardingPass is not supported yet.
-SCHEME_STYLES = {POSTER_EVENT_TICKET: "eventTicket", "eventTicket": "eventTicket"}
+# Scheme -> the pass style it belongs to.
+SCHEME_STYLES = {POSTER_EVENT_TICKET: "eventTicket", "eventTicket": "eventTicket",
+                 SEMANTIC_BOARDING_PASS: "boardingPass", "boardingPass": "boardingPass"}
 # Apple's fallback for each newer scheme: the classic layout of the same style.
-FALLBACK_SCHEMES = {POSTER_EVENT_TICKET: "eventTicket"}
+FALLBACK_SCHEMES = {POSTER_EVENT_TICKET: "eventTicket", SEMANTIC_BOARDING_PASS: "boardingPass"}
 EVENT_TYPES = (
     "PKEventTypeGeneric", "PKEventTypeLivePerformance", "PKEventTypeMovie", "PKEventTypeSports",
     "PKEventTypeConference", "PKEventTypeConvention", "PKEventTypeWorkshop", "PKEventTypeSocialGathering",
@@ -30,15 +34,16 @@ SPORTS_TAGS = ("homeTeamAbbreviation", "awayTeamAbbreviation")
 
 # -- design ---------------------------------------------------------------------------
 
-def design_style_schemes(schemes: Any) -> Any:
-    """The list with each newer scheme followed by its classic fallback, in Apple's order."""
+def design_style_schemes(schemes: Any, style: str | None) -> Any:
+    """The list with each newer scheme of `style` followed by its classic fallback, in Apple's
+    order (a scheme of another style gets none: validation reports the scheme itself)."""
     if not isinstance(schemes, list):
         return schemes  # validation reports it
     result: list[Any] = []
     for scheme in schemes:
         if scheme not in result:
             result.append(scheme)
-        fallback = FALLBACK_SCHEMES.get(scheme) if isinstance(scheme, str) else None
+        fallback = FALLBACK_SCHEMES.get(scheme) if isinstance(scheme, str) and SCHEME_STYLES.get(scheme) == style else None
         if fallback is not None and fallback not in schemes and fallback not in result:
             result.append(fallback)
     return result
@@ -63,6 +68,8 @@ def check_style_schemes(pass_json: Mapping[str, Any], style: str | None, problem
         problems.add("preferredStyleSchemes", "lists a scheme twice")
     if POSTER_EVENT_TICKET in schemes and style == "eventTicket":
         check_poster_event_semantics(pass_json.get("semantics"), problems)
+    if SEMANTIC_BOARDING_PASS in schemes and style == "boardingPass":
+        check_semantic_boarding_pass(pass_json, problems)
 
 
 def check_poster_event_semantics(semantics: Any, problems: Problems) -> None:

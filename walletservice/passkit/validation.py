@@ -16,6 +16,7 @@ from .barcodes import SQUARE_FORMATS, check_barcodes, displayed_barcode_format
 from .colors import COLOR_KEYS, is_pass_color
 from .dates import parse_pass_date
 from .fields import check_style_fields
+from .nfc import check_nfc
 from .package_files import check_file_names
 from .problems import Problems, describe
 from .relevance import check_relevance
@@ -33,7 +34,6 @@ GROUPING_STYLES = ("boardingPass", "eventTicket")
 MIN_TOKEN_LENGTH = 16
 # Dev servers run on loopback without TLS; Wallet itself insists on https elsewhere.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
-NFC_MESSAGE_MAX_BYTES = 64
 
 
 def validate_pass(pass_json: Mapping[str, Any], file_names: Iterable[str]) -> None:
@@ -76,7 +76,7 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     check_relevant_dates(pass_json, problems)
     check_style_schemes(pass_json, style_of(pass_json), problems)
     _check_app_links(pass_json, problems)
-    _check_nfc(pass_json.get("nfc"), problems)
+    check_nfc(pass_json.get("nfc"), problems)
     _check_plain_json(pass_json, problems)
 
 
@@ -177,21 +177,3 @@ def _check_app_links(pass_json: Mapping[str, Any], problems: Problems) -> None:
     if "appLaunchURL" in pass_json and not store_ids:
         # Apple: the URL is passed to the associated app, so there must be one.
         problems.add("appLaunchURL", "requires associatedStoreIdentifiers")
-
-
-def _check_nfc(nfc: Any, problems: Problems) -> None:
-    if nfc is None:
-        return
-    if not isinstance(nfc, Mapping):
-        problems.add("nfc", "must be an object with message and encryptionPublicKey")
-        return
-    message = nfc.get("message")
-    if not isinstance(message, str):
-        problems.missing("nfc.message")
-    elif len(message.encode("utf-8")) > NFC_MESSAGE_MAX_BYTES:
-        problems.add("nfc.message", f"must be at most {NFC_MESSAGE_MAX_BYTES} bytes")
-    if "encryptionPublicKey" in nfc and not isinstance(nfc["encryptionPublicKey"], str):
-        problems.add("nfc.encryptionPublicKey", "must be a base64 string")
-    if "requiresAuthentication" in nfc and not isinstance(nfc["requiresAuthentication"], bool):
-        problems.add("nfc.requiresAuthentication", "must be true or false")
-

@@ -20,6 +20,7 @@ from walletservice.services.certificates import CertificateStore, Signer, defaul
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.google_sync import enqueue_campaign_sync, google_enabled
+from walletservice.services.nfc_keys import with_nfc_public_key
 from walletservice.services.organization_certificates import get_visible_certificate
 from walletservice.services.assets import check_owned_images
 from walletservice.services.passes import check_content, check_max_distance
@@ -170,6 +171,7 @@ def _apply_attributes(
         attributes["remote_form_url"] = check_remote_form_url(attributes["remote_form_url"])
     attributes["description"] = attributes.get("description") or attributes["name"]
     attributes["organization_name"] = attributes.get("organization_name") or organization.name
+    attributes = with_nfc_public_key(session, organization.id, attributes)
     design, settings = campaign_design(campaign.style, attributes)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
     check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)

@@ -41,6 +41,7 @@ from walletservice.services.passworks_mapping import (
     undeclared_field_lists,
 )
 from walletservice.services.push_message import keep_push_message, with_push_message
+from walletservice.services.nfc_keys import with_nfc_public_key
 from walletservice.services.redeems import assign_redeem_code
 from walletservice.services.google_sync import enqueue_object_retirement
 from walletservice.services.update_tags import mark_passes_changed
@@ -233,6 +234,7 @@ def create_integrator_pass(session: Session, campaign: Campaign, attributes: Map
         raise StateConflict(f"the campaign is {campaign.state}: it issues no passes; resume it first",
                             field="campaign")
     check_pass_attributes(session, campaign, attributes, extra_fields=extra_fields)
+    attributes = with_nfc_public_key(session, campaign.organization_id, attributes)
     redeem_code = assign_redeem_code(session, campaign, attributes)
     values = with_default_barcode(_pass_values(campaign, attributes, {}, extra_fields), campaign.design,
                                   redeem_code)
@@ -273,6 +275,7 @@ def update_integrator_pass(
     True when the pass's content changed (see update_pass_values)."""
     lock_pass_for_update(session, pass_)
     check_pass_attributes(session, campaign, attributes, extra_fields=extra_fields)
+    attributes = with_nfc_public_key(session, campaign.organization_id, attributes)
     values = _pass_values(campaign, attributes, pass_.values.get(EXTRA_FIELDS) or {} if merge else {},
                           extra_fields)
     if not merge and pass_.redeem_code:

@@ -79,6 +79,8 @@ BARCODE_KEYS = {"format": "format", "message": "message", "alt_text": "altText",
 FIELD_KEYS = {"key": "key", "label": "label", "value": "value", "change_message": "changeMessage"}
 LOCATION_KEYS = {"latitude": "latitude", "longitude": "longitude", "altitude": "altitude",
                  "relevant_text": "relevantText"}
+NFC_KEYS = {"message": "message", "encryption_public_key": "encryptionPublicKey",
+            "requires_authentication": "requiresAuthentication"}
 BEACON_KEYS = {"proximity_uuid": "proximityUUID", "major": "major", "minor": "minor",
                "relevant_text": "relevantText"}
 TRANSIT_PREFIX = "PKTransitType"
@@ -123,6 +125,8 @@ def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
         design["locations"] = [_renamed(item, LOCATION_KEYS) for item in attributes["locations"]]
     if attributes.get("beacons"):
         design["beacons"] = [_renamed(item, BEACON_KEYS) for item in attributes["beacons"]]
+    if attributes.get("nfc"):
+        design["nfc"] = _renamed(attributes["nfc"], NFC_KEYS)
     return design
 
 
@@ -161,6 +165,7 @@ def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
     attributes["user_info"] = design.get("userInfo") or {}
     attributes["locations"] = [_renamed(item, _inverse(LOCATION_KEYS)) for item in design.get("locations") or []]
     attributes["beacons"] = [_renamed(item, _inverse(BEACON_KEYS)) for item in design.get("beacons") or []]
+    attributes["nfc"] = _renamed(design["nfc"], _inverse(NFC_KEYS)) if design.get("nfc") else None
     return attributes
 
 

@@ -88,6 +88,21 @@ class RelevantDate(BaseModel):
     endDate: PassDate | None = Field(None, description="After startDate.")  # noqa: N815
 
 
+class Nfc(BaseModel):
+    """Apple's Pass.NFC, for passes read by Value Added Services (Apple Pay) terminals."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=1000)] = Field(
+        description="The payload the terminal receives: at most 64 bytes (UTF-8).")
+    requires_authentication: bool | None = Field(
+        None, description="iOS 13.1: Face ID / Touch ID / passcode for each use; also sets sharingProhibited "
+                          "unless the pass sets it.")
+    encryption_public_key: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9+/=]+$", max_length=2000)] | None = (
+        Field(None, description="Base64 of a P-256 SubjectPublicKeyInfo; default: the organization's newest NFC key "
+                                "(`flask wallet nfc-key create`), copied when the campaign or pass is saved."))
+
+
 FieldList = Annotated[list[CampaignField] | None, Field(max_length=MAX_FIELDS_PER_LIST)]
 Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
@@ -119,7 +134,10 @@ class Presentation(BaseModel):
     preferred_style_schemes: list[StyleScheme] | None = Field(
         None, max_length=4, description='Event tickets: ["posterEventTicket"] for the iOS 18 poster layout; it needs '
         "semantics eventName and venueName (or venueRegionName or venueRoom), and more by eventType. "
-        "The classic eventTicket layout is kept as the fallback.")
+        "The classic eventTicket layout is kept as the fallback. Boarding passes: [\"semanticBoardingPass\"] "
+        "(iOS 26, air only) needs the semantics Apple lists (docs/pass-format.md); boardingPass is the fallback.")
+    nfc: Nfc | None = Field(None, description="NFC payload (needs Apple's NFC entitlement on the certificate); "
+                                              "a pass's object replaces its campaign's.")
 
 
 class CampaignChanges(Presentation):
@@ -307,6 +325,7 @@ class PresentationView(BaseModel):
     relevant_dates: list[dict[str, str]] | None = None
     semantics: dict[str, Any] | None = None
     preferred_style_schemes: list[str] | None = None
+    nfc: dict[str, Any] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None
