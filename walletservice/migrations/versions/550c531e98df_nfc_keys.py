@@ -1,7 +1,7 @@
 """NFC (Value Added Services) key pairs per organization
 
 Revision ID: 550c531e98df
-Revises: b4e81f26c9d3
+Revises: 7c2f9a41d6e8
 Create Date: 2026-12-07 03:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '550c531e98df'
-down_revision = 'b4e81f26c9d3'
+down_revision = '7c2f9a41d6e8'
 branch_labels = None
 depends_on = None
 
