@@ -24,6 +24,7 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from walletservice.errors import ConfigurationError
 from walletservice.extensions import db
 from walletservice.google_wallet.accounts import ServiceAccountError
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
@@ -67,7 +68,9 @@ def wallet_client(settings: JobSettings, issuer: GoogleIssuer) -> WalletObjectsC
 def _issuer(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
     try:
         return issuer_for(session, organization_id, settings)
-    except ServiceAccountError as exc:  # a refusal to record (gwallet_message), not a crash to retry
+    # A refusal to record (gwallet_message), not a crash to retry: an unreadable key file, or an
+    # organization's key that WALLET_SECRET_KEY no longer decrypts.
+    except (ServiceAccountError, ConfigurationError) as exc:
         raise GoogleApiError(str(exc)) from exc
 
 
