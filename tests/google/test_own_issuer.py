@@ -15,9 +15,11 @@ from sqlalchemy import select
 from tests.api.conftest import Account, new_account
 from tests.factories import png_bytes
 from tests.google.conftest import ISSUER_ID
+from tests.google.test_callbacks import google_events, keys_url, signer  # noqa: F401 (fixtures)
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
+from walletservice.google_sim.callbacks import CallbackSigner
 from walletservice.google_sim.accounts import SIM_CLIENT_EMAIL
 from walletservice.models import GoogleIssuerAccount
 
@@ -161,3 +163,28 @@ def test_the_cli_sets_shows_and_removes_an_own_issuer(google_app, skyport, own_k
 
     removed = runner.invoke(args=["wallet", "orgs", "google", skyport.id, "--remove", "--json"])
     assert json.loads(removed.output)["own_account"] is False
+
+
+def test_callbacks_for_an_own_issuer_count_only_that_organizations_passes(
+        google_app, client, account, icon, skyport, own_key_file, signer, keys_url):  # noqa: F811
+    google_app.config["WALLET_GOOGLE_CALLBACK_KEYS_URL"] = keys_url
+    client.put(google_account_url(skyport), headers=skyport.basic,
+               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    sky_pass = issue_pass(client, skyport, "coupons",
+                          create_campaign(client, skyport, "coupons", upload_icon(client, skyport))["id"])
+    toy_pass = issue_pass(client, account, "coupons", create_campaign(client, account, "coupons", icon)["id"])
+    own_signer = CallbackSigner(OWN_ISSUER_ID)
+    own_signer.root, own_signer.intermediate = signer.root, signer.intermediate  # Google's keys sign for all
+
+    saved = client.post("/google/callbacks", json=own_signer.callback(f"{OWN_ISSUER_ID}.p-{sky_pass['id']}"))
+    # Signed for Skyport's issuer but naming Toy Town's pass, which lives under the server's issuer.
+    foreign = client.post("/google/callbacks", json=own_signer.callback(f"{OWN_ISSUER_ID}.p-{toy_pass['id']}"))
+    # Signed for the server's issuer but naming Skyport's pass.
+    crossed = client.post("/google/callbacks", json=signer.callback(f"{ISSUER_ID}.p-{sky_pass['id']}"))
+    # Naming Skyport's issuer, signed for the server's: the signature covers the recipient.
+    forged = client.post("/google/callbacks", json=signer.callback(f"{OWN_ISSUER_ID}.p-{sky_pass['id']}"))
+
+    assert saved.get_json() == {"result": "recorded"}
+    assert foreign.get_json() == crossed.get_json() == {"result": "unknown pass"}
+    assert forged.status_code == 401
+    assert google_events() == [("installed", "google_wallet", "android")]
