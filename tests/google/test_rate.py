@@ -90,6 +90,5 @@ def test_no_one_second_window_at_the_stand_in_holds_more_than_the_rate(google_ap
     run_jobs(google_app, timeout=60)
 
     times = [record.at for record in google_sim.records]
-    assert len(times) == 41  # the class and 40 objects
-    assert most_in_one_second(times) <= 20
-    assert max(times) - min(times) >= 39 / 20  # and not far below the rate: the margin is small
+    assert len(google_sim.requests("POST", "genericObject")) == 40
+    assert most_in_one_second(times) <= 20  # how far under it, test_pacing.py pins (0.0525 s apart)

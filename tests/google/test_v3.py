@@ -13,7 +13,7 @@ from walletservice.google_sim.accounts import SIM_CLIENT_EMAIL
 
 def test_a_template_says_whether_google_wallet_is_on(google_app, client, account, icon):
     on = create_campaign(client, account, "generics", icon)
-    off = create_campaign(client, account, "generics", icon, gwallet_usage=False)
+    off = create_campaign(client, account, "generics", icon, gwallet_usage=False, name="Apple only")
     headers = {"Authorization": account.api_key}
 
     shown = {campaign["id"]: client.get(f"/api/v3/template/{campaign['id']}", headers=headers).get_json()
