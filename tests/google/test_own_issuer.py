@@ -149,6 +149,18 @@ def test_bad_issuers_and_keys_are_clear_4xx(google_app, client, skyport, body, f
     assert client.get(google_account_url(skyport), headers=skyport.basic).get_json()["own_account"] is False
 
 
+def test_a_key_whose_tokens_come_from_elsewhere_is_refused(google_app, client, skyport, own_key_file):
+    # The workers would POST the signed assertion to token_uri: only Google's (or the server's
+    # own account's endpoint, here the stand-in) is accepted.
+    key_file = {**json.loads(own_key_file.read_text()), "token_uri": "https://169.254.169.254/token"}
+
+    answer = client.put(google_account_url(skyport), headers=skyport.basic,
+                        json={"issuer_id": OWN_ISSUER_ID, "service_account": key_file})
+
+    assert answer.status_code == 422
+    assert "token_uri" in answer.get_json()["errors"]["service_account"]
+
+
 def test_the_cli_sets_shows_and_removes_an_own_issuer(google_app, skyport, own_key_file):
     runner = google_app.test_cli_runner()
     result = runner.invoke(args=["wallet", "orgs", "google", skyport.id, "--issuer-id", OWN_ISSUER_ID,

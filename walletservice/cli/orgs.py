@@ -12,6 +12,7 @@ from walletservice.db import transaction
 from walletservice.errors import DomainError
 from walletservice.models import Organization
 from walletservice.services import google_accounts
+from walletservice.services.google_issuers import trusted_token_uris
 from walletservice.services.organizations import create_organization
 from walletservice.services.webhooks import (
     WebhookSettings,
@@ -122,7 +123,8 @@ def google(organization_id: str, issuer_id: str | None, service_account_file: st
                 with open(service_account_file, encoding="utf-8", errors="replace") as key_file:
                     google_accounts.set_own_account(session, organization, issuer_id,
                                                     key_file.read(google_accounts.MAX_KEY_FILE_BYTES + 1),
-                                                    current_app.config["WALLET_SECRET_KEY"])
+                                                    current_app.config["WALLET_SECRET_KEY"],
+                                                    trusted_token_uris(current_app.config))
             row = google_accounts.own_account(session, organization.id)
             shown = {"own_account": row is not None, "issuer_id": row.issuer_id if row else None,
                      "client_email": row.client_email if row else None}

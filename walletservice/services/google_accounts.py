@@ -25,6 +25,7 @@ from walletservice.google_wallet.accounts import ServiceAccountError, parse_serv
 from walletservice.models import Campaign, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject, Organization, Pass
 from walletservice.models.base import utcnow
 from walletservice.services import google_sync
+from walletservice.services.google_issuers import GOOGLE_TOKEN_URI
 from walletservice.services.key_encryption import encrypt_private_key
 
 # Google's issuer ids are decimal numbers (the Pay & Wallet Console shows them).
@@ -51,12 +52,13 @@ def own_account(session: Session, organization_id: str) -> GoogleIssuerAccount |
 
 
 def set_own_account(session: Session, organization: Organization, issuer_id: str, service_account: Any,
-                    secret_key: str) -> GoogleIssuerAccount:
+                    secret_key: str, token_uris: set[str]) -> GoogleIssuerAccount:
     """Store (or replace) the organization's issuer and key. `service_account` is the key file's
-    JSON text or its parsed object."""
+    JSON text or its parsed object; its token_uri must be one of `token_uris`
+    (google_issuers.trusted_token_uris)."""
     issuer_id = _checked_issuer_id(issuer_id)
     key_file = _key_file_text(service_account)
-    account = _checked_account(key_file)
+    account = _checked_account(key_file, token_uris)
     lock_for_update(organization)  # two changes at once: the second waits and wins whole
     row = session.get(GoogleIssuerAccount, organization.id)
     if row is None:
@@ -103,14 +105,15 @@ def _key_file_text(service_account: Any) -> str:
     return text
 
 
-def _checked_account(key_file: str) -> Any:
+def _checked_account(key_file: str, token_uris: set[str]) -> Any:
     try:
         account = parse_service_account(json.loads(key_file), "service_account")
     except ValueError as exc:  # ServiceAccountError and JSONDecodeError are both ValueErrors
         reason = str(exc) if isinstance(exc, ServiceAccountError) else "service_account: not JSON"
         raise InvalidInput(reason, field="service_account") from None
-    if not account.token_uri.startswith("https://"):
-        raise InvalidInput("service_account: token_uri must be an https:// URL", field="service_account")
+    if account.token_uri not in token_uris:
+        raise InvalidInput(f"service_account: token_uri must be Google's ({GOOGLE_TOKEN_URI})",
+                           field="service_account")
     try:
         key = load_pem_private_key(account.private_key_pem.encode("utf-8"), password=None)
     except (ValueError, TypeError):

@@ -12,12 +12,15 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from walletservice.google_wallet.accounts import ServiceAccount, load_service_account, parse_service_account
+from walletservice.google_wallet.accounts import (
+    ServiceAccount, ServiceAccountError, load_service_account, parse_service_account,
+)
 from walletservice.models import GoogleIssuerAccount
 from walletservice.services.key_encryption import decrypt_private_key
 
 # The server's account shares one request rate across all workers (queue.rate_slots).
 SERVER_RATE_SLOT = "google-wallet"
+GOOGLE_TOKEN_URI = "https://oauth2.googleapis.com/token"
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,16 @@ def issuer_for(session: Session, organization_id: str, settings: Mapping[str, An
     if not issuer_id or not account_file:
         return None
     return GoogleIssuer(str(issuer_id), server_account(str(account_file)), SERVER_RATE_SLOT)
+
+
+def trusted_token_uris(settings: Mapping[str, Any]) -> set[str]:
+    """Where an organization's key may send its token requests: Google's endpoint, or the one of
+    the server's own account (the stand-in in tests and demos). Any other URL would let a tenant
+    make the workers POST to an address of its choosing."""
+    trusted = {GOOGLE_TOKEN_URI}
+    if settings.get("WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"):
+        try:
+            trusted.add(server_account(str(settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"])).token_uri)
+        except ServiceAccountError:
+            pass  # the server's own sync reports that file (gwallet_message)
+    return trusted

@@ -14,6 +14,7 @@ from walletservice.db import transaction
 from walletservice.services import google_accounts
 from walletservice.services import organizations as organization_service
 from walletservice.services.collection_filters import CollectionQuery
+from walletservice.services.google_issuers import trusted_token_uris
 from walletservice.services.webhooks import set_webhook_authorization, set_webhook_url
 
 TAG = "Organizations"
@@ -82,7 +83,8 @@ def set_google_account(organization_id: str, child_id: str, body: GoogleAccountU
     with transaction() as session:
         target = organization_service.organization_in_reach(session, organization_id, child_id)
         row = google_accounts.set_own_account(session, target, body.issuer_id, body.service_account,
-                                              current_app.config["WALLET_SECRET_KEY"])
+                                              current_app.config["WALLET_SECRET_KEY"],
+                                              trusted_token_uris(current_app.config))
         response = GoogleAccountResponse.build(google_accounts.summarize(row))
     return json_response(response)
 
