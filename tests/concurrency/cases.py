@@ -9,9 +9,12 @@ two, mostly one of the builders in case_kinds.py.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
 from tests.concurrency.burst import (
@@ -152,6 +155,46 @@ def one_webhook(burst: Burst) -> None:
     stored = burst.setup.get("/v2/webhook", headers=burst.world.tenant.basic).get_json()
     assert stored["webhook_url"] in {f"https://hooks.example.test/{index}" for index in burst.succeeded}
     assert stored["webhook_secret"] in {response.json()["webhook_secret"] for response in successes(burst)}
+
+
+# -- an organization's own Google issuer -------------------------------------------------
+
+GOOGLE_ISSUER_BASE = 3388000000000000100
+
+
+@functools.cache
+def google_key_file() -> dict[str, str]:
+    """A service account key, made once: RSA key generation is slow."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()).decode()
+    return {"type": "service_account", "client_email": "burst@burst.iam.gserviceaccount.com", "private_key": pem,
+            "private_key_id": "burst-1", "token_uri": "https://oauth2.googleapis.com/token"}
+
+
+def google_account(_burst: Burst, index: int) -> dict[str, Any]:
+    return {"issuer_id": str(GOOGLE_ISSUER_BASE + index), "service_account": google_key_file()}
+
+
+def google_account_url(burst: Burst) -> str:
+    return f"/v2/organizations/{burst.values['child_id']}/google_wallet"
+
+
+def one_google_account(burst: Burst) -> None:
+    stored = burst.setup.get(google_account_url(burst), headers=burst.world.tenant.basic).get_json()
+    assert stored["issuer_id"] in {str(GOOGLE_ISSUER_BASE + index) for index in burst.succeeded}
+
+
+def fresh_google_account(burst: Burst) -> dict[str, str]:
+    child_id = burst.world.tenant.value("", "child_id")
+    ok(burst.setup.put(f"/v2/organizations/{child_id}/google_wallet", json=google_account(burst, 0),
+                       headers=burst.world.tenant.basic))
+    return {"child_id": child_id}
+
+
+def no_google_account(burst: Burst) -> None:
+    stored = burst.setup.get(google_account_url(burst), headers=burst.world.tenant.basic).get_json()
+    assert stored["own_account"] is False
 
 
 # -- campaigns and segments ------------------------------------------------------------
@@ -313,6 +356,9 @@ CASES: dict[str, Case] = {
     "POST /v1/certificates": refused(405, SigningCertificate, body=certificate_upload),  # v1/certificates.md
     "POST /v2/organizations": creates(Organization, body=named("organization")),
     "POST /v2/organizations/<uuid:child_id>/refresh_api_password": Case(OK, refreshed_password),
+    "PUT /v2/organizations/<uuid:child_id>/google_wallet": Case(OK, one_google_account, body=google_account),
+    "DELETE /v2/organizations/<uuid:child_id>/google_wallet": Case(OK, no_google_account,
+                                                                    fresh=fresh_google_account),
     "POST /v2/templates": creates(Template, body=template_create),
     "DELETE /v2/templates/<uuid:template_id>": deletes(Template, "template_id", fresh_template),
     "PUT /v2/webhook": Case(OK, one_webhook, body=webhook_url),

@@ -125,3 +125,32 @@ def test_expiration_date_is_the_end_of_the_valid_time_interval():
 
 def test_a_barcode_format_of_none_sends_no_barcode():
     assert "barcode" not in mapped(design("coupon", barcode={"format": "none", "message": "x"}))[2]
+
+
+LOCALIZATIONS = {"de": {"Toy Club": "Spielzeugklub", "POINTS": "PUNKTE", "Toy Town pass": "Spielzeugstadt-Pass"},
+                 "pt_BR": {"POINTS": "PONTOS"}, "en": {"POINTS": "Points"}}
+
+
+def test_pass_strings_become_googles_translated_values():
+    content = design("storeCard", logoText="Toy Club", localizations=LOCALIZATIONS,
+                     primaryFields=[{"key": "points", "label": "POINTS", "value": 120}])
+    _kind, klass, obj = mapped(content)
+
+    assert klass["programName"] == "Toy Club"  # Google's plain field keeps the text
+    assert klass["localizedProgramName"] == {"defaultValue": {"language": "en", "value": "Toy Club"},
+                                             "translatedValues": [{"language": "de", "value": "Spielzeugklub"}]}
+    points = obj["textModulesData"][0]
+    assert points["localizedHeader"] == {  # en's own table gives the default; pt_BR is pt-BR to Google
+        "defaultValue": {"language": "en", "value": "Points"},
+        "translatedValues": [{"language": "de", "value": "PUNKTE"}, {"language": "pt-BR", "value": "PONTOS"}]}
+    assert "localizedBody" not in points  # 120 has no translation
+    assert "localizedIssuerName" not in klass
+
+
+def test_generic_and_event_strings_carry_translations():
+    generic = design("generic", localizations=LOCALIZATIONS)
+    event = design("eventTicket", localizations=LOCALIZATIONS)
+
+    assert mapped(generic)[2]["header"]["translatedValues"] == [{"language": "de", "value": "Spielzeugstadt-Pass"}]
+    assert mapped(event)[1]["eventName"]["translatedValues"] == [{"language": "de", "value": "Spielzeugstadt-Pass"}]
+    assert "translatedValues" not in mapped(design("generic"))[2]["header"]

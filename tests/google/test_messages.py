@@ -11,6 +11,7 @@ from walletservice.db import transaction
 from walletservice.google_wallet.client import GoogleApiError, Resource
 from walletservice.models import GoogleWalletObject
 from walletservice.services.google_sender import wallet_client
+from walletservice.services.google_issuers import issuer_for
 
 
 def test_push_messages_beyond_three_a_day_are_sent_without_notification(
@@ -54,7 +55,9 @@ def test_the_stand_in_refuses_a_fourth_notification_in_a_day(google_app, client,
     campaign = create_campaign(client, account, "coupons", icon)
     pass_ = issue_pass(client, account, "coupons", campaign["id"])
     run_jobs(google_app)
-    wallet = wallet_client(google_app.config)
+    with transaction(write=False) as session:
+        issuer = issuer_for(session, account.id, google_app.config)
+    wallet = wallet_client(google_app.config, issuer)
     resource = Resource("offer", "Object", f"{ISSUER_ID}.p-{pass_['id']}")
     notify = {"message": {"header": "Toy Town", "body": "hi", "messageType": "TEXT_AND_NOTIFY"}}
 

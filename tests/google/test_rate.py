@@ -40,7 +40,7 @@ def test_pacers_of_two_processes_share_one_rate_through_the_database(app):
 
     slots = sorted(slot for slot, _sent in seen)
     assert len(slots) == 30
-    assert min(later - earlier for earlier, later in zip(slots, slots[1:])) >= 0.05 - 1e-6
+    assert min(later - earlier for earlier, later in zip(slots, slots[1:])) >= 0.0525 - 1e-6
     assert all(sent >= slot for slot, sent in seen)  # nobody went before its slot
 
 
@@ -59,7 +59,7 @@ def test_a_sync_never_exceeds_the_configured_rate_at_the_stand_in(google_app, cl
 
     times = [record.at for record in google_sim.records]
     assert len(google_sim.requests("POST", "genericObject")) == 8
-    assert most_in_one_second(times) <= 11
+    assert most_in_one_second(times) <= 10
     # Paced when sent, recorded when answered: arrival jitter (the first TLS handshake) may
     # shorten the span by up to about one interval.
     assert max(times) - min(times) >= (len(times) - 2) / 10
@@ -76,4 +76,19 @@ def test_a_shared_slot_woken_too_late_for_is_given_up_for_a_new_one(app):
     for _ in range(3):
         pacer.wait()
         sent.append(now[0])
-    assert sent == pytest.approx([1000.0, 1000.13, 1000.18])
+    assert sent == pytest.approx([1000.0, 1000.1325, 1000.185])
+
+
+def test_no_one_second_window_at_the_stand_in_holds_more_than_the_rate(google_app, client, account, icon,
+                                                                       google_sim):
+    # The benchmark saw 21 requests in some windows at 20/s before the timing margin.
+    google_app.config["WALLET_GOOGLE_REQUESTS_PER_SECOND"] = 20
+    campaign = create_campaign(client, account, "generics", icon)
+    for _ in range(40):
+        issue_pass(client, account, "generics", campaign["id"])
+
+    run_jobs(google_app, timeout=60)
+
+    times = [record.at for record in google_sim.records]
+    assert len(google_sim.requests("POST", "genericObject")) == 40
+    assert most_in_one_second(times) <= 20  # how far under it, test_pacing.py pins (0.0525 s apart)

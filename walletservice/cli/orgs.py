@@ -11,6 +11,8 @@ from flask.cli import AppGroup
 from walletservice.db import transaction
 from walletservice.errors import DomainError
 from walletservice.models import Organization
+from walletservice.services import google_accounts
+from walletservice.services.google_issuers import trusted_token_uris
 from walletservice.services.organizations import create_organization
 from walletservice.services.webhooks import (
     WebhookSettings,
@@ -96,3 +98,41 @@ def _echo_webhook(settings: WebhookSettings, as_json: bool) -> None:
 def _allow_private() -> bool:
     # The sender refuses such addresses anyway; refusing them here says so at once.
     return bool(current_app.config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
+
+
+@orgs_group.command("google", help="Set (or with --remove, remove) an organization's own Google Wallet issuer "
+                                   "id and service account key; prints the issuer in use, never the key.")
+@click.argument("organization_id")
+@click.option("--issuer-id", default=None, help="The issuer id from the Google Pay & Wallet Console.")
+@click.option("--service-account-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The service account's JSON key file; stored encrypted.")
+@click.option("--remove", is_flag=True, help="Use the server's issuer (WALLET_GOOGLE_ISSUER_ID) again.")
+@click.option("--json", "as_json", is_flag=True)
+def google(organization_id: str, issuer_id: str | None, service_account_file: str | None, remove: bool,
+           as_json: bool) -> None:
+    if (issuer_id is None) != (service_account_file is None):
+        raise click.UsageError("give --issuer-id and --service-account-file together")
+    try:
+        with transaction() as session:
+            organization = session.get(Organization, organization_id)
+            if organization is None:
+                raise click.ClickException(f"no organization {organization_id}")
+            if remove:
+                google_accounts.remove_own_account(session, organization)
+            elif issuer_id is not None and service_account_file is not None:
+                with open(service_account_file, encoding="utf-8", errors="replace") as key_file:
+                    google_accounts.set_own_account(session, organization, issuer_id,
+                                                    key_file.read(google_accounts.MAX_KEY_FILE_BYTES + 1),
+                                                    current_app.config["WALLET_SECRET_KEY"],
+                                                    trusted_token_uris(current_app.config))
+            row = google_accounts.own_account(session, organization.id)
+            shown = {"own_account": row is not None, "issuer_id": row.issuer_id if row else None,
+                     "client_email": row.client_email if row else None}
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    if as_json:
+        click.echo(json.dumps(shown))
+    elif row is None:
+        click.echo("google wallet: the server's issuer (WALLET_GOOGLE_ISSUER_ID)")
+    else:
+        click.echo(f"google wallet issuer {shown['issuer_id']}\nservice account {shown['client_email']}")

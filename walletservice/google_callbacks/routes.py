@@ -1,6 +1,7 @@
 """POST /google/callbacks (Google's "Add and delete callbacks"): verified, then recorded once.
 
-401 for a callback that is not signed for our issuer (nothing recorded), 400 for a body
+401 for a callback that is not signed for our issuer, or an organization's own one that
+the message names (nothing recorded), 400 for a body
 that is no JSON object, 503 when Google's keys cannot be fetched (Google retries), and
 200 otherwise, a replay included: Google retries deliveries it thinks failed, and the
 nonce already keeps a replay from being recorded twice.
@@ -18,9 +19,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from walletservice.db import transaction
 from walletservice.errors import DomainError
-from walletservice.google_wallet.callbacks import CallbackRejected, RootKey, parse_root_keys, verify_callback
+from walletservice.google_wallet.callbacks import (
+    CallbackRejected, RootKey, claimed_issuer_id, parse_root_keys, verify_callback,
+)
 from walletservice.json_bodies import parse_json_body
-from walletservice.services.google_callbacks import record_callback
+from walletservice.services.google_callbacks import callback_recipient, record_callback
 
 google_callbacks_blueprint = Blueprint("google_callbacks", __name__)
 KEYS_CACHE_SECONDS = 3600
@@ -36,7 +39,9 @@ def google_callback() -> tuple[Response, int]:
         return jsonify(error=str(exc)), 400
     if not isinstance(body, dict):
         return jsonify(error="the body must be a JSON object"), 400
-    issuer_id = current_app.config["WALLET_GOOGLE_ISSUER_ID"]
+    server_issuer_id = current_app.config["WALLET_GOOGLE_ISSUER_ID"]
+    with transaction(write=False) as session:
+        issuer_id = callback_recipient(session, claimed_issuer_id(body), server_issuer_id)
     if not issuer_id:
         return jsonify(error="Google Wallet is not configured"), 404
     try:
@@ -49,7 +54,7 @@ def google_callback() -> tuple[Response, int]:
     except CallbackRejected as exc:
         return jsonify(error=f"callback refused: {exc}"), 401
     with transaction() as session:
-        outcome = record_callback(session, event, issuer_id)
+        outcome = record_callback(session, event, issuer_id, server_issuer_id)
     return jsonify(result=outcome), 200
 
 

@@ -51,24 +51,27 @@ class RequestRecord:
     resource_id: str | None
     body: dict[str, Any] | None
     status: int
+    client_email: str | None = None  # whose bearer token it carried
 
 
 class GoogleWalletSimulator:
     """Use as a context manager or call start()/stop(). `accounts` maps a service account's
-    client_email to its public key PEM."""
+    client_email to its public key PEM; `issuers` may map a client_email to the one issuer id
+    it may write (Google refuses another issuer's ids), else `issuer_id` holds for all."""
 
     def __init__(self, server_cert_pem_file: str, server_key_pem_file: str, *, accounts: dict[str, bytes],
                  issuer_id: str | None = None, host: str = "127.0.0.1", port: int = 0,
                  keep_records: bool = True) -> None:
         self.accounts = dict(accounts)
         self.issuer_id = issuer_id
+        self.issuers: dict[str, str] = {}
         self.keep_records = keep_records  # off for long local runs: the log would only grow
         self.faults = Faults()
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
         self.records: list[RequestRecord] = []
         self.notifications: dict[str, list[float]] = {}
         self.tokens_issued = 0
-        self._tokens: set[str] = set()
+        self._tokens: dict[str, str] = {}  # bearer token -> client_email
         self._lock = threading.Lock()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(server_cert_pem_file, server_key_pem_file)
@@ -124,26 +127,27 @@ class GoogleWalletSimulator:
             return 400, {"error": "invalid_scope"}
         token = "sim-" + secrets.token_urlsafe(24)
         with self._lock:
-            self._tokens.add(token)
+            self._tokens[token] = str(issuer)
             self.tokens_issued += 1
         return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
 
     def answer_api(self, method: str, path: str, authorization: str,
                    body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
         collection, _, resource_id = path.removeprefix(API_PREFIX).partition("/")
-        status, answer = self._api(method, collection, resource_id or None, authorization, body)
+        with self._lock:
+            client_email = self._tokens.get(authorization.removeprefix("Bearer "))
+        status, answer = self._api(method, collection, resource_id or None, authorization, client_email, body)
         if self.keep_records:
             with self._lock:
-                self.records.append(
-                    RequestRecord(time.monotonic(), method, collection, resource_id or None, body, status))
+                self.records.append(RequestRecord(time.monotonic(), method, collection, resource_id or None, body,
+                                                  status, client_email))
         return status, answer
 
     def _api(self, method: str, collection: str, resource_id: str | None, authorization: str,
-             body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
-        with self._lock:
-            known_token = authorization.removeprefix("Bearer ") in self._tokens
-        if not authorization.startswith("Bearer ") or not known_token:
+             client_email: str | None, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        if not authorization.startswith("Bearer ") or client_email is None:
             return _error(401, "Request had invalid authentication credentials.")
+        issuer_id = self.issuers.get(client_email, self.issuer_id)
         if collection not in REQUIRED:
             return _error(404, f"unknown resource {collection}")
         failure, _connection = self.faults.take()
@@ -154,9 +158,9 @@ class GoogleWalletSimulator:
         if method == "GET" and resource_id:
             return self._get(collection, resource_id)
         if method == "POST" and not resource_id:
-            return self._insert(collection, body)
+            return self._insert(collection, body, issuer_id)
         if method == "PATCH" and resource_id:
-            return self._patch(collection, resource_id, body)
+            return self._patch(collection, resource_id, body, issuer_id)
         return _error(405, f"{method} not supported here")
 
     def _get(self, collection: str, resource_id: str) -> tuple[int, dict[str, Any]]:
@@ -164,10 +168,11 @@ class GoogleWalletSimulator:
             found = self.resources.get((collection, resource_id))
         return (200, found) if found is not None else _error(404, f"{resource_id} not found")
 
-    def _insert(self, collection: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    def _insert(self, collection: str, body: dict[str, Any] | None,
+                issuer_id: str | None) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict):
             return _error(400, "a JSON object body is required")
-        found = problems(collection, body, self.issuer_id)
+        found = problems(collection, body, issuer_id)
         if found:
             return _error(400, "; ".join(found))
         with self._lock:
@@ -180,7 +185,8 @@ class GoogleWalletSimulator:
             self.resources[key] = dict(body)
         return 200, body
 
-    def _patch(self, collection: str, resource_id: str, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+    def _patch(self, collection: str, resource_id: str, body: dict[str, Any] | None,
+               issuer_id: str | None) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict):
             return _error(400, "a JSON object body is required")
         with self._lock:
@@ -188,7 +194,7 @@ class GoogleWalletSimulator:
             if current is None:
                 return _error(404, f"{resource_id} not found")
             merged = {**current, **body, "id": resource_id}
-            found = problems(collection, merged, self.issuer_id)
+            found = problems(collection, merged, issuer_id)
             if found:
                 return _error(400, "; ".join(found))
             self.resources[(collection, resource_id)] = merged

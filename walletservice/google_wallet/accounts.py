@@ -29,11 +29,16 @@ def load_service_account(path: str | Path) -> ServiceAccount:
         info = json.loads(Path(path).read_text())
     except (OSError, ValueError) as exc:
         raise ServiceAccountError(f"service account file {path}: {exc}") from None
+    return parse_service_account(info, f"service account file {path}")
+
+
+def parse_service_account(info: Any, source: str = "service account") -> ServiceAccount:
+    """A service account key as Google Cloud downloads it (already parsed from JSON)."""
     if not isinstance(info, dict):
-        raise ServiceAccountError(f"service account file {path}: not a JSON object")
-    missing = [key for key in _KEY_FIELDS if not info.get(key)]
+        raise ServiceAccountError(f"{source}: not a JSON object")
+    missing = [key for key in _KEY_FIELDS if not info.get(key) or not isinstance(info[key], str)]
     if missing:
-        raise ServiceAccountError(f"service account file {path}: missing {', '.join(missing)}")
+        raise ServiceAccountError(f"{source}: missing {', '.join(missing)}")
     return ServiceAccount(
         client_email=info["client_email"], private_key_pem=info["private_key"],
         private_key_id=info.get("private_key_id"), token_uri=info["token_uri"], info=info,

@@ -65,6 +65,22 @@ def parse_root_keys(document: Mapping[str, Any]) -> list[RootKey]:
     return keys
 
 
+def claimed_issuer_id(body: Any) -> str | None:
+    """The issuer the message names (its objectId's prefix), read unverified only to choose the
+    recipient id to verify against: the signature covers the recipient, so a false claim fails."""
+    message_text = body.get("signedMessage") if isinstance(body, Mapping) else None
+    if not isinstance(message_text, str):
+        return None
+    try:
+        message = json.loads(message_text)
+    except ValueError:
+        return None
+    object_id = message.get("objectId") if isinstance(message, dict) else None
+    if not isinstance(object_id, str) or "." not in object_id:
+        return None
+    return object_id.split(".", 1)[0]
+
+
 def verify_callback(body: Any, root_keys: Iterable[RootKey], recipient_id: str, now_ms: int) -> CallbackEvent:
     if not isinstance(body, Mapping) or body.get("protocolVersion") != PROTOCOL:
         raise CallbackRejected(f"protocolVersion must be {PROTOCOL}")

@@ -69,8 +69,35 @@ def google_type(design: Mapping[str, Any]) -> str:
     return STYLE_TYPES[style]
 
 
-def localized(value: Any) -> dict[str, Any]:
-    return {"defaultValue": {"language": LANGUAGE, "value": str(value)}}
+def localized(value: Any, strings: Any = None) -> dict[str, Any]:
+    """A Google LocalizedString: the text as pass.json holds it (sent as en, or the en table's
+    entry), with the entries of the other pass.strings tables (`localizations`) as
+    translatedValues. Apple: a pass.json string that is a key of a locale's table shows
+    that table's entry on devices in that language."""
+    text = str(value)
+    default = {"language": LANGUAGE, "value": text}
+    translated = []
+    for language, translation in translations(text, strings):
+        if language == LANGUAGE:
+            default["value"] = translation
+        else:
+            translated.append({"language": language, "value": translation})
+    return {"defaultValue": default, "translatedValues": translated} if translated else {"defaultValue": default}
+
+
+def translations(text: str, strings: Any) -> list[tuple[str, str]]:
+    """(language, entry) of every table with `text` as a key; Apple's pt_BR is Google's pt-BR."""
+    if not isinstance(strings, Mapping):
+        return []
+    return [(str(locale).replace("_", "-"), table[text]) for locale, table in sorted(strings.items())
+            if isinstance(table, Mapping) and isinstance(table.get(text), str)]
+
+
+def _plain_and_localized(body: dict[str, Any], name: str, localized_name: str, value: Any, strings: Any) -> None:
+    """Google types whose field is a plain string carry the translations in a localized twin."""
+    body[name] = str(value)
+    if translations(str(value), strings):
+        body[localized_name] = localized(value, strings)
 
 
 def class_body(design: Mapping[str, Any], *, issuer_name: str, image_url: ImageUrl) -> dict[str, Any]:
@@ -78,7 +105,8 @@ def class_body(design: Mapping[str, Any], *, issuer_name: str, image_url: ImageU
     kind = google_type(design)
     body: dict[str, Any] = {"reviewStatus": "UNDER_REVIEW"}
     if kind != "generic":
-        body["issuerName"] = str(design.get("organizationName") or issuer_name)
+        _plain_and_localized(body, "issuerName", "localizedIssuerName", design.get("organizationName") or issuer_name,
+                             design.get("localizations"))
         body.update(_common_look(design, image_url))
     if design.get("locations"):
         body["locations"] = _locations(design["locations"])
@@ -106,12 +134,14 @@ def object_body(content: Mapping[str, Any], *, class_id: str, serial_number: str
 def text_modules(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Every field with a value, front to back, as Google's text modules (ids are field keys)."""
     modules = []
+    strings = content.get("localizations")
     for field in _fields(content):
         if field.get("value") in (None, ""):
             continue
-        module = {"id": _module_id(field["key"]), "body": str(field["value"])}
+        module: dict[str, Any] = {"id": _module_id(field["key"])}
+        _plain_and_localized(module, "body", "localizedBody", field["value"], strings)
         if field.get("label"):
-            module["header"] = str(field["label"])
+            _plain_and_localized(module, "header", "localizedHeader", field["label"], strings)
         modules.append(module)
     return modules[:MAX_TEXT_MODULES]
 
@@ -129,19 +159,25 @@ def _loyalty_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, 
     logo = _image(design, image_url, "logo", "icon")
     if logo is None:
         raise MappingError("loyalty: a logo or icon image is required (programLogo)")
-    return {"programName": str(design.get("logoText") or design.get("description") or "Loyalty"),
-            "programLogo": logo}
+    body: dict[str, Any] = {"programLogo": logo}
+    _plain_and_localized(body, "programName", "localizedProgramName",
+                         design.get("logoText") or design.get("description") or "Loyalty", design.get("localizations"))
+    return body
 
 
 def _offer_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, Any]:
-    body = {"title": str(_first_value(design, "primaryFields") or design.get("description") or "Offer"),
-            "provider": str(design.get("organizationName") or "Offer"), "redemptionChannel": "BOTH"}
+    strings = design.get("localizations")
+    body: dict[str, Any] = {"redemptionChannel": "BOTH"}
+    _plain_and_localized(body, "title", "localizedTitle",
+                         _first_value(design, "primaryFields") or design.get("description") or "Offer", strings)
+    _plain_and_localized(body, "provider", "localizedProvider", design.get("organizationName") or "Offer", strings)
     logo = _image(design, image_url, "logo", "icon")
     return {**body, "titleImage": logo} if logo else body
 
 
 def _event_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, Any]:
-    body: dict[str, Any] = {"eventName": localized(design.get("description") or design.get("logoText") or "Event")}
+    body: dict[str, Any] = {"eventName": localized(design.get("description") or design.get("logoText") or "Event",
+                                                      design.get("localizations"))}
     logo = _image(design, image_url, "logo", "icon")
     if logo:
         body["logo"] = logo
@@ -214,12 +250,14 @@ def _offer_object(_content: Mapping[str, Any], _serial: str, _image_url: ImageUr
 
 
 def _generic_object(content: Mapping[str, Any], _serial: str, image_url: ImageUrl) -> dict[str, Any]:
+    strings = content.get("localizations")
     header = _first_value(content, "primaryFields") or content.get("description") or "Pass"
-    body: dict[str, Any] = {"cardTitle": localized(content.get("organizationName") or content.get("logoText") or "Pass"),
-                            "header": localized(header), **_common_look(content, image_url)}
+    title = content.get("organizationName") or content.get("logoText") or "Pass"
+    body: dict[str, Any] = {"cardTitle": localized(title, strings), "header": localized(header, strings),
+                            **_common_look(content, image_url)}
     subheader = _first_value(content, "secondaryFields")
     if subheader:
-        body["subheader"] = localized(subheader)
+        body["subheader"] = localized(subheader, strings)
     return body
 
 

@@ -10,7 +10,9 @@ from walletservice.models.device import (
 )
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
-from walletservice.models.google_wallet import GoogleCallbackNonce, GoogleWalletClass, GoogleWalletObject
+from walletservice.models.google_wallet import (
+    GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject,
+)
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.nfc_key import NfcKey
@@ -26,8 +28,8 @@ from walletservice.models.worker import WorkerHeartbeat
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
     "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
-    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleWalletClass",
-    "GoogleWalletObject", "IdempotencyKey", "NfcKey",
+    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleIssuerAccount",
+    "GoogleWalletClass", "GoogleWalletObject", "IdempotencyKey", "NfcKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",

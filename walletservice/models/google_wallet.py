@@ -53,3 +53,20 @@ class GoogleCallbackNonce(Base):
     # The message's own expiry (expTimeMillis): after it the message is refused anyway, so
     # housekeeping may forget the nonce.
     expires_at: Mapped[dt.datetime]
+
+
+class GoogleIssuerAccount(Base):
+    """An organization's own Google Wallet issuer and service account key; without one the
+    server's (WALLET_GOOGLE_ISSUER_ID) is used. The key file is encrypted like signing keys."""
+
+    __tablename__ = "google_issuer_accounts"
+
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    issuer_id: Mapped[str] = mapped_column(String(32))
+    client_email: Mapped[str] = mapped_column(String(320))
+    private_key_id: Mapped[str | None] = mapped_column(String(128))
+    # The whole JSON key file, encrypted with services.key_encryption.
+    service_account_encrypted: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, case, literal
 from sqlalchemy.dialects import postgresql, sqlite
 
-from walletservice.google_wallet.pacing import missed_slot
+from walletservice.google_wallet.pacing import missed_slot, pacing_interval
 from walletservice.models import RateSlot
 
 
@@ -27,7 +27,7 @@ class SharedRatePacer:
                  clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep) -> None:
         self._engine = engine
         self._name = name
-        self._interval = 1.0 / per_second if per_second > 0 else 0.0
+        self._interval = pacing_interval(per_second)
         self._clock, self._sleep = clock, sleep
 
     def wait(self) -> float:

@@ -25,8 +25,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
+from walletservice.errors import ConfigurationError
 from walletservice.extensions import db
-from walletservice.google_wallet.accounts import ServiceAccountError, load_service_account
+from walletservice.google_wallet.accounts import ServiceAccountError
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
 from walletservice.google_wallet.credentials import AccessTokens
 from walletservice.google_wallet.mapping import (
@@ -39,10 +40,10 @@ from walletservice.plumbing.signed_values import sign_value
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
 from walletservice.queue.rate_slots import SharedRatePacer
 from walletservice.services import google_sync
+from walletservice.services.google_issuers import GoogleIssuer, issuer_for
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.push_message import push_message_field, push_message_text
 
-RATE_SLOT = "google-wallet"
 # Google: at most 3 messages with notification per object per 24 hours.
 NOTIFICATIONS_PER_WINDOW = 3
 NOTIFICATION_WINDOW_SECONDS = 24 * 3600
@@ -52,32 +53,36 @@ _clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
 _clients_lock = threading.Lock()
 
 
-def wallet_client(settings: JobSettings) -> WalletObjectsClient:
-    """One client per configuration and process: its token, connections and pacing are shared."""
+def wallet_client(settings: JobSettings, issuer: GoogleIssuer) -> WalletObjectsClient:
+    """One client per account, configuration and process: its token, connections and pacing are shared."""
     engine = db.engine
-    key = (*(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE",
-                                         "WALLET_GOOGLE_CA_BUNDLE", "WALLET_GOOGLE_REQUESTS_PER_SECOND")), engine)
+    key = (*(settings[name] for name in ("WALLET_GOOGLE_API_URL", "WALLET_GOOGLE_CA_BUNDLE",
+                                         "WALLET_GOOGLE_REQUESTS_PER_SECOND")), issuer.fingerprint, engine)
     with _clients_lock:
         if key not in _clients:
-            api_url, account_file, ca_bundle, per_second, _engine = key
+            api_url, ca_bundle, per_second = key[:3]
             verify = ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True
             http = httpx.Client(verify=verify, timeout=httpx.Timeout(10.0))
-            try:
-                account = load_service_account(account_file)
-            except ServiceAccountError as exc:  # a refusal to record (gwallet_message), not a crash to retry
-                http.close()
-                raise GoogleApiError(str(exc)) from exc
-            tokens = AccessTokens(account, http)
-            _clients[key] = WalletObjectsClient(api_url, tokens, http, _pacer(engine, per_second))
+            tokens = AccessTokens(issuer.account, http)
+            _clients[key] = WalletObjectsClient(api_url, tokens, http, _pacer(engine, issuer.rate_slot, per_second))
         return _clients[key]
 
 
-def _pacer(engine: Engine, per_second: float) -> RequestPacer | SharedRatePacer:
+def _issuer(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
+    try:
+        return issuer_for(session, organization_id, settings)
+    # A refusal to record (gwallet_message), not a crash to retry: an unreadable key file, or an
+    # organization's key that WALLET_SECRET_KEY no longer decrypts.
+    except (ServiceAccountError, ConfigurationError) as exc:
+        raise GoogleApiError(str(exc)) from exc
+
+
+def _pacer(engine: Engine, rate_slot: str, per_second: float) -> RequestPacer | SharedRatePacer:
     """On PostgreSQL every worker shares one rate through the database. SQLite has a single
     writer, and the chunk holds it while it calls Google, so a second connection could not
     take a slot: there the rate is kept per process (SQLite deployments run one)."""
     if engine.dialect.name == "postgresql":
-        return SharedRatePacer(engine, RATE_SLOT, per_second)
+        return SharedRatePacer(engine, rate_slot, per_second)
     return RequestPacer(per_second)
 
 
@@ -90,23 +95,32 @@ def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str
 
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
-    if job.payload.get("removed") and settings["WALLET_GOOGLE_ISSUER_ID"]:
-        return _retire_objects(job.payload["removed"], settings)
+    try:
+        issuer = _issuer(session, job.organization_id, settings)
+    except GoogleApiError as exc:
+        issuer, unusable = None, str(exc)
+    else:
+        unusable = ("Google Wallet is not configured on this server (WALLET_GOOGLE_ISSUER_ID, "
+                    "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE) and the organization has no issuer of its own")
+    if job.payload.get("removed"):
+        return _retire_objects(job.payload["removed"], settings, issuer) if issuer else _nothing_to_do()
     campaign = session.get(Campaign, job.payload["campaign_id"])
     if campaign is None or not google_sync.google_enabled(campaign):
-        return ChunkResult(cursor=None, processed=0, done=True)  # deleted or turned off meanwhile
-    if not settings["WALLET_GOOGLE_ISSUER_ID"] or not settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]:
-        google_sync.set_sync_status(session, campaign.id, google_sync.FAILED,
-                                    "Google Wallet is not configured on this server (WALLET_GOOGLE_ISSUER_ID, "
-                                    "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE)")
-        return ChunkResult(cursor=None, processed=0, done=True)
+        return _nothing_to_do()  # deleted or turned off meanwhile
+    if issuer is None:
+        google_sync.set_sync_status(session, campaign.id, google_sync.FAILED, unusable)
+        return _nothing_to_do()
     if job.cursor is None:
-        return _sync_class(session, job, campaign, settings)
-    return _sync_next_pass(session, job, campaign, settings)
+        return _sync_class(session, job, campaign, settings, issuer)
+    return _sync_next_pass(session, job, campaign, settings, issuer)
 
 
-def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
-    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+def _nothing_to_do() -> ChunkResult:
+    return ChunkResult(cursor=None, processed=0, done=True)
+
+
+def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings,
+                issuer: GoogleIssuer) -> ChunkResult:
     state = google_sync.sync_states(session, [campaign.id]).get(campaign.id)
     class_exists = state is not None and state[0] == google_sync.SYNC_DONE
     if job.payload.get("class") or not class_exists:
@@ -114,8 +128,9 @@ def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settin
         try:
             body = class_body(campaign.design, issuer_name=organization.name if organization else campaign.name,
                               image_url=lambda asset_id: image_url(settings, campaign.organization_id, asset_id))
-            wallet_client(settings).upsert(
-                Resource(google_type(campaign.design), "Class", google_sync.class_id(issuer, campaign.id)), body)
+            wallet_client(settings, issuer).upsert(
+                Resource(google_type(campaign.design), "Class", google_sync.class_id(issuer.issuer_id, campaign.id)),
+                body)
         except (MappingError, GoogleApiError) as exc:
             if isinstance(exc, GoogleApiError) and exc.retryable:
                 raise
@@ -127,7 +142,8 @@ def _sync_class(session: Session, job: BackgroundJob, campaign: Campaign, settin
     return ChunkResult(cursor="", processed=0, done=not more)
 
 
-def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings) -> ChunkResult:
+def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, settings: JobSettings,
+                    issuer: GoogleIssuer) -> ChunkResult:
     pass_, cursor = _next_pass(session, job, campaign)
     if pass_ is None:
         return ChunkResult(cursor=cursor, processed=0, done=True)
@@ -136,12 +152,12 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
     if exists and synced.synced_tag >= pass_.update_tag:
         return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
     try:
-        resource = _write_object(pass_, campaign, settings, exists=exists)
+        resource = _write_object(pass_, campaign, settings, issuer, exists=exists)
         if not exists:
             # A new object shows the pass's current push message among its text modules already.
             synced.message_value = _push_message_value(pass_)
         else:
-            _send_push_message(pass_, campaign, settings, resource, synced)
+            _send_push_message(pass_, campaign, settings, issuer, resource, synced)
         synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
     except (MappingError, GoogleApiError) as exc:
         if isinstance(exc, GoogleApiError) and exc.retryable:
@@ -173,8 +189,8 @@ def _push_message_value(pass_: Pass) -> str | None:
     return str(field["value"]) if field and field.get("value") else None
 
 
-def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, resource: Resource,
-                       synced: GoogleWalletObject, now: float | None = None) -> None:
+def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, issuer: GoogleIssuer,
+                       resource: Resource, synced: GoogleWalletObject, now: float | None = None) -> None:
     """A new push message (services.push_message) becomes a Google message, with notification
     while the object's 3 per 24 hours last; later ones are sent without and counted."""
     value = _push_message_value(pass_)
@@ -184,7 +200,7 @@ def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, r
     recent = [at for at in (synced.notified_at or []) if at > now - NOTIFICATION_WINDOW_SECONDS]
     notify = len(recent) < NOTIFICATIONS_PER_WINDOW
     header = str(pass_.content.get("organizationName") or campaign.name)
-    wallet_client(settings).add_message(resource, message_body(
+    wallet_client(settings, issuer).add_message(resource, message_body(
         push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify))
     synced.message_value = value
     synced.notified_at = [*recent, now] if notify else recent
@@ -192,13 +208,12 @@ def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, r
         synced.unnotified_messages += 1
 
 
-def _retire_objects(removed: list[dict[str, str]], settings: JobSettings) -> ChunkResult:
+def _retire_objects(removed: list[dict[str, str]], settings: JobSettings, issuer: GoogleIssuer) -> ChunkResult:
     """Deleted passes: their objects become INACTIVE (one already gone at Google is fine)."""
-    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
     for item in removed:
-        resource = Resource(item["type"], "Object", google_sync.object_id(issuer, item["pass_id"]))
+        resource = Resource(item["type"], "Object", google_sync.object_id(issuer.issuer_id, item["pass_id"]))
         try:
-            wallet_client(settings).patch(resource, {"state": "INACTIVE"})
+            wallet_client(settings, issuer).patch(resource, {"state": "INACTIVE"})
         except GoogleApiError as exc:
             if exc.retryable:
                 raise
@@ -226,14 +241,14 @@ def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tupl
     return None, str(index)
 
 
-def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, *, exists: bool) -> Resource:
-    issuer = settings["WALLET_GOOGLE_ISSUER_ID"]
+def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, issuer: GoogleIssuer, *,
+                  exists: bool) -> Resource:
     body = object_body(
-        pass_.content, class_id=google_sync.class_id(issuer, campaign.id), serial_number=pass_.serial_number,
+        pass_.content, class_id=google_sync.class_id(issuer.issuer_id, campaign.id), serial_number=pass_.serial_number,
         state=pass_state(pass_, campaign.settings),
         image_url=lambda asset_id: image_url(settings, pass_.organization_id, asset_id))
-    resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer, pass_.id))
-    wallet_client(settings).upsert(resource, body, probably_exists=exists)
+    resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer.issuer_id, pass_.id))
+    wallet_client(settings, issuer).upsert(resource, body, probably_exists=exists)
     return resource
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from walletservice.db import upsert_insert
-from walletservice.google_wallet.accounts import ServiceAccount, load_service_account
 from walletservice.google_wallet.mapping import google_type
 from walletservice.google_wallet.save_links import save_url
 from walletservice.models import Campaign, GoogleWalletClass, GoogleWalletObject, Pass
 from walletservice.models.base import utcnow
 from walletservice.queue.jobs import enqueue_job
+from walletservice.services.google_issuers import GoogleIssuer, issuer_for
 
 SYNC_KIND = "google_wallet_sync"
 USAGE_SETTING = "gwallet_usage"
@@ -101,30 +101,29 @@ def sync_states(session: Session, campaign_ids: Sequence[str]) -> dict[str, tupl
     return {campaign_id: (status, message) for campaign_id, status, message in rows}
 
 
-_accounts: dict[str, ServiceAccount] = {}
-
-
-def _account(path: str) -> ServiceAccount:
-    if path not in _accounts:
-        _accounts[path] = load_service_account(path)
-    return _accounts[path]
-
-
 def save_links(session: Session, passes: Sequence[Pass], campaigns: Mapping[str, Campaign],
                settings: Mapping[str, Any]) -> dict[str, str]:
     """"Save to Google Wallet" URLs of the passes whose object exists at Google (ids only in
-    the token, so the object must exist first); passes without one are left out."""
-    issuer, account_file = settings["WALLET_GOOGLE_ISSUER_ID"], settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]
+    the token, so the object must exist first), signed by the issuer of the pass's
+    organization (services.google_issuers); passes without one are left out."""
     wanted = [pass_ for pass_ in passes if google_enabled(campaigns[pass_.campaign_id])]
-    if not wanted or not issuer or not account_file:
+    if not wanted:
         return {}
     synced = set(session.scalars(select(GoogleWalletObject.pass_id)
                                  .where(GoogleWalletObject.pass_id.in_([pass_.id for pass_ in wanted]))))
     origins = [str(settings["WALLET_PUBLIC_URL"])]
     if settings.get("WALLET_PAGES_URL"):
         origins.append(str(settings["WALLET_PAGES_URL"]))
-    return {
-        pass_.id: save_url(_account(account_file), google_type(campaigns[pass_.campaign_id].design),
-                           class_id(issuer, pass_.campaign_id), object_id(issuer, pass_.id), origins)
-        for pass_ in wanted if pass_.id in synced
-    }
+    issuers: dict[str, GoogleIssuer | None] = {}
+    links = {}
+    for pass_ in wanted:
+        if pass_.id not in synced:
+            continue
+        if pass_.organization_id not in issuers:
+            issuers[pass_.organization_id] = issuer_for(session, pass_.organization_id, settings)
+        issuer = issuers[pass_.organization_id]
+        if issuer is not None:
+            links[pass_.id] = save_url(
+                issuer.account, google_type(campaigns[pass_.campaign_id].design),
+                class_id(issuer.issuer_id, pass_.campaign_id), object_id(issuer.issuer_id, pass_.id), origins)
+    return links

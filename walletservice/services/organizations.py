@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, or_
 from sqlalchemy.orm import Session
 
 from walletservice.db import lock_for_update
@@ -106,3 +106,10 @@ def refresh_child_api_key(session: Session, parent_id: str, child_id: str) -> Is
     revoke_api_keys(session, child)
     child.updated_at = utcnow()
     return issue_api_key(session, child)
+
+
+def organization_in_reach(session: Session, caller_id: str, organization_id: str) -> Organization:
+    """The caller itself or one of its child organizations; anything else is not found."""
+    statement = select(Organization).where(Organization.id == organization_id, or_(
+        Organization.id == caller_id, Organization.parent_id == caller_id))
+    return one_or_not_found(session, statement, "organization")

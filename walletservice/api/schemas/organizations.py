@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from walletservice.api.schemas.common import Text, Timestamp
 from walletservice.models import Organization
+from walletservice.services.google_accounts import GoogleAccountSummary
 
 OrganizationName = Annotated[str, StringConstraints(min_length=1, max_length=255, pattern=r"^[^\x00]*$")]
 
@@ -58,3 +59,28 @@ class OrganizationResponse(BaseModel):
             api_password=api_key, webhook_url=organization.webhook_url,
             updated_at=organization.updated_at, created_at=organization.created_at,
         )
+
+
+class GoogleAccountUpdate(BaseModel):
+    """An organization's own Google Wallet issuer (docs/google-wallet.md)."""
+
+    issuer_id: str = Field(description="The issuer id from the Google Pay & Wallet Console (digits).",
+                           max_length=32)
+    service_account: dict[str, Any] | str = Field(
+        description="The service account's JSON key as Google Cloud downloads it (the object, or its text). "
+                    "Stored encrypted; never answered.")
+
+
+class GoogleAccountResponse(BaseModel):
+    own_account: bool = Field(description="false: the server's issuer is used (the other fields are null).")
+    issuer_id: str | None = None
+    client_email: str | None = None
+    private_key_id: str | None = None
+    updated_at: Timestamp | None = None
+
+    @classmethod
+    def build(cls, summary: GoogleAccountSummary | None) -> GoogleAccountResponse:
+        if summary is None:
+            return cls(own_account=False)
+        return cls(own_account=True, issuer_id=summary.issuer_id, client_email=summary.client_email,
+                   private_key_id=summary.private_key_id, updated_at=summary.updated_at)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from flask import Response, current_app
 
 from walletservice.api.schemas.common import ErrorObject, PageQuery
-from walletservice.api.schemas.organizations import OrganizationCreate, OrganizationResponse
+from walletservice.api.schemas.organizations import (
+    GoogleAccountResponse, GoogleAccountUpdate, OrganizationCreate, OrganizationResponse,
+)
 from walletservice.api.v2 import v2_api
 from walletservice.api.v2.responses import collection_response, json_response
 from walletservice.db import transaction
+from walletservice.services import google_accounts
 from walletservice.services import organizations as organization_service
 from walletservice.services.collection_filters import CollectionQuery
+from walletservice.services.google_issuers import trusted_token_uris
 from walletservice.services.webhooks import set_webhook_authorization, set_webhook_url
 
 TAG = "Organizations"
@@ -54,3 +58,42 @@ def refresh_api_password(organization_id: str, child_id: str) -> Response:
         issued = organization_service.refresh_child_api_key(session, organization_id, child_id)
         response = OrganizationResponse.build(issued.organization, issued.api_key)
     return json_response(response)
+
+
+GOOGLE_ACCOUNT = "/organizations/<uuid:child_id>/google_wallet"
+
+
+@v2_api.route("GET", GOOGLE_ACCOUNT, summary="Show an organization's own Google Wallet issuer", tag=TAG,
+              responses={200: GoogleAccountResponse},
+              description="The caller's own id or a child organization's. The private key is never answered.")
+def get_google_account(organization_id: str, child_id: str) -> Response:
+    with transaction(write=False) as session:
+        target = organization_service.organization_in_reach(session, organization_id, child_id)
+        row = google_accounts.own_account(session, target.id)
+        response = GoogleAccountResponse.build(google_accounts.summarize(row) if row else None)
+    return json_response(response)
+
+
+@v2_api.route("PUT", GOOGLE_ACCOUNT, summary="Set an organization's own Google Wallet issuer", tag=TAG,
+              json_body=GoogleAccountUpdate, responses={200: GoogleAccountResponse},
+              description="Its passes are then issued under this issuer id and service account instead of "
+                          "the server's: every Google-enabled campaign is synced again. 422 when the key "
+                          "is not a service account key with an RSA private key.")
+def set_google_account(organization_id: str, child_id: str, body: GoogleAccountUpdate) -> Response:
+    with transaction() as session:
+        target = organization_service.organization_in_reach(session, organization_id, child_id)
+        row = google_accounts.set_own_account(session, target, body.issuer_id, body.service_account,
+                                              current_app.config["WALLET_SECRET_KEY"],
+                                              trusted_token_uris(current_app.config))
+        response = GoogleAccountResponse.build(google_accounts.summarize(row))
+    return json_response(response)
+
+
+@v2_api.route("DELETE", GOOGLE_ACCOUNT, summary="Go back to the server's Google Wallet issuer", tag=TAG,
+              responses={200: GoogleAccountResponse},
+              description="Every Google-enabled campaign is synced again under the server's issuer.")
+def remove_google_account(organization_id: str, child_id: str) -> Response:
+    with transaction() as session:
+        target = organization_service.organization_in_reach(session, organization_id, child_id)
+        google_accounts.remove_own_account(session, target)
+    return json_response(GoogleAccountResponse.build(None))

@@ -56,6 +56,9 @@ class V3Template(V3TemplateSummary):
     emailSendout: bool = Field(description="Whether emailRecipient is mailed (v2 attribute `email_sendout`).")
     smsSendout: bool = Field(description="Whether phoneRecipient is texted (v2 attribute `sms_sendout`).")
     downloadPinEnabled: bool
+    googleWalletEnabled: bool = Field(
+        description="Whether its passes are also Google Wallet passes, answered as androidUri once synced "
+                    "(ours; turned on with the v2 campaign attribute `gwallet_usage`).")
     dynamicFields: V3DynamicFields
     fields: list[V3TemplateField]
 
@@ -70,7 +73,7 @@ def template_view(details: TemplateDetails) -> dict[str, Any]:
         identifier=campaign.id, name=campaign.name, type=campaign.style, numberOfCreatedPasses=details.passes,
         createPassUrl=public_url(f"{PREFIX}/pass"), validValidationPlaces=details.valid_validation_places,
         emailSendout=details.sendouts["email"], smsSendout=details.sendouts["sms"],
-        downloadPinEnabled=details.download_pin_enabled,
+        downloadPinEnabled=details.download_pin_enabled, googleWalletEnabled=details.google_wallet_enabled,
         dynamicFields=V3DynamicFields(additionalProperties={field.name: field.id for field in details.fields}),
         fields=[field_model(field) for field in details.fields],
     ).model_dump()

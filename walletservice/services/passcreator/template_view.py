@@ -21,6 +21,7 @@ from walletservice.services.pass_content import FIELD_LISTS
 from walletservice.services.passcreator.pass_query import template_properties
 from walletservice.services.passcreator.passes import valid_validation_places
 from walletservice.services.passcreator.sendout_templates import email_sendout, sms_sendout
+from walletservice.services.google_sync import google_enabled
 from walletservice.services.passworks_mapping import campaign_setting
 
 
@@ -49,6 +50,10 @@ class TemplateDetails:
     @property
     def download_pin_enabled(self) -> bool:
         return bool(campaign_setting(self.campaign.settings, PIN_SETTING))
+
+    @property
+    def google_wallet_enabled(self) -> bool:
+        return google_enabled(self.campaign)
 
 
 def templates_of(organization_id: str) -> Select[tuple[Campaign]]:
