@@ -53,9 +53,14 @@ def with_nfc_public_key(session: Session, organization_id: str, attributes: Mapp
     nfc = attributes.get(NFC_ATTRIBUTE)
     if not isinstance(nfc, Mapping) or nfc.get("encryption_public_key"):
         return dict(attributes)
+    public_key = required_nfc_public_key(session, organization_id, "nfc.encryption_public_key")
+    return {**attributes, NFC_ATTRIBUTE: {**nfc, "encryption_public_key": public_key}}
+
+
+def required_nfc_public_key(session: Session, organization_id: str, key_path: str) -> str:
+    """The organization's newest public key; InvalidInput naming key_path (the API's spelling) without one."""
     public_key = current_nfc_public_key(session, organization_id)
     if public_key is None:
-        raise InvalidInput("nfc.encryption_public_key: send one, or create the organization's NFC key first "
-                           "(flask --app app wallet nfc-key create --organization ORG_ID)",
-                           field="nfc.encryption_public_key")
-    return {**attributes, NFC_ATTRIBUTE: {**nfc, "encryption_public_key": public_key}}
+        raise InvalidInput(f"{key_path}: send one, or create the organization's NFC key first "
+                           "(flask --app app wallet nfc-key create --organization ORG_ID)", field=key_path)
+    return public_key

@@ -30,6 +30,17 @@ class V3Location(BaseModel):
                                                   "for the style.")
 
 
+class V3Nfc(BaseModel):
+    """Apple's Pass.NFC; encryptionPublicKey defaults to the organization's newest NFC key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(description="What the pass hands the reader; at most 64 bytes.")
+    requiresAuthentication: bool | None = Field(None, description="Face ID / passcode before the pass is read.")
+    encryptionPublicKey: str | None = Field(None, description="Base64 P-256 SubjectPublicKeyInfo; default: the "
+                                                              "organization's (wallet nfc-key create).")
+
+
 class V3PassData(BaseModel):
     """The documented keys; any other key is an additional property of the template, by id or name."""
 
@@ -50,6 +61,17 @@ class V3PassData(BaseModel):
         None, max_length=100, description='iOS 18: [{"date": "Y-m-d H:i"} or {"startDate": ..., "endDate": ...}], '
         "UTC; replaces the template's. Older iOS gets the earliest as relevantDate unless one is set.",
         examples=[[{"startDate": "2055-06-01 19:00", "endDate": "2055-06-01 23:00"}]])
+    semantics: dict[str, Any] | None = Field(
+        None, description="Apple's semantic tags (iOS 12+), replacing the template's; null gives the template's "
+        "back. A posterEventTicket or semanticBoardingPass needs the tags Apple lists (docs/pass-format.md).",
+        examples=[{"eventName": "Gala", "eventType": "PKEventTypeLivePerformance", "venueName": "Arena",
+                   "performerNames": ["The Examples"]}])
+    preferredStyleSchemes: list[str] | None = Field(
+        None, max_length=4, description="iOS 18+: posterEventTicket (event tickets), semanticBoardingPass "
+        "(boarding passes, iOS 26); the classic style is added as the fallback. Replaces the template's.",
+        examples=[["posterEventTicket"]])
+    nfc: V3Nfc | None = Field(None, description="Apple's Pass.NFC (needs the NFC entitlement), replacing the "
+                                                "template's.")
     labelColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     foregroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     backgroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
@@ -188,6 +210,11 @@ class V3ListedPass(BaseModel):
     firstDownloadedAt: str | None = Field(None, description="Y-m-d H:i:s, UTC; null when never.")
     projectId: str | None = Field(None, description="Always null.")
     relevantDate: str | None = Field(None, description='Y-m-d H:i, UTC; "" when unset.')
+    semantics: dict[str, Any] | None = Field(None, description="The pass's semantic tags (its own, else its "
+                                                               "template's); not in Passcreator's list.")
+    preferredStyleSchemes: list[str] | None = Field(None, description="As given (pass.json adds the classic "
+                                                                      "fallback); not in Passcreator's list.")
+    nfc: dict[str, Any] | None = Field(None, description="As in pass.json; not in Passcreator's list.")
     validAsOfDate: str | None = Field(None, description='Always "".')
 
 

@@ -39,6 +39,7 @@ from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.relevant_dates import read_relevant_dates
+from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, read_wallet_features, with_nfc_key
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
 from walletservice.services.passcreator.images import (
@@ -60,7 +61,7 @@ SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations", "relevantDates")
 DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
-                             *SENDOUT_KEYS))
+                             *SENDOUT_KEYS, *WALLET_FEATURE_KEYS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
 V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -99,7 +100,7 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
                     selected: int, condition: ColumnElement[bool]) -> None:
     """What can be refused for a bulk update in the request: an emailRecipient or phoneRecipient
     (bulk updates send nothing), dates, image URLs and language codes (of images and of localizedRelevantText), the
-    shape of locations, a userProvidedId that must be unique
+    shape of locations and of semantics, preferredStyleSchemes and nfc, a userProvidedId that must be unique
     but is taken or would be shared, and eligibleValidationPlaces outside the selected
     passes' templates."""
     refuse_bulk_recipients(data)
@@ -110,6 +111,7 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
         read_relevant_dates(data["relevantDates"], parse_v3_date)
     read_image_urls(data, policy, None)
     _check_bulk_locations(data.get("locations"))
+    read_wallet_features(data, {}, set())  # their shape; Apple's rules are checked per pass in the job
     changes = PassChanges()
     _read_identity(data, changes)
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
@@ -166,6 +168,7 @@ def _read_presentation(campaign: Campaign, data: Mapping[str, Any], changes: Pas
             _set_or_clear(changes, "groupingIdentifier", grouping)
     if "locations" in data:
         _read_locations(campaign, data["locations"], changes)
+    read_wallet_features(data, changes.values, changes.cleared_values)
 
 
 def _read_locations(campaign: Campaign, locations: Any, changes: PassChanges) -> None:
@@ -350,6 +353,7 @@ def create_v3_pass(session: Session, campaign: Campaign, changes: PassChanges, i
     check_bundle_room(session, campaign.organization_id, bundle_id_in(changes.extra))
     values = _with_images(changes.values, images)
     values = _with_default_barcode(values, campaign, reservation.serial_number)
+    values = with_nfc_key(session, campaign.organization_id, values)
     return issue_pass(session, campaign, values, serial_number=reservation.serial_number,
                       pass_id=reservation.pass_id, download_id=reservation.download_id,
                       user_provided_id=changes.user_provided_id, extra=_without_nulls(changes.extra))
@@ -371,6 +375,7 @@ def update_v3_pass(session: Session, campaign: Campaign, pass_: Pass, changes: P
     if not replace:
         new_values = _merged(pass_.values, new_values, changes)
     new_values = _with_default_barcode(new_values, campaign, pass_.serial_number)
+    new_values = with_nfc_key(session, pass_.organization_id, new_values)
     # Marked changed below, once the kept properties are set too: the revision keeps them.
     # update_pass_values refuses content before it changes anything, so a refusal leaves the pass as it was.
     changed = update_pass_values(session, pass_, campaign, new_values, merge=False, mark_changed=False)

@@ -1,0 +1,75 @@
+"""A v3 pass's own `semantics`, `preferredStyleSchemes` and `nfc` (issue 18), in Apple's spelling.
+
+Passcreator has none of these keys; they follow v3's camelCase, which is Apple's too. Each
+replaces its template's value as a whole (v2 `semantics`, `preferred_style_schemes`, `nfc`),
+and `""` or `null` gives the template's back. Only the shape is read here: the rules Apple
+documents (the semantic tags a poster event ticket or semantic boarding pass needs, schemes
+per style, the NFC message's length) are passkit's, checked on the composed pass when it
+is written (services.passes.check_content).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping, MutableSet
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from walletservice.errors import BadRequest
+from walletservice.passkit.nfc import NFC_KEYS
+from walletservice.services.nfc_keys import required_nfc_public_key
+
+WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc")
+NFC_PUBLIC_KEY = "encryptionPublicKey"
+
+
+def read_wallet_features(data: Mapping[str, Any], values: MutableMapping[str, Any],
+                         cleared: MutableSet[str]) -> None:
+    """Copy the keys the data gives into the pass's values; an empty one into `cleared`.
+    The message's size and requiresAuthentication's type are passkit's (passkit.nfc.check_nfc)."""
+    readers = {"semantics": _semantics, "preferredStyleSchemes": _style_schemes, "nfc": _nfc}
+    for name, read in readers.items():
+        if name not in data:
+            continue
+        value = read(data[name])
+        if value is None:
+            cleared.add(name)
+        else:
+            values[name] = value
+
+
+def with_nfc_key(session: Session, organization_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """An `nfc` without encryptionPublicKey gets the organization's newest, copied now so the pass
+    keeps the key its readers were given after a new one is created (as v2 does)."""
+    nfc = values.get("nfc")
+    if not isinstance(nfc, Mapping) or nfc.get(NFC_PUBLIC_KEY):
+        return dict(values)
+    public_key = required_nfc_public_key(session, organization_id, f"nfc.{NFC_PUBLIC_KEY}")
+    return {**values, "nfc": {**nfc, NFC_PUBLIC_KEY: public_key}}
+
+
+def _semantics(value: Any) -> dict[str, Any] | None:
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, Mapping):
+        raise BadRequest("semantics must be an object of Apple's semantic tags, e.g. {\"venueName\": \"Arena\"}")
+    return dict(value)
+
+
+def _style_schemes(value: Any) -> list[str] | None:
+    if value in (None, "", []):
+        return None
+    if not isinstance(value, list) or not all(isinstance(scheme, str) for scheme in value):
+        raise BadRequest('preferredStyleSchemes must be a list of scheme names, e.g. ["posterEventTicket"]')
+    return list(value)
+
+
+def _nfc(value: Any) -> dict[str, Any] | None:
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, Mapping):
+        raise BadRequest("nfc must be an object with message and requiresAuthentication")
+    unknown = sorted(str(key) for key in value if key not in NFC_KEYS)
+    if unknown:
+        raise BadRequest(f"nfc.{unknown[0]} is not a key: use {', '.join(NFC_KEYS)}")
+    return {key: value[key] for key in NFC_KEYS if value.get(key) is not None}
