@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from tests.passkit.test_pass_format import key_values
+from tests.passkit.factories import NFC_PUBLIC_KEY
+from tests.passkit.test_pass_format import _semantic_sample, key_values
 from tests.web.test_bundles import assert_signed_pkpass
 from tests.v3.conftest import TEMPLATE_DESIGN, V3Client, make_template
-from walletservice.passkit.pass_format import keys_where
+from walletservice.passkit.pass_format import PASS_KEYS, keys_where
 from walletservice.passkit.validation import STYLES
 
 # Differ between any two passes, whatever the body says (the barcode's text defaults to the pass's code).
@@ -24,6 +25,11 @@ EVERY_V3_VALUE: dict[str, Any] = {
     "locations": [{"latitude": 1.5, "longitude": 2.5, "altitude": 3.0, "relevantText": "Near", "maxDistance": 50}],
     "firstname": "Ada", "barcodeValue": "ADA-1",
     "relevantDates": [{"date": "2054-06-01 18:00"}, {"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 23:00"}],
+    # Every semantic tag: the poster scheme's required ones are among them.
+    "semantics": {key.path.removeprefix("semantics."): _semantic_sample(key.type)
+                  for key in PASS_KEYS if key.path.startswith("semantics.")},
+    "preferredStyleSchemes": ["posterEventTicket"],
+    "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
 }
 
 

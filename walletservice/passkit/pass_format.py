@@ -73,10 +73,10 @@ _TOP_LEVEL = (
     _key("userInfo", "JSON object", "6.0", "b2"),
     _key("sharingProhibited", "boolean", "11.0", "bc2"),
     _key("suppressStripShine", "boolean", "6.0", "bc"),
-    _key("semantics", "SemanticTags", "12.0", "bc2"),
-    _key("nfc", "NFC", "9.0", "bc2"),
+    _key("semantics", "SemanticTags", "12.0", "bc23"),
+    _key("nfc", "NFC", "9.0", "bc23"),
     _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket (18); semanticBoardingPass, "
-         "boardingPass (26)", "18.0", "bc2"),
+         "boardingPass (26)", "18.0", "bc23"),
     # Poster event ticket extras (iOS 18): not built yet.
     _key("eventLogoText", "localizable string", "18.0"),
     _key("footerBackgroundColor", "rgb color", "18.0"),
@@ -140,9 +140,9 @@ _NESTED = (
     _key("relevantDates[].date", "ISO 8601 date", "18.0", "bc23"),
     _key("relevantDates[].startDate", "ISO 8601 date", "18.0", "bc23"),
     _key("relevantDates[].endDate", "ISO 8601 date, after startDate", "18.0", "bc23"),
-    _key("nfc.message", "string (at most 64 bytes)", "9.0", "bc2"),
-    _key("nfc.encryptionPublicKey", "Base64 X.509 SubjectPublicKeyInfo, P-256", "9.0", "bc2"),
-    _key("nfc.requiresAuthentication", "boolean", "13.1", "bc2"),
+    _key("nfc.message", "string (at most 64 bytes)", "9.0", "bc23"),
+    _key("nfc.encryptionPublicKey", "Base64 X.509 SubjectPublicKeyInfo, P-256", "9.0", "bc23"),
+    _key("nfc.requiresAuthentication", "boolean", "13.1", "bc23"),
     # UpcomingPassInformationEntry (iOS 26): documented, not built (docs/pass-format.md says what is missing).
     *(_key(f"upcomingPassInformation[].{name}", type_, "26.0") for name, type_ in (
         ("identifier", "string, unique per entry (required)"), ("name", "localizable string (required)"),
@@ -157,7 +157,7 @@ _NESTED = (
     _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0"),
 )
 
-# Semantic tags: copied as given (v2 `semantics`); "c" where the poster event ticket checks them.
+# Semantic tags: copied as given (v2 and v3 `semantics`); "c" where the poster event ticket checks them.
 _SEMANTIC_TAGS = (
     ("admissionLevel", "string", "18.0", ""), ("admissionLevelAbbreviation", "string", "18.0", ""),
     ("additionalTicketAttributes", "string", "18.0", ""), ("airlineCode", "string", "12.0", "c"),
@@ -222,7 +222,7 @@ _SEMANTIC_TAGS = (
 
 PASS_KEYS: tuple[PassKey, ...] = (
     *_TOP_LEVEL, *_PASS_FIELDS, *_FIELD_CONTENT, *_NESTED,
-    *(_key(f"semantics.{tag}", type_, ios, "b2" + flags) for tag, type_, ios, flags in _SEMANTIC_TAGS),
+    *(_key(f"semantics.{tag}", type_, ios, "b23" + flags) for tag, type_, ios, flags in _SEMANTIC_TAGS),
 )
 SEMANTIC_TAGS = frozenset(tag for tag, *_ in _SEMANTIC_TAGS)
 
