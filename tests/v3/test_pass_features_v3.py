@@ -138,7 +138,9 @@ def test_a_pass_with_nfc_gets_the_organizations_key(app, client, v3: V3Client, a
 
     assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "nfc")
     nfc = {"message": "member-42", "requiresAuthentication": True, "encryptionPublicKey": key}
-    assert pass_json_of(pkpass)["nfc"] == nfc
+    pass_json = pass_json_of(pkpass)
+    assert pass_json["nfc"] == nfc
+    assert pass_json["sharingProhibited"] is True  # Apple (Pass.NFC): a shared copy would skip the authentication
     assert v3.get(f"/pass/{created['identifier']}").json["data"]["nfc"] == nfc
 
 

@@ -29,7 +29,8 @@ EVERY_V3_VALUE: dict[str, Any] = {
     "semantics": {key.path.removeprefix("semantics."): _semantic_sample(key.type)
                   for key in PASS_KEYS if key.path.startswith("semantics.")},
     "preferredStyleSchemes": ["posterEventTicket"],
-    "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
+    # False: true would also set sharingProhibited (Apple's Pass.NFC), which a v3 body does not expose.
+    "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": False},
 }
 
 
