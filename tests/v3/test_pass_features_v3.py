@@ -37,15 +37,20 @@ def created_data(v3: V3Client, data: dict[str, Any]) -> dict[str, Any]:
     return dict(response.json["data"])
 
 
+def verified_pass_json(client, created: dict[str, Any], ca_pem, folder) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """The pass's pass.json once openssl has verified its signature (cms, and smime as Apple's guides show)."""
+    pkpass = pkpass_of(client, created)
+    assert_signed_pkpass(pkpass, ca_pem, folder)
+    assert_smime_verifies(pkpass, ca_pem, folder.with_name(folder.name + "-smime"))
+    return pass_json_of(pkpass)
+
+
 def test_a_poster_event_ticket_made_through_v3_is_signed_with_the_classic_fallback(
         client, v3: V3Client, template_id, dev_ca_pem, tmp_path):
     created = created_data(v3, {"templateId": template_id, "firstname": "Ada", **POSTER,
                                 "relevantDates": [{"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 23:00"}]})
-    pkpass = pkpass_of(client, created)
 
-    assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "poster")
-    assert_smime_verifies(pkpass, dev_ca_pem, tmp_path / "poster-smime")
-    pass_json = pass_json_of(pkpass)
+    pass_json = verified_pass_json(client, created, dev_ca_pem, tmp_path / "poster")
     assert pass_json["preferredStyleSchemes"] == ["posterEventTicket", "eventTicket"]
     assert pass_json["semantics"] == VENUE
     assert pass_json["relevantDates"] == [{"startDate": "2054-06-01T19:30:00Z", "endDate": "2054-06-01T23:00:00Z"}]
@@ -66,11 +71,8 @@ def test_a_semantic_boarding_pass_made_through_v3_is_signed_with_the_legacy_pass
     semantics = {**FLIGHT, "seats": [{"seatNumber": "7A"}], "boardingZone": "3"}
     created = created_data(v3, {"templateId": template, "passenger": "Ada Lovelace", "semantics": semantics,
                                 "preferredStyleSchemes": ["semanticBoardingPass"]})
-    pkpass = pkpass_of(client, created)
 
-    assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "boarding")
-    assert_smime_verifies(pkpass, dev_ca_pem, tmp_path / "boarding-smime")
-    pass_json = pass_json_of(pkpass)
+    pass_json = verified_pass_json(client, created, dev_ca_pem, tmp_path / "boarding")
     assert pass_json["preferredStyleSchemes"] == ["semanticBoardingPass", "boardingPass"]
     assert pass_json["semantics"] == semantics
     legacy = pass_json["boardingPass"]
