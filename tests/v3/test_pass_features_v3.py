@@ -146,10 +146,23 @@ def test_a_pass_with_nfc_gets_the_organizations_key(app, client, v3: V3Client, a
     assert v3.get(f"/pass/{created['identifier']}").json["data"]["nfc"] == nfc
 
 
-def test_nfc_without_an_organization_key_is_400_naming_the_key(v3: V3Client, template_id):
-    response = create(v3, {"templateId": template_id, "nfc": {"message": "member-42"}})
+@pytest.mark.parametrize("asynchronous", ["false", "true"])
+def test_nfc_without_an_organization_key_is_400_naming_the_key(v3: V3Client, template_id, asynchronous):
+    response = v3.post(f"/pass?async={asynchronous}",
+                       json={"data": {"templateId": template_id, "nfc": {"message": "member-42"}}})
 
     assert response.status_code == 400, response.json
     assert "nfc.encryptionPublicKey: send one, or create the organization's NFC key first" in json.dumps(
         response.json)
+    assert v3.get("/pass").json["responseMetaData"]["resultsTotal"] == 0
 
+
+
+def test_an_update_adding_nfc_without_an_organization_key_is_400_and_leaves_the_pass(
+        client, v3: V3Client, template_id):
+    created = created_data(v3, {"templateId": template_id})
+    response = v3.patch(f"/pass/{created['identifier']}", json={"data": {"nfc": {"message": "member-42"}}})
+
+    assert response.status_code == 400, response.json
+    assert "nfc.encryptionPublicKey" in json.dumps(response.json)
+    assert "nfc" not in pass_json_of(pkpass_of(client, created))

@@ -48,6 +48,11 @@ def with_nfc_key(session: Session, organization_id: str, values: Mapping[str, An
     return {**values, "nfc": {**nfc, NFC_PUBLIC_KEY: public_key}}
 
 
+def check_nfc_key_available(session: Session, organization_id: str, values: Mapping[str, Any]) -> None:
+    """with_nfc_key's refusal in the request, so an async create or update is refused before it is queued."""
+    with_nfc_key(session, organization_id, values)
+
+
 def _semantics(value: Any) -> dict[str, Any] | None:
     if value in (None, "", {}):
         return None
