@@ -106,7 +106,8 @@ def test_every_figure_says_what_it_counts(app: Flask, team: Team) -> None:
 def test_every_page_has_a_plain_title_and_the_overview_one_stale_section(app: Flask, team: Team) -> None:
     """A block opened inside the title once put the stale-devices section in <title>."""
     client = signed_in_client(app, team.owner)
-    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/passes", "/dashboard/audit"):
+    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/passes", "/dashboard/audit",
+                 "/dashboard/api-keys", "/dashboard/webhooks"):
         page = client.get(path).get_data(as_text=True)
         title = re.search(r"<title>(.*?)</title>", page, re.S)
         assert title is not None and "<" not in title.group(1) and title.group(1).endswith("· walletservice"), path

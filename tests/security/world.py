@@ -20,7 +20,7 @@ from tests.conftest import _delete_all_rows
 from walletservice import create_app
 from walletservice.db import transaction
 from walletservice.extensions import db
-from walletservice.models import ApiKey, Pass
+from walletservice.models import ApiKey, Pass, WebhookDelivery
 from walletservice.passkit import devcerts
 
 DEVICE_ID = "adversarial-device-{name}"
@@ -139,8 +139,23 @@ def build_tenant(client: FlaskClient, name: str, wwdr: devcerts.KeyPair) -> Tena
     with transaction(write=False) as session:  # what the database keeps of the keys must not leak either
         tenant.secrets += [digest for digest in session.scalars(select(ApiKey.key_hash).where(
             ApiKey.organization_id == tenant.account.id)) if digest]
+    _dashboard_objects(tenant)
     tenant.secrets += [base64.b64encode(f"{tenant.account.id}:{tenant.account.api_key}".encode()).decode()]
     return tenant
+
+
+def _dashboard_objects(tenant: Tenant) -> None:
+    """/dashboard/api-keys/<key_id>/... and /dashboard/webhooks/deliveries/<delivery_id>/...:
+    the tenant's first key and a failed delivery (what the retry button acts on)."""
+    with transaction() as session:
+        key_id = session.scalars(select(ApiKey.id).where(ApiKey.organization_id == tenant.account.id)
+                                 .order_by(ApiKey.created_at)).first()
+        delivery = WebhookDelivery(organization_id=tenant.account.id, url="https://hooks.example.test/in",
+                                   payload={"event": "pass.installed"}, state="failed")
+        session.add(delivery)
+        session.flush()
+        tenant.values[""].update(key_id=key_id, delivery_id=str(delivery.id))
+    tenant.ids.append(key_id)
 
 
 @contextmanager

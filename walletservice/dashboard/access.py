@@ -112,7 +112,14 @@ def require_change_rights() -> None:
         abort(403, "viewers cannot change anything")
 
 
+def require_owner() -> None:
+    """API keys open the whole organization's API: only owners create or revoke them."""
+    if current_user().role != "owner":
+        abort(403, "only owners manage API keys")
+
+
 def template_context() -> dict[str, Any]:
     user = g.get("dashboard_user")
     return {"csrf_token": csrf_token, "user": user,
-            "can_change": bool(user) and CAN_CHANGE.get(user.role, False)}
+            "can_change": bool(user) and CAN_CHANGE.get(user.role, False),
+            "is_owner": bool(user) and user.role == "owner"}

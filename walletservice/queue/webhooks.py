@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from walletservice.models import WebhookDelivery
@@ -46,3 +47,17 @@ def claim_webhooks(session: Session, worker_id: str, batch_size: int, lease_seco
                    WebhookDelivery.payload, WebhookDelivery.attempts],
     )
     return sorted((ClaimedWebhook(*row) for row in rows), key=lambda claimed: claimed.id)
+
+
+def requeue_failed_webhook(session: Session, organization_id: str, delivery_id: int, now: dt.datetime) -> bool:
+    """Make a failed delivery of the organization due again at `now`, with a fresh retry
+    budget. One UPDATE guarded by its state: a delivery that is pending or sent (or that a
+    second click already re-queued) is left alone and False is answered."""
+    result = session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, WebhookDelivery.organization_id == organization_id,
+               WebhookDelivery.state == "failed")
+        .values(state="pending", next_attempt_at=now, attempts=0, finished_at=None,
+                lease_owner=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False))
+    return bool(result.rowcount)

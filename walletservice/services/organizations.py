@@ -33,6 +33,7 @@ ORGANIZATION_FILTERS = FilterSpec({
 class IssuedKey:
     organization: Organization
     api_key: str  # shown once; only its hash is stored
+    key_id: str | None = None  # the stored key's row, for an audit entry that never holds the key
 
 
 def hash_api_key(api_key: str) -> str:
@@ -51,9 +52,10 @@ def create_organization(session: Session, name: str, parent_id: str | None = Non
 
 def issue_api_key(session: Session, organization: Organization) -> IssuedKey:
     api_key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiKey(organization_id=organization.id, key_hash=hash_api_key(api_key)))
+    key = ApiKey(organization_id=organization.id, key_hash=hash_api_key(api_key))
+    session.add(key)
     session.flush()
-    return IssuedKey(organization, api_key)
+    return IssuedKey(organization, api_key, key.id)
 
 
 def revoke_api_keys(session: Session, organization: Organization) -> None:
@@ -61,6 +63,27 @@ def revoke_api_keys(session: Session, organization: Organization) -> None:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
     session.flush()
+
+
+def organization_api_keys(session: Session, organization_id: str) -> list[ApiKey]:
+    """Every key of the organization, revoked ones too, newest first (hashes only)."""
+    return list(session.scalars(select(ApiKey).where(ApiKey.organization_id == organization_id)
+                                .order_by(ApiKey.created_at.desc(), ApiKey.id)))
+
+
+def revoke_api_key(session: Session, organization_id: str, key_id: str) -> ApiKey | None:
+    """Revoke one key of the organization; None when it holds no such key, StateConflict
+    when it is revoked already. The row is locked before it is read, so two revocations
+    at once record one time."""
+    key = session.scalars(select(ApiKey).where(ApiKey.id == key_id, ApiKey.organization_id == organization_id)
+                          .with_for_update()).one_or_none()
+    if key is None:
+        return None
+    if key.revoked_at is not None:
+        raise StateConflict("this API key is revoked already")
+    key.revoked_at = utcnow()
+    session.flush()
+    return key
 
 
 def authenticate_api_key(session: Session, api_key: str, account_id: str | None = None) -> Organization:
