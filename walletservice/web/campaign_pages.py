@@ -14,6 +14,7 @@ from walletservice.services.download_page import has_page_image, images_page_ima
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.web.access import public_visit
 from walletservice.web.links import public_url
+from walletservice.web.pages import wallet_buttons
 from walletservice.web.qr_codes import qr_svg
 from walletservice.web.routes import pkpass_path, web_blueprint
 
@@ -38,7 +39,7 @@ def campaign_page(token: str) -> Response:
     page = public_url(f"/d/{token}")
     links = {"pkpass": f"{page}/pass.pkpass", "preview": f"{page}/preview.png"}
     html = render_template("web/campaign_page.html", title=title, description=description, message=message,
-                           has_image=has_image, links=links,
+                           has_image=has_image, links=links, buttons=wallet_buttons(links["pkpass"]),
                            qr=qr_svg(page, "QR code of the link to this page"))
     return _uncached(Response(html, mimetype="text/html"))
 

@@ -70,7 +70,7 @@ def download_page(download_id: str) -> Response:
     # With a PIN, a phone that scans the code has no unlock cookie: it gets the page (and the form).
     qr_target = links["page"] if access.pin is not None else links["pkpass"]
     html = render_template("web/download_page.html", page=page, owner=access.owner, links=links, files=files,
-                           pin_required=access.pin is not None, buttons=_wallet_buttons(links["pkpass"], google),
+                           pin_required=access.pin is not None, buttons=wallet_buttons(links["pkpass"], google),
                            qr=qr_svg(qr_target, f"QR code of the link to {page.title}"))
     response = Response(html, mimetype="text/html")
     if sandboxed:  # the campaign's code must not run in the API's origin (web.origins)
@@ -168,7 +168,7 @@ def _custom_code(download_id: str, kind: str) -> Response:
     return _uncached(Response(code, mimetype=CUSTOM_CODE_TYPES[kind]), access)
 
 
-def _wallet_buttons(pkpass_url: str, google_url: str | None) -> list[dict[str, str]]:
+def wallet_buttons(pkpass_url: str, google_url: str | None = None) -> list[dict[str, str]]:
     """The Add buttons, Google's first for Android browsers (the one their owners can use)."""
     apple = {"id": "add-to-wallet", "href": pkpass_url, "type": "application/vnd.apple.pkpass",
              "text": "Add to Apple Wallet"}
