@@ -19,6 +19,7 @@ from walletservice.models.base import utcnow
 from walletservice.services.attempt_limits import AttemptPolicy
 from walletservice.services.audit_log import recent_changes, record_change
 from walletservice.services.campaigns import STATE_MOVES, change_campaign_state
+from walletservice.services.dashboard_campaigns import install_trends
 from walletservice.services.dashboard_overview import CHART_SERIES, overview
 from walletservice.services.dashboard_passes import organization_pass, read_search_box, search_passes
 from walletservice.services.delivery_timeline import delivery_timeline, registered_devices, stale_passes
@@ -156,7 +157,8 @@ def campaigns_page() -> str:
         campaigns = list(session.scalars(
             select(Campaign).where(Campaign.organization_id == access.current_user().organization_id)
             .order_by(Campaign.created_at.desc(), Campaign.id)))
-    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES)
+        trends = install_trends(session, [campaign.id for campaign in campaigns], utcnow().date())
+    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES, trends=trends)
 
 
 @dashboard_blueprint.post("/campaigns/<campaign_id>/pause", defaults={"action": "pause"})
@@ -176,7 +178,10 @@ def change_campaign(campaign_id: str, action: str) -> Any:
         except StateConflict as refused:
             abort(409, refused.message)
         record_change(session, user, f"campaign.{action}", "campaign", campaign.id, before, {"state": campaign.state})
-        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES)
+        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES,
+                              trends=install_trends(session, [campaign.id], utcnow().date()))
     if "HX-Request" in request.headers:
         return row
+    if request.form.get("back") == "campaign":  # the campaign page's buttons come back to it
+        return redirect(url_for("dashboard.campaign_page", campaign_id=campaign_id))
     return redirect(url_for("dashboard.campaigns_page"))
