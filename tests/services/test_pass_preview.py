@@ -46,7 +46,7 @@ def test_an_event_ticket_without_a_strip_shows_its_background_and_thumbnail() ->
 def test_fields_colours_and_barcode_come_from_the_design(style: str) -> None:
     preview = pass_preview(_design(style, transitType="PKTransitTypeTrain"))
     assert preview.colours == {"backgroundColor": "rgb(16, 32, 48)", "foregroundColor": "rgb(250, 250, 250)",
-                               "labelColor": "rgb(0, 0, 0)"}  # Wallet's default label colour
+                               "labelColor": "rgb(250, 250, 250)"}  # unset: labels in the text colour
     assert [(f.key, f.label, f.value) for f in preview.fields["headerFields"]] == [("points", "POINTS", "120")]
     assert [(f.key, f.value) for f in preview.fields["secondaryFields"]] == [("member", "")]  # a pass fills it
     assert [f.key for f in preview.fields["backFields"]] == ["terms"]  # our push-message field is not the design's

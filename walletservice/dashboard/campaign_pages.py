@@ -90,7 +90,8 @@ def save_campaign_design(campaign_id: str) -> Any:
     except DomainError as refused:
         with transaction(write=False) as session:
             campaign = _campaign_or_404(session, campaign_id)
-            return _render_page(session, campaign, error=refused.message, form=form), _refused_status(refused)
+            reason = "; ".join([refused.message, *refused.details])  # details say which value Wallet would refuse
+            return _render_page(session, campaign, error=reason, form=form), _refused_status(refused)
     return redirect(url_for("dashboard.campaign_page", campaign_id=campaign_id))
 
 

@@ -29,7 +29,7 @@ FRONT_IMAGES = {
     "storeCard": ("logo", "strip"),
 }
 FRONT_LISTS = ("headerFields", "primaryFields", "secondaryFields", "auxiliaryFields")
-# Wallet's defaults when a design sets no colour (a white pass with black text).
+# Wallet's defaults when a design sets no colour (a white pass with black text; labels as the text).
 DEFAULT_COLOURS = {"backgroundColor": "rgb(255, 255, 255)", "foregroundColor": "rgb(0, 0, 0)",
                    "labelColor": "rgb(0, 0, 0)"}
 TRANSIT_SYMBOLS = {"PKTransitTypeAir": "✈", "PKTransitTypeBoat": "⛴", "PKTransitTypeBus": "🚌",
@@ -83,7 +83,7 @@ def pass_preview(design: Mapping[str, Any]) -> PassPreview:
     icon = (content.get("images") or {}).get("icon")
     return PassPreview(
         style=style,
-        colours={key: normalize_color(apple.get(key)) or default for key, default in DEFAULT_COLOURS.items()},
+        colours=_colours(apple),
         organization_name=_text(apple.get("organizationName")),
         logo_text=_text(apple.get("logoText")),
         description=_text(apple.get("description")),
@@ -94,6 +94,13 @@ def pass_preview(design: Mapping[str, Any]) -> PassPreview:
         fields={name: _fields(name, apple.get(name)) for name in (*FRONT_LISTS, "backFields")},
         barcode=_barcode(apple),
     )
+
+
+def _colours(apple: Mapping[str, Any]) -> dict[str, str]:
+    colours = {key: normalize_color(apple.get(key)) or default for key, default in DEFAULT_COLOURS.items()}
+    if not normalize_color(apple.get("labelColor")):  # Wallet draws unset labels in the text colour
+        colours["labelColor"] = colours["foregroundColor"]
+    return colours
 
 
 def _fields(list_name: str, fields: Any) -> list[PreviewField]:
