@@ -137,7 +137,10 @@ class CampaignPush:
 
     @property
     def done(self) -> bool:
-        return self.job.state in ("done", "failed") and (self.push is None or self.push.state == "done")
+        # A failed job never releases its held push: nothing more will happen.
+        if self.job.state == "failed":
+            return True
+        return self.job.state == "done" and (self.push is None or self.push.state == "done")
 
     @property
     def steps_done(self) -> int:
