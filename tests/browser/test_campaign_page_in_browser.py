@@ -7,15 +7,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from tests.api.conftest import new_account
 from tests.browser.conftest import BrowserPage, LiveServer
 from tests.dashboard.conftest import PASSWORD, add_user
 from tests.delivery.conftest import drain, register, simulator, simulator_files, token_for  # noqa: F401
-from tests.factories import make_campaign, make_pass
+from tests.factories import make_campaign, make_pass, png_bytes
 from walletservice.apns_sim import ApnsSimulator
 from walletservice.db import transaction
 from walletservice.models import Campaign, DashboardAuditEntry, Organization, PassEvent
 from walletservice.models.base import utcnow
+from walletservice.services.assets import create_asset
 from walletservice.workers.job_runner import JobWorker
 from walletservice.workers.push_sender import PushWorker
 
@@ -164,3 +167,48 @@ def test_the_campaign_page_fits_a_phone_screen(
     assert overflow <= 0, f"the campaign page is {overflow} px wider than the phone"
     assert page.locator(f"{PREVIEW} .pass-front").bounding_box()["width"] <= 390
     screenshot(page, "phone-campaign")
+
+
+STYLE_DESIGNS = {
+    "coupon": ({"logo", "strip"}, ".pass-primary[data-image=strip]"),
+    "storeCard": ({"logo", "strip"}, ".pass-primary[data-image=strip]"),
+    "eventTicket": ({"logo", "background", "thumbnail"}, "img.pass-thumbnail"),
+    "generic": ({"logo", "thumbnail"}, "img.pass-thumbnail"),
+}
+
+
+@pytest.mark.parametrize("style", list(STYLE_DESIGNS))
+def test_each_style_draws_its_images_from_the_asset_route(
+        live_server: LiveServer, browser_page: BrowserPage, screenshot, style: str) -> None:  # type: ignore[no-untyped-def]
+    roles, image_place = STYLE_DESIGNS[style]
+    account = new_account("Toy Town")
+    with transaction() as session:
+        organization = session.get(Organization, account.id)
+        images = {role: create_asset(session, organization, role, png_bytes((600, 300), (20, 120, 60)),
+                                     style=style).id for role in roles}
+    design = {"style": style, "organizationName": "Toy Town", "description": "Toys", "backgroundColor": "#fafafa",
+              "foregroundColor": "#222222", "labelColor": "#aa3300",
+              "primaryFields": [{"key": "offer", "label": "OFFER", "value": "20% off"}],
+              "secondaryFields": [{"key": "until", "label": "UNTIL", "value": "June"}],
+              "backFields": [{"key": "terms", "label": "TERMS", "value": "One per visit"}],
+              "barcode": {"format": "qr", "message": "TOY-1"}}
+    campaign = make_campaign(organization, design)
+    with transaction() as session:
+        stored = session.get(Campaign, campaign.id)
+        stored.design = {**stored.design, "images": {**stored.design["images"], **images}}
+    page = _open_campaign_page(browser_page, campaign, "viewer")
+    front = page.locator(f'{PREVIEW} [data-testid="pass-front"]')
+    assert front.locator("img.pass-logo").evaluate("image => image.complete && image.naturalWidth > 0")
+    place = front.locator(image_place)
+    if style in ("coupon", "storeCard"):
+        assert "/dashboard/assets/" in place.evaluate("element => getComputedStyle(element).backgroundImage")
+    else:
+        assert place.evaluate("image => image.complete && image.naturalWidth > 0")
+    assert page.inner_text(f'{PREVIEW} [data-field-key="offer"] [data-part="value"]') == "20% off"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{PREVIEW} .pass-label')).color") == (
+        "rgb(170, 51, 0)")
+    assert "TERMS" in page.inner_text(f'{PREVIEW} [data-testid="pass-back"]')
+    symbol = front.locator(".pass-barcode-symbol.barcode-qr").bounding_box()  # the design's "qr", drawn square
+    assert symbol["width"] == symbol["height"] >= 100
+    screenshot(page, f"preview-{style}")
+    assert browser_page.blocked == []

@@ -66,3 +66,9 @@ def test_short_barcode_formats_and_transit_types_are_read_like_pass_json_does() 
     preview = pass_preview(_design("boardingPass", transitType="PKTransitTypeAir",
                                    barcode={"format": "pdf417", "message": "X"}))
     assert preview.barcode.format == "pdf417" and preview.transit_symbol == "✈"
+
+
+@pytest.mark.parametrize(("written", "drawn"), [("qrcode", "qr"), ("qr", "qr"), ("PKBarcodeFormatQR", "qr"),
+                                                ("ean128", "code128"), ("Aztec", "aztec")])
+def test_every_spelling_of_a_barcode_format_is_drawn_as_its_format(written: str, drawn: str) -> None:
+    assert pass_preview(_design("coupon", barcode={"format": written, "message": "X"})).barcode.format == drawn

@@ -16,7 +16,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from walletservice.passkit.barcodes import NO_BARCODE, design_barcode_format
 from walletservice.passkit.colors import normalize_color
+from walletservice.passkit.problems import Problems
 from walletservice.services.pass_content import apple_design, compose_pass_content
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 
@@ -111,9 +113,13 @@ def _fields(list_name: str, fields: Any) -> list[PreviewField]:
 
 def _barcode(apple: Mapping[str, Any]) -> PreviewBarcode | None:
     barcode = apple.get("barcode") or next(iter(apple.get("barcodes") or []), None)
-    if not isinstance(barcode, Mapping) or str(barcode.get("format", "")).lower() in ("", "none"):
+    if not isinstance(barcode, Mapping):
         return None
-    short = str(barcode["format"]).removeprefix("PKBarcodeFormat").lower()
+    # Read as pass.json is built: "qrcode", "qr" and PKBarcodeFormatQR are one format.
+    apple_format = design_barcode_format(barcode.get("format"), "barcode.format", Problems())
+    if apple_format in (None, NO_BARCODE):
+        return None
+    short = apple_format.removeprefix("PKBarcodeFormat").lower()  # qr, pdf417, aztec, code128
     return PreviewBarcode(short, _text(barcode.get("message")), _text(barcode.get("altText")))
 
 

@@ -19,7 +19,9 @@ function findPreview() {
 }
 
 function showField(preview, input) {
-  const [, key, part] = input.name.split(":");
+  // field:<key>:<part>, where the key itself may hold a colon
+  const key = input.name.slice("field:".length, input.name.lastIndexOf(":"));
+  const part = input.name.slice(input.name.lastIndexOf(":") + 1);
   preview.querySelectorAll("[data-field-key]").forEach((field) => {
     if (field.dataset.fieldKey !== key) return;
     const text = field.querySelector(`[data-part="${part}"]`);
