@@ -294,3 +294,16 @@ def test_a_push_of_a_campaign_without_passes_reaches_done(app: Flask, team: Team
         worker.clients.close()
     page = client.get(f"/dashboard/campaigns/{campaign.id}?push={job_id}").get_data(as_text=True)
     assert 'data-state="done"' in page and "hx-trigger" not in page.split('data-testid="push-progress"')[1][:400]
+
+
+def test_ids_with_nul_bytes_or_of_any_length_are_refused_not_500(app: Flask, team: Team) -> None:
+    campaign = _campaign(team.account.id)
+    client = signed_in_client(app, team.owner)
+    for bad in ("%00", "a%00b", "x" * 300):
+        refused = {404} if "%00" not in bad else {400, 404}  # the app refuses a NUL anywhere in a URL: 400
+        assert client.get(f"/dashboard/campaigns/{bad}").status_code in refused
+        assert client.get(f"/dashboard/campaigns/{campaign.id}/pushes/{bad}").status_code in refused
+        assert client.get(f"/dashboard/assets/{bad}/logo.png").status_code in refused
+        page = client.get(f"/dashboard/campaigns/{campaign.id}?push={bad}")
+        assert page.status_code in refused | {200}
+        assert 'data-testid="push-progress"' not in page.get_data(as_text=True)

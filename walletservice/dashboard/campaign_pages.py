@@ -51,7 +51,7 @@ def _campaign_or_404(session: Session, campaign_id: str, *, for_update: bool = F
 
 
 def _render_page(session: Session, campaign: Campaign, *, error: str | None = None,
-                 form: dict[str, str] | None = None, push: Any = None) -> str:
+                 form: dict[str, str] | None = None, push: CampaignPush | None = None) -> str:
     chart = campaign_chart(session, campaign.id, utcnow().date())
     return render_template(
         "dashboard/campaign.html", campaign=campaign, moves=STATE_MOVES, chart_json=json.dumps(chart),
