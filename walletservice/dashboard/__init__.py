@@ -2,7 +2,7 @@
 (docs/dashboard.md)."""
 
 from walletservice.dashboard import integrations  # noqa: F401  (its pages join the blueprint)
-from walletservice.dashboard import schedule_pages  # noqa: F401  (as integrations)
+from walletservice.dashboard import certificate_pages, schedule_pages  # noqa: F401  (as integrations)
 from walletservice.dashboard.routes import dashboard_blueprint
 
 __all__ = ["dashboard_blueprint"]
