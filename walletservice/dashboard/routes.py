@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from walletservice.client_address import request_client_address
 from walletservice.dashboard import access
 from walletservice.db import transaction
 from walletservice.errors import DomainError, StateConflict
@@ -23,7 +24,13 @@ from walletservice.services.dashboard_campaigns import install_trends
 from walletservice.services.dashboard_overview import CHART_SERIES, overview
 from walletservice.services.dashboard_passes import organization_pass, read_search_box, search_passes
 from walletservice.services.delivery_timeline import delivery_timeline, registered_devices, stale_passes
-from walletservice.services.dashboard_users import SignIn, compare_password, count_sign_in, finish_sign_in
+from walletservice.services.dashboard_users import (
+    AddressLimit,
+    SignIn,
+    compare_password,
+    count_sign_in,
+    finish_sign_in,
+)
 from walletservice.web import vendor_assets
 
 dashboard_blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -53,8 +60,11 @@ def login() -> Any:
         return render_template("dashboard/login.html", next=_local_next(request.args.get("next")))
     policy = AttemptPolicy(current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES"],
                            current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"])
+    client = AddressLimit(request_client_address(), AttemptPolicy(
+        current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+        current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"]))
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    result = _sign_in(email, password, policy)
+    result = _sign_in(email, password, policy, client)
     next_path = _local_next(request.form.get("next"))
     if result.user is not None:
         access.start_session(result.user)
@@ -68,10 +78,10 @@ def login() -> Any:
                            error="Wrong e-mail address or password."), 401
 
 
-def _sign_in(email: str, password: str, policy: AttemptPolicy) -> SignIn:
+def _sign_in(email: str, password: str, policy: AttemptPolicy, client: AddressLimit) -> SignIn:
     """Count (committed whatever follows), compare outside any transaction, then finish."""
     with transaction() as session:
-        counted = count_sign_in(session, email, policy, utcnow())
+        counted = count_sign_in(session, email, policy, utcnow(), client)
     compared = compare_password(counted, password)
     if compared.outcome != "signed_in":
         return compared

@@ -4,7 +4,12 @@ from walletservice.models.asset import Asset, AssetRendition
 from walletservice.models.base import Base
 from walletservice.models.campaign import Campaign, Template
 from walletservice.models.certificate import SigningCertificate
-from walletservice.models.dashboard import DashboardAuditEntry, DashboardSignInAttempts, DashboardUser
+from walletservice.models.dashboard import (
+    DashboardAuditEntry,
+    DashboardSignInAddressAttempts,
+    DashboardSignInAttempts,
+    DashboardUser,
+)
 from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
@@ -27,7 +32,7 @@ from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
-    "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
+    "DashboardAuditEntry", "DashboardSignInAddressAttempts", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleIssuerAccount",
     "GoogleWalletClass", "GoogleWalletObject", "IdempotencyKey", "NfcKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
