@@ -11,16 +11,17 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.concurrency.burst import N, Burst, rows
-from tests.concurrency.case_kinds import Case, fresh_campaign
+from tests.concurrency.case_kinds import Case, fresh_campaign, fresh_pass
 from tests.concurrency.cases import fresh_schedule
 from tests.api.conftest import p12_bytes
 from walletservice.db import transaction
 from walletservice.models import (
-    ApiKey, Campaign, DashboardAuditEntry, DashboardSignInAddressAttempts, DashboardUser, Organization, Schedule, SigningCertificate, WebhookDelivery,
+    ApiKey, BackgroundJob, Campaign, DashboardAuditEntry, DashboardSignInAddressAttempts, DashboardUser, Organization, Schedule, SigningCertificate, WebhookDelivery,
 )
 from walletservice.passkit import devcerts
 from walletservice.services.dashboard_users import create_user, find_user
 from walletservice.services.organizations import issue_api_key
+from walletservice.services.passworks_mapping import campaign_attributes
 
 PASSWORD = "burst owner's long password"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -172,6 +173,34 @@ def stored_once(burst: Burst) -> None:
     assert rows(DashboardAuditEntry, action="certificate.upload") - burst.before == 1
 
 
+# -- the campaign page: N saves of the design, N pushes to all passes ----------------------
+
+def distinct_colour(_burst: Burst, index: int) -> dict[str, Any]:
+    return {"data": {"background_color": f"#0000{index + 16:02x}"}}
+
+
+def saved_in_turn(burst: Burst) -> None:
+    """Each save read "before" under the campaign's lock: the audit entries chain, each one's
+    before being the after of the one that committed before it, and the last one is kept."""
+    assert statuses(burst) == [REDIRECTED] * burst.case.count
+    with transaction(write=False) as session:
+        entries = session.scalars(select(DashboardAuditEntry).where(
+            DashboardAuditEntry.action == "campaign.update",
+            DashboardAuditEntry.target_id == burst.values["campaign_id"]).order_by(DashboardAuditEntry.id)).all()
+        afters = [entry.after["background_color"] for entry in entries]
+        befores = [entry.before["background_color"] for entry in entries]
+    assert sorted(afters) == sorted(f"#0000{index + 16:02x}" for index in range(burst.case.count))
+    assert befores[1:] == afters[:-1], "a save overwrote a change it had not seen"
+    campaign = burst.get(Campaign, burst.values["campaign_id"])
+    assert campaign_attributes(campaign.design, campaign.settings)["background_color"] == afters[-1]
+
+
+def pushed_each_time(burst: Burst) -> None:
+    assert statuses(burst) == [REDIRECTED] * burst.case.count
+    assert audited("campaign.push", burst.values["campaign_id"]) == burst.case.count
+    assert rows(BackgroundJob, state="queued") == 0 and rows(BackgroundJob, state="running") == 0
+
+
 # -- signing in and out ----------------------------------------------------------------------
 
 def sign_in_form(burst: Burst, index: int) -> dict[str, Any]:
@@ -225,6 +254,11 @@ DASHBOARD_CASES: dict[str, Case] = {
     "POST /dashboard/certificates": Case(
         frozenset({200, 201}), stored_once, body=same_p12, upload=True, headers=signed_in,
         before=lambda _burst: rows(DashboardAuditEntry, action="certificate.upload")),
+    "POST /dashboard/campaigns/<campaign_id>/design": Case(
+        frozenset({REDIRECTED}), saved_in_turn, body=distinct_colour, upload=True, fresh=fresh_campaign,
+        headers=signed_in),
+    "POST /dashboard/campaigns/<campaign_id>/push": Case(
+        frozenset({REDIRECTED}), pushed_each_time, fresh=fresh_pass, jobs=True, headers=signed_in),
     "POST /dashboard/login": Case(frozenset({REDIRECTED}), all_signed_in, body=sign_in_form, upload=True,
                                   fresh=sign_in_form_session, before=lambda _burst: address_failures(),
                                   headers=lambda burst: {"Cookie": burst.values["login_cookie"]}),
