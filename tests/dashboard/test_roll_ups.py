@@ -12,7 +12,7 @@ import threading
 import flask_migrate
 import pytest
 from flask import Flask
-from sqlalchemy import delete, exists, func, insert, select, text
+from sqlalchemy import delete, exists, func, insert, literal_column, select, text
 
 from tests.factories import make_campaign, make_organization, make_pass
 from walletservice.db import transaction
@@ -32,13 +32,12 @@ BEFORE_ROLL_UPS = "6a2f9c41d7e8"
 
 
 def _events_grouped() -> dict[tuple[str, str, str, str], int]:
-    day = func.date(PassEvent.occurred_at)
+    day, os = func.date(PassEvent.occurred_at), func.coalesce(PassEvent.device_os, literal_column("''"))
     with transaction(write=False) as session:
         rows = session.execute(
-            select(PassEvent.campaign_id, day, PassEvent.kind, func.coalesce(PassEvent.device_os, ""),
-                   func.sum(PassEvent.count))
+            select(PassEvent.campaign_id, day, PassEvent.kind, os, func.sum(PassEvent.count))
             .where(PassEvent.campaign_id.is_not(None))
-            .group_by(PassEvent.campaign_id, day, PassEvent.kind, func.coalesce(PassEvent.device_os, ""))).all()
+            .group_by(PassEvent.campaign_id, day, PassEvent.kind, os)).all()
     return {(campaign, str(on), kind, os): int(total) for campaign, on, kind, os, total in rows}
 
 
