@@ -1,5 +1,5 @@
 """Dashboard roll-ups: pass events counted per campaign, UTC day, kind and OS, and each
-organization's passes on a device, both kept by triggers and back-filled here
+organization's passes on a device, both kept by triggers and back-filled here; devices by push token
 
 Revision ID: d41c7e2a9b50
 Revises: 6a2f9c41d7e8
@@ -177,6 +177,8 @@ def upgrade():
                             name=op.f('fk_organization_counters_organization_id_organizations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('organization_id', name=op.f('pk_organization_counters'))
     )
+    with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_devices_push_token'), ['push_token'], unique=False)
     postgresql = op.get_bind().dialect.name == 'postgresql'
     if postgresql:  # the back-fill and the triggers see the same rows: no write slips between
         op.execute('LOCK TABLE pass_events, registrations, passes IN SHARE MODE')
@@ -201,3 +203,5 @@ def downgrade():
             op.execute(f'DROP TRIGGER {trigger}')
     op.drop_table('organization_counters')
     op.drop_table('event_day_counts')
+    with op.batch_alter_table('devices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_devices_push_token'))
