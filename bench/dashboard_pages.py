@@ -88,10 +88,12 @@ SELECT d.id, p.id, :pass_type, 'ios', p.created_at + interval '1 hour', p.create
 FROM devices d JOIN passes p ON p.id = md5('p' || substr(d.device_library_identifier, 8))
 """
 EVENTS = """
+-- Campaign, kind and day vary independently: every campaign has every kind every day, as
+-- the roll-up will in production (10 campaigns x 5 kinds x 400 days).
 INSERT INTO pass_events (organization_id, campaign_id, pass_id, kind, device_os, count, occurred_at)
 SELECT :organization, c.ids[1 + n % :campaigns], md5('p' || (n % :passes + 1)),
-    (ARRAY['installed', 'uninstalled', 'updated', 'pushed', 'fetched'])[1 + n % 5], 'ios', 1,
-    now() - (n % 400) * interval '1 day' - (n % 86400) * interval '1 second'
+    (ARRAY['installed', 'uninstalled', 'updated', 'pushed', 'fetched'])[1 + (n / :campaigns) % 5], 'ios', 1,
+    now() - ((n / (5 * :campaigns)) % 400) * interval '1 day' - (n % 86400) * interval '1 second'
 FROM (SELECT array_agg(id ORDER BY id) AS ids FROM campaigns) c, generate_series(1, :events) n
 """
 PUSH_REQUESTS = """
