@@ -157,13 +157,20 @@ def test_passes_with_devices_follows_registrations_and_every_cascade(app: Flask)
         session.execute(delete(Device).where(Device.device_library_identifier == "shared"))
     assert _passes_with_devices_counted() == _passes_with_devices_truth() == {organization.id: 2, other.id: 1}
 
-    with transaction() as session:  # APNs 410: one DELETE removes two registrations of one pass
-        token = f"{2:02x}{1:02x}" * 16
-        drop_registrations_for_token(session, token, passes[2].pass_type_identifier, None)
-        unregister_device(session, "device-2-2", session.get(Pass, passes[2].id))
+    with transaction() as session:  # APNs 410 for one of a pass's two devices: it stays counted
+        drop_registrations_for_token(session, f"{2:02x}{1:02x}" * 16, passes[2].pass_type_identifier, None)
+    assert _passes_with_devices_counted() == _passes_with_devices_truth() == {organization.id: 2, other.id: 1}
+
+    with transaction() as session:  # one statement removes two registrations of one pass, then adds two
+        session.execute(delete(Registration).where(Registration.pass_id.in_([passes[2].id, passes[3].id])))
+        devices = list(session.scalars(select(Device.id).where(Device.device_library_identifier.in_(["device-1-2", "device-2-2"]))))
+        session.execute(insert(Registration), [
+            {"device_id": device_id, "pass_id": passes[3].id, "pass_type_identifier": passes[3].pass_type_identifier}
+            for device_id in devices])
+    assert len(devices) == 2
     assert _passes_with_devices_counted() == _passes_with_devices_truth() == {organization.id: 1, other.id: 1}
 
-    with transaction() as session:  # the campaign goes, and with it its passes
+    with transaction() as session:  # the campaign's passes go
         session.execute(text("DELETE FROM passes WHERE campaign_id = :campaign"), {"campaign": campaign.id})
     assert _passes_with_devices_counted() == _passes_with_devices_truth() == {other.id: 1}
 
