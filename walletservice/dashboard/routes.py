@@ -152,9 +152,9 @@ def pass_page(pass_id: str) -> str:
 
 @dashboard_blueprint.get("/audit")
 def audit_page() -> str:
-    with transaction(write=False) as session:
+    with transaction(write=False) as session:  # rendered inside: after the commit, each entry would reload
         entries = recent_changes(session, access.current_user().organization_id)
-    return render_template("dashboard/audit.html", entries=entries, as_json=_as_json)
+        return render_template("dashboard/audit.html", entries=entries, as_json=_as_json)
 
 
 def _as_json(value: Any) -> str:

@@ -14,14 +14,14 @@ from walletservice.models.device import (
     Device, DeviceLogClientWindow, DeviceLogDrops, DeviceLogEntry, Personalization, Registration,
 )
 from walletservice.models.download_pin import DownloadPinAttempts
-from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
+from walletservice.models.event import CampaignDayCounter, EventDayCount, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.google_wallet import (
     GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject,
 )
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
 from walletservice.models.nfc_key import NfcKey
-from walletservice.models.organization import ApiKey, Organization
+from walletservice.models.organization import ApiKey, Organization, OrganizationCounter
 from walletservice.models.pass_ import Pass, PassBundle, PassRevision, PassTypeTagCounter
 from walletservice.models.push import PushDelivery, PushRequest
 from walletservice.models.rate_slot import RateSlot
@@ -32,10 +32,11 @@ from walletservice.models.worker import WorkerHeartbeat
 
 __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
-    "DashboardAuditEntry", "DashboardSignInAddressAttempts", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
-    "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleIssuerAccount",
+    "DashboardAuditEntry", "DashboardSignInAddressAttempts", "DashboardSignInAttempts", "DashboardUser", "Device",
+    "DeviceLogClientWindow", "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "EventDayCount",
+    "GoogleCallbackNonce", "GoogleIssuerAccount",
     "GoogleWalletClass", "GoogleWalletObject", "IdempotencyKey", "NfcKey",
-    "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
+    "Organization", "OrganizationCounter", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]
