@@ -46,13 +46,15 @@ from walletservice.services.certificates import ensure_dev_certificates  # noqa:
 # Pass n is md5('p' || n); passes 1 to passes/3 are registered on device n, every tenth
 # of those was pushed after its last change and not fetched since (stale).
 REGISTERED_PASS, STALE_PASS = "md5('p3')", "md5('p30')"
+# The campaign with the most passes: its page draws the chart with the most events.
+BUSY_CAMPAIGN = "(SELECT campaign_id FROM passes GROUP BY campaign_id ORDER BY count(*) DESC LIMIT 1)"
 V3_QUERY = json.dumps({"groups": [[{"field": "identifier", "operator": "equals", "value": ["bench-4242"]}]]})
 
 
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str  # {registered_pass} and {stale_pass} are filled in after seeding
+    path: str  # {registered_pass}, {stale_pass} and {busy_campaign} are filled in after seeding
 
 
 PAGES = [
@@ -63,7 +65,10 @@ PAGES = [
     Page("passes search, v3 query", "/dashboard/passes?q=" + V3_QUERY),
     Page("pass page (timeline)", "/dashboard/passes/{registered_pass}"),
     Page("pass page, stale device", "/dashboard/passes/{stale_pass}"),
+    Page("campaign page (chart, preview)", "/dashboard/campaigns/{busy_campaign}"),
     Page("audit log", "/dashboard/audit"),
+    Page("schedules", "/dashboard/schedules"),
+    Page("certificates", "/dashboard/certificates"),
     Page("API keys", "/dashboard/api-keys"),
     Page("webhooks (delivery log)", "/dashboard/webhooks"),
 ]
@@ -167,7 +172,8 @@ def _seeded(app: Any) -> bool:
 
 
 def time_pages(client: Any, runs: int) -> dict[str, list[float]]:
-    filled = {"registered_pass": _pass_id(REGISTERED_PASS), "stale_pass": _pass_id(STALE_PASS)}
+    filled = {"registered_pass": _pass_id(REGISTERED_PASS), "stale_pass": _pass_id(STALE_PASS),
+              "busy_campaign": _pass_id(BUSY_CAMPAIGN)}
     timings: dict[str, list[float]] = {}
     for page in PAGES:
         path = page.path

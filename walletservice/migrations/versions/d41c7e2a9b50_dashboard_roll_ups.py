@@ -2,7 +2,7 @@
 organization's passes on a device, both kept by triggers and back-filled here; devices by push token
 
 Revision ID: d41c7e2a9b50
-Revises: 6a2f9c41d7e8
+Revises: e5b8d2a7c4f1
 Create Date: 2026-12-07 04:55:00.000000
 
 Why triggers (docs/dashboard.md, "Speed"): a roll-up is only as right as the list of
@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd41c7e2a9b50'
-down_revision = '6a2f9c41d7e8'
+down_revision = 'e5b8d2a7c4f1'
 branch_labels = None
 depends_on = None
 
