@@ -1,0 +1,65 @@
+"""The campaign page under hostile or unlucky use: two people editing at once, and the
+other defects a review found (each test names the defect it keeps away)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.dashboard.conftest import Team, signed_in_client
+from tests.dashboard.test_campaign_page import _audit, _campaign, _design
+
+VERSION_INPUT = re.compile(r'name="version" value="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def _opened_form(client: FlaskClient, campaign_id: str) -> dict[str, str]:
+    """Every box of the editor as the page filled it, as a browser would post it back."""
+    page = client.get(f"/dashboard/campaigns/{campaign_id}").get_data(as_text=True)
+    editor = page[page.index('id="campaign-editor"'):page.index("</form>", page.index('id="campaign-editor"'))]
+    boxes = {html.unescape(name): html.unescape(value)
+             for name, value in re.findall(r'<input (?:type="hidden" )?name="([^"]+)" value="([^"]*)"', editor)}
+    assert "version" in boxes and "csrf_token" in boxes, editor[:400]
+    return boxes
+
+
+def _post(client: FlaskClient, campaign_id: str, form: dict[str, str]):  # type: ignore[no-untyped-def]
+    return client.post(f"/dashboard/campaigns/{campaign_id}/design", data=form, content_type="multipart/form-data")
+
+
+def test_a_form_opened_before_another_save_does_not_undo_it(app: Flask, team: Team) -> None:
+    """Lost update: the form posts every box back, so a page opened before someone else's save
+    used to write its stale values over that save."""
+    campaign = _campaign(team.account.id)
+    first, second = signed_in_client(app, team.editor), signed_in_client(app, team.owner)
+    stale = _opened_form(first, campaign.id)
+    fresh = _opened_form(second, campaign.id)
+    assert _post(second, campaign.id, {**fresh, "field:gate:value": "B7"}).status_code == 302
+
+    refused = _post(first, campaign.id, {**stale, "field:origin:value": "OPO"})
+    assert refused.status_code == 412
+    page = refused.get_data(as_text=True)
+    assert "changed since this page was opened" in html.unescape(page)
+    assert 'value="B7"' in page  # the boxes show the campaign as saved now, not the stale form
+    design = _design(campaign.id)
+    assert design["headerFields"][0]["value"] == "B7" and design["primaryFields"][0]["value"] == "LIS"
+    assert [entry.after for entry in _audit()] == [{"header_fields": [
+        {"key": "gate", "label": "GATE", "value": "B7", "change_message": "Gate changed to %@", "behaviour": "fixed"}]}]
+
+    # Opened again, the page saves.
+    again = _opened_form(first, campaign.id)
+    assert _post(first, campaign.id, {**again, "field:origin:value": "OPO"}).status_code == 302
+    design = _design(campaign.id)
+    assert design["headerFields"][0]["value"] == "B7" and design["primaryFields"][0]["value"] == "OPO"
+
+
+def test_a_form_saved_twice_from_the_same_page_is_refused_the_second_time(app: Flask, team: Team) -> None:
+    campaign = _campaign(team.account.id)
+    client = signed_in_client(app, team.editor)
+    form = _opened_form(client, campaign.id)
+    assert _post(client, campaign.id, {**form, "field:gate:value": "C3"}).status_code == 302
+    assert _post(client, campaign.id, {**form, "field:gate:value": "A1"}).status_code == 412  # the back button
+    assert _design(campaign.id)["headerFields"][0]["value"] == "C3"
