@@ -70,6 +70,12 @@ class PassPreview:
     def front_lists(self) -> tuple[str, ...]:
         return FRONT_LISTS
 
+    @property
+    def image_roles(self) -> tuple[str, ...]:
+        """The places this style has for images, filled or not: an image chosen in the editor
+        for an empty one shows there before it is saved."""
+        return FRONT_IMAGES.get(self.style, ())
+
 
 def pass_preview(design: Mapping[str, Any]) -> PassPreview:
     """The preview of a pass with no values of its own: the campaign's design as Wallet draws it."""

@@ -34,6 +34,11 @@ function showColour(preview, input) {
   if (HEX_COLOUR.test(value) || RGB_COLOUR.test(value)) {
     preview.style.setProperty(COLOUR_VARIABLES[input.name], value);
   }
+  // Wallet draws labels in the text colour when the pass sets no label colour of its own.
+  const labelColour = input.form.elements.namedItem("label_color");
+  if (labelColour && !labelColour.value.trim()) {
+    preview.style.setProperty("--pass-label", preview.style.getPropertyValue("--pass-foreground"));
+  }
 }
 
 function showImage(preview, input) {
@@ -42,12 +47,9 @@ function showImage(preview, input) {
   if (!file || !place) return;
   const reader = new FileReader();
   reader.onload = () => {
-    if (place.tagName === "IMG") {
-      place.src = reader.result;
-      place.hidden = false;
-    } else {
-      place.style.backgroundImage = `url("${reader.result}")`;
-    }
+    if (place.tagName === "IMG") place.src = reader.result;
+    else place.style.backgroundImage = `url("${reader.result}")`;
+    place.hidden = false;  // a place the design had left empty
   };
   reader.readAsDataURL(file);
 }
