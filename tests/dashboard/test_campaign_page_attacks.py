@@ -11,6 +11,9 @@ from flask.testing import FlaskClient
 
 from tests.dashboard.conftest import Team, signed_in_client
 from tests.dashboard.test_campaign_page import _audit, _campaign, _design
+from tests.factories import make_campaign
+from walletservice.db import transaction
+from walletservice.models import Organization
 
 VERSION_INPUT = re.compile(r'name="version" value="([^"]+)"')
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -63,3 +66,24 @@ def test_a_form_saved_twice_from_the_same_page_is_refused_the_second_time(app: F
     assert _post(client, campaign.id, {**form, "field:gate:value": "C3"}).status_code == 302
     assert _post(client, campaign.id, {**form, "field:gate:value": "A1"}).status_code == 412  # the back button
     assert _design(campaign.id)["headerFields"][0]["value"] == "C3"
+
+
+def test_a_number_value_edited_to_another_number_stays_a_number(app: Flask, team: Team) -> None:
+    """The form holds text only: a balance of 12.5 edited to 20 used to be saved as "20"."""
+    with transaction() as session:
+        organization = session.get(Organization, team.account.id)
+    campaign = make_campaign(organization, {
+        "style": "storeCard", "organizationName": "Toy Town", "description": "Toy card",
+        "primaryFields": [{"key": "balance", "label": "BALANCE", "value": 12.5}],
+        "secondaryFields": [{"key": "points", "label": "POINTS", "value": 100},
+                            {"key": "level", "label": "LEVEL", "value": 3}]})
+    client = signed_in_client(app, team.editor)
+    form = _opened_form(client, campaign.id)
+    saved = _post(client, campaign.id, {**form, "field:balance:value": "20", "field:points:value": "150.5",
+                                        "field:level:value": "gold"})
+    assert saved.status_code == 302
+    design = _design(campaign.id)
+    assert design["primaryFields"][0]["value"] == 20 and isinstance(design["primaryFields"][0]["value"], int)
+    assert [field["value"] for field in design["secondaryFields"]] == [150.5, "gold"]  # text stays text
+    api = app.test_client().get(f"/v2/store_cards/{campaign.id}", headers=team.account.basic).get_json()
+    assert api["primary_fields"][0]["value"] == 20

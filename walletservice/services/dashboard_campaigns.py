@@ -12,6 +12,7 @@ up exactly as a PATCH is.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -118,8 +119,22 @@ def _edited_field(field: Mapping[str, Any], form: Mapping[str, str]) -> dict[str
         name = f"field:{field['key']}:{part}"
         # The page shows a value as text: the same text sent back is no change (5 stays 5, not "5").
         if name in form and _text(form, name) != _shown(field.get(part)):
-            edited[part] = form[name]
+            edited[part] = _typed_like(field.get(part), form[name])
     return edited
+
+
+def _typed_like(before: Any, text: str) -> Any:
+    """A number stays a number when the new text is one, as a v2 PATCH would send it: the
+    form has only text, and pass.json would otherwise turn 20 into "20"."""
+    if not isinstance(before, (int, float)) or isinstance(before, bool):
+        return text
+    for number_type in (int, float):
+        try:
+            number = number_type(text.strip())
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else text
+    return text
 
 
 def _shown(value: Any) -> str:
