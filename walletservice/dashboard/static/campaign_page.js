@@ -67,7 +67,24 @@ function followEditor(form) {
   });
 }
 
+// A poll the server refuses (the job purged, the campaign gone, the session ended) would be
+// asked again every second for as long as the tab stays open: htmx polls an element while
+// it is in the page, so the element is replaced by a copy that does not poll.
+function stopRefusedProgressPolls() {
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const progress = event.detail.elt;
+    if (!progress.matches || !progress.matches('[data-testid="push-progress"]')) return;
+    const stopped = progress.cloneNode(true);
+    ["hx-get", "hx-trigger", "hx-swap"].forEach((name) => stopped.removeAttribute(name));
+    stopped.dataset.state = "unknown";
+    const state = stopped.querySelector('[data-testid="push-state"]');
+    if (state) state.textContent = `unknown (HTTP ${event.detail.xhr.status}): reload the page`;
+    progress.replaceWith(stopped);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("campaign-editor");
   if (form) followEditor(form);
+  stopRefusedProgressPolls();
 });
