@@ -4,6 +4,7 @@ other defects a review found (each test names the defect it keeps away)."""
 from __future__ import annotations
 
 import html
+import threading
 import re
 
 from flask import Flask
@@ -87,3 +88,25 @@ def test_a_number_value_edited_to_another_number_stays_a_number(app: Flask, team
     assert [field["value"] for field in design["secondaryFields"]] == [150.5, "gold"]  # text stays text
     api = app.test_client().get(f"/v2/store_cards/{campaign.id}", headers=team.account.basic).get_json()
     assert api["primary_fields"][0]["value"] == 20
+
+
+def test_two_saves_of_the_same_page_at_once_keep_one_and_refuse_the_other(app: Flask, team: Team) -> None:
+    campaign_id = _campaign(team.account.id).id
+    clients = [signed_in_client(app, team.editor), signed_in_client(app, team.owner)]
+    forms = [{**_opened_form(client, campaign_id), "field:gate:value": value}
+             for client, value in zip(clients, ("B1", "C2"))]
+    barrier = threading.Barrier(2)
+    statuses: dict[str, int] = {}
+
+    def save(client: FlaskClient, form: dict[str, str]) -> None:
+        barrier.wait()
+        statuses[form["field:gate:value"]] = _post(client, campaign_id, form).status_code
+    threads = [threading.Thread(target=save, args=pair) for pair in zip(clients, forms)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(statuses.values()) == [302, 412], statuses
+    [kept] = [value for value, status in statuses.items() if status == 302]
+    assert _design(campaign_id)["headerFields"][0]["value"] == kept
+    assert len(_audit()) == 1
