@@ -110,3 +110,30 @@ def test_two_saves_of_the_same_page_at_once_keep_one_and_refuse_the_other(app: F
     [kept] = [value for value, status in statuses.items() if status == 302]
     assert _design(campaign_id)["headerFields"][0]["value"] == kept
     assert len(_audit()) == 1
+
+
+def test_a_save_keeps_the_field_formats_the_form_does_not_show(app: Flask, team: Team) -> None:
+    """The demo card's balance has currencyCode EUR: any save (here a colour) rebuilt the design
+    from the Passworks attributes, which have no such key, and the balance lost its currency."""
+    with transaction() as session:
+        organization = session.get(Organization, team.account.id)
+    campaign = make_campaign(organization, {
+        "style": "storeCard", "organizationName": "Toy Town", "description": "Toy card",
+        "primaryFields": [{"key": "balance", "label": "BALANCE", "value": 0, "currencyCode": "EUR",
+                           "changeMessage": "Balance is now %@"}],
+        "secondaryFields": [{"key": "since", "label": "SINCE", "value": "2026-01-01T00:00:00Z",
+                             "dateStyle": "PKDateStyleMedium", "textAlignment": "PKTextAlignmentRight"}]})
+    client = signed_in_client(app, team.editor)
+    form = _opened_form(client, campaign.id)
+    assert _post(client, campaign.id, {**form, "background_color": "#204060", "field:balance:value": "5"}).status_code == 302
+    design = _design(campaign.id)
+    assert design["backgroundColor"] == "#204060"
+    assert design["primaryFields"] == [{"key": "balance", "label": "BALANCE", "value": 5, "currencyCode": "EUR",
+                                        "changeMessage": "Balance is now %@"}]
+    assert design["secondaryFields"][0]["dateStyle"] == "PKDateStyleMedium"
+    assert design["secondaryFields"][0]["textAlignment"] == "PKTextAlignmentRight"
+    # The v2 PATCH the page goes through keeps them the same way.
+    patched = app.test_client().patch(f"/v2/store_cards/{campaign.id}", headers=team.account.basic,
+                                      json={"store_card": {"name": "Renamed"}})
+    assert patched.status_code == 200
+    assert _design(campaign.id)["primaryFields"][0]["currencyCode"] == "EUR"
