@@ -58,7 +58,8 @@ def _render_page(session: Session, campaign: Campaign, *, error: str | None = No
     chart = campaign_chart(session, campaign.id, utcnow().date())
     return render_template(
         "dashboard/campaign.html", campaign=campaign, moves=STATE_MOVES, chart_json=json.dumps(chart),
-        preview=pass_preview(campaign.design), version=entity_tag(campaign), attributes=campaign_attributes(campaign.design, campaign.settings),
+        preview=pass_preview(campaign.design), attributes=campaign_attributes(campaign.design, campaign.settings),
+        version=entity_tag(campaign),  # the form's If-Match: a save from a stale page is refused
         colours=EDITABLE_COLOURS, image_roles=EDITABLE_IMAGES, error=error, form=form or {}, push=push)
 
 
