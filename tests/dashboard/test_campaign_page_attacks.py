@@ -12,9 +12,10 @@ from flask.testing import FlaskClient
 
 from tests.dashboard.conftest import Team, signed_in_client
 from tests.dashboard.test_campaign_page import _audit, _campaign, _design
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_pass
 from walletservice.db import transaction
-from walletservice.models import Organization
+from walletservice.models import BackgroundJob, Organization
+from walletservice.models.base import utcnow
 
 VERSION_INPUT = re.compile(r'name="version" value="([^"]+)"')
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -137,3 +138,21 @@ def test_a_save_keeps_the_field_formats_the_form_does_not_show(app: Flask, team:
                                       json={"store_card": {"name": "Renamed"}})
     assert patched.status_code == 200
     assert _design(campaign.id)["primaryFields"][0]["currencyCode"] == "EUR"
+
+
+def test_a_push_whose_job_failed_says_failed_not_done(app: Flask, team: Team) -> None:
+    """A failed job never releases its push: nothing reached a device, and the bar used to say "done"."""
+    campaign = _campaign(team.account.id)
+    make_pass(campaign)
+    client = signed_in_client(app, team.editor)
+    token = CSRF_INPUT.search(client.get(f"/dashboard/campaigns/{campaign.id}").get_data(as_text=True)).group(1)
+    job_id = client.post(f"/dashboard/campaigns/{campaign.id}/push",
+                         data={"csrf_token": token}).headers["Location"].split("push=")[1]
+    with transaction() as session:
+        job = session.get(BackgroundJob, job_id)
+        job.state, job.finished_at, job.result = "failed", utcnow(), {"error": "RuntimeError: disk full"}
+    fragment = client.get(f"/dashboard/campaigns/{campaign.id}/pushes/{job_id}").get_data(as_text=True)
+    assert 'data-state="done"' in fragment and "hx-trigger" not in fragment  # nothing more will happen
+    state = re.search(r'data-testid="push-state">([^<]*)<', fragment)
+    assert state and state.group(1).startswith("failed"), fragment
+    assert "disk full" in fragment
