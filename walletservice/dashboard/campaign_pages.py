@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from walletservice.dashboard import access
 from walletservice.dashboard.routes import dashboard_blueprint
 from walletservice.db import transaction
-from walletservice.errors import DomainError, NotFound
+from walletservice.errors import DomainError, NotFound, PreconditionFailed
 from walletservice.models import Campaign, Organization
 from walletservice.models.base import utcnow
 from walletservice.runtime import runtime
@@ -26,13 +26,16 @@ from walletservice.services.campaigns import STATE_MOVES, update_integrator_camp
 from walletservice.services.dashboard_campaigns import (
     EDITABLE_COLOURS,
     EDITABLE_IMAGES,
+    SHOWN_VERSION_FIELD,
     CampaignPush,
     campaign_chart,
     campaign_push,
     changed_values,
     edited_attributes,
     organization_campaign,
+    require_shown_version,
 )
+from walletservice.services.entity_tags import entity_tag
 from walletservice.services.pass_preview import pass_preview
 from walletservice.services.passworks_mapping import campaign_attributes
 from walletservice.services.schedules import sync_relevant_date_schedule
@@ -56,6 +59,7 @@ def _render_page(session: Session, campaign: Campaign, *, error: str | None = No
     return render_template(
         "dashboard/campaign.html", campaign=campaign, moves=STATE_MOVES, chart_json=json.dumps(chart),
         preview=pass_preview(campaign.design), attributes=campaign_attributes(campaign.design, campaign.settings),
+        version=entity_tag(campaign),  # the form's If-Match: a save from a stale page is refused
         colours=EDITABLE_COLOURS, image_roles=EDITABLE_IMAGES, error=error, form=form or {}, push=push)
 
 
@@ -78,6 +82,7 @@ def save_campaign_design(campaign_id: str) -> Any:
     try:
         with transaction() as session:  # a refused edit rolls back whole: no asset, no half-applied design
             campaign = _campaign_or_404(session, campaign_id, for_update=True)
+            require_shown_version(campaign, form.pop(SHOWN_VERSION_FIELD, None))
             before = campaign_attributes(campaign.design, campaign.settings)
             changes = edited_attributes(campaign, form, _uploaded_images(session, campaign))
             if changes:
@@ -91,7 +96,9 @@ def save_campaign_design(campaign_id: str) -> Any:
         with transaction(write=False) as session:
             campaign = _campaign_or_404(session, campaign_id)
             reason = "; ".join([refused.message, *refused.details])  # details say which value Wallet would refuse
-            return _render_page(session, campaign, error=reason, form=form), _refused_status(refused)
+            # A stale form's boxes hold the old values: show the saved ones, not the form again.
+            shown_form = None if isinstance(refused, PreconditionFailed) else form
+            return _render_page(session, campaign, error=reason, form=shown_form), _refused_status(refused)
     return redirect(url_for("dashboard.campaign_page", campaign_id=campaign_id))
 
 

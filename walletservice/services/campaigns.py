@@ -38,6 +38,7 @@ from walletservice.services.passworks_mapping import (
     campaign_attributes,
     campaign_design,
     foreign_settings,
+    with_foreign_field_keys,
 )
 
 
@@ -173,6 +174,7 @@ def _apply_attributes(
     attributes["organization_name"] = attributes.get("organization_name") or organization.name
     attributes = with_nfc_public_key(session, organization.id, attributes)
     design, settings = campaign_design(campaign.style, attributes)
+    design = with_foreign_field_keys(design, campaign.design)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
     check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)
     check_code_settings(settings)

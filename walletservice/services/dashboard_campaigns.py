@@ -12,6 +12,7 @@ up exactly as a PATCH is.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from walletservice.errors import InvalidInput, NotFound
+from walletservice.errors import InvalidInput, NotFound, PreconditionFailed
 from walletservice.models import BackgroundJob, Campaign, PassEvent
 from walletservice.queue.jobs import JobProgress, job_progress
 from walletservice.queue.pushes import PushProgress, push_progress
 from walletservice.services.dashboard_overview import CHART_SERIES, last_days
+from walletservice.services.entity_tags import entity_tag
 from walletservice.services.passworks_mapping import COLOR_ATTRIBUTES, FIELD_LISTS, campaign_attributes
 from walletservice.services.reports import daily_report
 
@@ -32,6 +34,8 @@ TREND_DAYS = 30
 EDITABLE_COLOURS = tuple(COLOR_ATTRIBUTES)  # background_color, text_color, label_color
 EDITABLE_IMAGES = ("logo", "icon", "strip", "thumbnail", "background", "footer")
 MAX_TEXT_CHARS = 500  # a field Wallet draws on a card; longer text is a paste gone wrong
+# The form's hidden box holding the campaign's ETag as the page showed it (as If-Match does on v2).
+SHOWN_VERSION_FIELD = "version"
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,14 @@ def install_trends(session: Session, campaign_ids: Sequence[str], today: dt.date
     return {campaign_id: Trend(days, list(per_day.values())) for campaign_id, per_day in counts.items()}
 
 
+def require_shown_version(campaign: Campaign, shown: str | None) -> None:
+    """Refuse a form opened before the campaign last changed: it sends back every box, so the
+    old values it still shows would silently undo the other change. Call with the row locked."""
+    if shown is not None and shown != entity_tag(campaign):
+        raise PreconditionFailed("The campaign was changed since this page was opened, so nothing was saved: "
+                                 "here it is as it is now; make your edit again.", field=SHOWN_VERSION_FIELD)
+
+
 def edited_attributes(campaign: Campaign, form: Mapping[str, str],
                       image_ids: Mapping[str, str]) -> dict[str, Any]:
     """The Passworks attributes a submitted campaign form changes.
@@ -107,8 +119,22 @@ def _edited_field(field: Mapping[str, Any], form: Mapping[str, str]) -> dict[str
         name = f"field:{field['key']}:{part}"
         # The page shows a value as text: the same text sent back is no change (5 stays 5, not "5").
         if name in form and _text(form, name) != _shown(field.get(part)):
-            edited[part] = form[name]
+            edited[part] = _typed_like(field.get(part), form[name])
     return edited
+
+
+def _typed_like(before: Any, text: str) -> Any:
+    """A number stays a number when the new text is one, as a v2 PATCH would send it: the
+    form has only text, and pass.json would otherwise turn 20 into "20"."""
+    if not isinstance(before, (int, float)) or isinstance(before, bool):
+        return text
+    for number_type in (int, float):
+        try:
+            number = number_type(text.strip())
+        except ValueError:
+            continue
+        return number if math.isfinite(number) else text
+    return text
 
 
 def _shown(value: Any) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from walletservice.passkit.barcodes import NO_BARCODE, design_barcode_format
+from walletservice.passkit.barcodes import design_barcodes
 from walletservice.passkit.colors import normalize_color
 from walletservice.passkit.problems import Problems
 from walletservice.services.pass_content import apple_design, compose_pass_content
@@ -70,6 +70,12 @@ class PassPreview:
     def front_lists(self) -> tuple[str, ...]:
         return FRONT_LISTS
 
+    @property
+    def image_roles(self) -> tuple[str, ...]:
+        """The places this style has for images, filled or not: an image chosen in the editor
+        for an empty one shows there before it is saved."""
+        return FRONT_IMAGES.get(self.style, ())
+
 
 def pass_preview(design: Mapping[str, Any]) -> PassPreview:
     """The preview of a pass with no values of its own: the campaign's design as Wallet draws it."""
@@ -112,14 +118,12 @@ def _fields(list_name: str, fields: Any) -> list[PreviewField]:
 
 
 def _barcode(apple: Mapping[str, Any]) -> PreviewBarcode | None:
-    barcode = apple.get("barcode") or next(iter(apple.get("barcodes") or []), None)
-    if not isinstance(barcode, Mapping):
+    # Read as pass.json is built ("qr" and PKBarcodeFormatQR are one format; entries that draw
+    # nothing left out), then as Wallet reads it: the first entry of barcodes.
+    barcode = next(iter(design_barcodes(apple, Problems())), None)
+    if barcode is None:
         return None
-    # Read as pass.json is built: "qrcode", "qr" and PKBarcodeFormatQR are one format.
-    apple_format = design_barcode_format(barcode.get("format"), "barcode.format", Problems())
-    if apple_format in (None, NO_BARCODE):
-        return None
-    short = apple_format.removeprefix("PKBarcodeFormat").lower()  # qr, pdf417, aztec, code128
+    short = barcode["format"].removeprefix("PKBarcodeFormat").lower()  # qr, pdf417, aztec, code128
     return PreviewBarcode(short, _text(barcode.get("message")), _text(barcode.get("altText")))
 
 

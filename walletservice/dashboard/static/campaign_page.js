@@ -34,6 +34,11 @@ function showColour(preview, input) {
   if (HEX_COLOUR.test(value) || RGB_COLOUR.test(value)) {
     preview.style.setProperty(COLOUR_VARIABLES[input.name], value);
   }
+  // Wallet draws labels in the text colour when the pass sets no label colour of its own.
+  const labelColour = input.form.elements.namedItem("label_color");
+  if (labelColour && !labelColour.value.trim()) {
+    preview.style.setProperty("--pass-label", preview.style.getPropertyValue("--pass-foreground"));
+  }
 }
 
 function showImage(preview, input) {
@@ -42,12 +47,9 @@ function showImage(preview, input) {
   if (!file || !place) return;
   const reader = new FileReader();
   reader.onload = () => {
-    if (place.tagName === "IMG") {
-      place.src = reader.result;
-      place.hidden = false;
-    } else {
-      place.style.backgroundImage = `url("${reader.result}")`;
-    }
+    if (place.tagName === "IMG") place.src = reader.result;
+    else place.style.backgroundImage = `url("${reader.result}")`;
+    place.hidden = false;  // a place the design had left empty
   };
   reader.readAsDataURL(file);
 }
@@ -65,7 +67,24 @@ function followEditor(form) {
   });
 }
 
+// A poll the server refuses (the job purged, the campaign gone, the session ended) would be
+// asked again every second for as long as the tab stays open: htmx polls an element while
+// it is in the page, so the element is replaced by a copy that does not poll.
+function stopRefusedProgressPolls() {
+  document.body.addEventListener("htmx:responseError", (event) => {
+    const progress = event.detail.elt;
+    if (!progress.matches || !progress.matches('[data-testid="push-progress"]')) return;
+    const stopped = progress.cloneNode(true);
+    ["hx-get", "hx-trigger", "hx-swap"].forEach((name) => stopped.removeAttribute(name));
+    stopped.dataset.state = "unknown";
+    const state = stopped.querySelector('[data-testid="push-state"]');
+    if (state) state.textContent = `unknown (HTTP ${event.detail.xhr.status}): reload the page`;
+    progress.replaceWith(stopped);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("campaign-editor");
   if (form) followEditor(form);
+  stopRefusedProgressPolls();
 });
