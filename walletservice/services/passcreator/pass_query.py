@@ -36,7 +36,9 @@ from walletservice.plumbing.json_values import (
     JsonDecimalText,
     JsonNumber,
     JsonString,
+    IndexedTextContains,
     TextContains,
+    like_pattern,
 )
 from walletservice.services.passworks_mapping import DYNAMIC, FIELD_LISTS
 
@@ -240,10 +242,13 @@ def compile_query(session: Session, organization_id: str, query: PassQuery) -> C
 
 
 def _search(phrase: str, catalog: FieldCatalog) -> ColumnElement[bool]:
-    """searchPhrase: a substring of the identifier, userProvidedId, barcode or any property."""
+    """searchPhrase: a substring (case-sensitive) of the identifier, userProvidedId, barcode
+    or any property. Pass.search_text holds all of these and more (every string field), so
+    its test only narrows, through the trigram index on PostgreSQL; the per-value tests decide."""
     texts: list[Any] = [Pass.id, Pass.user_provided_id, JsonString(Pass.content, ("barcode", "message"))]
     texts += [JsonString(Pass.values, ("fields", key)) for key in catalog.all_keys]
-    return or_(*(TextContains(text, literal(phrase)) for text in texts))
+    narrowed = IndexedTextContains(Pass.search_text, literal(phrase), literal(like_pattern(phrase)))
+    return and_(narrowed, or_(*(TextContains(text, literal(phrase)) for text in texts)))
 
 
 def _condition_sql(catalog: FieldCatalog, condition: Condition) -> ColumnElement[bool]:
