@@ -6,6 +6,7 @@ from __future__ import annotations
 from hashlib import md5
 from typing import Any
 
+import flask_migrate
 import pytest
 from sqlalchemy import select, text, update
 
@@ -26,10 +27,13 @@ ROWS: list[dict[str, Any]] = [
      # "secret" is no property of the template: in search_text, but never matched.
      "values": {"fields": {"firstname": "ada", "secret": "hidden-needle"}}},
     {"user_provided_id": None, "content": {},
-     "values": {"fields": {"firstname": "abc", "country": "def", "age": 61}}},
+     "values": {"fields": {"firstname": "ghi", "country": "jkl", "age": 61}}},
+    {"user_provided_id": "O'Brien %(x)s :x", "content": {}, "values": {"fields": {"country": "\\'%%"}}},
 ]
 PHRASES = ["Ada", "ada", "ADA", "Ünï", "ünï", "Ü", "%", "50%", "_", "42_", "42%", "\\", "a\\b", "crm", "CRM-4",
-           "BC-9", "9000", "12345", "hidden", "needle", "cdef", "c\x1fd", "abc", "61", "x", "nothing-here"]
+           "BC-9", "9000", "12345", "hidden", "needle", "hijk", "i\x1fj", "ghi", "61", "x", "nothing-here",
+           # the LIKE pattern is written into the SQL: quotes and parameter marks stay text
+           "'", "O'B", "'; SELECT 1; --", "\\'", "\\'%%", "%%", "%(x)s", ":x", "%s"]
 
 
 @pytest.fixture
@@ -64,8 +68,10 @@ def test_tricky_phrases_find_exactly_what_the_rules_say(organization: str, phras
 
 def test_the_tricky_phrases_do_find_something(organization: str) -> None:
     """The comparison above would pass on an empty result too: these must match."""
-    assert all(found(organization, phrase) for phrase in ["Ada", "Ünï", "%", "_", "\\", "crm", "BC-9", "abc"])
-    assert not any(found(organization, phrase) for phrase in ["12345", "needle", "cdef", "c\x1fd", "61"])
+    assert all(found(organization, phrase)
+               for phrase in ["Ada", "Ünï", "%", "_", "\\", "crm", "BC-9", "ghi", "O'B", "\\'%%", "%(x)s", ":x"])
+    # Not hex digits, which a pass's random id might hold.
+    assert not any(found(organization, phrase) for phrase in ["needle", "hijk", "i\x1fj"])
 
 
 def test_a_pass_is_found_by_its_identifier(organization: str) -> None:
@@ -118,6 +124,22 @@ def test_search_text_cannot_be_written_directly(account: Any) -> None:
     with transaction() as session:
         session.execute(update(Pass).where(Pass.id == pass_id).values(search_text="forged", values={"fields": {}}))
     assert found(account.id, "forged") == set() and found(account.id, "ext-100") == {pass_id}
+
+
+def _search_texts() -> dict[str, str | None]:
+    with transaction(write=False) as session:
+        return {pass_id: text_ for pass_id, text_ in session.execute(select(Pass.id, Pass.search_text))}
+
+
+def test_the_migration_back_fills_the_text_its_trigger_writes(organization: str) -> None:
+    written = _search_texts()
+    try:
+        flask_migrate.downgrade(revision="6a2f9c41d7e8")  # before migration d41c7e2a9b50
+        flask_migrate.upgrade()
+    finally:
+        flask_migrate.upgrade()  # a failure above must not leave later tests without the column
+    assert _search_texts() == written and all(written.values())
+    assert found(organization, "Ünï") == expected(organization, "Ünï") != set()
 
 
 def _many_passes(organization_id: str, campaign_id: str, count: int) -> None:

@@ -247,7 +247,11 @@ def _search(phrase: str, catalog: FieldCatalog) -> ColumnElement[bool]:
     its test only narrows, through the trigram index on PostgreSQL; the per-value tests decide."""
     texts: list[Any] = [Pass.id, Pass.user_provided_id, JsonString(Pass.content, ("barcode", "message"))]
     texts += [JsonString(Pass.values, ("fields", key)) for key in catalog.all_keys]
-    narrowed = IndexedTextContains(Pass.search_text, literal(phrase), literal(like_pattern(phrase)))
+    # The pattern is written into the SQL (escaped by SQLAlchemy), not bound: a prepared
+    # statement's generic plan cannot know how selective the phrase is and, from the 11th
+    # search on a connection, reads the whole trigram index for a common or short phrase.
+    pattern = literal(like_pattern(phrase), literal_execute=True)
+    narrowed = IndexedTextContains(Pass.search_text, literal(phrase), pattern)
     return and_(narrowed, or_(*(TextContains(text, literal(phrase)) for text in texts)))
 
 
