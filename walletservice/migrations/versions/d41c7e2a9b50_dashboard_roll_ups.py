@@ -168,6 +168,9 @@ POSTGRESQL_SEARCH_TEXT = [
              WHERE jsonb_typeof(field.value) = 'string'))
     $$
     """,
+    # Back-filled before the trigger and the index exist: each row is computed and indexed once.
+    'UPDATE passes SET search_text = pass_search_text(id, user_provided_id, content, "values")',
+    'CREATE INDEX ix_passes_search_text_trigrams ON passes USING gin (search_text gin_trgm_ops)',
     """
     CREATE FUNCTION passes_search_text_write() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -180,8 +183,6 @@ POSTGRESQL_SEARCH_TEXT = [
     CREATE TRIGGER passes_search_text BEFORE INSERT OR UPDATE OF id, user_provided_id, content, "values", search_text
     ON passes FOR EACH ROW EXECUTE FUNCTION passes_search_text_write()
     """,
-    'UPDATE passes SET search_text = pass_search_text(id, user_provided_id, content, "values")',
-    'CREATE INDEX ix_passes_search_text_trigrams ON passes USING gin (search_text gin_trgm_ops)',
 ]
 
 SQLITE_SEARCH_TEXT_OF = """{row}.id || char(31) || coalesce({row}.user_provided_id, '') || char(31)
@@ -191,6 +192,7 @@ SQLITE_SEARCH_TEXT_OF = """{row}.id || char(31) || coalesce({row}.user_provided_
                  WHERE type = 'text'), '')"""
 
 SQLITE_SEARCH_TEXT = [
+    f'UPDATE passes SET search_text = {SQLITE_SEARCH_TEXT_OF.format(row="passes")}',
     f"""
     CREATE TRIGGER passes_search_text_on_insert AFTER INSERT ON passes
     BEGIN
@@ -203,7 +205,6 @@ SQLITE_SEARCH_TEXT = [
         UPDATE passes SET search_text = {SQLITE_SEARCH_TEXT_OF.format(row='NEW')} WHERE id = NEW.id;
     END
     """,
-    f'UPDATE passes SET search_text = {SQLITE_SEARCH_TEXT_OF.format(row="passes")}',
 ]
 
 MISSING_PG_TRGM = (
