@@ -119,11 +119,16 @@ def test_every_write_of_a_searched_value_is_found_afterwards(account: Any) -> No
         {pass_id}, set(), set())
 
 
-def test_search_text_cannot_be_written_directly(account: Any) -> None:
+def test_a_search_text_written_by_hand_is_recomputed(account: Any) -> None:
     pass_id = _issue(account.id)
     with transaction() as session:
         session.execute(update(Pass).where(Pass.id == pass_id).values(search_text="forged", values={"fields": {}}))
-    assert found(account.id, "forged") == set() and found(account.id, "ext-100") == {pass_id}
+    assert "forged" not in _search_texts()[pass_id] and found(account.id, "ext-100") == {pass_id}
+    with transaction() as session:
+        if session.get_bind().dialect.name != "postgresql":
+            return  # SQLite's trigger cannot watch the column it writes (it would fire itself)
+        session.execute(update(Pass).where(Pass.id == pass_id).values(search_text="forged"))
+    assert "forged" not in _search_texts()[pass_id] and found(account.id, "ext-100") == {pass_id}
 
 
 def _search_texts() -> dict[str, str | None]:
