@@ -292,7 +292,7 @@ def downgrade():
                         'passes_count_passes_with_devices', 'registrations_count_passes_on_delete',
                         'registrations_count_passes_on_insert', 'pass_events_count_per_day'):
             op.execute(f'DROP TRIGGER {trigger}')
-    # The extension stays: other databases objects may use it, and dropping needs a superuser.
+    # The extension stays: other objects of the database may use it, and dropping it needs a superuser.
     op.drop_column('passes', 'search_text')
     op.drop_table('organization_counters')
     op.drop_table('event_day_counts')
