@@ -62,6 +62,9 @@ PAGES = [
     Page("campaigns list", "/dashboard/campaigns"),
     Page("passes search, first page", "/dashboard/passes"),
     Page("passes search, plain text", "/dashboard/passes?q=bench-4242"),
+    Page("passes search, one pass's id", "/dashboard/passes?q={stale_pass}"),
+    # Under three characters there are no trigrams: every pass of the organization is tested.
+    Page("passes search, two characters", "/dashboard/passes?q=zq"),
     Page("passes search, v3 query", "/dashboard/passes?q=" + V3_QUERY),
     Page("pass page (timeline)", "/dashboard/passes/{registered_pass}"),
     Page("pass page, stale device", "/dashboard/passes/{stale_pass}"),
