@@ -11,7 +11,8 @@ from walletservice.models.device import (
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import CampaignDayCounter, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.google_wallet import (
-    GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject,
+    GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject, GoogleWalletRetiredObject,
+    GoogleWalletRetirement,
 )
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
@@ -29,7 +30,7 @@ __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
     "DashboardAuditEntry", "DashboardSignInAttempts", "DashboardUser", "Device", "DeviceLogClientWindow",
     "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "GoogleCallbackNonce", "GoogleIssuerAccount",
-    "GoogleWalletClass", "GoogleWalletObject", "IdempotencyKey", "NfcKey",
+    "GoogleWalletClass", "GoogleWalletObject", "GoogleWalletRetiredObject", "GoogleWalletRetirement", "IdempotencyKey", "NfcKey",
     "Organization", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",

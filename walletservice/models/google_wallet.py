@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from walletservice.models.base import Base, JSONType, utcnow
+from walletservice.models.base import BigIntegerKey, Base, JSONType, new_uuid, utcnow
 
 
 class GoogleWalletClass(Base):
@@ -70,3 +70,34 @@ class GoogleIssuerAccount(Base):
     service_account_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GoogleWalletRetirement(Base):
+    """Google objects to set INACTIVE (services.google_retirement): a pass or campaign was
+    deleted, or the organization left this issuer. The issuer is pinned when the work is
+    queued, since the organization may change issuer before it runs."""
+
+    __tablename__ = "google_wallet_retirements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    # deleted (the pass or campaign is gone) or issuer_replaced (the organization left the issuer).
+    reason: Mapped[str] = mapped_column(String(16))
+    # Both null: the server's issuer. Otherwise a copy of the organization's own account as it
+    # was, still encrypted (services.key_encryption), so the old key outlives its replacement.
+    issuer_id: Mapped[str | None] = mapped_column(String(32))
+    service_account_encrypted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GoogleWalletRetiredObject(Base):
+    """One object of a retirement, deleted once Google has it INACTIVE."""
+
+    __tablename__ = "google_wallet_retired_objects"
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    retirement_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("google_wallet_retirements.id", ondelete="CASCADE"), index=True)
+    google_type: Mapped[str] = mapped_column(String(32))  # e.g. "offer"
+    pass_id: Mapped[str] = mapped_column(String(36))  # the pass is usually gone: no foreign key

@@ -68,7 +68,8 @@ def wallet_client(settings: JobSettings, issuer: GoogleIssuer) -> WalletObjectsC
         return _clients[key]
 
 
-def _issuer(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
+def issuer_or_error(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
+    """issuer_for, its failures raised as a GoogleApiError that is not retried."""
     try:
         return issuer_for(session, organization_id, settings)
     # A refusal to record (gwallet_message), not a crash to retry: an unreadable key file, or an
@@ -96,7 +97,7 @@ def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
     try:
-        issuer = _issuer(session, job.organization_id, settings)
+        issuer = issuer_or_error(session, job.organization_id, settings)
     except GoogleApiError as exc:
         issuer, unusable = None, str(exc)
     else:
@@ -209,7 +210,8 @@ def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, i
 
 
 def _retire_objects(removed: list[dict[str, str]], settings: JobSettings, issuer: GoogleIssuer) -> ChunkResult:
-    """Deleted passes: their objects become INACTIVE (one already gone at Google is fine)."""
+    """Jobs queued before services.google_retirement existed (payload "removed"): their objects
+    become INACTIVE (one already gone at Google is fine)."""
     for item in removed:
         resource = Resource(item["type"], "Object", google_sync.object_id(issuer.issuer_id, item["pass_id"]))
         try:

@@ -56,15 +56,6 @@ def enqueue_pass_syncs(session: Session, passes: Sequence[Pass]) -> None:
                         {"campaign_id": campaign_id, "pass_ids": pass_ids})
 
 
-def enqueue_object_retirement(session: Session, pass_: Pass) -> None:
-    """Before a pass is deleted: its Google object, if it has one, is set INACTIVE (Google keeps
-    objects; a deleted pass must not stay valid in Google Wallet)."""
-    if session.get(GoogleWalletObject, pass_.id) is None:
-        return
-    enqueue_job(session, pass_.organization_id, SYNC_KIND, {
-        "campaign_id": pass_.campaign_id, "removed": [{"pass_id": pass_.id, "type": google_type(pass_.content)}]})
-
-
 def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: bool) -> None:
     """After a campaign is created or changed: its class, and when Google was just turned on,
     every pass it already has."""
