@@ -202,7 +202,8 @@ def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, i
     notify = len(recent) < NOTIFICATIONS_PER_WINDOW
     header = str(pass_.content.get("organizationName") or campaign.name)
     wallet_client(settings, issuer).add_message(resource, message_body(
-        push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify))
+        push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify,
+        strings=pass_.content.get("localizations")))
     synced.message_value = value
     synced.notified_at = [*recent, now] if notify else recent
     if not notify:
