@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from walletservice.db import upsert_insert
+from walletservice.db import lock_for_update, upsert_insert
 from walletservice.google_wallet.mapping import google_type
 from walletservice.google_wallet.save_links import save_url
 from walletservice.models import Campaign, GoogleWalletClass, GoogleWalletObject, Pass
@@ -66,6 +66,19 @@ def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: 
     if not was_enabled:
         payload["all_passes"] = True
     enqueue_job(session, campaign.organization_id, SYNC_KIND, payload)
+
+
+def set_google_usage(session: Session, campaign: Campaign, enabled: bool) -> Campaign:
+    """Turn Google on or off for a campaign (v3's googleWalletEnabled; v2 sets it among the campaign's
+    attributes). Turning it on queues the class and every pass, as v2 does."""
+    campaign = lock_for_update(campaign)
+    was_enabled = google_enabled(campaign)
+    if enabled != was_enabled:
+        campaign.settings = {**(campaign.settings or {}), USAGE_SETTING: enabled}
+        campaign.updated_at = utcnow()
+        session.flush()
+        enqueue_campaign_sync(session, campaign, was_enabled=was_enabled)
+    return campaign
 
 
 def set_sync_status(session: Session, campaign_id: str, status: str, message: str | None = None) -> None:
