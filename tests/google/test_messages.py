@@ -68,3 +68,46 @@ def test_the_stand_in_refuses_a_fourth_notification_in_a_day(google_app, client,
 
     assert refused.value.status == 429
     wallet.add_message(resource, {"message": {**notify["message"], "messageType": "TEXT"}})  # no quota
+
+
+def object_requests(google_sim, pass_id: str, method: str, suffix: str = "") -> list:
+    return [record for record in google_sim.requests(method, "offerObject")
+            if record.resource_id == f"{ISSUER_ID}.p-{pass_id}{suffix}"]
+
+
+def test_a_message_whose_answer_was_lost_is_not_sent_again_nor_the_object_patched_again(
+        google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+    push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
+
+    google_sim.fail_next_write(1, 500, action="addMessage", applied=True)  # Google took it, the answer was a 500
+    assert client.post(push, json={"pass": {"push_message": "Sale today"}}, headers=account.basic).status_code == 202
+    run_jobs(google_app)
+
+    stored = google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]
+    assert [message["body"] for message in stored["messages"]] == ["Sale today"]
+    assert [record.status for record in object_requests(google_sim, pass_["id"], "POST", "/addMessage")] == [500]
+    assert len(object_requests(google_sim, pass_["id"], "PATCH")) == 1
+    with transaction(write=False) as session:
+        row = session.get(GoogleWalletObject, pass_["id"])
+        assert row.pending_message is None and len(row.notified_at) == 1
+
+
+def test_a_message_refused_with_a_429_is_sent_once_on_retry_without_patching_again(
+        google_app, client, account, icon, google_sim):
+    campaign = create_campaign(client, account, "coupons", icon)
+    pass_ = issue_pass(client, account, "coupons", campaign["id"])
+    run_jobs(google_app)
+    push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
+    assert client.post(push, json={"pass": {"push_message": "Sale today"}}, headers=account.basic).status_code == 202
+
+    google_sim.fail_next_write(1, 429, action="addMessage")
+    run_jobs(google_app)
+
+    stored = google_sim.resources[("offerObject", f"{ISSUER_ID}.p-{pass_['id']}")]
+    assert [message["body"] for message in stored["messages"]] == ["Sale today"]
+    assert [record.status for record in object_requests(google_sim, pass_["id"], "POST", "/addMessage")] == [429, 200]
+    assert len(object_requests(google_sim, pass_["id"], "PATCH")) == 1
+

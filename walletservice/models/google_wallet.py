@@ -41,6 +41,8 @@ class GoogleWalletObject(Base):
     notified_at: Mapped[list[Any] | None] = mapped_column(JSONType)
     # Messages sent without notification because the 3 were used up.
     unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The AddMessageRequest decided with the last PATCH and not yet sent (services.google_messages).
+    pending_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
 
 
 class GoogleCallbackNonce(Base):

@@ -1,4 +1,5 @@
-"""Google objects to set INACTIVE after a pass or campaign is deleted or an organization leaves an issuer
+"""Google objects to set INACTIVE after a pass or campaign is deleted or an organization leaves an issuer;
+a Google push message kept between the object's PATCH and its send
 
 Revision ID: 9c3e51b7a2d4
 Revises: 6a2f9c41d7e8
@@ -7,6 +8,7 @@ Create Date: 2026-12-07 04:50:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 
 # revision identifiers, used by Alembic.
@@ -17,6 +19,9 @@ depends_on = None
 
 
 def upgrade():
+    op.add_column('google_wallet_objects', sa.Column(
+        'pending_message', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
+        nullable=True))
     op.create_table('google_wallet_retirements',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('organization_id', sa.String(length=36), nullable=False),
@@ -45,6 +50,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_column('google_wallet_objects', 'pending_message')
     op.drop_index(op.f('ix_google_wallet_retired_objects_retirement_id'), table_name='google_wallet_retired_objects')
     op.drop_table('google_wallet_retired_objects')
     op.drop_index(op.f('ix_google_wallet_retirements_organization_id'), table_name='google_wallet_retirements')
