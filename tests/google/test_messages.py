@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.google.conftest import ISSUER_ID
-from tests.google.test_sync import create_campaign, issue_pass, run_jobs
+from tests.google.test_sync import run_jobs, synced_pass
 from walletservice.db import transaction
 from walletservice.google_wallet.client import GoogleApiError, Resource
 from walletservice.models import GoogleWalletObject
@@ -16,9 +16,7 @@ from walletservice.services.google_issuers import issuer_for
 
 def test_push_messages_beyond_three_a_day_are_sent_without_notification(
         google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
     push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
 
     for text in ("Sale today", "Sale tomorrow", "Last day", "Really the last day", "Last day"):
@@ -36,9 +34,7 @@ def test_push_messages_beyond_three_a_day_are_sent_without_notification(
 
 
 def test_an_update_without_a_new_message_sends_no_message(google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
     base = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}"
     client.post(f"{base}/push", json={"pass": {"push_message": "Hello"}}, headers=account.basic)
     run_jobs(google_app)
@@ -52,9 +48,7 @@ def test_an_update_without_a_new_message_sends_no_message(google_app, client, ac
 
 
 def test_the_stand_in_refuses_a_fourth_notification_in_a_day(google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
     with transaction(write=False) as session:
         issuer = issuer_for(session, account.id, google_app.config)
     wallet = wallet_client(google_app.config, issuer)
@@ -77,9 +71,7 @@ def object_requests(google_sim, pass_id: str, method: str, suffix: str = "") -> 
 
 def test_a_message_whose_answer_was_lost_is_not_sent_again_nor_the_object_patched_again(
         google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
     push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
 
     google_sim.fail_next_write(1, 500, action="addMessage", applied=True)  # Google took it, the answer was a 500
@@ -97,9 +89,7 @@ def test_a_message_whose_answer_was_lost_is_not_sent_again_nor_the_object_patche
 
 def test_a_message_refused_with_a_429_is_sent_once_on_retry_without_patching_again(
         google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
     push = f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}/push"
     assert client.post(push, json={"pass": {"push_message": "Sale today"}}, headers=account.basic).status_code == 202
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.google.conftest import ISSUER_ID, OWN_EMAIL, OWN_ISSUER_ID
 from tests.google.test_own_issuer import google_account_url, upload_icon
-from tests.google.test_sync import create_campaign, issue_pass, run_jobs
+from tests.google.test_sync import create_campaign, issue_pass, run_jobs, synced_pass
 from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
 from walletservice.models import BackgroundJob, GoogleWalletRetiredObject, GoogleWalletRetirement
@@ -50,9 +50,7 @@ def test_deleting_a_campaign_makes_its_passes_objects_inactive_and_leaves_the_cl
 
 def test_a_retirement_meeting_a_429_is_retried_and_patched_once_it_passes(
         google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
 
     client.delete(f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}", headers=account.basic)
     google_sim.faults.fail_next(1, 429)
@@ -65,9 +63,7 @@ def test_a_retirement_meeting_a_429_is_retried_and_patched_once_it_passes(
 
 def test_an_archived_campaigns_passes_stay_active(google_app, client, account, icon, google_sim):
     # Archived campaigns issue no passes, but the passes they issued still download and update.
-    campaign = create_campaign(client, account, "generics", icon)
-    pass_ = issue_pass(client, account, "generics", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "generics", icon)
 
     assert client.post(f"/v2/generics/{campaign['id']}/archive", headers=account.basic).status_code == 200
     run_jobs(google_app)
@@ -77,9 +73,7 @@ def test_an_archived_campaigns_passes_stay_active(google_app, client, account, i
 
 def test_moving_to_an_own_issuer_and_back_retires_each_previous_issuers_objects(
         google_app, client, skyport, own_key_file, google_sim):
-    campaign = create_campaign(client, skyport, "generics", upload_icon(client, skyport))
-    pass_ = issue_pass(client, skyport, "generics", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, skyport, "generics", upload_icon(client, skyport))
 
     client.put(google_account_url(skyport), headers=skyport.basic,
                json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
@@ -103,9 +97,7 @@ def test_moving_to_an_own_issuer_and_back_retires_each_previous_issuers_objects(
 def test_a_new_key_for_the_same_issuer_retires_nothing(google_app, client, skyport, own_key_file, google_sim, tmp_path):
     client.put(google_account_url(skyport), headers=skyport.basic,
                json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
-    campaign = create_campaign(client, skyport, "generics", upload_icon(client, skyport))
-    pass_ = issue_pass(client, skyport, "generics", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, skyport, "generics", upload_icon(client, skyport))
 
     rotated_email = "rotated@skyport-wallet.iam.gserviceaccount.com"
     rotated = tmp_path / "rotated.json"
@@ -123,9 +115,7 @@ def test_a_new_key_for_the_same_issuer_retires_nothing(google_app, client, skypo
 
 
 def test_a_retirement_refused_by_google_is_recorded_and_not_retried(google_app, client, account, icon, google_sim):
-    campaign = create_campaign(client, account, "coupons", icon)
-    pass_ = issue_pass(client, account, "coupons", campaign["id"])
-    run_jobs(google_app)
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
 
     client.delete(f"/v2/coupons/{campaign['id']}/passes/{pass_['id']}", headers=account.basic)
     google_sim.faults.fail_next(1, 400)
