@@ -14,6 +14,7 @@ from tests.google.test_sync import create_campaign, issue_pass, run_jobs, synced
 from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
 from walletservice.models import BackgroundJob, GoogleWalletRetiredObject, GoogleWalletRetirement
+from walletservice.queue.jobs import enqueue_job
 
 
 def object_state(google_sim: GoogleWalletSimulator, collection: str, issuer_id: str, pass_id: str) -> str:
@@ -127,3 +128,14 @@ def test_a_retirement_refused_by_google_is_recorded_and_not_retried(google_app, 
         assert job.errors[0]["id"] == pass_["id"]
     assert len(patches_of(google_sim, f"{ISSUER_ID}.p-{pass_['id']}")) == 1
     assert retirements_left() == (0, 0)
+
+
+def test_a_job_queued_before_retirements_had_their_tables_still_retires_its_objects(
+        google_app, client, account, icon, google_sim):
+    campaign, pass_ = synced_pass(google_app, client, account, "coupons", icon)
+    with transaction() as session:  # what services.google_sync queued for a deleted pass until now
+        enqueue_job(session, account.id, "google_wallet_sync", {
+            "campaign_id": campaign["id"], "removed": [{"pass_id": pass_["id"], "type": "offer"}]})
+    run_jobs(google_app)
+
+    assert object_state(google_sim, "offerObject", ISSUER_ID, pass_["id"]) == "INACTIVE"
