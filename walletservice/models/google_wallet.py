@@ -84,8 +84,11 @@ class GoogleWalletRetirement(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
     organization_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    # deleted (the pass or campaign is gone) or issuer_replaced (the organization left the issuer).
+    # deleted (the pass or campaign is gone), disabled (the campaign turned gwallet_usage off)
+    # or issuer_replaced (the organization left the issuer).
     reason: Mapped[str] = mapped_column(String(16))
+    # The campaign that turned Google off (reason disabled); no foreign key, it may be deleted since.
+    campaign_id: Mapped[str | None] = mapped_column(String(36))
     # Both null: the server's issuer. Otherwise a copy of the organization's own account as it
     # was, still encrypted (services.key_encryption), so the old key outlives its replacement.
     issuer_id: Mapped[str | None] = mapped_column(String(32))

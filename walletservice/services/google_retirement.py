@@ -1,8 +1,8 @@
-"""Retiring Google objects whose Apple side went away (docs/google-wallet.md, "Retired passes").
+"""Retiring Google objects whose Apple side went away (docs/google-wallet.md, "Retired objects").
 
 Google has no DELETE for classes or objects. A deleted pass's object, the objects of a
-deleted campaign's passes, and every object an organization made under an issuer it
-left are therefore set INACTIVE ("hidden from view" in Google Wallet). Classes hold no
+deleted campaign's passes or of a campaign that turned Google off, and every object an
+organization made under an issuer it left are therefore set INACTIVE ("hidden from view" in Google Wallet). Classes hold no
 state and cannot be deleted, so they stay as they are; with no active object, no one
 sees them.
 
@@ -26,7 +26,7 @@ from walletservice.models import (
 from walletservice.queue.jobs import enqueue_job
 
 RETIRE_KIND = "google_wallet_retire"
-DELETED, ISSUER_REPLACED = "deleted", "issuer_replaced"
+DELETED, ISSUER_REPLACED, DISABLED = "deleted", "issuer_replaced", "disabled"
 # A pass whose stored design names no Google type was never sent; generic is a harmless guess.
 FALLBACK_TYPE = "generic"
 
@@ -45,6 +45,17 @@ def retire_deleted_campaign(session: Session, campaign: Campaign) -> None:
     retired = _forget_objects(session, pass_ids)
     _record(session, campaign.organization_id, DELETED, _current_account(session, campaign.organization_id),
             [(_type_of(campaign.design), pass_id) for pass_id in retired])
+
+
+def retire_disabled_campaign(session: Session, campaign: Campaign) -> None:
+    """The campaign turned gwallet_usage off (it is locked, so a second toggle waits for this one).
+    Its object rows are forgotten, so turning Google on again creates them anew and the
+    objects become ACTIVE through the ordinary sync (services.google_retirer skips an object
+    whose campaign is on again by the time it runs)."""
+    pass_ids = [row.id for row in _lock_passes(session, Pass.campaign_id == campaign.id)]
+    retired = set(_forget_objects(session, pass_ids)) - _pending_retirements(session, campaign.organization_id)
+    _record(session, campaign.organization_id, DISABLED, _current_account(session, campaign.organization_id),
+            [(_type_of(campaign.design), pass_id) for pass_id in sorted(retired)], campaign_id=campaign.id)
 
 
 def retire_previous_issuer(session: Session, organization_id: str,
@@ -77,6 +88,14 @@ def _forget_objects(session: Session, pass_ids: list[str]) -> list[str]:
                                 .returning(GoogleWalletObject.pass_id)))
 
 
+def _pending_retirements(session: Session, organization_id: str) -> set[str]:
+    """Pass ids an earlier retirement still has to set INACTIVE (off, on and off again before the
+    first retirement ran): one PATCH is enough."""
+    return set(session.scalars(select(GoogleWalletRetiredObject.pass_id).join(
+        GoogleWalletRetirement, GoogleWalletRetirement.id == GoogleWalletRetiredObject.retirement_id)
+        .where(GoogleWalletRetirement.organization_id == organization_id)))
+
+
 def _current_account(session: Session, organization_id: str) -> tuple[str, str] | None:
     own = session.get(GoogleIssuerAccount, organization_id)
     return (own.issuer_id, own.service_account_encrypted) if own is not None else None
@@ -90,13 +109,13 @@ def _type_of(design: Mapping[str, Any]) -> str:
 
 
 def _record(session: Session, organization_id: str, reason: str, account: tuple[str, str] | None,
-            objects: Iterable[tuple[str, str]]) -> None:
+            objects: Iterable[tuple[str, str]], campaign_id: str | None = None) -> None:
     rows = list(objects)
     if not rows:
         return
     issuer_id, key = account if account is not None else (None, None)
     retirement = GoogleWalletRetirement(organization_id=organization_id, reason=reason, issuer_id=issuer_id,
-                                        service_account_encrypted=key)
+                                        service_account_encrypted=key, campaign_id=campaign_id)
     session.add(retirement)
     session.flush()
     session.execute(insert(GoogleWalletRetiredObject), [

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from walletservice.errors import ConfigurationError
 from walletservice.google_wallet.accounts import ServiceAccountError, parse_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource
-from walletservice.models import BackgroundJob, GoogleWalletRetiredObject, GoogleWalletRetirement
+from walletservice.models import BackgroundJob, Campaign, GoogleWalletRetiredObject, GoogleWalletRetirement
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
 from walletservice.services import google_retirement, google_sync
 from walletservice.services.google_issuers import SERVER_RATE_SLOT, GoogleIssuer, server_issuer
@@ -52,6 +52,8 @@ def retire_chunk(session: Session, job: BackgroundJob, settings: JobSettings) ->
 
 def _retire(session: Session, item: GoogleWalletRetiredObject, retirement: GoogleWalletRetirement,
             settings: JobSettings) -> None:
+    if retirement.reason == google_retirement.DISABLED and _turned_on_again(session, retirement.campaign_id):
+        return  # the sync queued when it was turned on makes the object ACTIVE again
     issuer = _pinned_issuer(retirement, settings)
     if retirement.reason == google_retirement.ISSUER_REPLACED:
         current = issuer_or_error(session, retirement.organization_id, settings)
@@ -63,6 +65,13 @@ def _retire(session: Session, item: GoogleWalletRetiredObject, retirement: Googl
     except GoogleApiError as exc:
         if exc.status != 404:  # never created, or already gone: nothing to hide
             raise
+
+
+def _turned_on_again(session: Session, campaign_id: str | None) -> bool:
+    """Whether the campaign uses Google again. The share lock makes a toggle wait until this object
+    is PATCHed, so its sync (queued by the toggle) comes after."""
+    campaign = session.scalars(select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)).first()
+    return campaign is not None and google_sync.google_enabled(campaign)
 
 
 def _pinned_issuer(retirement: GoogleWalletRetirement, settings: JobSettings) -> GoogleIssuer:

@@ -100,7 +100,9 @@ def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> C
                     "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE) and the organization has no issuer of its own")
     if job.payload.get("removed"):
         return _retire_objects(job.payload["removed"], settings, issuer) if issuer else _nothing_to_do()
-    campaign = session.get(Campaign, job.payload["campaign_id"])
+    # Shared lock: turning Google off waits for this chunk, so its retirement PATCHes after our write.
+    campaign = session.scalars(select(Campaign).where(Campaign.id == job.payload["campaign_id"])
+                               .with_for_update(read=True)).first()
     if campaign is None or not google_sync.google_enabled(campaign):
         return _nothing_to_do()  # deleted or turned off meanwhile
     if issuer is None:

@@ -22,6 +22,7 @@ from walletservice.models import Campaign, GoogleWalletClass, GoogleWalletObject
 from walletservice.models.base import utcnow
 from walletservice.queue.jobs import enqueue_job
 from walletservice.services.google_issuers import GoogleIssuer, issuer_for
+from walletservice.services.google_retirement import retire_disabled_campaign
 
 SYNC_KIND = "google_wallet_sync"
 USAGE_SETTING = "gwallet_usage"
@@ -57,9 +58,11 @@ def enqueue_pass_syncs(session: Session, passes: Sequence[Pass]) -> None:
 
 
 def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: bool) -> None:
-    """After a campaign is created or changed: its class, and when Google was just turned on,
-    every pass it already has."""
+    """After a campaign is created or changed (locked by the caller): its class, and when Google
+    was just turned on, every pass it already has. Turned off, its objects are retired."""
     if not google_enabled(campaign):
+        if was_enabled:
+            retire_disabled_campaign(session, campaign)
         return
     _set_status(session, campaign.id, UPDATED if was_enabled else LOCAL)
     payload: dict[str, Any] = {"campaign_id": campaign.id, "class": True}
@@ -70,7 +73,8 @@ def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: 
 
 def set_google_usage(session: Session, campaign: Campaign, enabled: bool) -> Campaign:
     """Turn Google on or off for a campaign (v3's googleWalletEnabled; v2 sets it among the campaign's
-    attributes). Turning it on queues the class and every pass, as v2 does."""
+    attributes). Turning it on queues the class and every pass, as v2 does; turning it off retires
+    the objects."""
     campaign = lock_for_update(campaign)
     was_enabled = google_enabled(campaign)
     if enabled != was_enabled:

@@ -1,4 +1,5 @@
-"""Google objects to set INACTIVE after a pass or campaign is deleted or an organization leaves an issuer;
+"""Google objects to set INACTIVE after a pass or campaign is deleted, a campaign turns Google off or an
+organization leaves an issuer;
 a Google push message kept between the object's PATCH and its send
 
 Revision ID: 9c3e51b7a2d4
@@ -28,6 +29,7 @@ def upgrade():
     sa.Column('reason', sa.String(length=16), nullable=False),
     sa.Column('issuer_id', sa.String(length=32), nullable=True),
     sa.Column('service_account_encrypted', sa.Text(), nullable=True),
+    sa.Column('campaign_id', sa.String(length=36), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['organization_id'], ['organizations.id'],
                             name=op.f('fk_google_wallet_retirements_organization_id_organizations'), ondelete='CASCADE'),
