@@ -43,6 +43,9 @@ class GoogleWalletObject(Base):
     unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The AddMessageRequest decided with the last PATCH and not yet sent (services.google_messages).
     pending_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The job claim ("<job id>:<claims>") that decided the pending message and is to send it. Any
+    # other claim (a retry, a takeover after a worker died mid-send, another job) checks Google first.
+    message_claim: Mapped[str | None] = mapped_column(String(48))
 
 
 class GoogleCallbackNonce(Base):

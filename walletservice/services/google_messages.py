@@ -4,8 +4,11 @@ A new push message (services.push_message) is decided in the chunk that PATCHes 
 with notification while the object's 3 per 24 hours last (Google's limit), later ones
 without and counted. It is then kept in `google_wallet_objects.pending_message` and sent by
 the pass's next chunk, so a retried send never PATCHes the object again. Google does not
-deduplicate messages by id, so a send that is retried (the previous attempt may have reached
-Google before it failed) first reads the object and skips a message whose id is already there.
+deduplicate messages by id. So the chunk that decides a message also records its job claim
+(`message_claim`, committed before the send), and a send under any other claim (a retry, a
+worker that took the job over after the sender died mid-send, another job of the pass) may
+follow an attempt that reached Google: it first reads the object and skips a message whose id
+is already there. Only the first send under the deciding claim goes without that read.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from walletservice.google_wallet.client import Resource, WalletObjectsClient
 from walletservice.google_wallet.mapping import message_body
-from walletservice.models import Campaign, GoogleWalletObject, Pass
+from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Pass
 from walletservice.services.push_message import push_message_field, push_message_text
 
 # Google: at most 3 messages with notification per object per 24 hours.
@@ -28,9 +31,14 @@ def push_message_value(pass_: Pass) -> str | None:
     return str(field["value"]) if field and field.get("value") else None
 
 
-def queue_push_message(pass_: Pass, campaign: Campaign, synced: GoogleWalletObject,
+def claim_token(job: BackgroundJob) -> str:
+    """This claim of the job; a later claim of the same job (claim_job counts them) differs."""
+    return f"{job.id}:{job.claims}"
+
+
+def queue_push_message(pass_: Pass, campaign: Campaign, synced: GoogleWalletObject, claim: str,
                        now: float | None = None) -> bool:
-    """Decide the pass's new push message, if it has one, and keep it to send; True if it did."""
+    """Decide the pass's new push message, if it has one, and keep it for `claim` to send; True if it did."""
     value = push_message_value(pass_)
     if value is None or value == synced.message_value:
         return False
@@ -42,20 +50,21 @@ def queue_push_message(pass_: Pass, campaign: Campaign, synced: GoogleWalletObje
     synced.pending_message = message_body(
         push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify,
         strings=pass_.content.get("localizations"))
-    synced.message_value = value
+    synced.message_value, synced.message_claim = value, claim
     synced.notified_at = [*recent, now] if notify else recent
     if not notify:
         synced.unnotified_messages += 1
     return True
 
 
-def send_pending_message(wallet: WalletObjectsClient, resource: Resource, synced: GoogleWalletObject, *,
-                         retried: bool) -> None:
-    """Send the kept message (raises GoogleApiError); `retried`: an earlier attempt may have reached Google."""
+def send_pending_message(wallet: WalletObjectsClient, resource: Resource, synced: GoogleWalletObject,
+                         claim: str) -> None:
+    """Send the kept message (raises GoogleApiError), unless an attempt under another claim got it there."""
     body: dict[str, Any] = synced.pending_message or {}
+    retried = claim != synced.message_claim
     if not (retried and _already_sent(wallet, resource, str(body.get("message", {}).get("id")))):
         wallet.add_message(resource, body)
-    synced.pending_message = None
+    synced.pending_message = synced.message_claim = None
 
 
 def _already_sent(wallet: WalletObjectsClient, resource: Resource, message_id: str) -> bool:

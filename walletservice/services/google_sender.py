@@ -158,7 +158,8 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
             # A new object shows the pass's current push message among its text modules already.
             synced.message_value = google_messages.push_message_value(pass_)
         else:
-            message_kept = google_messages.queue_push_message(pass_, campaign, synced)
+            message_kept = google_messages.queue_push_message(
+                pass_, campaign, synced, google_messages.claim_token(job))
         synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
     except (MappingError, GoogleApiError) as exc:
         if isinstance(exc, GoogleApiError) and exc.retryable:
@@ -174,16 +175,18 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
 
 def _send_message(job: BackgroundJob, pass_: Pass, synced: GoogleWalletObject, settings: JobSettings,
                   issuer: GoogleIssuer, cursor: str) -> ChunkResult:
-    """The pass's kept push message (services.google_messages), then on to the next pass."""
+    """The pass's kept push message (services.google_messages), then on to the next pass, or back
+    to this one when it changed since the message was decided (another job found the message)."""
+    if pass_.update_tag > synced.synced_tag:
+        cursor = job.cursor or ""
     resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer.issuer_id, pass_.id))
     try:
-        # attempts > 0: this chunk failed before, perhaps after Google had taken the message.
         google_messages.send_pending_message(wallet_client(settings, issuer), resource, synced,
-                                             retried=job.attempts > 0)
+                                             google_messages.claim_token(job))
     except GoogleApiError as exc:
         if exc.retryable:
             raise
-        synced.pending_message = None
+        synced.pending_message = synced.message_claim = None
         return ChunkResult(cursor=cursor, processed=0, done=False, errors=[{"id": pass_.id, "error": str(exc)}])
     return ChunkResult(cursor=cursor, processed=0, done=False)
 

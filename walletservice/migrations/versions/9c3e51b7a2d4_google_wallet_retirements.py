@@ -1,5 +1,6 @@
 """Google objects to set INACTIVE after a pass or campaign is deleted, a campaign turns Google off or an
 organization leaves an issuer;
+the job claim that is to send a pending Google message, and a claim count on background jobs;
 a Google push message kept between the object's PATCH and its send
 
 Revision ID: 9c3e51b7a2d4
@@ -23,6 +24,8 @@ def upgrade():
     op.add_column('google_wallet_objects', sa.Column(
         'pending_message', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'),
         nullable=True))
+    op.add_column('google_wallet_objects', sa.Column('message_claim', sa.String(length=48), nullable=True))
+    op.add_column('background_jobs', sa.Column('claims', sa.Integer(), server_default='0', nullable=False))
     op.create_table('google_wallet_retirements',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('organization_id', sa.String(length=36), nullable=False),
@@ -53,6 +56,8 @@ def upgrade():
 
 def downgrade():
     op.drop_column('google_wallet_objects', 'pending_message')
+    op.drop_column('google_wallet_objects', 'message_claim')
+    op.drop_column('background_jobs', 'claims')
     op.drop_index(op.f('ix_google_wallet_retired_objects_retirement_id'), table_name='google_wallet_retired_objects')
     op.drop_table('google_wallet_retired_objects')
     op.drop_index(op.f('ix_google_wallet_retirements_organization_id'), table_name='google_wallet_retirements')
