@@ -37,6 +37,8 @@ SEAT_KEYS = {"seat": "seat", "row": "row", "section": "section", "gate": "gate"}
 HOLDER_KEYS = ("name", "holder", "ticket_holder", "member", "member_name")
 
 ImageUrl = Callable[[str], str]
+# Our content's {language: {role: asset_id}} (services.pass_content), the `<lang>.lproj` images.
+LOCALIZED_IMAGES = "localized_images"
 
 
 class MappingError(ValueError):
@@ -305,13 +307,28 @@ def _common_look(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, An
 
 
 def _image(design: Mapping[str, Any], image_url: ImageUrl, *roles: str) -> dict[str, Any] | None:
-    images = design.get("images") or {}
     for role in roles:
-        if images.get(role):
+        asset_id = _image_asset(design, role)
+        if asset_id:
             # Apple's description is the pass's text for accessibility, as Google's contentDescription is.
             description = design.get("description") or role
-            return {"sourceUri": {"uri": image_url(str(images[role]))},
+            return {"sourceUri": {"uri": image_url(asset_id)},
                     "contentDescription": localized(description, design.get("localizations"))}
+    return None
+
+
+def _image_asset(design: Mapping[str, Any], role: str) -> str | None:
+    """The one image Google shows for a role. Google's Image has a single sourceUri (only its
+    contentDescription is a LocalizedString), so an `<lang>.lproj` image cannot be given per
+    language: the top-level image wins, else the English one, else the first language's."""
+    top = (design.get("images") or {}).get(role)
+    if top:
+        return str(top)
+    per_language = design.get(LOCALIZED_IMAGES) or {}
+    for language in sorted(per_language, key=lambda language: (not language.startswith("en"), language)):
+        asset_id = (per_language.get(language) or {}).get(role)
+        if asset_id:
+            return str(asset_id)
     return None
 
 
