@@ -16,7 +16,8 @@ from walletservice.models.device import (
 from walletservice.models.download_pin import DownloadPinAttempts
 from walletservice.models.event import CampaignDayCounter, EventDayCount, PassEvent, PublicEventRepeats, PublicEventWindow, WebhookDelivery
 from walletservice.models.google_wallet import (
-    GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject,
+    GoogleCallbackNonce, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject, GoogleWalletRetiredObject,
+    GoogleWalletRetirement,
 )
 from walletservice.models.idempotency import IdempotencyKey
 from walletservice.models.job import BackgroundJob
@@ -34,9 +35,9 @@ __all__ = [
     "ApiKey", "Asset", "AssetRendition", "BackgroundJob", "Base", "Campaign", "CampaignDayCounter",
     "DashboardAuditEntry", "DashboardSignInAddressAttempts", "DashboardSignInAttempts", "DashboardUser", "Device",
     "DeviceLogClientWindow", "DeviceLogDrops", "DeviceLogEntry", "DownloadPinAttempts", "EventDayCount",
-    "GoogleCallbackNonce", "GoogleIssuerAccount",
-    "GoogleWalletClass", "GoogleWalletObject", "IdempotencyKey", "NfcKey",
-    "Organization", "OrganizationCounter", "Pass", "PassBundle", "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
+    "GoogleCallbackNonce", "GoogleIssuerAccount", "GoogleWalletClass", "GoogleWalletObject", "GoogleWalletRetiredObject",
+    "GoogleWalletRetirement", "IdempotencyKey", "NfcKey", "Organization", "OrganizationCounter", "Pass", "PassBundle",
+    "PassEvent", "PassRevision", "PassTypeTagCounter", "Personalization", "PublicEventRepeats", "PublicEventWindow",
     "PushDelivery", "PushRequest", "RateSlot", "Redeem", "Registration", "Schedule", "ScheduleRun", "SchedulerLease",
     "Segment", "SigningCertificate", "Template", "WebhookDelivery", "WorkerHeartbeat",
 ]

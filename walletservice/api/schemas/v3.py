@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, create_model
 
 from walletservice.api.schemas.common import Text
 from walletservice.services.passcreator.pass_view import BOARDING_SEMANTICS, WALLET_COLUMNS
@@ -99,6 +99,22 @@ class V3PassData(BaseModel):
 
 class V3PassBody(BaseModel):
     data: V3PassData
+
+
+class V3TemplateSettings(BaseModel):
+    """The template settings v3 writes (ours: Passcreator documents no template write)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    googleWalletEnabled: StrictBool = Field(
+        description="Whether the template's passes are also Google Wallet passes (v2's `gwallet_usage`). "
+                    "Turning it on syncs the template and every pass it has.")
+
+
+class V3TemplateSettingsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: V3TemplateSettings
 
 
 class V3Filter(BaseModel):
