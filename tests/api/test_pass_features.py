@@ -15,7 +15,7 @@ from tests.api.conftest import Account, error_text
 from tests.api.test_campaign_merge import run_jobs
 from tests.api.test_campaigns import create, upload
 from tests.passkit.factories import NFC_PUBLIC_KEY
-from tests.passkit.test_pass_format import _semantic_sample, key_paths
+from tests.passkit.test_pass_format import UPCOMING_EVENT, _semantic_sample, key_paths
 from tests.web.test_bundles import assert_signed_pkpass
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
 
@@ -222,7 +222,13 @@ def _everything_v2(segment: str) -> dict[str, Any]:
 def test_every_key_a_v2_pass_can_carry_is_marked_v2_and_the_reverse(client, account):
     found: set[str] = set()
     for segment in ("event_tickets", "boarding_passes", "coupons", "generics", "store_cards"):
-        campaign = new_campaign(client, account, segment, _everything_v2(segment))
+        attributes = _everything_v2(segment)
+        if segment == "event_tickets":
+            images = {"headerImage": {"asset_id": upload(client, account, "strip")}}
+            attributes["upcoming_events"] = [{**UPCOMING_EVENT, "images": images},
+                                             {"identifier": "i2", "name": "N", "type": "event",
+                                              "images": {"venueMap": {"reuseExisting": True}}}]
+        campaign = new_campaign(client, account, segment, attributes)
         created = new_pass(client, account, segment, campaign, {"voided": True})
         assert created.status_code == 201, created.get_json()
         found |= key_paths(pass_json_of(pkpass_of(client, created.get_json())))

@@ -40,7 +40,17 @@ _FIELD_VALUES: dict[str, Any] = {
 }
 _NUMBER_FIELD = {"key": "price", "value": 12.5, "numberStyle": "PKNumberStyleDecimal", "currencyCode": "EUR"}
 _ONLY_ON = {"transitType": ("boardingPass",), "groupingIdentifier": ("boardingPass", "eventTicket"),
-            "preferredStyleSchemes": ("eventTicket",)}
+            "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",)}
+_IMAGE_URL = {"URL": "https://img.example.test/a.png", "SHA256": "ab" * 32, "scale": 2, "size": 2048}
+UPCOMING_EVENT = {
+    "identifier": "home-1", "name": "Home game 1", "type": "event", "isActive": True,
+    "dateInformation": {"date": "2026-05-08T19:00:00Z", "timeZone": "Europe/Vienna", "isAllDay": False},
+    "images": {"headerImage": {"URLs": [_IMAGE_URL]}, "venueMap": {"reuseExisting": True}},
+    "URLs": {"merchandiseURL": "https://shop.example.test"}, "semantics": {"venueName": "Arena"},
+    "additionalInfoFields": [{"key": "up-doors", "label": "Doors", "value": "18:00"}],
+    "backFields": [{"key": "up-terms", "label": "Terms", "value": "None"}],
+    "auxiliaryStoreIdentifiers": [123456789],
+}
 
 
 def _semantic_sample(type_: str) -> Any:
@@ -78,6 +88,7 @@ def _everything(style: str) -> dict[str, Any]:
         "suppressStripShine": True, "semantics": semantics,
         "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
+        "upcomingPassInformation": [UPCOMING_EVENT],
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
     return {key: value for key, value in design.items() if style in _ONLY_ON.get(key, (style,))}
@@ -102,7 +113,20 @@ def key_values(pass_json: Mapping[str, Any]) -> dict[str, list[Any]]:
             for item in value:
                 for inner, inner_value in item.items():
                     found.setdefault(f"{key}[].{inner}", []).append(inner_value)
+        if key == "upcomingPassInformation":
+            _upcoming_image_values(value, found)
     return found
+
+
+def _upcoming_image_values(entries: list[Mapping[str, Any]], found: dict[str, list[Any]]) -> None:
+    prefix = "upcomingPassInformation[].images.<image>"
+    for image in (image for entry in entries for image in (entry.get("images") or {}).values()):
+        for inner, inner_value in image.items():
+            if inner != "URLs":
+                found.setdefault(f"{prefix}.{inner}", []).append(inner_value)
+        for url_entry in image.get("URLs") or []:
+            for inner, inner_value in url_entry.items():
+                found.setdefault(f"{prefix}.URLs[].{inner}", []).append(inner_value)
 
 
 def _style_values(style: str, style_fields: Mapping[str, Any], found: dict[str, list[Any]]) -> None:

@@ -25,6 +25,8 @@ from .relevance import design_beacons, design_locations
 from .relevant_dates import design_relevant_dates, fallback_relevant_date
 from .semantic_tags import reject_unknown_semantic_tags
 from .style_schemes import design_style_schemes
+from .upcoming_events import KEY as UPCOMING_KEY
+from .upcoming_events import design_upcoming_events
 from .validation import DATES, STYLES, TRANSIT_TYPES, collect_pass_json_problems
 
 __all__ = ["STYLES", "PassIdentity", "build_pass_json"]
@@ -39,6 +41,7 @@ _PASS_THROUGH_KEYS = (
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
+    UPCOMING_KEY,
 )
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
@@ -95,6 +98,8 @@ def build_pass_json(
             # Apple (Pass.NFC): without it a copy shared to an older iOS skips the authentication.
             pass_json.setdefault("sharingProhibited", True)
     reject_unknown_semantic_tags(design.get("semantics"), "semantics", problems)
+    if design.get(UPCOMING_KEY) not in (None, []):  # [] is "no upcoming events", e.g. a pass clearing its campaign's
+        pass_json[UPCOMING_KEY] = design_upcoming_events(design[UPCOMING_KEY], problems)
     if check_output:
         _check_output(pass_json, problems)
     else:

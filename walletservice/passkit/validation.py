@@ -22,6 +22,7 @@ from .problems import Problems, describe
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
 from .style_schemes import check_style_schemes
+from .upcoming_events import check_upcoming_events
 
 STYLES = ("boardingPass", "coupon", "eventTicket", "generic", "storeCard")
 TRANSIT_TYPES = ("PKTransitTypeAir", "PKTransitTypeBoat", "PKTransitTypeBus",
@@ -77,6 +78,7 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     check_style_schemes(pass_json, style_of(pass_json), problems)
     _check_app_links(pass_json, problems)
     check_nfc(pass_json.get("nfc"), problems)
+    check_upcoming_events(pass_json, style_of(pass_json), problems)
     _check_plain_json(pass_json, problems)
 
 

@@ -45,7 +45,10 @@ PLAIN_ATTRIBUTES = {
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
     # Apple's own spelling inside: [{"startDate", "endDate"} | {"date"}]; {tag: value}; [scheme].
     "relevant_dates": "relevantDates", "semantics": "semantics", "preferred_style_schemes": "preferredStyleSchemes",
+    # [entry] in Apple's spelling; images {"headerImage": {"asset_id": ...}} (services.upcoming_images).
+    "upcoming_events": "upcomingPassInformation",
 }
+UPCOMING_EVENTS = "upcoming_events"
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
                        "email_sendout", "sms_sendout", "valid_validation_places", "remote_form_url",

@@ -13,6 +13,8 @@ from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
 MAX_RELEVANCE_ITEMS = 10  # Apple shows at most 10 locations and 10 beacons
 MAX_FIELDS_PER_LIST = 20
+# Ours, not Apple's (Apple gives no limit): a season of home games fits, a runaway list does not.
+MAX_UPCOMING_EVENTS = 50
 
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
                   Field(description="#rrggbb", examples=["#c51f1f"])]
@@ -138,6 +140,12 @@ class Presentation(BaseModel):
         "(iOS 26, air only) needs the semantics Apple lists (docs/pass-format.md); boardingPass is the fallback.")
     nfc: Nfc | None = Field(None, description="NFC payload (needs Apple's NFC entitlement on the certificate); "
                                               "a pass's object replaces its campaign's.")
+    upcoming_events: list[dict[str, Any]] | None = Field(
+        None, max_length=MAX_UPCOMING_EVENTS, description="Event tickets, iOS 26: Apple's upcomingPassInformation "
+        'entries in Apple\'s spelling ({"identifier", "name", "type": "event", "dateInformation", "semantics", '
+        '"URLs", "isActive", "images", ...}). An image is {"asset_id": <an uploaded asset>} (we host it at an '
+        'immutable URL with its SHA-256) or {"reuseExisting": true}. '
+        "A pass's list replaces its campaign's (docs/pass-format.md).")
 
 
 class CampaignChanges(Presentation):
@@ -326,6 +334,7 @@ class PresentationView(BaseModel):
     semantics: dict[str, Any] | None = None
     preferred_style_schemes: list[str] | None = None
     nfc: dict[str, Any] | None = None
+    upcoming_events: list[dict[str, Any]] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None
