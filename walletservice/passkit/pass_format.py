@@ -89,7 +89,7 @@ _TOP_LEVEL = (
         "transferURL", "transitInformationURL")),
     _key("contactVenueEmail", "string", "18.0"),
     _key("contactVenuePhoneNumber", "string", "18.0"),
-    _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc2"),
+    _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc23"),
     # Semantic boarding pass extras (iOS 26, "Creating an airline boarding pass using semantic tags"): not built.
     *(_key(url, "URL", "26.0") for url in (
         "changeSeatURL", "entertainmentURL", "managementURL", "purchaseAdditionalBaggageURL",
@@ -145,7 +145,7 @@ _NESTED = (
     _key("nfc.requiresAuthentication", "boolean", "13.1", "bc23"),
     # UpcomingPassInformationEntry (iOS 26, passkit.upcoming_events); images are hosted by us
     # (services.upcoming_images), so URL, SHA256, scale and size are written by the service.
-    *(_key(f"upcomingPassInformation[].{name}", type_, "26.0", "bc2") for name, type_ in (
+    *(_key(f"upcomingPassInformation[].{name}", type_, "26.0", "bc23") for name, type_ in (
         ("identifier", "string, unique per entry (required)"), ("name", "localizable string (required)"),
         ("type", "string: event (required)"), ("isActive", "boolean"),
         ("dateInformation", "DateInformation: date (required), flags, timeZone"),
@@ -153,10 +153,10 @@ _NESTED = (
         ("URLs", "URLs (the event guide links, https)"), ("semantics", "SemanticTags (+ venuePlaceID)"),
         ("additionalInfoFields", "[PassFieldContent]"), ("backFields", "[PassFieldContent]"),
         ("auxiliaryStoreIdentifiers", "[number]"))),
-    *(_key(f"upcomingPassInformation[].images.<image>.URLs[].{name}", type_, "26.0", "bc2") for name, type_ in (
+    *(_key(f"upcomingPassInformation[].images.<image>.URLs[].{name}", type_, "26.0", "bc23") for name, type_ in (
         ("URL", "https URL (ours: immutable, content-addressed)"), ("SHA256", "hex SHA-256 of the image"),
         ("scale", "number (default 1)"), ("size", "number of bytes (at most 2 MB)"))),
-    _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0", "bc2"),
+    _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0", "bc23"),
 )
 
 # Semantic tags: copied as given (v2 and v3 `semantics`); "c" where the poster event ticket checks them.

@@ -126,7 +126,7 @@ def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
 def check_owned_images(session: Session, organization_id: str, attributes: Mapping[str, Any]) -> None:
     """Each image attribute names an asset of the caller, of the matching type; an upcoming
     event's image may be an asset of any type (Apple gives no size for them)."""
-    _check_owned_upcoming_images(session, organization_id, attributes.get(UPCOMING_EVENTS))
+    check_owned_upcoming_images(session, organization_id, attributes.get(UPCOMING_EVENTS), UPCOMING_EVENTS)
     wanted = {name: str(attributes[name]) for name in IMAGE_ATTRIBUTES if attributes.get(name) is not None}
     if not wanted:
         return
@@ -142,8 +142,9 @@ def check_owned_images(session: Session, organization_id: str, attributes: Mappi
             raise InvalidInput(f"{name}: the asset is {_article(found[asset_id])}, not {_article(role)}")
 
 
-def _check_owned_upcoming_images(session: Session, organization_id: str, entries: Any) -> None:
-    wanted = upcoming_asset_ids(entries, UPCOMING_EVENTS)
+def check_owned_upcoming_images(session: Session, organization_id: str, entries: Any, path: str) -> None:
+    """Each upcoming event's {"asset_id": ...} image names an asset of the organization."""
+    wanted = upcoming_asset_ids(entries, path)
     if not wanted:
         return
     found = set(session.scalars(

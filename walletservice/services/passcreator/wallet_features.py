@@ -1,4 +1,5 @@
-"""A v3 pass's own `semantics`, `preferredStyleSchemes` and `nfc` (issue 18), in Apple's spelling.
+"""A v3 pass's own `semantics`, `preferredStyleSchemes`, `nfc` and `upcomingPassInformation`
+(issue 18), in Apple's spelling.
 
 Passcreator has none of these keys; they follow v3's camelCase, which is Apple's too. Each
 replaces its template's value as a whole (v2 `semantics`, `preferred_style_schemes`, `nfc`),
@@ -17,9 +18,11 @@ from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
 from walletservice.passkit.nfc import NFC_KEYS
+from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
+from walletservice.services.assets import check_owned_upcoming_images
 from walletservice.services.nfc_keys import required_nfc_public_key
 
-WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc")
+WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc", UPCOMING_KEY)
 NFC_PUBLIC_KEY = "encryptionPublicKey"
 
 
@@ -27,7 +30,8 @@ def read_wallet_features(data: Mapping[str, Any], values: MutableMapping[str, An
                          cleared: MutableSet[str]) -> None:
     """Copy the keys the data gives into the pass's values; an empty one into `cleared`.
     The message's size and requiresAuthentication's type are passkit's (passkit.nfc.check_nfc)."""
-    readers = {"semantics": _semantics, "preferredStyleSchemes": _style_schemes, "nfc": _nfc}
+    readers = {"semantics": _semantics, "preferredStyleSchemes": _style_schemes, "nfc": _nfc,
+               UPCOMING_KEY: _upcoming_events}
     for name, read in readers.items():
         if name not in data:
             continue
@@ -48,9 +52,11 @@ def with_nfc_key(session: Session, organization_id: str, values: Mapping[str, An
     return {**values, "nfc": {**nfc, NFC_PUBLIC_KEY: public_key}}
 
 
-def check_nfc_key_available(session: Session, organization_id: str, values: Mapping[str, Any]) -> None:
-    """with_nfc_key's refusal in the request, so an async create or update is refused before it is queued."""
+def check_wallet_feature_references(session: Session, organization_id: str, values: Mapping[str, Any]) -> None:
+    """In the request, so an async create or update is refused before it is queued: with_nfc_key's
+    refusal, and upcoming events' images that name no asset of the organization."""
     with_nfc_key(session, organization_id, values)
+    check_owned_upcoming_images(session, organization_id, values.get(UPCOMING_KEY), UPCOMING_KEY)
 
 
 def _semantics(value: Any) -> dict[str, Any] | None:
@@ -67,6 +73,15 @@ def _style_schemes(value: Any) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(scheme, str) for scheme in value):
         raise BadRequest('preferredStyleSchemes must be a list of scheme names, e.g. ["posterEventTicket"]')
     return list(value)
+
+
+def _upcoming_events(value: Any) -> list[Any] | None:
+    if value in (None, "", []):
+        return None
+    if not isinstance(value, list) or not all(isinstance(entry, Mapping) for entry in value):
+        raise BadRequest('upcomingPassInformation must be a list of entries, e.g. '
+                         '[{"identifier": "match-2", "name": "Match 2", "type": "event"}]')
+    return [dict(entry) for entry in value]
 
 
 def _nfc(value: Any) -> dict[str, Any] | None:
