@@ -20,6 +20,7 @@ from walletservice.passkit.design import DESIGN_KEYS
 from walletservice.passkit.fields import FIELD_KEYS, FIELD_LISTS
 from walletservice.passkit.format_table import DOC_PATH, GENERATED_MARKER, render_document, render_table
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
+from walletservice.passkit.poster_keys import EVENT_GUIDE_URL_KEYS
 from walletservice.passkit.relevance import BEACON_KEYS, LOCATION_KEYS
 from walletservice.passkit.relevant_dates import RELEVANT_DATE_KEYS
 from walletservice.passkit.validation import STYLES
@@ -41,6 +42,12 @@ _FIELD_VALUES: dict[str, Any] = {
 _NUMBER_FIELD = {"key": "price", "value": 12.5, "numberStyle": "PKNumberStyleDecimal", "currencyCode": "EUR"}
 _ONLY_ON = {"transitType": ("boardingPass",), "groupingIdentifier": ("boardingPass", "eventTicket"),
             "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",)}
+POSTER_VALUES: dict[str, Any] = {
+    "eventLogoText": "Live", "footerBackgroundColor": "#102030", "suppressHeaderDarkening": True,
+    "useAutomaticColors": False, "auxiliaryStoreIdentifiers": [987654321],
+    **{key: f"https://venue.example.test/{key}" for key in EVENT_GUIDE_URL_KEYS},
+    "contactVenueEmail": "box-office@venue.example.test", "contactVenuePhoneNumber": "+43 1 234 56 78",
+}
 _IMAGE_URL = {"URL": "https://img.example.test/a.png", "SHA256": "ab" * 32, "scale": 2, "size": 2048}
 UPCOMING_EVENT = {
     "identifier": "home-1", "name": "Home game 1", "type": "event", "isActive": True,
@@ -89,6 +96,7 @@ def _everything(style: str) -> dict[str, Any]:
         "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
         "upcomingPassInformation": [UPCOMING_EVENT],
+        **POSTER_VALUES,
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
     return {key: value for key, value in design.items() if style in _ONLY_ON.get(key, (style,))}

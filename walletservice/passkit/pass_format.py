@@ -77,18 +77,18 @@ _TOP_LEVEL = (
     _key("nfc", "NFC", "9.0", "bc23"),
     _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket (18); semanticBoardingPass, "
          "boardingPass (26)", "18.0", "bc23"),
-    # Poster event ticket extras (iOS 18): not built yet.
-    _key("eventLogoText", "localizable string", "18.0"),
-    _key("footerBackgroundColor", "rgb color", "18.0"),
-    _key("suppressHeaderDarkening", "boolean", "18.0"),
-    _key("useAutomaticColors", "boolean", "18.0"),
-    _key("auxiliaryStoreIdentifiers", "[number]", "18.0"),
-    *(_key(url, "URL", "18.0") for url in (
+    # Poster event ticket extras (iOS 18; eventLogoText 18.1), passkit.poster_keys; v2 `poster`.
+    _key("eventLogoText", "localizable string", "18.1", "bc2"),
+    _key("footerBackgroundColor", "rgb color", "18.0", "bc2"),
+    _key("suppressHeaderDarkening", "boolean", "18.0", "bc2"),
+    _key("useAutomaticColors", "boolean", "18.0", "bc2"),
+    _key("auxiliaryStoreIdentifiers", "[number]", "18.0", "bc2"),
+    *(_key(url, "https URL (event guide)", "18.0", "bc2") for url in (
         "accessibilityURL", "addOnURL", "bagPolicyURL", "contactVenueWebsite", "directionsInformationURL",
         "merchandiseURL", "orderFoodURL", "parkingInformationURL", "purchaseParkingURL", "sellURL",
         "transferURL", "transitInformationURL")),
-    _key("contactVenueEmail", "string", "18.0"),
-    _key("contactVenuePhoneNumber", "string", "18.0"),
+    _key("contactVenueEmail", "email address", "18.0", "bc2"),
+    _key("contactVenuePhoneNumber", "string", "18.0", "bc2"),
     _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc23"),
     # Semantic boarding pass extras (iOS 26, "Creating an airline boarding pass using semantic tags"): not built.
     *(_key(url, "URL", "26.0") for url in (

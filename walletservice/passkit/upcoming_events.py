@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import urllib.parse
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ from .boarding_semantics import is_time_zone
 from .dates import normalize_pass_date, parse_pass_date
 from .fields import check_style_fields, design_field_list
 from .pass_format import SEMANTIC_TAGS
+from .poster_keys import LINK_KEYS, check_links, check_store_identifiers, is_https_url
 from .problems import Problems, describe, is_number
 
 KEY = "upcomingPassInformation"
@@ -35,16 +35,12 @@ IMAGE_NAMES = ("headerImage", "venueMap")
 IMAGE_KEYS = ("URLs", "reuseExisting")
 HOSTED_IMAGE_KEY = "asset_id"
 URL_ENTRY_KEYS = ("URL", "SHA256", "scale", "size")
-LINK_KEYS = ("accessibilityURL", "addOnURL", "bagPolicyURL", "contactVenueWebsite", "directionsInformationURL",
-             "merchandiseURL", "orderFoodURL", "parkingInformationURL", "purchaseParkingURL", "sellURL",
-             "transferURL", "transitInformationURL")
-URLS_KEYS = (*LINK_KEYS, "contactVenueEmail", "contactVenuePhoneNumber")
+URLS_KEYS = LINK_KEYS
 # Apple: "The maximum allowed size is 2 megabytes" (ImageURLEntry.size).
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # An entry's semantics may also carry venuePlaceID (Apple Maps' place id of the venue).
 ENTRY_SEMANTIC_TAGS = frozenset({*SEMANTIC_TAGS, "venuePlaceID"})
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}\Z")
-_LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 _EVENT_STYLE = "eventTicket"
 
 ImageURLs = Callable[[str], list[dict[str, Any]]]
@@ -180,10 +176,7 @@ def _check_entry(entry: Mapping[str, Any], path: str, problems: Problems) -> Non
     if "semantics" in entry and not isinstance(entry["semantics"], Mapping):
         problems.add(f"{path}.semantics", "must be an object of semantic tags")
     _check_field_lists(entry, path, problems)
-    store_ids = entry.get("auxiliaryStoreIdentifiers")
-    if store_ids is not None and not (isinstance(store_ids, list) and all(
-            isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in store_ids)):
-        problems.add(f"{path}.auxiliaryStoreIdentifiers", "must be a list of numeric App Store ids")
+    check_store_identifiers(entry.get("auxiliaryStoreIdentifiers"), f"{path}.auxiliaryStoreIdentifiers", problems)
 
 
 def _check_field_lists(entry: Mapping[str, Any], path: str, problems: Problems) -> None:
@@ -268,22 +261,4 @@ def _check_links(links: Any, path: str, problems: Problems) -> None:
     if not isinstance(links, Mapping):
         problems.add(path, "must be an object of event-guide links")
         return
-    for key in LINK_KEYS:
-        if key in links and not is_https_url(links[key]):
-            problems.add(f"{path}.{key}", f"{describe(links[key])} must be an https URL")
-    email = links.get("contactVenueEmail")
-    if email is not None and not (isinstance(email, str) and re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email)):
-        problems.add(f"{path}.contactVenueEmail", f"{describe(email)} is not an email address")
-    phone = links.get("contactVenuePhoneNumber")
-    if phone is not None and not (isinstance(phone, str) and phone.strip()):
-        problems.add(f"{path}.contactVenuePhoneNumber", "must be a non-empty string")
-
-
-def is_https_url(url: Any) -> bool:
-    """https with a host; plain http only on loopback, where a development server runs."""
-    if not isinstance(url, str):
-        return False
-    parts = urllib.parse.urlsplit(url)
-    if not parts.hostname:
-        return False
-    return parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK_HOSTS)
+    check_links(links, f"{path}.", problems)

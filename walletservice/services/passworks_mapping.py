@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from walletservice.passkit.poster_keys import POSTER_KEYS
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 
 # URL segment -> (JSON root, Apple style)
@@ -130,6 +131,8 @@ def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
         design["beacons"] = [_renamed(item, BEACON_KEYS) for item in attributes["beacons"]]
     if attributes.get("nfc"):
         design["nfc"] = _renamed(attributes["nfc"], NFC_KEYS)
+    # Apple's spelling inside; each key is a top-level pass.json key (passkit.poster_keys).
+    design.update({key: value for key, value in (attributes.get("poster") or {}).items() if value is not None})
     return design
 
 
@@ -169,6 +172,7 @@ def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
     attributes["locations"] = [_renamed(item, _inverse(LOCATION_KEYS)) for item in design.get("locations") or []]
     attributes["beacons"] = [_renamed(item, _inverse(BEACON_KEYS)) for item in design.get("beacons") or []]
     attributes["nfc"] = _renamed(design["nfc"], _inverse(NFC_KEYS)) if design.get("nfc") else None
+    attributes["poster"] = {key: design[key] for key in POSTER_KEYS if key in design} or None
     return attributes
 
 

@@ -110,6 +110,36 @@ Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEM
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 
 
+Link = Annotated[str, StringConstraints(pattern=r"^[^\x00\s]+$", max_length=2000)]
+
+
+class Poster(BaseModel):
+    """The poster event ticket's top-level keys (iOS 18), in Apple's spelling; links must be https."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    eventLogoText: ShortText | None = Field(None, description="iOS 18.1: shown next to the logo.")  # noqa: N815
+    footerBackgroundColor: Color | None = None  # noqa: N815
+    suppressHeaderDarkening: bool | None = None  # noqa: N815
+    useAutomaticColors: bool | None = Field(  # noqa: N815
+        None, description="Wallet picks foreground and label colours from the artwork.")
+    auxiliaryStoreIdentifiers: list[Annotated[int, Field(ge=1)]] | None = Field(None, max_length=10)  # noqa: N815
+    accessibilityURL: Link | None = None  # noqa: N815
+    addOnURL: Link | None = None  # noqa: N815
+    bagPolicyURL: Link | None = None  # noqa: N815
+    contactVenueWebsite: Link | None = None  # noqa: N815
+    directionsInformationURL: Link | None = None  # noqa: N815
+    merchandiseURL: Link | None = None  # noqa: N815
+    orderFoodURL: Link | None = None  # noqa: N815
+    parkingInformationURL: Link | None = None  # noqa: N815
+    purchaseParkingURL: Link | None = None  # noqa: N815
+    sellURL: Link | None = None  # noqa: N815
+    transferURL: Link | None = None  # noqa: N815
+    transitInformationURL: Link | None = None  # noqa: N815
+    contactVenueEmail: Link | None = None  # noqa: N815
+    contactVenuePhoneNumber: ShortText | None = None  # noqa: N815
+
+
 class Presentation(BaseModel):
     """What campaigns and passes both carry: images, colors, relevance, dates, user_info."""
 
@@ -140,6 +170,10 @@ class Presentation(BaseModel):
         "(iOS 26, air only) needs the semantics Apple lists (docs/pass-format.md); boardingPass is the fallback.")
     nfc: Nfc | None = Field(None, description="NFC payload (needs Apple's NFC entitlement on the certificate); "
                                               "a pass's object replaces its campaign's.")
+    poster: Poster | None = Field(
+        None, description="Event tickets' poster layout (iOS 18): Apple's top-level keys eventLogoText, "
+        "footerBackgroundColor, suppressHeaderDarkening, useAutomaticColors, auxiliaryStoreIdentifiers and the "
+        "event guide's links (bagPolicyURL, ...). A pass's keys replace its campaign's key by key.")
     upcoming_events: list[dict[str, Any]] | None = Field(
         None, max_length=MAX_UPCOMING_EVENTS, description="Event tickets, iOS 26: Apple's upcomingPassInformation "
         'entries in Apple\'s spelling ({"identifier", "name", "type": "event", "dateInformation", "semantics", '
@@ -334,6 +368,7 @@ class PresentationView(BaseModel):
     semantics: dict[str, Any] | None = None
     preferred_style_schemes: list[str] | None = None
     nfc: dict[str, Any] | None = None
+    poster: dict[str, Any] | None = None
     upcoming_events: list[dict[str, Any]] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
