@@ -15,7 +15,7 @@ from tests.api.conftest import Account, error_text
 from tests.api.test_campaign_merge import run_jobs
 from tests.api.test_campaigns import create, upload
 from tests.passkit.factories import NFC_PUBLIC_KEY
-from tests.passkit.test_pass_format import POSTER_VALUES, UPCOMING_EVENT, _semantic_sample, key_paths
+from tests.passkit.test_pass_format import BOARDING_LINKS, POSTER_VALUES, UPCOMING_EVENT, _semantic_sample, key_paths
 from tests.web.test_bundles import assert_signed_pkpass
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
 
@@ -217,6 +217,7 @@ def _everything_v2(segment: str) -> dict[str, Any]:
         attributes["preferred_style_schemes"] = ["posterEventTicket"]
     if segment == "boarding_passes":
         attributes["transit_type"] = "air"
+        attributes["boarding_links"] = BOARDING_LINKS
     return attributes
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from walletservice.passkit import PassValidationError, build_pass_json
 from walletservice.passkit.barcodes import BARCODE_KEYS
+from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS, BOARDING_URL_KEYS
 from walletservice.passkit.design import DESIGN_KEYS
 from walletservice.passkit.fields import FIELD_KEYS, FIELD_LISTS
 from walletservice.passkit.format_table import DOC_PATH, GENERATED_MARKER, render_document, render_table
@@ -41,7 +42,12 @@ _FIELD_VALUES: dict[str, Any] = {
 }
 _NUMBER_FIELD = {"key": "price", "value": 12.5, "numberStyle": "PKNumberStyleDecimal", "currencyCode": "EUR"}
 _ONLY_ON = {"transitType": ("boardingPass",), "groupingIdentifier": ("boardingPass", "eventTicket"),
-            "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",)}
+            "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",),
+            **dict.fromkeys(BOARDING_LINK_KEYS, ("boardingPass",))}
+BOARDING_LINKS: dict[str, Any] = {
+    **{key: f"https://airline.example.test/{key}" for key in BOARDING_URL_KEYS},
+    "transitProviderEmail": "care@airline.example.test", "transitProviderPhoneNumber": "+43 1 700 0",
+}
 POSTER_VALUES: dict[str, Any] = {
     "eventLogoText": "Live", "footerBackgroundColor": "#102030", "suppressHeaderDarkening": True,
     "useAutomaticColors": False, "auxiliaryStoreIdentifiers": [987654321],
@@ -96,7 +102,7 @@ def _everything(style: str) -> dict[str, Any]:
         "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
         "upcomingPassInformation": [UPCOMING_EVENT],
-        **POSTER_VALUES,
+        **POSTER_VALUES, **BOARDING_LINKS,
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
     return {key: value for key, value in design.items() if style in _ONLY_ON.get(key, (style,))}

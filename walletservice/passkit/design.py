@@ -25,6 +25,7 @@ from .relevance import design_beacons, design_locations
 from .relevant_dates import design_relevant_dates, fallback_relevant_date
 from .semantic_tags import reject_unknown_semantic_tags
 from .style_schemes import design_style_schemes
+from .boarding_links import BOARDING_LINK_KEYS
 from .poster_keys import POSTER_KEYS, design_poster_keys
 from .upcoming_events import KEY as UPCOMING_KEY
 from .upcoming_events import design_upcoming_events
@@ -42,7 +43,7 @@ _PASS_THROUGH_KEYS = (
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
-    *POSTER_KEYS, UPCOMING_KEY,
+    *POSTER_KEYS, *BOARDING_LINK_KEYS, UPCOMING_KEY,
 )
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
@@ -94,6 +95,7 @@ def build_pass_json(
         pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"], style)
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
     pass_json.update(design_poster_keys(design))
+    pass_json.update({key: design[key] for key in BOARDING_LINK_KEYS if key in design})
     if "nfc" in design:
         reject_unknown_nfc_keys(design["nfc"], problems)
         if asks_for_authentication(design["nfc"]):

@@ -90,13 +90,13 @@ _TOP_LEVEL = (
     _key("contactVenueEmail", "email address", "18.0", "bc2"),
     _key("contactVenuePhoneNumber", "string", "18.0", "bc2"),
     _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc23"),
-    # Semantic boarding pass extras (iOS 26, "Creating an airline boarding pass using semantic tags"): not built.
-    *(_key(url, "URL", "26.0") for url in (
+    # Semantic boarding pass extras (iOS 26), passkit.boarding_links; v2 `boarding_links`.
+    *(_key(url, "https URL (boarding passes)", "26.0", "bc2") for url in (
         "changeSeatURL", "entertainmentURL", "managementURL", "purchaseAdditionalBaggageURL",
         "purchaseLoungeAccessURL", "purchaseWifiURL", "registerServiceAnimalURL", "reportLostBagURL",
         "requestWheelchairURL", "transitProviderWebsiteURL", "upgradeURL")),
-    _key("transitProviderEmail", "string", "26.0"),
-    _key("transitProviderPhoneNumber", "string", "26.0"),
+    _key("transitProviderEmail", "email address", "26.0", "bc2"),
+    _key("transitProviderPhoneNumber", "string", "26.0", "bc2"),
 )
 
 _PASS_FIELDS = (

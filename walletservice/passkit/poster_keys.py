@@ -58,15 +58,22 @@ def check_store_identifiers(value: Any, path: str, problems: Problems) -> None:
 
 def check_links(links: Mapping[str, Any], prefix: str, problems: Problems) -> None:
     """The event-guide links of `links` (pass.json itself, or an upcoming event's URLs)."""
-    for key in EVENT_GUIDE_URL_KEYS:
+    check_contact_links(links, EVENT_GUIDE_URL_KEYS, CONTACT_KEYS, prefix, problems)
+
+
+def check_contact_links(links: Mapping[str, Any], url_keys: tuple[str, ...], contact_keys: tuple[str, str],
+                        prefix: str, problems: Problems) -> None:
+    """https links under url_keys; contact_keys are (email address, phone number)."""
+    for key in url_keys:
         if key in links and not is_https_url(links[key]):
             problems.add(prefix + key, f"{describe(links[key])} must be an https URL")
-    email = links.get("contactVenueEmail")
+    email_key, phone_key = contact_keys
+    email = links.get(email_key)
     if email is not None and not (isinstance(email, str) and _EMAIL.match(email)):
-        problems.add(prefix + "contactVenueEmail", f"{describe(email)} is not an email address")
-    phone = links.get("contactVenuePhoneNumber")
+        problems.add(prefix + email_key, f"{describe(email)} is not an email address")
+    phone = links.get(phone_key)
     if phone is not None and not (isinstance(phone, str) and phone.strip()):
-        problems.add(prefix + "contactVenuePhoneNumber", "must be a non-empty string")
+        problems.add(prefix + phone_key, "must be a non-empty string")
 
 
 def is_https_url(url: Any) -> bool:

@@ -19,6 +19,7 @@ from .fields import check_style_fields
 from .nfc import check_nfc
 from .package_files import check_file_names
 from .problems import Problems, describe
+from .boarding_links import check_boarding_links
 from .poster_keys import check_poster_keys
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
@@ -80,6 +81,7 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     _check_app_links(pass_json, problems)
     check_nfc(pass_json.get("nfc"), problems)
     check_poster_keys(pass_json, problems)
+    check_boarding_links(pass_json, style_of(pass_json), problems)
     check_upcoming_events(pass_json, style_of(pass_json), problems)
     _check_plain_json(pass_json, problems)
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS
 from walletservice.passkit.poster_keys import POSTER_KEYS
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 
@@ -50,6 +51,9 @@ PLAIN_ATTRIBUTES = {
     "upcoming_events": "upcomingPassInformation",
 }
 UPCOMING_EVENTS = "upcoming_events"
+# Attributes that group top-level pass.json keys, in Apple's spelling inside (passkit.poster_keys,
+# passkit.boarding_links): each key is stored and overridden on its own.
+APPLE_KEY_GROUPS = {"poster": POSTER_KEYS, "boarding_links": BOARDING_LINK_KEYS}
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
                        "email_sendout", "sms_sendout", "valid_validation_places", "remote_form_url",
@@ -131,8 +135,8 @@ def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
         design["beacons"] = [_renamed(item, BEACON_KEYS) for item in attributes["beacons"]]
     if attributes.get("nfc"):
         design["nfc"] = _renamed(attributes["nfc"], NFC_KEYS)
-    # Apple's spelling inside; each key is a top-level pass.json key (passkit.poster_keys).
-    design.update({key: value for key, value in (attributes.get("poster") or {}).items() if value is not None})
+    for name in APPLE_KEY_GROUPS:
+        design.update({key: value for key, value in (attributes.get(name) or {}).items() if value is not None})
     return design
 
 
@@ -172,7 +176,8 @@ def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
     attributes["locations"] = [_renamed(item, _inverse(LOCATION_KEYS)) for item in design.get("locations") or []]
     attributes["beacons"] = [_renamed(item, _inverse(BEACON_KEYS)) for item in design.get("beacons") or []]
     attributes["nfc"] = _renamed(design["nfc"], _inverse(NFC_KEYS)) if design.get("nfc") else None
-    attributes["poster"] = {key: design[key] for key in POSTER_KEYS if key in design} or None
+    for name, keys in APPLE_KEY_GROUPS.items():
+        attributes[name] = {key: design[key] for key in keys if key in design} or None
     return attributes
 
 

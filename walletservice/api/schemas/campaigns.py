@@ -140,6 +140,26 @@ class Poster(BaseModel):
     contactVenuePhoneNumber: ShortText | None = None  # noqa: N815
 
 
+class BoardingLinks(BaseModel):
+    """A semantic boarding pass's airline-service links (iOS 26), in Apple's spelling; links must be https."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    changeSeatURL: Link | None = None  # noqa: N815
+    entertainmentURL: Link | None = None  # noqa: N815
+    managementURL: Link | None = None  # noqa: N815
+    purchaseAdditionalBaggageURL: Link | None = None  # noqa: N815
+    purchaseLoungeAccessURL: Link | None = None  # noqa: N815
+    purchaseWifiURL: Link | None = None  # noqa: N815
+    registerServiceAnimalURL: Link | None = None  # noqa: N815
+    reportLostBagURL: Link | None = None  # noqa: N815
+    requestWheelchairURL: Link | None = None  # noqa: N815
+    transitProviderWebsiteURL: Link | None = None  # noqa: N815
+    upgradeURL: Link | None = None  # noqa: N815
+    transitProviderEmail: Link | None = None  # noqa: N815
+    transitProviderPhoneNumber: ShortText | None = None  # noqa: N815
+
+
 class Presentation(BaseModel):
     """What campaigns and passes both carry: images, colors, relevance, dates, user_info."""
 
@@ -174,6 +194,10 @@ class Presentation(BaseModel):
         None, description="Event tickets' poster layout (iOS 18): Apple's top-level keys eventLogoText, "
         "footerBackgroundColor, suppressHeaderDarkening, useAutomaticColors, auxiliaryStoreIdentifiers and the "
         "event guide's links (bagPolicyURL, ...). A pass's keys replace its campaign's key by key.")
+    boarding_links: BoardingLinks | None = Field(
+        None, description="Boarding passes, iOS 26 semantic boarding passes: Apple's airline-service links "
+        "(changeSeatURL, upgradeURL, ...) and transitProviderEmail/PhoneNumber. A pass's keys replace its "
+        "campaign's key by key.")
     upcoming_events: list[dict[str, Any]] | None = Field(
         None, max_length=MAX_UPCOMING_EVENTS, description="Event tickets, iOS 26: Apple's upcomingPassInformation "
         'entries in Apple\'s spelling ({"identifier", "name", "type": "event", "dateInformation", "semantics", '
@@ -369,6 +393,7 @@ class PresentationView(BaseModel):
     preferred_style_schemes: list[str] | None = None
     nfc: dict[str, Any] | None = None
     poster: dict[str, Any] | None = None
+    boarding_links: dict[str, Any] | None = None
     upcoming_events: list[dict[str, Any]] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
