@@ -12,7 +12,8 @@ import pytest
 
 from tests.factories import png_bytes
 from tests.passkit.factories import NFC_PUBLIC_KEY
-from tests.passkit.test_pass_format import UPCOMING_EVENT, _semantic_sample, key_values
+from tests.factories import BOARDING_DESIGN
+from tests.passkit.test_pass_format import BOARDING_LINKS, POSTER_VALUES, UPCOMING_EVENT, _semantic_sample, key_values
 from tests.web.test_bundles import assert_signed_pkpass
 from tests.v3.conftest import TEMPLATE_DESIGN, V3Client, make_template
 from walletservice.db import transaction
@@ -35,7 +36,18 @@ EVERY_V3_VALUE: dict[str, Any] = {
     "preferredStyleSchemes": ["posterEventTicket"],
     # False: true would also set sharingProhibited (Apple's Pass.NFC), which a v3 body does not expose.
     "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": False},
+    "poster": POSTER_VALUES,
 }
+
+
+def _changed_on_a_boarding_pass(client, v3: V3Client, account) -> set[str]:  # type: ignore[no-untyped-def]
+    """The keys only a boarding pass takes (the airline links)."""
+    template = make_template(account.id, "Flights", BOARDING_DESIGN)
+    answers = [v3.post("/pass?async=false", json={"data": {"templateId": template, **extra}})
+               for extra in ({}, {"boardingLinks": BOARDING_LINKS})]
+    assert all(answer.status_code == 200 for answer in answers), answers[1].json
+    before, after = (key_values(pass_json_of(client, answer.json["data"])) for answer in answers)
+    return {path for path, values in after.items() if before.get(path) != values} - PER_PASS
 
 
 def uploaded_asset(organization_id: str, asset_type: str = "strip") -> str:
@@ -63,6 +75,7 @@ def test_every_key_a_v3_body_changes_is_marked_v3_and_the_reverse(client, v3: V3
     changed = {path for path, values in after.items() if before.get(path) != values} - PER_PASS
     if any(path.startswith("<field>.") for path in changed):  # their style dictionary and list change with them
         changed = {path for path in changed if path not in STYLES and not path.startswith("<style>.")}
+    changed |= _changed_on_a_boarding_pass(client, v3, account)
 
     assert sorted(changed - keys_where("v3")) == []
     assert sorted(keys_where("v3") - changed) == []

@@ -78,25 +78,25 @@ _TOP_LEVEL = (
     _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket (18); semanticBoardingPass, "
          "boardingPass (26)", "18.0", "bc23"),
     # Poster event ticket extras (iOS 18; eventLogoText 18.1), passkit.poster_keys; v2 `poster`.
-    _key("eventLogoText", "localizable string", "18.1", "bc2"),
-    _key("footerBackgroundColor", "rgb color", "18.0", "bc2"),
-    _key("suppressHeaderDarkening", "boolean", "18.0", "bc2"),
-    _key("useAutomaticColors", "boolean", "18.0", "bc2"),
-    _key("auxiliaryStoreIdentifiers", "[number]", "18.0", "bc2"),
-    *(_key(url, "https URL (event guide)", "18.0", "bc2") for url in (
+    _key("eventLogoText", "localizable string", "18.1", "bc23"),
+    _key("footerBackgroundColor", "rgb color", "18.0", "bc23"),
+    _key("suppressHeaderDarkening", "boolean", "18.0", "bc23"),
+    _key("useAutomaticColors", "boolean", "18.0", "bc23"),
+    _key("auxiliaryStoreIdentifiers", "[number]", "18.0", "bc23"),
+    *(_key(url, "https URL (event guide)", "18.0", "bc23") for url in (
         "accessibilityURL", "addOnURL", "bagPolicyURL", "contactVenueWebsite", "directionsInformationURL",
         "merchandiseURL", "orderFoodURL", "parkingInformationURL", "purchaseParkingURL", "sellURL",
         "transferURL", "transitInformationURL")),
-    _key("contactVenueEmail", "email address", "18.0", "bc2"),
-    _key("contactVenuePhoneNumber", "string", "18.0", "bc2"),
+    _key("contactVenueEmail", "email address", "18.0", "bc23"),
+    _key("contactVenuePhoneNumber", "string", "18.0", "bc23"),
     _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc23"),
     # Semantic boarding pass extras (iOS 26), passkit.boarding_links; v2 `boarding_links`.
-    *(_key(url, "https URL (boarding passes)", "26.0", "bc2") for url in (
+    *(_key(url, "https URL (boarding passes)", "26.0", "bc23") for url in (
         "changeSeatURL", "entertainmentURL", "managementURL", "purchaseAdditionalBaggageURL",
         "purchaseLoungeAccessURL", "purchaseWifiURL", "registerServiceAnimalURL", "reportLostBagURL",
         "requestWheelchairURL", "transitProviderWebsiteURL", "upgradeURL")),
-    _key("transitProviderEmail", "email address", "26.0", "bc2"),
-    _key("transitProviderPhoneNumber", "string", "26.0", "bc2"),
+    _key("transitProviderEmail", "email address", "26.0", "bc23"),
+    _key("transitProviderPhoneNumber", "string", "26.0", "bc23"),
 )
 
 _PASS_FIELDS = (

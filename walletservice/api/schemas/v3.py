@@ -72,6 +72,14 @@ class V3PassData(BaseModel):
         examples=[["posterEventTicket"]])
     nfc: V3Nfc | None = Field(None, description="Apple's Pass.NFC (needs the NFC entitlement), replacing the "
                                                 "template's.")
+    poster: dict[str, Any] | None = Field(
+        None, description="Poster event tickets (iOS 18): Apple's top-level keys eventLogoText, "
+        "footerBackgroundColor, suppressHeaderDarkening, useAutomaticColors, auxiliaryStoreIdentifiers and the "
+        "event guide's https links; each replaces the template's (docs/pass-format.md). null: the template's.",
+        examples=[{"eventLogoText": "Live", "bagPolicyURL": "https://arena.example.com/bags"}])
+    boardingLinks: dict[str, Any] | None = Field(
+        None, description="Semantic boarding passes (iOS 26): Apple's airline-service links (changeSeatURL, ...) "
+        "and transitProviderEmail/PhoneNumber; each replaces the template's. null: the template's.")
     upcomingPassInformation: list[dict[str, Any]] | None = Field(
         None, max_length=50, description="Event tickets, iOS 26: Apple's upcoming pass information entries "
         '({"identifier", "name", "type": "event", "dateInformation", "URLs", "semantics", "images", ...}), '
@@ -224,6 +232,8 @@ class V3ListedPass(BaseModel):
     nfc: dict[str, Any] | None = Field(None, description="As in pass.json; not in Passcreator's list.")
     upcomingPassInformation: list[dict[str, Any]] | None = Field(
         None, description="As given (images by asset_id); not in Passcreator's list.")
+    poster: dict[str, Any] | None = Field(None, description="The poster keys the pass carries; ours.")
+    boardingLinks: dict[str, Any] | None = Field(None, description="The airline links the pass carries; ours.")
     validAsOfDate: str | None = Field(None, description='Always "".')
 
 

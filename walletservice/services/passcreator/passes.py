@@ -41,7 +41,12 @@ from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, is
 from walletservice.services.passcreator.relevant_dates import read_relevant_dates
 from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.assets import check_owned_upcoming_images
-from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, read_wallet_features, with_nfc_key
+from walletservice.services.passcreator.wallet_features import (
+    WALLET_FEATURE_KEYS,
+    WALLET_KEY_GROUPS,
+    read_wallet_features,
+    with_nfc_key,
+)
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
 from walletservice.services.passcreator.images import (
@@ -63,7 +68,7 @@ SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations", "relevantDates")
 DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
-                             *SENDOUT_KEYS, *WALLET_FEATURE_KEYS))
+                             *SENDOUT_KEYS, *WALLET_FEATURE_KEYS, *WALLET_KEY_GROUPS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
 V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"

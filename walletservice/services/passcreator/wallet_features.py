@@ -17,12 +17,17 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from walletservice.errors import BadRequest
+from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS
 from walletservice.passkit.nfc import NFC_KEYS
+from walletservice.passkit.poster_keys import POSTER_KEYS
 from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.assets import check_owned_upcoming_images
 from walletservice.services.nfc_keys import required_nfc_public_key
 
 WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc", UPCOMING_KEY)
+# Objects grouping top-level pass.json keys (v2 `poster` and `boarding_links`): each key given
+# replaces the template's on its own; null clears the pass's own keys of the group.
+WALLET_KEY_GROUPS = {"poster": POSTER_KEYS, "boardingLinks": BOARDING_LINK_KEYS}
 NFC_PUBLIC_KEY = "encryptionPublicKey"
 
 
@@ -40,6 +45,19 @@ def read_wallet_features(data: Mapping[str, Any], values: MutableMapping[str, An
             cleared.add(name)
         else:
             values[name] = value
+    for group, keys in WALLET_KEY_GROUPS.items():
+        if group in data:
+            given = _key_group(group, data[group], keys)
+            if given is None:
+                cleared.update(keys)
+            else:
+                values.update(given)
+
+
+def key_group_views(content: Mapping[str, Any]) -> dict[str, Any]:
+    """The pass view's `poster` and `boardingLinks`: the keys the built pass carries."""
+    return {group: {key: content[key] for key in keys if key in content} or None
+            for group, keys in WALLET_KEY_GROUPS.items()}
 
 
 def with_nfc_key(session: Session, organization_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,6 +100,17 @@ def _upcoming_events(value: Any) -> list[Any] | None:
         raise BadRequest('upcomingPassInformation must be a list of entries, e.g. '
                          '[{"identifier": "match-2", "name": "Match 2", "type": "event"}]')
     return [dict(entry) for entry in value]
+
+
+def _key_group(group: str, value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    if value in (None, "", {}):
+        return None
+    if not isinstance(value, Mapping):
+        raise BadRequest(f"{group} must be an object of Apple's keys, e.g. {{\"{keys[0]}\": ...}}")
+    unknown = sorted(str(key) for key in value if key not in keys)
+    if unknown:
+        raise BadRequest(f"{group}.{unknown[0]} is not a key: use {', '.join(keys)}")
+    return {key: value[key] for key in keys if value.get(key) is not None}
 
 
 def _nfc(value: Any) -> dict[str, Any] | None:
