@@ -13,7 +13,8 @@ SEASON = [{**HOME_GAME, "images": {"venueMap": {"reuseExisting": True}}}, AWAY_G
 
 
 def season_template(client, account) -> str:  # type: ignore[no-untyped-def]
-    return new_campaign(client, account, "event_tickets", {**CONCERT, "upcoming_events": SEASON})
+    return new_campaign(client, account, "event_tickets", {**CONCERT, "upcoming_events": SEASON,
+                                                           "poster": {"eventLogoText": "Saison 2026"}})
 
 
 def test_the_template_answers_its_defaults_in_apples_spelling(client, v3: V3Client, account):
@@ -25,7 +26,8 @@ def test_the_template_answers_its_defaults_in_apples_spelling(client, v3: V3Clie
     assert data["preferredStyleSchemes"] == ["posterEventTicket"]
     assert data["upcomingPassInformation"][1] == AWAY_GAME
     assert data["relevantDates"][1] == {"date": "2026-11-20T18:30:00+01:00"}
-    assert data["nfc"] is None
+    assert data["poster"] == {"eventLogoText": "Saison 2026"}
+    assert data["nfc"] is None and data["boardingLinks"] is None
 
 
 def test_a_v3_pass_inherits_the_templates_defaults_and_its_own_values_replace_them(client, v3: V3Client, account,

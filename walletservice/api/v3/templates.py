@@ -14,7 +14,7 @@ from walletservice.api.v2.responses import public_url
 from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import PREFIX, envelope
 from walletservice.db import transaction
-from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS
+from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, key_group_views
 from walletservice.services.passcreator.template_view import (
     TemplateDetails,
     TemplateField,
@@ -71,6 +71,8 @@ class V3Template(V3TemplateSummary):
     upcomingPassInformation: list[dict[str, Any]] | None = Field(
         None, description="v2 attribute `upcoming_events` (images by asset_id).")
     relevantDates: list[dict[str, Any]] | None = Field(None, description="v2 attribute `relevant_dates`.")
+    poster: dict[str, Any] | None = Field(None, description="v2 attribute `poster`.")
+    boardingLinks: dict[str, Any] | None = Field(None, description="v2 attribute `boarding_links`.")
 
 
 def field_model(field: TemplateField) -> V3TemplateField:
@@ -87,6 +89,7 @@ def template_view(details: TemplateDetails) -> dict[str, Any]:
         dynamicFields=V3DynamicFields(additionalProperties={field.name: field.id for field in details.fields}),
         fields=[field_model(field) for field in details.fields],
         **{name: campaign.design.get(name) for name in TEMPLATE_FEATURE_KEYS},
+        **key_group_views(campaign.design),
     ).model_dump()
 
 
@@ -102,7 +105,8 @@ def list_templates(organization_id: str) -> Response:
 
 @v3_api.route("GET", ITEM, summary="Get a template", tag=TAG, responses={200: V3Envelope[V3Template]},
               description="The template with its fields, sendouts and validValidationPlaces, and the defaults "
-                          "of semantics, preferredStyleSchemes, nfc, upcomingPassInformation and relevantDates "
+                          "of semantics, preferredStyleSchemes, nfc, upcomingPassInformation, relevantDates, "
+                          "poster and boardingLinks "
                           "its passes get unless they set their own.")
 def get_template(organization_id: str, identifier: str) -> Response:
     with transaction(write=False) as session:
