@@ -17,12 +17,13 @@ BOARDING_URL_KEYS = (
 )
 TRANSIT_PROVIDER_CONTACTS = ("transitProviderEmail", "transitProviderPhoneNumber")
 BOARDING_LINK_KEYS = (*BOARDING_URL_KEYS, *TRANSIT_PROVIDER_CONTACTS)
+_BOARDING_LINK_SET = frozenset(BOARDING_LINK_KEYS)
 
 
 def check_boarding_links(pass_json: Mapping[str, Any], style: str | None, problems: Problems) -> None:
-    present = [key for key in BOARDING_LINK_KEYS if key in pass_json]
-    if not present:
+    if _BOARDING_LINK_SET.isdisjoint(pass_json):
         return
+    present = [key for key in BOARDING_LINK_KEYS if key in pass_json]
     if style is not None and style != "boardingPass":
         for key in present:
             problems.add(key, f"is only for boarding passes (semanticBoardingPass), not {style}")

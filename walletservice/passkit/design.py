@@ -45,6 +45,8 @@ DESIGN_KEYS = (
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
     *POSTER_KEYS, *BOARDING_LINK_KEYS, UPCOMING_KEY,
 )
+# The tuple keeps pass.json's order and the error hints; the set is for the per-key check.
+_DESIGN_KEY_SET = frozenset(DESIGN_KEYS)
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
     "webServiceURL", "authenticationToken",
@@ -131,7 +133,7 @@ def _reject_unknown_keys(design: Mapping[str, Any], problems: Problems) -> None:
             problems.add(str(key), "comes from the pass identity, not the design")
         elif key in STYLES:
             problems.add(str(key), f'set "style": "{key}" and put the field lists at the top level')
-        elif key not in DESIGN_KEYS:
+        elif key not in _DESIGN_KEY_SET:
             problems.unknown_key("", str(key), DESIGN_KEYS)
 
 

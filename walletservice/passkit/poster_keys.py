@@ -25,12 +25,15 @@ CONTACT_KEYS = ("contactVenueEmail", "contactVenuePhoneNumber")
 LINK_KEYS = (*EVENT_GUIDE_URL_KEYS, *CONTACT_KEYS)
 POSTER_BOOLEANS = ("suppressHeaderDarkening", "useAutomaticColors")
 POSTER_KEYS = ("eventLogoText", "footerBackgroundColor", *POSTER_BOOLEANS, "auxiliaryStoreIdentifiers", *LINK_KEYS)
+_POSTER_KEY_SET = frozenset(POSTER_KEYS)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+\Z")
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def design_poster_keys(design: Mapping[str, Any]) -> dict[str, Any]:
     """The poster keys a design sets, footerBackgroundColor written as rgb() like the other colours."""
+    if _POSTER_KEY_SET.isdisjoint(design):
+        return {}  # the common case, in one C-level pass over the design's keys
     keys = {key: design[key] for key in POSTER_KEYS if key in design}
     if "footerBackgroundColor" in keys:
         keys["footerBackgroundColor"] = normalize_color(keys["footerBackgroundColor"]) or keys["footerBackgroundColor"]
@@ -38,6 +41,8 @@ def design_poster_keys(design: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def check_poster_keys(pass_json: Mapping[str, Any], problems: Problems) -> None:
+    if _POSTER_KEY_SET.isdisjoint(pass_json):
+        return
     if "eventLogoText" in pass_json and not isinstance(pass_json["eventLogoText"], str):
         problems.add("eventLogoText", "must be a string")
     color = pass_json.get("footerBackgroundColor")
