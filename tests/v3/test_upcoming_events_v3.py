@@ -57,3 +57,15 @@ def test_an_async_create_with_another_organizations_asset_is_refused_before_it_i
     assert response.status_code == 400, response.json
     assert "upcomingPassInformation[0].images.venueMap.asset_id: asset not found" in json.dumps(response.json)
     assert v3.get("/pass").json["responseMetaData"]["resultsTotal"] == 0
+
+
+def test_a_bulk_update_naming_another_organizations_asset_is_refused_in_the_request(
+        v3: V3Client, template_id, other_account):
+    identifier = created_data(v3, {"templateId": template_id})["identifier"]
+    foreign = uploaded_asset(other_account.id)
+
+    response = v3.patch("/pass/bulk", json={"filter": {"identifiers": [identifier]}, "data": {
+        "upcomingPassInformation": [{**AWAY_GAME, "images": {"headerImage": {"asset_id": foreign}}}]}})
+
+    assert response.status_code == 400, response.json
+    assert "upcomingPassInformation[0].images.headerImage.asset_id: asset not found" in json.dumps(response.json)
