@@ -8,7 +8,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from walletservice.api.schemas.common import InputTimestamp, Timestamp
+from walletservice.api.schemas.apple_key_groups import BoardingLinks, Poster
+from walletservice.api.schemas.common import Color, InputTimestamp, ShortText, Timestamp
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
 MAX_RELEVANCE_ITEMS = 10  # Apple shows at most 10 locations and 10 beacons
@@ -16,9 +17,6 @@ MAX_FIELDS_PER_LIST = 20
 # Ours, not Apple's (Apple gives no limit): a season of home games fits, a runaway list does not.
 MAX_UPCOMING_EVENTS = 50
 
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
-                  Field(description="#rrggbb", examples=["#c51f1f"])]
-ShortText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=1000)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=100)]
 FieldValue = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
 BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "none"]
@@ -108,56 +106,6 @@ class Nfc(BaseModel):
 FieldList = Annotated[list[CampaignField] | None, Field(max_length=MAX_FIELDS_PER_LIST)]
 Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
-
-
-Link = Annotated[str, StringConstraints(pattern=r"^[^\x00\s]+$", max_length=2000)]
-
-
-class Poster(BaseModel):
-    """The poster event ticket's top-level keys (iOS 18), in Apple's spelling; links must be https."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    eventLogoText: ShortText | None = Field(None, description="iOS 18.1: shown next to the logo.")  # noqa: N815
-    footerBackgroundColor: Color | None = None  # noqa: N815
-    suppressHeaderDarkening: bool | None = None  # noqa: N815
-    useAutomaticColors: bool | None = Field(  # noqa: N815
-        None, description="Wallet picks foreground and label colours from the artwork.")
-    auxiliaryStoreIdentifiers: list[Annotated[int, Field(ge=1)]] | None = Field(None, max_length=10)  # noqa: N815
-    accessibilityURL: Link | None = None  # noqa: N815
-    addOnURL: Link | None = None  # noqa: N815
-    bagPolicyURL: Link | None = None  # noqa: N815
-    contactVenueWebsite: Link | None = None  # noqa: N815
-    directionsInformationURL: Link | None = None  # noqa: N815
-    merchandiseURL: Link | None = None  # noqa: N815
-    orderFoodURL: Link | None = None  # noqa: N815
-    parkingInformationURL: Link | None = None  # noqa: N815
-    purchaseParkingURL: Link | None = None  # noqa: N815
-    sellURL: Link | None = None  # noqa: N815
-    transferURL: Link | None = None  # noqa: N815
-    transitInformationURL: Link | None = None  # noqa: N815
-    contactVenueEmail: Link | None = None  # noqa: N815
-    contactVenuePhoneNumber: ShortText | None = None  # noqa: N815
-
-
-class BoardingLinks(BaseModel):
-    """A semantic boarding pass's airline-service links (iOS 26), in Apple's spelling; links must be https."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    changeSeatURL: Link | None = None  # noqa: N815
-    entertainmentURL: Link | None = None  # noqa: N815
-    managementURL: Link | None = None  # noqa: N815
-    purchaseAdditionalBaggageURL: Link | None = None  # noqa: N815
-    purchaseLoungeAccessURL: Link | None = None  # noqa: N815
-    purchaseWifiURL: Link | None = None  # noqa: N815
-    registerServiceAnimalURL: Link | None = None  # noqa: N815
-    reportLostBagURL: Link | None = None  # noqa: N815
-    requestWheelchairURL: Link | None = None  # noqa: N815
-    transitProviderWebsiteURL: Link | None = None  # noqa: N815
-    upgradeURL: Link | None = None  # noqa: N815
-    transitProviderEmail: Link | None = None  # noqa: N815
-    transitProviderPhoneNumber: ShortText | None = None  # noqa: N815
 
 
 class Presentation(BaseModel):
