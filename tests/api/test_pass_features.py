@@ -212,6 +212,8 @@ def _everything_v2(segment: str) -> dict[str, Any]:
         "associated_store_identifiers": [123456789], "semantics": semantics,
         "nfc": {"message": "member-42", "encryption_public_key": NFC_PUBLIC_KEY, "requires_authentication": True},
         "poster": POSTER_VALUES,
+        "featured_actions": [{"identifier": "benefits", "type": "membershipBenefits",
+                              "url": "https://example.test/benefits"}],
     }
     if segment == "event_tickets":
         attributes["preferred_style_schemes"] = ["posterEventTicket"]

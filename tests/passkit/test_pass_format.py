@@ -54,6 +54,7 @@ POSTER_VALUES: dict[str, Any] = {
     **{key: f"https://venue.example.test/{key}" for key in EVENT_GUIDE_URL_KEYS},
     "contactVenueEmail": "box-office@venue.example.test", "contactVenuePhoneNumber": "+43 1 234 56 78",
 }
+FEATURED_ACTION = {"identifier": "benefits", "type": "membershipBenefits", "url": "https://example.test/benefits"}
 _IMAGE_URL = {"URL": "https://img.example.test/a.png", "SHA256": "ab" * 32, "scale": 2, "size": 2048}
 UPCOMING_EVENT = {
     "identifier": "home-1", "name": "Home game 1", "type": "event", "isActive": True,
@@ -102,6 +103,7 @@ def _everything(style: str) -> dict[str, Any]:
         "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
         "upcomingPassInformation": [UPCOMING_EVENT],
+        "featuredActions": [FEATURED_ACTION],
         **POSTER_VALUES, **BOARDING_LINKS,
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}

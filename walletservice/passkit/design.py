@@ -38,7 +38,7 @@ _TEXT_KEYS = ("organizationName", "description", "logoText")
 # Copied unchanged (validation checks them), in this order after the keys built here.
 _PASS_THROUGH_KEYS = (
     "maxDistance", "voided", "groupingIdentifier", "associatedStoreIdentifiers", "appLaunchURL",
-    "userInfo", "sharingProhibited", "suppressStripShine", "semantics", "nfc",
+    "userInfo", "sharingProhibited", "suppressStripShine", "semantics", "nfc", "featuredActions",
 )
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",

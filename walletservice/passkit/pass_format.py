@@ -97,6 +97,11 @@ _TOP_LEVEL = (
         "requestWheelchairURL", "transitProviderWebsiteURL", "upgradeURL")),
     _key("transitProviderEmail", "email address", "26.0", "bc23"),
     _key("transitProviderPhoneNumber", "string", "26.0", "bc23"),
+    # Every style (iOS 27), passkit.featured_actions; v2 `featured_actions`. Apple's Pass Builder source.
+    _key("featuredActions", "[Action] (at most 2)", "27.0", "bc2"),
+    _key("featuredActions[].identifier", "string (unique)", "27.0", "bc2"),
+    _key("featuredActions[].type", "string, e.g. membershipBenefits", "27.0", "bc2"),
+    _key("featuredActions[].url", "https URL", "27.0", "bc2"),
 )
 
 _PASS_FIELDS = (

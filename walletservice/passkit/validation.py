@@ -20,6 +20,7 @@ from .nfc import check_nfc
 from .package_files import check_file_names
 from .problems import Problems, describe
 from .boarding_links import check_boarding_links
+from .featured_actions import check_featured_actions
 from .poster_keys import check_poster_keys
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
@@ -83,6 +84,7 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     check_poster_keys(pass_json, problems)
     check_boarding_links(pass_json, style_of(pass_json), problems)
     check_upcoming_events(pass_json, style_of(pass_json), problems)
+    check_featured_actions(pass_json.get("featuredActions"), problems)
     _check_plain_json(pass_json, problems)
 
 

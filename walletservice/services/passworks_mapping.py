@@ -49,6 +49,8 @@ PLAIN_ATTRIBUTES = {
     "relevant_dates": "relevantDates", "semantics": "semantics", "preferred_style_schemes": "preferredStyleSchemes",
     # [entry] in Apple's spelling; images {"headerImage": {"asset_id": ...}} (services.upcoming_images).
     "upcoming_events": "upcomingPassInformation",
+    # [{"identifier", "type", "url"}] in Apple's spelling (passkit.featured_actions).
+    "featured_actions": "featuredActions",
 }
 UPCOMING_EVENTS = "upcoming_events"
 # Attributes that group top-level pass.json keys, in Apple's spelling inside (passkit.poster_keys,

@@ -152,6 +152,10 @@ class Presentation(BaseModel):
         '"URLs", "isActive", "images", ...}). An image is {"asset_id": <an uploaded asset>} (we host it at an '
         'immutable URL with its SHA-256) or {"reuseExisting": true}. '
         "A pass's list replaces its campaign's (docs/pass-format.md).")
+    featured_actions: list[dict[str, Any]] | None = Field(
+        None, description="iOS 27, every style: up to two buttons, in Apple's spelling "
+        '[{"identifier": <unique>, "type": "membershipBenefits", "url": "https://..."}]. '
+        "A pass's list replaces its campaign's (docs/pass-format.md).")
 
 
 class CampaignChanges(Presentation):
@@ -343,6 +347,7 @@ class PresentationView(BaseModel):
     poster: dict[str, Any] | None = None
     boarding_links: dict[str, Any] | None = None
     upcoming_events: list[dict[str, Any]] | None = None
+    featured_actions: list[dict[str, Any]] | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None
