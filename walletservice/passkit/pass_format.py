@@ -133,7 +133,9 @@ _BARCODE_KEYS = (("format", "PKBarcodeFormat…"), ("message", "string"), ("mess
 _NESTED = (
     *(_key(f"barcode.{name}", type_, "6.0", "bc23" if name == "message" else "bc2") for name, type_ in _BARCODE_KEYS),
     *(_key(f"barcodes[].{name}", type_, "9.0", "bc23" if name == "message" else "bc2")
-      for name, type_ in _BARCODE_KEYS),
+      for name, type_ in _BARCODE_KEYS if name != "format"),
+    # Apple's Pass Builder (Pass+Barcode.swift); the four linear formats are iOS 27 and get a fallback.
+    _key("barcodes[].format", "QR, PDF417, Aztec, Code128 (9.0); EAN13, Code39, Codabar, I2of5 (27.0)", "9.0", "bc2"),
     _key("locations[].latitude", "number", "6.0", "bc23"),
     _key("locations[].longitude", "number", "6.0", "bc23"),
     _key("locations[].altitude", "number", "6.0", "bc23"),

@@ -96,7 +96,9 @@ BEACON_KEYS = {"proximity_uuid": "proximityUUID", "major": "major", "minor": "mi
 TRANSIT_PREFIX = "PKTransitType"
 # Passworks' "ean128" is GS1-128, which Apple draws as Code 128.
 BARCODE_FORMAT_NAMES = {"PKBarcodeFormatQR": "qrcode", "PKBarcodeFormatPDF417": "pdf417",
-                        "PKBarcodeFormatAztec": "aztec", "PKBarcodeFormatCode128": "ean128"}
+                        "PKBarcodeFormatAztec": "aztec", "PKBarcodeFormatCode128": "ean128",
+                        "PKBarcodeFormatEAN13": "ean13", "PKBarcodeFormatCode39": "code39",
+                        "PKBarcodeFormatCodabar": "codabar", "PKBarcodeFormatI2of5": "itf"}
 DEFAULT_BARCODE_FORMAT = "qrcode"
 FIXED, DYNAMIC = "fixed", "dynamic"
 

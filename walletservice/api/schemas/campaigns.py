@@ -19,7 +19,8 @@ MAX_UPCOMING_EVENTS = 50
 
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=100)]
 FieldValue = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
-BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "none"]
+# ean13, code39, codabar and itf are iOS 27's (passkit.barcodes adds a Code 128 fallback for older iOS).
+BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "ean13", "code39", "codabar", "itf", "none"]
 TransitType = Literal["air", "boat", "bus", "train", "generic"]
 CodeType = Literal["sequential", "sequencial", "fixed", "per_pass"]
 RedeemCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=64)]
@@ -31,7 +32,8 @@ StyleScheme = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length
 
 
 class Barcode(BaseModel):
-    format: BarcodeFormat | None = Field(None, description="Default qrcode; ean128 is drawn as Code 128.")
+    format: BarcodeFormat | None = Field(None, description="Default qrcode; ean128 is drawn as Code 128. "
+                                       "ean13, code39, codabar and itf (iOS 27) carry a Code 128 fallback for older iOS.")
     message: ShortText | None = Field(None, description="Default: the pass's serial number.")
     alt_text: ShortText | None = None
     encoding: Literal["iso-8859-1", "utf-8"] | None = Field(None, description="Default iso-8859-1.")
