@@ -217,6 +217,9 @@ def _everything_v2(segment: str) -> dict[str, Any]:
     }
     if segment == "event_tickets":
         attributes["preferred_style_schemes"] = ["posterEventTicket"]
+    if segment in ("coupons", "generics", "store_cards"):
+        attributes["poster_generic"] = True
+        attributes["footer_fields"] = [{**_FIELD, "key": "footer_fields"}]
     if segment == "boarding_passes":
         attributes["transit_type"] = "air"
         attributes["boarding_links"] = BOARDING_LINKS

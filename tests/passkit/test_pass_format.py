@@ -43,7 +43,8 @@ _FIELD_VALUES: dict[str, Any] = {
 _NUMBER_FIELD = {"key": "price", "value": 12.5, "numberStyle": "PKNumberStyleDecimal", "currencyCode": "EUR"}
 _ONLY_ON = {"transitType": ("boardingPass",), "groupingIdentifier": ("boardingPass", "eventTicket"),
             "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",),
-            **dict.fromkeys(BOARDING_LINK_KEYS, ("boardingPass",))}
+            **dict.fromkeys(BOARDING_LINK_KEYS, ("boardingPass",)),
+            **dict.fromkeys(("posterGeneric", "footerFields"), ("coupon", "generic", "storeCard"))}
 BOARDING_LINKS: dict[str, Any] = {
     **{key: f"https://airline.example.test/{key}" for key in BOARDING_URL_KEYS},
     "transitProviderEmail": "care@airline.example.test", "transitProviderPhoneNumber": "+43 1 700 0",
@@ -104,6 +105,7 @@ def _everything(style: str) -> dict[str, Any]:
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
         "upcomingPassInformation": [UPCOMING_EVENT],
         "featuredActions": [FEATURED_ACTION],
+        "posterGeneric": True, "footerFields": [{"key": "footer", "label": "Member", "value": "Ada"}],
         **POSTER_VALUES, **BOARDING_LINKS,
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
@@ -120,7 +122,7 @@ def key_values(pass_json: Mapping[str, Any]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for key, value in pass_json.items():
         found.setdefault(key, []).append(value)
-        if key in STYLES:
+        if key in STYLES or key == "posterGeneric":
             _style_values(key, value, found)
         elif key in ("barcode", "nfc", "semantics"):
             for inner, inner_value in value.items():

@@ -26,6 +26,8 @@ from .relevant_dates import design_relevant_dates, fallback_relevant_date
 from .semantic_tags import reject_unknown_semantic_tags
 from .style_schemes import design_style_schemes
 from .boarding_links import BOARDING_LINK_KEYS
+from .poster_generic import FOOTER_FIELDS, design_poster_generic
+from .poster_generic import KEY as POSTER_GENERIC_KEY
 from .poster_keys import POSTER_KEYS, design_poster_keys
 from .upcoming_events import KEY as UPCOMING_KEY
 from .upcoming_events import design_upcoming_events
@@ -43,7 +45,7 @@ _PASS_THROUGH_KEYS = (
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
-    *POSTER_KEYS, *BOARDING_LINK_KEYS, UPCOMING_KEY,
+    *POSTER_KEYS, *BOARDING_LINK_KEYS, UPCOMING_KEY, POSTER_GENERIC_KEY, FOOTER_FIELDS,
 )
 # The tuple keeps pass.json's order and the error hints; the set is for the per-key check.
 _DESIGN_KEY_SET = frozenset(DESIGN_KEYS)
@@ -87,6 +89,9 @@ def build_pass_json(
     pass_json.update(_colors(design, problems))
     if style is not None:
         pass_json[style] = _style_fields(design, style, problems)
+    poster_generic = design_poster_generic(design, style, pass_json.get(style) or {}, problems)
+    if poster_generic is not None:
+        pass_json[POSTER_GENERIC_KEY] = poster_generic  # beside the classic style, iOS 26 and earlier's fallback
     pass_json.update(_barcode_keys(design, problems))
     if "locations" in design:
         pass_json["locations"] = design_locations(design["locations"], problems)

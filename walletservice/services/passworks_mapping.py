@@ -33,10 +33,13 @@ FIELD_LISTS = {
     "auxiliary_fields": "auxiliaryFields",
     "back_fields": "backFields",
     "additional_info_fields": "additionalInfoFields",
+    # Shown by the poster generic style only (passkit.poster_generic).
+    "footer_fields": "footerFields",
 }
 IMAGE_ATTRIBUTES = {
     "icon_id": "icon", "logo_id": "logo", "strip_id": "strip",
     "thumbnail_id": "thumbnail", "background_id": "background", "footer_id": "footer",
+    "primary_logo_id": "primaryLogo",
 }
 COLOR_ATTRIBUTES = {"background_color": "backgroundColor", "text_color": "foregroundColor",
                     "label_color": "labelColor"}
@@ -51,6 +54,8 @@ PLAIN_ATTRIBUTES = {
     "upcoming_events": "upcomingPassInformation",
     # [{"identifier", "type", "url"}] in Apple's spelling (passkit.featured_actions).
     "featured_actions": "featuredActions",
+    # true: the iOS 27 poster generic face beside the campaign's own style (passkit.poster_generic).
+    "poster_generic": "posterGeneric",
 }
 UPCOMING_EVENTS = "upcoming_events"
 # Attributes that group top-level pass.json keys, in Apple's spelling inside (passkit.poster_keys,

@@ -119,6 +119,7 @@ class Presentation(BaseModel):
     thumbnail_id: uuid.UUID | None = None
     background_id: uuid.UUID | None = None
     footer_id: uuid.UUID | None = None
+    primary_logo_id: uuid.UUID | None = Field(None, description="The poster generic face's logo (iOS 27).")
     background_color: Color | None = None
     label_color: Color | None = None
     locations: Locations = None
@@ -154,6 +155,10 @@ class Presentation(BaseModel):
         '"URLs", "isActive", "images", ...}). An image is {"asset_id": <an uploaded asset>} (we host it at an '
         'immutable URL with its SHA-256) or {"reuseExisting": true}. '
         "A pass's list replaces its campaign's (docs/pass-format.md).")
+    poster_generic: bool | None = Field(
+        None, description="Generic, store card and coupon campaigns, iOS 27: true adds Apple's posterGeneric face "
+        "(background, primary_logo_id, header and primary fields, one footer field, barcode); the campaign's own "
+        "style stays in the pass for iOS 26 and earlier. A pass's value replaces its campaign's.")
     featured_actions: list[dict[str, Any]] | None = Field(
         None, description="iOS 27, every style: up to two buttons, in Apple's spelling "
         '[{"identifier": <unique>, "type": "membershipBenefits", "url": "https://..."}]. '
@@ -183,6 +188,8 @@ class CampaignChanges(Presentation):
     auxiliary_fields: FieldList = None
     back_fields: FieldList = None
     additional_info_fields: FieldList = Field(None, description="iOS 18 poster layout: Apple's additionalInfoFields.")
+    footer_fields: FieldList = Field(
+        None, description="iOS 27 poster generic face (poster_generic: true): its one footer field.")
     transit_type: TransitType | None = Field(None, description="Boarding passes only; required for them.")
     associated_store_identifiers: list[Annotated[int, Field(ge=1)]] | None = None
     code_type: CodeType | None = Field(
@@ -337,6 +344,7 @@ class PresentationView(BaseModel):
     auxiliary_fields: list[FieldView]
     back_fields: list[FieldView]
     additional_info_fields: list[FieldView] = []
+    footer_fields: list[FieldView] = []
     locations: list[LocationView]
     beacons: list[BeaconView]
     user_info: dict[str, Any]
@@ -350,6 +358,7 @@ class PresentationView(BaseModel):
     boarding_links: dict[str, Any] | None = None
     upcoming_events: list[dict[str, Any]] | None = None
     featured_actions: list[dict[str, Any]] | None = None
+    poster_generic: bool | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None
@@ -357,6 +366,7 @@ class PresentationView(BaseModel):
     thumbnail_id: str | None = None
     background_id: str | None = None
     footer_id: str | None = None
+    primary_logo_id: str | None = None
     page_url: str | None = Field(None, description="The download page.")
 
     @model_validator(mode="after")
