@@ -37,6 +37,7 @@ EVERY_V3_VALUE: dict[str, Any] = {
     # False: true would also set sharingProhibited (Apple's Pass.NFC), which a v3 body does not expose.
     "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": False},
     "poster": POSTER_VALUES,
+    "featuredActions": [{"identifier": "benefits", "type": "membershipBenefits", "url": "https://x.example.test/b"}],
 }
 
 

@@ -100,10 +100,10 @@ _TOP_LEVEL = (
     # The poster generic style (iOS 27), passkit.poster_generic; v2 `poster_generic`. Apple's Pass Builder.
     _key("posterGeneric", "PassFields, beside generic, storeCard or coupon", "27.0", "bc2"),
     # Every style (iOS 27), passkit.featured_actions; v2 `featured_actions`. Apple's Pass Builder source.
-    _key("featuredActions", "[Action] (at most 2)", "27.0", "bc2"),
-    _key("featuredActions[].identifier", "string (unique)", "27.0", "bc2"),
-    _key("featuredActions[].type", "string, e.g. membershipBenefits", "27.0", "bc2"),
-    _key("featuredActions[].url", "https URL", "27.0", "bc2"),
+    _key("featuredActions", "[Action] (at most 2)", "27.0", "bc23"),
+    _key("featuredActions[].identifier", "string (unique)", "27.0", "bc23"),
+    _key("featuredActions[].type", "string, e.g. membershipBenefits", "27.0", "bc23"),
+    _key("featuredActions[].url", "https URL", "27.0", "bc23"),
 )
 
 _PASS_FIELDS = (

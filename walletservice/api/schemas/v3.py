@@ -80,6 +80,10 @@ class V3PassData(BaseModel):
     boardingLinks: dict[str, Any] | None = Field(
         None, description="Semantic boarding passes (iOS 26): Apple's airline-service links (changeSeatURL, ...) "
         "and transitProviderEmail/PhoneNumber; each replaces the template's. null: the template's.")
+    featuredActions: list[dict[str, Any]] | None = Field(
+        None, description="iOS 27, every style: up to two actions in Apple's spelling, replacing the template's "
+        '(docs/pass-format.md). null: the template\'s.',
+        examples=[[{"identifier": "benefits", "type": "membershipBenefits", "url": "https://club.example.com/b"}]])
     upcomingPassInformation: list[dict[str, Any]] | None = Field(
         None, max_length=50, description="Event tickets, iOS 26: Apple's upcoming pass information entries "
         '({"identifier", "name", "type": "event", "dateInformation", "URLs", "semantics", "images", ...}), '
@@ -234,6 +238,7 @@ class V3ListedPass(BaseModel):
         None, description="As given (images by asset_id); not in Passcreator's list.")
     poster: dict[str, Any] | None = Field(None, description="The poster keys the pass carries; ours.")
     boardingLinks: dict[str, Any] | None = Field(None, description="The airline links the pass carries; ours.")
+    featuredActions: list[dict[str, Any]] | None = Field(None, description="As given; not in Passcreator's list.")
     validAsOfDate: str | None = Field(None, description='Always "".')
 
 
