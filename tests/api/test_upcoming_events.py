@@ -130,6 +130,10 @@ def _with(change) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
      "upcomingPassInformation[0].URLs.contactVenueEmail: 'nobody' is not an email address"),
     (_with(lambda e: e["URLs"].update(merchURL="https://x.test")),
      "upcomingPassInformation[0].URLs.merchURL: unknown key; did you mean merchandiseURL?"),
+    # Pass Builder's Swift names (no CodingKeys) are urls/url/sha256; Apple's reference spells URLs (pass-format.md).
+    (_with(lambda e: e.update(urls=e.pop("URLs"))), "upcomingPassInformation[0].urls: unknown key; did you mean URLs?"),
+    (_with(lambda e: e.update(images={"headerImage": {"urls": [{"url": "https://img.example.test/a.png"}]}})),
+     'upcomingPassInformation[0].images.headerImage: must be {"URLs": [...]}'),
     (_with(lambda e: e["semantics"].update(venuName="Arena")),
      "upcomingPassInformation[0].semantics.venuName: unknown key; did you mean venueName?"),
     (_with(lambda e: e.update(images={"headerImage": {"URLs": [
