@@ -1,10 +1,10 @@
 """v2 attributes that group top-level pass.json keys in Apple's spelling: `poster` and
 `boarding_links` (services.passworks_mapping.APPLE_KEY_GROUPS; rules in passkit.poster_keys
-and passkit.boarding_links)."""
+and passkit.boarding_links), and the iOS 27 attributes campaigns and passes share."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -58,3 +58,17 @@ class BoardingLinks(BaseModel):
     upgradeURL: Link | None = None  # noqa: N815
     transitProviderEmail: Link | None = None  # noqa: N815
     transitProviderPhoneNumber: ShortText | None = None  # noqa: N815
+
+
+class Ios27Presentation(BaseModel):
+    """iOS 27 keys read from Apple's Pass Builder (passkit.featured_actions, passkit.poster_generic);
+    checked by passkit, so a 422 names Apple's key."""
+
+    poster_generic: bool | None = Field(
+        None, description="Generic, store card and coupon campaigns, iOS 27: true adds Apple's posterGeneric face "
+        "(background, primary_logo_id, header and primary fields, one footer field, barcode); the campaign's own "
+        "style stays in the pass for iOS 26 and earlier. A pass's value replaces its campaign's.")
+    featured_actions: list[dict[str, Any]] | None = Field(
+        None, description="iOS 27, every style: up to two buttons, in Apple's spelling "
+        '[{"identifier": <unique>, "type": "membershipBenefits", "url": "https://..."}]. '
+        "A pass's list replaces its campaign's (docs/pass-format.md).")

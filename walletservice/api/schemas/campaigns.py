@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from walletservice.api.schemas.apple_key_groups import BoardingLinks, Poster
+from walletservice.api.schemas.apple_key_groups import BoardingLinks, Ios27Presentation, Poster
 from walletservice.api.schemas.common import Color, InputTimestamp, ShortText, Timestamp
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
@@ -110,7 +110,7 @@ Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEM
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 
 
-class Presentation(BaseModel):
+class Presentation(Ios27Presentation):
     """What campaigns and passes both carry: images, colors, relevance, dates, user_info."""
 
     icon_id: uuid.UUID | None = None
@@ -154,14 +154,6 @@ class Presentation(BaseModel):
         'entries in Apple\'s spelling ({"identifier", "name", "type": "event", "dateInformation", "semantics", '
         '"URLs", "isActive", "images", ...}). An image is {"asset_id": <an uploaded asset>} (we host it at an '
         'immutable URL with its SHA-256) or {"reuseExisting": true}. '
-        "A pass's list replaces its campaign's (docs/pass-format.md).")
-    poster_generic: bool | None = Field(
-        None, description="Generic, store card and coupon campaigns, iOS 27: true adds Apple's posterGeneric face "
-        "(background, primary_logo_id, header and primary fields, one footer field, barcode); the campaign's own "
-        "style stays in the pass for iOS 26 and earlier. A pass's value replaces its campaign's.")
-    featured_actions: list[dict[str, Any]] | None = Field(
-        None, description="iOS 27, every style: up to two buttons, in Apple's spelling "
-        '[{"identifier": <unique>, "type": "membershipBenefits", "url": "https://..."}]. '
         "A pass's list replaces its campaign's (docs/pass-format.md).")
 
 
