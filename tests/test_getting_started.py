@@ -92,9 +92,13 @@ def test_getting_started_runs_as_written(served, tmp_path: Path):
     assert re.search(r'"sent": ?1\b', finished.stdout), finished.stdout
     assert re.search(r'"failed": ?0\b', finished.stdout), finished.stdout
     assert '"serialNumbers"' in finished.stdout
-    assert re.search(r'"value": *"Gold"', lines[-6]), lines  # step 9
-    assert lines[-5] == "['posterEventTicket', 'eventTicket']", lines  # step 10: the classic fallback named
-    assert lines[-4] == "2026-11-20T20:00:00+01:00", lines  # step 10: relevantDate for iOS before 18
-    assert "semantics.venueName is required" in lines[-3] and "posterEventTicket" in lines[-3], lines  # step 11
-    assert lines[-2] == "['semanticBoardingPass', 'boardingPass']", lines  # step 12: the legacy fallback named
-    assert "semantics.flightNumber is required for a semanticBoardingPass" in lines[-1], lines  # step 12
+    assert re.search(r'"value": *"Gold"', lines[-8]), lines  # step 9
+    assert lines[-7] == "['posterEventTicket', 'eventTicket']", lines  # step 10: the classic fallback named
+    assert lines[-6] == "2026-11-20T20:00:00+01:00", lines  # step 10: relevantDate for iOS before 18
+    assert "semantics.venueName is required" in lines[-5] and "posterEventTicket" in lines[-5], lines  # step 11
+    assert lines[-4] == "['semanticBoardingPass', 'boardingPass']", lines  # step 12: the legacy fallback named
+    assert "semantics.flightNumber is required for a semanticBoardingPass" in lines[-3], lines  # step 12
+    # step 13: the upcoming event's image at our content-addressed URL, whose bytes hash to its name
+    image = re.fullmatch(re.escape(base) + r"/assets/[0-9a-f-]{36}/(?P<sha256>[0-9a-f]{64})\.png", lines[-2])
+    assert image, lines
+    assert lines[-1].split()[0] == image["sha256"], lines

@@ -31,7 +31,9 @@ def install_runtime(app: Flask) -> None:
 
     flush_seconds = app.config["WALLET_FETCH_EVENTS_FLUSH_SECONDS"]
     fetches = FetchRecorder(app, flush_seconds) if flush_seconds > 0 else None
-    app.extensions["walletservice"] = Runtime(certificates, BundleContext(certificates, web_service_url), fetches)
+    images_url = app.config["WALLET_PAGES_URL"] or app.config["WALLET_PUBLIC_URL"]
+    bundles = BundleContext(certificates, web_service_url, images_url=images_url)
+    app.extensions["walletservice"] = Runtime(certificates, bundles, fetches)
 
 
 def runtime() -> Runtime:

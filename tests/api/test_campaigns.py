@@ -264,7 +264,7 @@ BAD_ATTRIBUTES = [
     ({"name": ""}, "name"),
     ({"icon_id": None}, "icon_id"),
     ({"icon_id": "not-a-uuid"}, "icon_id"),
-    ({"barcode": {"format": "code39"}}, "barcode.format"),
+    ({"barcode": {"format": "code93"}}, "barcode.format"),
     ({"barcode": "qrcode"}, "barcode"),
     ({"background_color": "red"}, "background_color"),
     ({"text_color": "#12345"}, "text_color"),

@@ -194,3 +194,41 @@ def test_a_pass_that_drops_a_required_boarding_semantic_is_422(client, account):
 
     assert response.status_code == 422
     assert "semantics.passengerName is required for a semanticBoardingPass" in error_text(response)
+
+
+# -- the semantic boarding pass's airline-service links (v2 `boarding_links`) ----------------
+
+SERVICES = {"changeSeatURL": "https://air.example.test/seat", "upgradeURL": "https://air.example.test/up",
+            "transitProviderEmail": "care@air.example.test", "transitProviderPhoneNumber": "+43 1 700 0"}
+
+
+def test_a_semantic_boarding_pass_carries_its_airline_links(client, account, dev_ca_pem, tmp_path):
+    campaign = new_campaign(client, account, "boarding_passes", {**FLIGHT_CAMPAIGN, "boarding_links": SERVICES})
+    created = new_pass(client, account, "boarding_passes", campaign,
+                       {"boarding_links": {"purchaseWifiURL": "https://air.example.test/wifi"}})
+    assert created.status_code == 201, created.get_json()
+    pkpass = pkpass_of(client, created.get_json())
+
+    assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "links")
+    pass_json = pass_json_of(pkpass)
+    expected = {**SERVICES, "purchaseWifiURL": "https://air.example.test/wifi"}
+    assert {key: pass_json[key] for key in expected} == expected
+    assert created.get_json()["boarding_links"] == expected
+    assert pass_json["preferredStyleSchemes"] == ["semanticBoardingPass", "boardingPass"]  # the legacy fallback
+
+
+@pytest.mark.parametrize(("segment", "attributes", "named"), [
+    ("boarding_passes", {**FLIGHT_CAMPAIGN, "boarding_links": {"upgradeURL": "http://air.example.test/up"}},
+     "upgradeURL: 'http://air.example.test/up' must be an https URL"),
+    ("boarding_passes", {**FLIGHT_CAMPAIGN, "boarding_links": {"transitProviderEmail": "care"}},
+     "transitProviderEmail: 'care' is not an email address"),
+    ("boarding_passes", {**FLIGHT_CAMPAIGN, "boarding_links": {"changeSeatUrl": "https://x.test"}},
+     "boarding_links.changeSeatUrl: Extra inputs are not permitted"),
+    ("event_tickets", {"name": "Gala", "boarding_links": {"upgradeURL": "https://x.test"}},
+     "upgradeURL: is only for boarding passes (semanticBoardingPass), not eventTicket"),
+])
+def test_bad_airline_links_are_422_naming_the_key(client, account, segment, attributes, named):
+    response = create(client, account, segment, {**attributes, "icon_id": upload(client, account)})
+
+    assert response.status_code == 422, response.get_json()
+    assert named in error_text(response)

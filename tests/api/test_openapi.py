@@ -158,7 +158,7 @@ def test_request_bodies_come_from_the_validating_models(client):
 
     upload = paths["/v2/assets"]["post"]["requestBody"]["content"]["multipart/form-data"]["schema"]
     properties = schemas[upload["$ref"].rsplit("/", 1)[1]]["properties"]
-    assert set(properties) == {"asset[file]", "asset[asset_type]"}
+    assert set(properties) == {"asset[file]", "asset[asset_type]", "asset[style]"}
     assert set(paths["/v2/certificates"]["post"]["requestBody"]["content"]) == {
         "application/json", "multipart/form-data"}
 

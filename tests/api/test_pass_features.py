@@ -15,7 +15,7 @@ from tests.api.conftest import Account, error_text
 from tests.api.test_campaign_merge import run_jobs
 from tests.api.test_campaigns import create, upload
 from tests.passkit.factories import NFC_PUBLIC_KEY
-from tests.passkit.test_pass_format import _semantic_sample, key_paths
+from tests.passkit.test_pass_format import BOARDING_LINKS, POSTER_VALUES, UPCOMING_EVENT, _semantic_sample, key_paths
 from tests.web.test_bundles import assert_signed_pkpass
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
 
@@ -211,18 +211,31 @@ def _everything_v2(segment: str) -> dict[str, Any]:
         "relevant_dates": CONCERT["relevant_dates"], "user_info": {"crm": 1},
         "associated_store_identifiers": [123456789], "semantics": semantics,
         "nfc": {"message": "member-42", "encryption_public_key": NFC_PUBLIC_KEY, "requires_authentication": True},
+        "poster": POSTER_VALUES,
+        "featured_actions": [{"identifier": "benefits", "type": "membershipBenefits",
+                              "url": "https://example.test/benefits"}],
     }
     if segment == "event_tickets":
         attributes["preferred_style_schemes"] = ["posterEventTicket"]
+    if segment in ("coupons", "generics", "store_cards"):
+        attributes["poster_generic"] = True
+        attributes["footer_fields"] = [{**_FIELD, "key": "footer_fields"}]
     if segment == "boarding_passes":
         attributes["transit_type"] = "air"
+        attributes["boarding_links"] = BOARDING_LINKS
     return attributes
 
 
 def test_every_key_a_v2_pass_can_carry_is_marked_v2_and_the_reverse(client, account):
     found: set[str] = set()
     for segment in ("event_tickets", "boarding_passes", "coupons", "generics", "store_cards"):
-        campaign = new_campaign(client, account, segment, _everything_v2(segment))
+        attributes = _everything_v2(segment)
+        if segment == "event_tickets":
+            images = {"headerImage": {"asset_id": upload(client, account, "strip")}}
+            attributes["upcoming_events"] = [{**UPCOMING_EVENT, "images": images},
+                                             {"identifier": "i2", "name": "N", "type": "event",
+                                              "images": {"venueMap": {"reuseExisting": True}}}]
+        campaign = new_campaign(client, account, segment, attributes)
         created = new_pass(client, account, segment, campaign, {"voided": True})
         assert created.status_code == 201, created.get_json()
         found |= key_paths(pass_json_of(pkpass_of(client, created.get_json())))
@@ -256,3 +269,42 @@ def test_a_pass_update_sets_its_own_relevant_dates(client, account, concert):
     assert updated.get_json()["relevant_dates"] == [{"date": "2026-11-22T20:00:00Z"}]
 
     assert pass_json_of(pkpass_of(client, pass_body))["relevantDates"] == [{"date": "2026-11-22T20:00:00Z"}]
+
+
+# -- the poster event ticket's top-level keys (v2 `poster`) --------------------------------
+
+GUIDE = {"bagPolicyURL": "https://arena.example.test/bags", "parkingInformationURL": "https://arena.example.test/p",
+         "contactVenueEmail": "box-office@arena.example.test", "contactVenuePhoneNumber": "+49 40 123456"}
+POSTER = {"eventLogoText": "Live in Hamburg", "footerBackgroundColor": "#102030", "useAutomaticColors": True,
+          "suppressHeaderDarkening": False, "auxiliaryStoreIdentifiers": [987654321], **GUIDE}
+
+
+def test_a_poster_event_ticket_carries_its_colours_links_and_event_guide(client, account, dev_ca_pem, tmp_path):
+    campaign = new_campaign(client, account, "event_tickets", {**CONCERT, "poster": POSTER})
+    created = new_pass(client, account, "event_tickets", campaign, {"poster": {"sellURL": "https://resale.test/1"}})
+    assert created.status_code == 201, created.get_json()
+    pkpass = pkpass_of(client, created.get_json())
+
+    assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "poster-keys")
+    pass_json = pass_json_of(pkpass)
+    expected = {**POSTER, "footerBackgroundColor": "rgb(16, 32, 48)", "sellURL": "https://resale.test/1"}
+    assert {key: pass_json[key] for key in expected} == expected
+    assert created.get_json()["poster"] == {**POSTER, "sellURL": "https://resale.test/1"}
+    assert pass_json["eventTicket"]["primaryFields"][0]["value"] == "Die Beispiele"  # the classic fallback
+
+
+@pytest.mark.parametrize(("poster", "named"), [
+    ({"bagPolicyURL": "http://arena.example.test/bags"}, "bagPolicyURL: 'http://arena.example.test/bags' must be an https"),
+    ({"transferURL": "arena.example.test"}, "transferURL: 'arena.example.test' must be an https URL"),
+    ({"contactVenueEmail": "box office"}, "contactVenueEmail"),
+    ({"contactVenueEmail": "box-office"}, "contactVenueEmail: 'box-office' is not an email address"),
+    ({"footerBackgroundColor": "navy"}, "poster.footerBackgroundColor"),
+    ({"bagPolicyUrl": "https://x.test"}, "poster.bagPolicyUrl: Extra inputs are not permitted"),
+    ({"auxiliaryStoreIdentifiers": [0]}, "poster.auxiliaryStoreIdentifiers.0"),
+])
+def test_bad_poster_keys_are_422_naming_the_key(client, account, poster, named):
+    response = create(client, account, "event_tickets",
+                      {**CONCERT, "icon_id": upload(client, account), "poster": poster})
+
+    assert response.status_code == 422, response.get_json()
+    assert named in error_text(response)

@@ -78,7 +78,7 @@ def test_bad_templates_are_422_and_create_nothing(client, account, other_account
         {"name": "e", "icon_id": icon, "transit_type": "air"},  # transit_type on a coupon
         {"name": "f", "icon_id": icon, "pass_type": "ticket"},
         {"name": "g", "icon_id": icon, "background_color": "red"},
-        {"name": "h", "icon_id": icon, "barcode": {"format": "code39"}},
+        {"name": "h", "icon_id": icon, "barcode": {"format": "code93"}},
     ]
 
     for attributes in bad:

@@ -62,8 +62,10 @@ def problems_for(design: dict, identity) -> list[str]:
 
 def test_unknown_format_is_rejected(identity):
     assert problems_for(make_design(barcode={"format": "datamatrix", "message": "x"}), identity) == [
-        "barcode.format: 'datamatrix' is not a barcode format; use qr, pdf417, aztec, code128 (or ean128), none, "
-        "or one of PKBarcodeFormatQR, PKBarcodeFormatPDF417, PKBarcodeFormatAztec, PKBarcodeFormatCode128"
+        "barcode.format: 'datamatrix' is not a barcode format; use qr, pdf417, aztec, code128 (or ean128), "
+        "ean13, code39, codabar, itf, none, or one of PKBarcodeFormatQR, PKBarcodeFormatPDF417, PKBarcodeFormatAztec, "
+        "PKBarcodeFormatCode128, PKBarcodeFormatEAN13, PKBarcodeFormatCode39, PKBarcodeFormatCodabar, "
+        "PKBarcodeFormatI2of5"
     ]
 
 
@@ -108,3 +110,49 @@ def test_validation_rejects_code128_in_the_legacy_barcode_key(identity, icon_fil
     assert caught.value.problems == [
         "barcode.format: Code 128 is not supported by the legacy barcode key; use barcodes only"
     ]
+
+
+# iOS 27's linear formats (Apple's Pass Builder, Pass+Barcode.swift): older iOS cannot draw them.
+@pytest.mark.parametrize("given, expected", [
+    ("ean13", "PKBarcodeFormatEAN13"), ("code39", "PKBarcodeFormatCode39"), ("codabar", "PKBarcodeFormatCodabar"),
+    ("itf", "PKBarcodeFormatI2of5"), ("i2of5", "PKBarcodeFormatI2of5"), ("PKBarcodeFormatEAN13", "PKBarcodeFormatEAN13"),
+])
+def test_an_ios27_format_alone_gets_a_code128_fallback_and_no_legacy_key(given, expected, identity):
+    keys = barcode_keys(make_design(barcode={"format": given, "message": "4006381333931", "altText": "4 006381 333931"}),
+                        identity)
+
+    entry = {"message": "4006381333931", "messageEncoding": "iso-8859-1", "altText": "4 006381 333931"}
+    assert keys == {"barcodes": [{"format": expected, **entry}, {"format": "PKBarcodeFormatCode128", **entry}]}
+
+
+def test_an_ios27_format_with_its_own_fallback_is_kept_as_given(identity):
+    design = make_design(barcodes=[{"format": "ean13", "message": "4006381333931"}, {"format": "qr", "message": "Q"}])
+
+    keys = barcode_keys(design, identity)
+
+    assert [entry["format"] for entry in keys["barcodes"]] == ["PKBarcodeFormatEAN13", "PKBarcodeFormatQR"]
+    assert keys["barcode"]["format"] == "PKBarcodeFormatQR"
+
+
+def test_validation_refuses_barcodes_with_only_ios27_formats(identity, icon_files):
+    pass_json = build_pass_json(make_design(barcode={"format": "qr", "message": "1"}), identity)
+    pass_json["barcodes"] = [{"format": "PKBarcodeFormatCodabar", "message": "A123B", "messageEncoding": "iso-8859-1"}]
+    del pass_json["barcode"]
+
+    with pytest.raises(PassValidationError) as caught:
+        validate_pass(pass_json, icon_files)
+
+    assert caught.value.problems == [
+        "barcodes: iOS 26 and earlier draw none of these formats; add a fallback (PKBarcodeFormatQR, "
+        "PKBarcodeFormatPDF417, PKBarcodeFormatAztec, PKBarcodeFormatCode128) to the list"]
+
+
+def test_validation_refuses_an_ios27_format_in_the_legacy_key(identity, icon_files):
+    pass_json = build_pass_json(make_design(barcode={"format": "qr", "message": "1"}), identity)
+    pass_json["barcode"] = {"format": "PKBarcodeFormatEAN13", "message": "1", "messageEncoding": "iso-8859-1"}
+
+    with pytest.raises(PassValidationError) as caught:
+        validate_pass(pass_json, icon_files)
+
+    assert caught.value.problems == [
+        "barcode.format: EAN-13 is not supported by the legacy barcode key; use barcodes only"]

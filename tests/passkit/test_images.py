@@ -20,7 +20,8 @@ def sizes(images: dict[str, bytes]) -> dict[str, tuple[int, int]]:
 
 
 def test_image_roles_are_apples():
-    assert IMAGE_ROLES == ("icon", "logo", "strip", "thumbnail", "background", "footer")
+    # primaryLogo: iOS 27's poster generic face (Apple's Pass Builder, PassPackage.swift).
+    assert IMAGE_ROLES == ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo")
 
 
 @pytest.mark.parametrize("role, style, source, point_size", [
@@ -37,6 +38,8 @@ def test_image_roles_are_apples():
     ("strip", None, (1000, 500), (375, 123)),
     ("background", "eventTicket", (500, 500), (180, 220)),
     ("footer", "boardingPass", (600, 60), (150, 15)),
+    ("background", "posterGeneric", (800, 1000), (345, 505)),  # Pass Builder: exactly 345 x 505
+    ("primaryLogo", "posterGeneric", (600, 100), (126, 21)),    # Pass Builder: at most 126 x 30
 ])
 def test_each_role_is_scaled_to_apples_point_size_at_three_scales(role, style, source, point_size):
     images = render_image_set(image_bytes(source), role, style)

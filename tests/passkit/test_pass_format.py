@@ -16,10 +16,12 @@ import pytest
 
 from walletservice.passkit import PassValidationError, build_pass_json
 from walletservice.passkit.barcodes import BARCODE_KEYS
+from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS, BOARDING_URL_KEYS
 from walletservice.passkit.design import DESIGN_KEYS
 from walletservice.passkit.fields import FIELD_KEYS, FIELD_LISTS
 from walletservice.passkit.format_table import DOC_PATH, GENERATED_MARKER, render_document, render_table
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
+from walletservice.passkit.poster_keys import EVENT_GUIDE_URL_KEYS
 from walletservice.passkit.relevance import BEACON_KEYS, LOCATION_KEYS
 from walletservice.passkit.relevant_dates import RELEVANT_DATE_KEYS
 from walletservice.passkit.validation import STYLES
@@ -40,7 +42,30 @@ _FIELD_VALUES: dict[str, Any] = {
 }
 _NUMBER_FIELD = {"key": "price", "value": 12.5, "numberStyle": "PKNumberStyleDecimal", "currencyCode": "EUR"}
 _ONLY_ON = {"transitType": ("boardingPass",), "groupingIdentifier": ("boardingPass", "eventTicket"),
-            "preferredStyleSchemes": ("eventTicket",)}
+            "preferredStyleSchemes": ("eventTicket",), "upcomingPassInformation": ("eventTicket",),
+            **dict.fromkeys(BOARDING_LINK_KEYS, ("boardingPass",)),
+            **dict.fromkeys(("posterGeneric", "footerFields"), ("coupon", "generic", "storeCard"))}
+BOARDING_LINKS: dict[str, Any] = {
+    **{key: f"https://airline.example.test/{key}" for key in BOARDING_URL_KEYS},
+    "transitProviderEmail": "care@airline.example.test", "transitProviderPhoneNumber": "+43 1 700 0",
+}
+POSTER_VALUES: dict[str, Any] = {
+    "eventLogoText": "Live", "footerBackgroundColor": "#102030", "suppressHeaderDarkening": True,
+    "useAutomaticColors": False, "auxiliaryStoreIdentifiers": [987654321],
+    **{key: f"https://venue.example.test/{key}" for key in EVENT_GUIDE_URL_KEYS},
+    "contactVenueEmail": "box-office@venue.example.test", "contactVenuePhoneNumber": "+43 1 234 56 78",
+}
+FEATURED_ACTION = {"identifier": "benefits", "type": "membershipBenefits", "url": "https://example.test/benefits"}
+_IMAGE_URL = {"URL": "https://img.example.test/a.png", "SHA256": "ab" * 32, "scale": 2, "size": 2048}
+UPCOMING_EVENT = {
+    "identifier": "home-1", "name": "Home game 1", "type": "event", "isActive": True,
+    "dateInformation": {"date": "2026-05-08T19:00:00Z", "timeZone": "Europe/Vienna", "isAllDay": False},
+    "images": {"headerImage": {"URLs": [_IMAGE_URL]}, "venueMap": {"reuseExisting": True}},
+    "URLs": {"merchandiseURL": "https://shop.example.test"}, "semantics": {"venueName": "Arena"},
+    "additionalInfoFields": [{"key": "up-doors", "label": "Doors", "value": "18:00"}],
+    "backFields": [{"key": "up-terms", "label": "Terms", "value": "None"}],
+    "auxiliaryStoreIdentifiers": [123456789],
+}
 
 
 def _semantic_sample(type_: str) -> Any:
@@ -78,6 +103,10 @@ def _everything(style: str) -> dict[str, Any]:
         "suppressStripShine": True, "semantics": semantics,
         "nfc": {"message": "hello", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": True},
         "preferredStyleSchemes": ["posterEventTicket", "eventTicket"],
+        "upcomingPassInformation": [UPCOMING_EVENT],
+        "featuredActions": [FEATURED_ACTION],
+        "posterGeneric": True, "footerFields": [{"key": "footer", "label": "Member", "value": "Ada"}],
+        **POSTER_VALUES, **BOARDING_LINKS,
     }
     assert set(RELEVANT_DATE_KEYS) == {key for entry in design["relevantDates"] for key in entry}
     return {key: value for key, value in design.items() if style in _ONLY_ON.get(key, (style,))}
@@ -93,7 +122,7 @@ def key_values(pass_json: Mapping[str, Any]) -> dict[str, list[Any]]:
     found: dict[str, list[Any]] = {}
     for key, value in pass_json.items():
         found.setdefault(key, []).append(value)
-        if key in STYLES:
+        if key in STYLES or key == "posterGeneric":
             _style_values(key, value, found)
         elif key in ("barcode", "nfc", "semantics"):
             for inner, inner_value in value.items():
@@ -102,7 +131,20 @@ def key_values(pass_json: Mapping[str, Any]) -> dict[str, list[Any]]:
             for item in value:
                 for inner, inner_value in item.items():
                     found.setdefault(f"{key}[].{inner}", []).append(inner_value)
+        if key == "upcomingPassInformation":
+            _upcoming_image_values(value, found)
     return found
+
+
+def _upcoming_image_values(entries: list[Mapping[str, Any]], found: dict[str, list[Any]]) -> None:
+    prefix = "upcomingPassInformation[].images.<image>"
+    for image in (image for entry in entries for image in (entry.get("images") or {}).values()):
+        for inner, inner_value in image.items():
+            if inner != "URLs":
+                found.setdefault(f"{prefix}.{inner}", []).append(inner_value)
+        for url_entry in image.get("URLs") or []:
+            for inner, inner_value in url_entry.items():
+                found.setdefault(f"{prefix}.URLs[].{inner}", []).append(inner_value)
 
 
 def _style_values(style: str, style_fields: Mapping[str, Any], found: dict[str, list[Any]]) -> None:

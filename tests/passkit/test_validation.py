@@ -107,7 +107,7 @@ def test_web_service_url_and_token_require_each_other(coupon):
 
 
 def test_unknown_top_level_keys_in_pass_json_are_left_alone_for_newer_apple_keys(coupon):
-    coupon["upcomingPassInformation"] = [{"identifier": "match-2", "name": "Match 2", "type": "event"}]
+    coupon["walletFeatureOfIOS99"] = [{"identifier": "match-2"}]
 
     validate_pass(coupon, ICONS)
 

@@ -38,6 +38,8 @@ PUBLIC = {
     "web.custom_stylesheet": "the download id in the link is the capability",
     "web.custom_javascript": "the download id in the link is the capability",
     "web.unlock_with_pin": "the download id in the link is the capability, the PIN its second factor",
+    "web.hosted_image": "Wallet downloads upcoming events' images without credentials; the image's SHA-256 "
+                        "in the link is the capability",
     "web.bundle_page": "the signed bundle token in the link is the capability",
     "web.bundle_download": "the signed bundle token in the link is the capability",
     "webservice.updated_serials": "Wallet sends no Authorization here: the device library id is the secret",

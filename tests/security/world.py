@@ -4,6 +4,7 @@ adversarial suite aims at, and the secrets no answer to an attacker may contain.
 from __future__ import annotations
 
 import base64
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,7 +58,9 @@ def _v2_objects(client: FlaskClient, tenant: Tenant, name: str, wwdr: devcerts.K
     basic = tenant.basic
     icon = upload(client, tenant.account)
     shared = tenant.values[""]
-    shared.update(asset_id=icon, file_name="icon.png")
+    rendition = client.get(f"/v2/assets/{icon}/icon.png", headers=basic).data
+    # web.hosted_image: the SHA-256 of a rendition is what opens it (services.upcoming_images).
+    shared.update(asset_id=icon, file_name="icon.png", sha256=hashlib.sha256(rendition).hexdigest())
     for segment, root in TYPES.items():
         attributes = {**toy_town(icon), "name": f"{name} {segment}"}
         if segment == "boarding_passes":

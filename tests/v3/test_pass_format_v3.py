@@ -10,11 +10,16 @@ from typing import Any
 
 import pytest
 
+from tests.factories import png_bytes
 from tests.passkit.factories import NFC_PUBLIC_KEY
-from tests.passkit.test_pass_format import _semantic_sample, key_values
+from tests.factories import BOARDING_DESIGN
+from tests.passkit.test_pass_format import BOARDING_LINKS, POSTER_VALUES, UPCOMING_EVENT, _semantic_sample, key_values
 from tests.web.test_bundles import assert_signed_pkpass
 from tests.v3.conftest import TEMPLATE_DESIGN, V3Client, make_template
+from walletservice.db import transaction
+from walletservice.models import Organization
 from walletservice.passkit.pass_format import PASS_KEYS, keys_where
+from walletservice.services.assets import create_asset
 from walletservice.passkit.validation import STYLES
 
 # Differ between any two passes, whatever the body says (the barcode's text defaults to the pass's code).
@@ -31,7 +36,24 @@ EVERY_V3_VALUE: dict[str, Any] = {
     "preferredStyleSchemes": ["posterEventTicket"],
     # False: true would also set sharingProhibited (Apple's Pass.NFC), which a v3 body does not expose.
     "nfc": {"message": "member-42", "encryptionPublicKey": NFC_PUBLIC_KEY, "requiresAuthentication": False},
+    "poster": POSTER_VALUES,
+    "featuredActions": [{"identifier": "benefits", "type": "membershipBenefits", "url": "https://x.example.test/b"}],
 }
+
+
+def _changed_on_a_boarding_pass(client, v3: V3Client, account) -> set[str]:  # type: ignore[no-untyped-def]
+    """The keys only a boarding pass takes (the airline links)."""
+    template = make_template(account.id, "Flights", BOARDING_DESIGN)
+    answers = [v3.post("/pass?async=false", json={"data": {"templateId": template, **extra}})
+               for extra in ({}, {"boardingLinks": BOARDING_LINKS})]
+    assert all(answer.status_code == 200 for answer in answers), answers[1].json
+    before, after = (key_values(pass_json_of(client, answer.json["data"])) for answer in answers)
+    return {path for path, values in after.items() if before.get(path) != values} - PER_PASS
+
+
+def uploaded_asset(organization_id: str, asset_type: str = "strip") -> str:
+    with transaction() as session:
+        return create_asset(session, session.get(Organization, organization_id), asset_type, png_bytes((600, 200))).id
 
 
 def pass_json_of(client, data: dict[str, Any]) -> dict[str, Any]:
@@ -44,13 +66,17 @@ def test_every_key_a_v3_body_changes_is_marked_v3_and_the_reverse(client, v3: V3
     design = {key: value for key, value in TEMPLATE_DESIGN.items() if key != "backgroundColor"}
     template = make_template(account.id, design=design)
     bare = v3.post("/pass?async=false", json={"data": {"templateId": template, "firstname": "Bob"}})
-    full = v3.post("/pass?async=false", json={"data": {"templateId": template, **EVERY_V3_VALUE}})
+    upcoming = [{**UPCOMING_EVENT, "images": {"headerImage": {"asset_id": uploaded_asset(account.id)},
+                                              "venueMap": {"reuseExisting": True}}}]
+    full = v3.post("/pass?async=false", json={"data": {"templateId": template, **EVERY_V3_VALUE,
+                                                       "upcomingPassInformation": upcoming}})
     assert bare.status_code == full.status_code == 200, full.json
     before, after = (key_values(pass_json_of(client, answer.json["data"])) for answer in (bare, full))
 
     changed = {path for path, values in after.items() if before.get(path) != values} - PER_PASS
     if any(path.startswith("<field>.") for path in changed):  # their style dictionary and list change with them
         changed = {path for path in changed if path not in STYLES and not path.startswith("<style>.")}
+    changed |= _changed_on_a_boarding_pass(client, v3, account)
 
     assert sorted(changed - keys_where("v3")) == []
     assert sorted(keys_where("v3") - changed) == []

@@ -5,6 +5,12 @@ format is one of PKBarcodeFormatQR, PKBarcodeFormatPDF417 or PKBarcodeFormatAzte
 Code 128 exists only in `barcodes` (iOS 9+). So a pass carries `barcodes` for current
 devices and, for older ones, a `barcode` copied from the first entry an old device can
 draw; a Code 128-only pass has no legacy `barcode` at all.
+
+iOS 27 adds four linear formats (Apple's Pass Builder, Pass+Barcode.swift): EAN-13, Code 39,
+Codabar and Interleaved 2 of 5. Older iOS cannot draw them, and Apple recommends a `barcodes`
+list with a fallback format (WWDC26, What's new in Wallet), so a design whose barcodes are all
+new formats gets a Code 128 copy of the first one appended: Code 128 encodes any ASCII message,
+which every one of the four formats' messages is.
 """
 
 from __future__ import annotations
@@ -19,12 +25,21 @@ QR = "PKBarcodeFormatQR"
 PDF417 = "PKBarcodeFormatPDF417"
 AZTEC = "PKBarcodeFormatAztec"
 CODE128 = "PKBarcodeFormatCode128"
-BARCODE_FORMATS = (QR, PDF417, AZTEC, CODE128)
+CODE39 = "PKBarcodeFormatCode39"
+CODABAR = "PKBarcodeFormatCodabar"
+EAN13 = "PKBarcodeFormatEAN13"
+I2OF5 = "PKBarcodeFormatI2of5"
+CLASSIC_FORMATS = (QR, PDF417, AZTEC, CODE128)
+IOS27_FORMATS = (EAN13, CODE39, CODABAR, I2OF5)
+BARCODE_FORMATS = (*CLASSIC_FORMATS, *IOS27_FORMATS)
+_LINEAR_NAMES = {CODE128: "Code 128", EAN13: "EAN-13", CODE39: "Code 39", CODABAR: "Codabar",
+                 I2OF5: "ITF (Interleaved 2 of 5)"}
 LEGACY_FORMATS = (QR, PDF417, AZTEC)
 SQUARE_FORMATS = (QR, AZTEC)
 # Short names designs use; "ean128" is what Passworks calls Code 128 (GS1-128).
 _SHORT_NAMES = {
     "qr": QR, "qrcode": QR, "pdf417": PDF417, "aztec": AZTEC, "code128": CODE128, "ean128": CODE128,
+    "ean13": EAN13, "code39": CODE39, "codabar": CODABAR, "itf": I2OF5, "i2of5": I2OF5,
 }
 NO_BARCODE = "none"
 DEFAULT_ENCODING = "iso-8859-1"
@@ -47,7 +62,18 @@ def design_barcodes(design: Mapping[str, Any], problems: Problems) -> list[dict[
         problems.add("barcodes", "must be a list of barcodes")
         return []
     barcodes = (_design_barcode(entry, path, problems) for entry, path in zip(entries, paths))
-    return [barcode for barcode in barcodes if barcode is not None]
+    return with_fallback([barcode for barcode in barcodes if barcode is not None])
+
+
+def with_fallback(barcodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`barcodes` plus a Code 128 copy of the first when iOS 26 and earlier could draw none of them."""
+    if not barcodes or _has_classic_format(barcodes):
+        return barcodes
+    return [*barcodes, {**barcodes[0], "format": CODE128}]
+
+
+def _has_classic_format(barcodes: list[Any]) -> bool:
+    return any(isinstance(item, Mapping) and item.get("format") in CLASSIC_FORMATS for item in barcodes)
 
 
 def _design_barcode(entry: Any, path: str, problems: Problems) -> dict[str, Any] | None:
@@ -87,7 +113,7 @@ def design_barcode_format(value: Any, path: str, problems: Problems) -> str | No
     problems.add(
         path,
         f"{describe(value)} is not a barcode format; use qr, pdf417, aztec, code128 (or ean128), "
-        f"none, or one of {', '.join(BARCODE_FORMATS)}",
+        f"ean13, code39, codabar, itf, none, or one of {', '.join(BARCODE_FORMATS)}",
     )
     return None
 
@@ -118,6 +144,9 @@ def check_barcodes(pass_json: Mapping[str, Any], problems: Problems) -> None:
         else:
             for index, item in enumerate(barcodes):
                 _check_barcode(item, f"barcodes[{index}]", BARCODE_FORMATS, problems)
+            if barcodes and not _has_classic_format(barcodes):
+                problems.add("barcodes", "iOS 26 and earlier draw none of these formats; add a fallback "
+                             f"({', '.join(CLASSIC_FORMATS)}) to the list")
     if pass_json.get("barcode") is not None:
         _check_barcode(pass_json["barcode"], "barcode", LEGACY_FORMATS, problems)
 
@@ -129,10 +158,9 @@ def _check_barcode(item: Any, path: str, formats: tuple[str, ...], problems: Pro
     barcode_format = item.get("format")
     if barcode_format is None:
         problems.missing(f"{path}.format")
-    elif barcode_format == CODE128 and path == "barcode":
-        problems.add(
-            f"{path}.format", "Code 128 is not supported by the legacy barcode key; use barcodes only"
-        )
+    elif barcode_format in _LINEAR_NAMES and path == "barcode":
+        problems.add(f"{path}.format",
+                     f"{_LINEAR_NAMES[barcode_format]} is not supported by the legacy barcode key; use barcodes only")
     elif barcode_format not in formats:
         problems.add(f"{path}.format", f"{describe(barcode_format)} is not one of {', '.join(formats)}")
     for key in ("message", "messageEncoding"):

@@ -25,6 +25,12 @@ from .relevance import design_beacons, design_locations
 from .relevant_dates import design_relevant_dates, fallback_relevant_date
 from .semantic_tags import reject_unknown_semantic_tags
 from .style_schemes import design_style_schemes
+from .boarding_links import BOARDING_LINK_KEYS
+from .poster_generic import FOOTER_FIELDS, design_poster_generic
+from .poster_generic import KEY as POSTER_GENERIC_KEY
+from .poster_keys import POSTER_KEYS, design_poster_keys
+from .upcoming_events import KEY as UPCOMING_KEY
+from .upcoming_events import design_upcoming_events
 from .validation import DATES, STYLES, TRANSIT_TYPES, collect_pass_json_problems
 
 __all__ = ["STYLES", "PassIdentity", "build_pass_json"]
@@ -34,12 +40,15 @@ _TEXT_KEYS = ("organizationName", "description", "logoText")
 # Copied unchanged (validation checks them), in this order after the keys built here.
 _PASS_THROUGH_KEYS = (
     "maxDistance", "voided", "groupingIdentifier", "associatedStoreIdentifiers", "appLaunchURL",
-    "userInfo", "sharingProhibited", "suppressStripShine", "semantics", "nfc",
+    "userInfo", "sharingProhibited", "suppressStripShine", "semantics", "nfc", "featuredActions",
 )
 DESIGN_KEYS = (
     "style", "transitType", *_TEXT_KEYS, *COLOR_KEYS, *FIELD_LISTS, "barcode", "barcodes",
     "locations", "beacons", *DATES, "relevantDates", "preferredStyleSchemes", *_PASS_THROUGH_KEYS,
+    *POSTER_KEYS, *BOARDING_LINK_KEYS, UPCOMING_KEY, POSTER_GENERIC_KEY, FOOTER_FIELDS,
 )
+# The tuple keeps pass.json's order and the error hints; the set is for the per-key check.
+_DESIGN_KEY_SET = frozenset(DESIGN_KEYS)
 _IDENTITY_KEYS = (
     "formatVersion", "passTypeIdentifier", "teamIdentifier", "serialNumber",
     "webServiceURL", "authenticationToken",
@@ -80,6 +89,9 @@ def build_pass_json(
     pass_json.update(_colors(design, problems))
     if style is not None:
         pass_json[style] = _style_fields(design, style, problems)
+    poster_generic = design_poster_generic(design, style, pass_json.get(style) or {}, problems)
+    if poster_generic is not None:
+        pass_json[POSTER_GENERIC_KEY] = poster_generic  # beside the classic style, iOS 26 and earlier's fallback
     pass_json.update(_barcode_keys(design, problems))
     if "locations" in design:
         pass_json["locations"] = design_locations(design["locations"], problems)
@@ -89,12 +101,16 @@ def build_pass_json(
     if "preferredStyleSchemes" in design:
         pass_json["preferredStyleSchemes"] = design_style_schemes(design["preferredStyleSchemes"], style)
     pass_json.update({key: design[key] for key in _PASS_THROUGH_KEYS if key in design})
+    pass_json.update(design_poster_keys(design))
+    pass_json.update({key: design[key] for key in BOARDING_LINK_KEYS if key in design})
     if "nfc" in design:
         reject_unknown_nfc_keys(design["nfc"], problems)
         if asks_for_authentication(design["nfc"]):
             # Apple (Pass.NFC): without it a copy shared to an older iOS skips the authentication.
             pass_json.setdefault("sharingProhibited", True)
     reject_unknown_semantic_tags(design.get("semantics"), "semantics", problems)
+    if design.get(UPCOMING_KEY) not in (None, []):  # [] is "no upcoming events", e.g. a pass clearing its campaign's
+        pass_json[UPCOMING_KEY] = design_upcoming_events(design[UPCOMING_KEY], problems)
     if check_output:
         _check_output(pass_json, problems)
     else:
@@ -122,7 +138,7 @@ def _reject_unknown_keys(design: Mapping[str, Any], problems: Problems) -> None:
             problems.add(str(key), "comes from the pass identity, not the design")
         elif key in STYLES:
             problems.add(str(key), f'set "style": "{key}" and put the field lists at the top level')
-        elif key not in DESIGN_KEYS:
+        elif key not in _DESIGN_KEY_SET:
             problems.unknown_key("", str(key), DESIGN_KEYS)
 
 

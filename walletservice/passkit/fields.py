@@ -109,16 +109,19 @@ def check_style_fields(
     """Check every field list of the style dictionary, keys unique across the pass."""
     seen: dict[str, str] = {}
     for list_name in FIELD_LISTS:
-        path = f"{style}.{list_name}"
-        items = style_fields.get(list_name)
-        if items is None:
-            continue
-        if not isinstance(items, list):
-            problems.add(path, "must be a list of fields")
-            continue
-        for index, field in enumerate(items):
-            _check_field(field, f"{path}[{index}]", list_name, seen, problems)
+        check_field_list(style_fields.get(list_name), f"{style}.{list_name}", list_name, seen, problems)
     _check_counts(style_fields, style, square_barcode, problems)
+
+
+def check_field_list(items: Any, path: str, list_name: str, seen: dict[str, str], problems: Problems) -> None:
+    """One field list at `path`; `seen` holds the keys used so far in the same style dictionary."""
+    if items is None:
+        return
+    if not isinstance(items, list):
+        problems.add(path, "must be a list of fields")
+        return
+    for index, field in enumerate(items):
+        _check_field(field, f"{path}[{index}]", list_name, seen, problems)
 
 
 def _check_counts(

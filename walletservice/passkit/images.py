@@ -49,7 +49,11 @@ _BOXES = {
     "thumbnail": _Box(90, 90, "contain"),
     "background": _Box(180, 220, "cover"),
     "footer": _Box(286, 15, "contain"),
+    # Apple's Pass Builder (PassPackage.swift): the poster generic face's logo, at most 126 x 30.
+    "primaryLogo": _Box(126, 30, "contain"),
 }
+# Apple's Pass Builder (PassPackage.swift): the poster's background is exactly 345 x 505.
+_POSTER_BACKGROUND = _Box(345, 505, "cover")
 _STRIP_HEIGHTS = {"eventTicket": 98, "coupon": 144, "storeCard": 144}
 _THUMBNAIL_ASPECT = (2 / 3, 3 / 2)
 
@@ -67,6 +71,8 @@ def render_image_set(data: bytes, role: str, style: str | None = None) -> dict[s
 def _box_for(role: str, style: str | None) -> _Box:
     if role == "strip":
         return _Box(375, _STRIP_HEIGHTS.get(style or "", 123), "cover")
+    if role == "background" and style == "posterGeneric":
+        return _POSTER_BACKGROUND
     if role not in _BOXES:
         raise ImageError(f"{role!r} is not an image role; use one of {', '.join(IMAGE_ROLES)}")
     return _BOXES[role]

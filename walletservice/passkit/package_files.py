@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from .problems import Problems
 
-IMAGE_ROLES = ("icon", "logo", "strip", "thumbnail", "background", "footer")
+# primaryLogo: the poster generic style's logo (iOS 27; Apple's Pass Builder, PassPackage.swift).
+IMAGE_ROLES = ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo")
 ALLOWED_IMAGES = {
     "boardingPass": ("icon", "logo", "footer"),
     "coupon": ("icon", "logo", "strip"),
@@ -57,8 +58,10 @@ def image_role(file_name: str) -> str | None:
     return match.group("role")
 
 
-def check_file_names(style: str | None, names: Iterable[str], problems: Problems) -> None:
-    """Report unsafe, unknown, missing and style-forbidden files."""
+def check_file_names(style: str | None, names: Iterable[str], problems: Problems,
+                     extra_images: tuple[str, ...] = ()) -> None:
+    """Report unsafe, unknown, missing and style-forbidden files; extra_images are the
+    roles a poster face shows beside the style's own (passkit.poster_generic)."""
     root_images: set[str] = set()
     localized: dict[str, set[str]] = {}
     for name in names:
@@ -78,7 +81,7 @@ def check_file_names(style: str | None, names: Iterable[str], problems: Problems
     _check_icon(root_images, localized, problems)
     _check_overrides(root_images, localized, problems)
     if style in ALLOWED_IMAGES:
-        _check_style_images(style, root_images, localized, problems)
+        _check_style_images(style, root_images, localized, problems, extra_images)
 
 
 def _check_localized(folder: str, base: str, problems: Problems) -> bool:
@@ -109,9 +112,10 @@ def _check_overrides(root_images: set[str], localized: dict[str, set[str]], prob
 
 
 def _check_style_images(
-    style: str, root_images: set[str], localized: dict[str, set[str]], problems: Problems
+    style: str, root_images: set[str], localized: dict[str, set[str]], problems: Problems,
+    extra_images: tuple[str, ...] = (),
 ) -> None:
-    allowed = (*ALLOWED_IMAGES[style], PERSONALIZATION_LOGO)
+    allowed = (*ALLOWED_IMAGES[style], *extra_images, PERSONALIZATION_LOGO)
     all_files = sorted(root_images) + [f"{folder}/{base}" for folder, files in sorted(localized.items())
                                        for base in sorted(files)]
     roles = set()
@@ -119,7 +123,7 @@ def _check_style_images(
         role = image_role(name.rpartition("/")[2])
         roles.add(role)
         if role not in allowed:
-            may_have = ", ".join(ALLOWED_IMAGES[style])
+            may_have = ", ".join((*ALLOWED_IMAGES[style], *extra_images))
             problems.add(name, f"a {style} shows no {role} image; it may have {may_have}")
     if style == "eventTicket" and "strip" in roles and roles & {"background", "thumbnail"}:
         problems.add(

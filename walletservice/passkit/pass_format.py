@@ -77,31 +77,39 @@ _TOP_LEVEL = (
     _key("nfc", "NFC", "9.0", "bc23"),
     _key("preferredStyleSchemes", "[string]: posterEventTicket, eventTicket (18); semanticBoardingPass, "
          "boardingPass (26)", "18.0", "bc23"),
-    # Poster event ticket extras (iOS 18): not built yet.
-    _key("eventLogoText", "localizable string", "18.0"),
-    _key("footerBackgroundColor", "rgb color", "18.0"),
-    _key("suppressHeaderDarkening", "boolean", "18.0"),
-    _key("useAutomaticColors", "boolean", "18.0"),
-    _key("auxiliaryStoreIdentifiers", "[number]", "18.0"),
-    *(_key(url, "URL", "18.0") for url in (
+    # Poster event ticket extras (iOS 18; eventLogoText 18.1), passkit.poster_keys; v2 `poster`.
+    _key("eventLogoText", "localizable string", "18.1", "bc23"),
+    _key("footerBackgroundColor", "rgb color", "18.0", "bc23"),
+    _key("suppressHeaderDarkening", "boolean", "18.0", "bc23"),
+    _key("useAutomaticColors", "boolean", "18.0", "bc23"),
+    _key("auxiliaryStoreIdentifiers", "[number]", "18.0", "bc23"),
+    *(_key(url, "https URL (event guide)", "18.0", "bc23") for url in (
         "accessibilityURL", "addOnURL", "bagPolicyURL", "contactVenueWebsite", "directionsInformationURL",
         "merchandiseURL", "orderFoodURL", "parkingInformationURL", "purchaseParkingURL", "sellURL",
         "transferURL", "transitInformationURL")),
-    _key("contactVenueEmail", "string", "18.0"),
-    _key("contactVenuePhoneNumber", "string", "18.0"),
-    _key("upcomingPassInformation", "[UpcomingPassInformationEntry]", "26.0"),
-    # Semantic boarding pass extras (iOS 26, "Creating an airline boarding pass using semantic tags"): not built.
-    *(_key(url, "URL", "26.0") for url in (
+    _key("contactVenueEmail", "email address", "18.0", "bc23"),
+    _key("contactVenuePhoneNumber", "string", "18.0", "bc23"),
+    _key("upcomingPassInformation", "[UpcomingPassInformationEntry] (event tickets)", "26.0", "bc23"),
+    # Semantic boarding pass extras (iOS 26), passkit.boarding_links; v2 `boarding_links`.
+    *(_key(url, "https URL (boarding passes)", "26.0", "bc23") for url in (
         "changeSeatURL", "entertainmentURL", "managementURL", "purchaseAdditionalBaggageURL",
         "purchaseLoungeAccessURL", "purchaseWifiURL", "registerServiceAnimalURL", "reportLostBagURL",
         "requestWheelchairURL", "transitProviderWebsiteURL", "upgradeURL")),
-    _key("transitProviderEmail", "string", "26.0"),
-    _key("transitProviderPhoneNumber", "string", "26.0"),
+    _key("transitProviderEmail", "email address", "26.0", "bc23"),
+    _key("transitProviderPhoneNumber", "string", "26.0", "bc23"),
+    # The poster generic style (iOS 27), passkit.poster_generic; v2 `poster_generic`. Apple's Pass Builder.
+    _key("posterGeneric", "PassFields, beside generic, storeCard or coupon", "27.0", "bc2"),
+    # Every style (iOS 27), passkit.featured_actions; v2 `featured_actions`. Apple's Pass Builder source.
+    _key("featuredActions", "[Action] (at most 2)", "27.0", "bc23"),
+    _key("featuredActions[].identifier", "string (unique)", "27.0", "bc23"),
+    _key("featuredActions[].type", "string, e.g. membershipBenefits", "27.0", "bc23"),
+    _key("featuredActions[].url", "https URL", "27.0", "bc23"),
 )
 
 _PASS_FIELDS = (
     *(_key(f"<style>.{name}", "[PassFieldContent]", "6.0", "bc2") for name in _CLASSIC_LISTS),
     _key("<style>.additionalInfoFields", "[PassFieldContent] (poster layout)", "18.0", "bc2"),
+    _key("<style>.footerFields", "[PassFieldContent] (posterGeneric; only the first shown)", "27.0", "bc2"),
     _key("boardingPass.transitType", "PKTransitType…", "6.0", "bc2"),
 )
 
@@ -128,7 +136,9 @@ _BARCODE_KEYS = (("format", "PKBarcodeFormat…"), ("message", "string"), ("mess
 _NESTED = (
     *(_key(f"barcode.{name}", type_, "6.0", "bc23" if name == "message" else "bc2") for name, type_ in _BARCODE_KEYS),
     *(_key(f"barcodes[].{name}", type_, "9.0", "bc23" if name == "message" else "bc2")
-      for name, type_ in _BARCODE_KEYS),
+      for name, type_ in _BARCODE_KEYS if name != "format"),
+    # Apple's Pass Builder (Pass+Barcode.swift); the four linear formats are iOS 27 and get a fallback.
+    _key("barcodes[].format", "QR, PDF417, Aztec, Code128 (9.0); EAN13, Code39, Codabar, I2of5 (27.0)", "9.0", "bc2"),
     _key("locations[].latitude", "number", "6.0", "bc23"),
     _key("locations[].longitude", "number", "6.0", "bc23"),
     _key("locations[].altitude", "number", "6.0", "bc23"),
@@ -143,18 +153,20 @@ _NESTED = (
     _key("nfc.message", "string (at most 64 bytes)", "9.0", "bc23"),
     _key("nfc.encryptionPublicKey", "Base64 X.509 SubjectPublicKeyInfo, P-256", "9.0", "bc23"),
     _key("nfc.requiresAuthentication", "boolean", "13.1", "bc23"),
-    # UpcomingPassInformationEntry (iOS 26): documented, not built (docs/pass-format.md says what is missing).
-    *(_key(f"upcomingPassInformation[].{name}", type_, "26.0") for name, type_ in (
+    # UpcomingPassInformationEntry (iOS 26, passkit.upcoming_events); images are hosted by us
+    # (services.upcoming_images), so URL, SHA256, scale and size are written by the service.
+    *(_key(f"upcomingPassInformation[].{name}", type_, "26.0", "bc23") for name, type_ in (
         ("identifier", "string, unique per entry (required)"), ("name", "localizable string (required)"),
         ("type", "string: event (required)"), ("isActive", "boolean"),
-        ("dateInformation", "DateInformation"), ("images", "Images: headerImage, venueMap"),
-        ("URLs", "URLs (the event guide links)"), ("semantics", "SemanticTags"),
+        ("dateInformation", "DateInformation: date (required), flags, timeZone"),
+        ("images", "Images: headerImage, venueMap"),
+        ("URLs", "URLs (the event guide links, https)"), ("semantics", "SemanticTags (+ venuePlaceID)"),
         ("additionalInfoFields", "[PassFieldContent]"), ("backFields", "[PassFieldContent]"),
         ("auxiliaryStoreIdentifiers", "[number]"))),
-    *(_key(f"upcomingPassInformation[].images.<image>.URLs[].{name}", type_, "26.0") for name, type_ in (
-        ("URL", "https URL"), ("SHA256", "hex SHA-256 of the image"), ("scale", "number (default 1)"),
-        ("size", "number of bytes (at most 2 MB)"))),
-    _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0"),
+    *(_key(f"upcomingPassInformation[].images.<image>.URLs[].{name}", type_, "26.0", "bc23") for name, type_ in (
+        ("URL", "https URL (ours: immutable, content-addressed)"), ("SHA256", "hex SHA-256 of the image"),
+        ("scale", "number (default 1)"), ("size", "number of bytes (at most 2 MB)"))),
+    _key("upcomingPassInformation[].images.<image>.reuseExisting", "boolean", "26.0", "bc23"),
 )
 
 # Semantic tags: copied as given (v2 and v3 `semantics`); "c" where the poster event ticket checks them.

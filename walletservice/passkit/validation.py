@@ -19,9 +19,15 @@ from .fields import check_style_fields
 from .nfc import check_nfc
 from .package_files import check_file_names
 from .problems import Problems, describe
+from .boarding_links import check_boarding_links
+from .featured_actions import check_featured_actions
+from .poster_generic import POSTER_IMAGES, check_poster_generic
+from .poster_generic import KEY as POSTER_GENERIC_KEY
+from .poster_keys import check_poster_keys
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
 from .style_schemes import check_style_schemes
+from .upcoming_events import check_upcoming_events
 
 STYLES = ("boardingPass", "coupon", "eventTicket", "generic", "storeCard")
 TRANSIT_TYPES = ("PKTransitTypeAir", "PKTransitTypeBoat", "PKTransitTypeBus",
@@ -48,7 +54,8 @@ def collect_pass_problems(
 ) -> None:
     """validate_pass without raising, for callers that add problems of their own."""
     collect_pass_json_problems(pass_json, problems)
-    check_file_names(style_of(pass_json), file_names, problems)
+    extra_images = POSTER_IMAGES if isinstance(pass_json, Mapping) and POSTER_GENERIC_KEY in pass_json else ()
+    check_file_names(style_of(pass_json), file_names, problems, extra_images=extra_images)
 
 
 def style_of(pass_json: Mapping[str, Any]) -> str | None:
@@ -77,6 +84,11 @@ def collect_pass_json_problems(pass_json: Mapping[str, Any], problems: Problems)
     check_style_schemes(pass_json, style_of(pass_json), problems)
     _check_app_links(pass_json, problems)
     check_nfc(pass_json.get("nfc"), problems)
+    check_poster_keys(pass_json, problems)
+    check_boarding_links(pass_json, style_of(pass_json), problems)
+    check_upcoming_events(pass_json, style_of(pass_json), problems)
+    check_featured_actions(pass_json.get("featuredActions"), problems)
+    check_poster_generic(pass_json, style_of(pass_json), problems)
     _check_plain_json(pass_json, problems)
 
 

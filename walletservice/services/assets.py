@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 from walletservice.errors import InvalidInput, NotFound, StateConflict
 from walletservice.models import Asset, AssetRendition, Campaign, Organization, Pass
 from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_set
+from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
 from walletservice.services.pass_content import LOCALIZED_IMAGES
-from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES
+from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES, UPCOMING_EVENTS
+from walletservice.services.upcoming_images import upcoming_asset_ids
 
 MAX_FILENAME_CHARS = 255
 
@@ -102,7 +104,9 @@ def asset_in_use(session: Session, asset: Asset) -> bool:
         return exists().where(
             model.organization_id == asset.organization_id,
             column["images"].as_string().contains(quoted_id, autoescape=True)
-            | column[LOCALIZED_IMAGES].as_string().contains(quoted_id, autoescape=True),
+            | column[LOCALIZED_IMAGES].as_string().contains(quoted_id, autoescape=True)
+            # Wallet downloads upcoming events' images from us for as long as a pass names them.
+            | column[UPCOMING_KEY].as_string().contains(quoted_id, autoescape=True),
         )
 
     return bool(session.scalar(select(
@@ -120,7 +124,9 @@ def delete_asset(session: Session, organization_id: str, asset_id: str) -> None:
 
 
 def check_owned_images(session: Session, organization_id: str, attributes: Mapping[str, Any]) -> None:
-    """Each image attribute names an asset of the caller, of the matching type."""
+    """Each image attribute names an asset of the caller, of the matching type; an upcoming
+    event's image may be an asset of any type (Apple gives no size for them)."""
+    check_owned_upcoming_images(session, organization_id, attributes.get(UPCOMING_EVENTS), UPCOMING_EVENTS)
     wanted = {name: str(attributes[name]) for name in IMAGE_ATTRIBUTES if attributes.get(name) is not None}
     if not wanted:
         return
@@ -134,6 +140,19 @@ def check_owned_images(session: Session, organization_id: str, attributes: Mappi
             raise InvalidInput(f"{name}: asset not found")
         if found[asset_id] != role:
             raise InvalidInput(f"{name}: the asset is {_article(found[asset_id])}, not {_article(role)}")
+
+
+def check_owned_upcoming_images(session: Session, organization_id: str, entries: Any, path: str) -> None:
+    """Each upcoming event's {"asset_id": ...} image names an asset of the organization."""
+    wanted = upcoming_asset_ids(entries, path)
+    if not wanted:
+        return
+    found = set(session.scalars(
+        select(Asset.id).where(Asset.organization_id == organization_id, Asset.id.in_(set(wanted.values())))
+    ))
+    for path, asset_id in wanted.items():
+        if asset_id not in found:
+            raise InvalidInput(f"{path}: asset not found", field=path)
 
 
 def _article(asset_type: str) -> str:

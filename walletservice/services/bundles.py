@@ -18,6 +18,7 @@ from walletservice.services.certificates import CertificateStore
 from walletservice.plumbing.memory_cache import ByteBudgetCache
 from walletservice.services.pass_content import apple_design, bundle_image_assets
 from walletservice.services.personalization import awaits_personalization
+from walletservice.services.upcoming_images import with_hosted_upcoming_images
 
 PKPASS_MIMETYPE = "application/vnd.apple.pkpass"
 
@@ -36,6 +37,8 @@ class BundleContext:
     image_cache: ByteBudgetCache[dict[str, bytes]] = field(
         default_factory=lambda: ByteBudgetCache(16 << 20, _files_size)
     )
+    # Where Wallet downloads upcoming events' images (web.hosted_images): the pages origin if any.
+    images_url: str = ""
 
 
 def pass_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes:
@@ -85,7 +88,9 @@ def build_bundle(session: Session, pass_: Pass, context: BundleContext) -> bytes
         web_service_url=context.web_service_url,
     )
     # build_pkpass runs every pass.json rule, so the design step need not repeat them.
-    pass_json = build_pass_json(apple_design(pass_.content), identity, check_output=False)
+    content = with_hosted_upcoming_images(
+        pass_.content, context.images_url, lambda asset_id: _asset_files(session, asset_id, context.image_cache))
+    pass_json = build_pass_json(apple_design(content), identity, check_output=False)
     return build_pkpass(
         pass_json,
         load_images(session, bundle_image_assets(pass_.content), context.image_cache),

@@ -21,6 +21,7 @@ from typing import Any
 
 FIELD_LISTS = (
     "headerFields", "primaryFields", "secondaryFields", "auxiliaryFields", "backFields", "additionalInfoFields",
+    "footerFields",
 )
 EXTRA_FIELDS = "extra_fields"
 LOCALIZED_IMAGES = "localized_images"

@@ -45,6 +45,7 @@ from walletservice.services.nfc_keys import with_nfc_public_key
 from walletservice.services.redeems import assign_redeem_code
 from walletservice.services.google_retirement import retire_deleted_pass
 from walletservice.services.update_tags import mark_passes_changed
+from walletservice.services.upcoming_images import with_placeholder_upcoming_images
 
 # Serials and tags end up in URLs: keep them short and URL-safe (Apple best practice).
 SERIAL_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9._~-]{1,64}$")
@@ -71,7 +72,7 @@ def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_id
     )
     image_names = [f"{name}.png" for name in bundle_image_assets(content)]
     try:
-        pass_json = build_pass_json(apple_design(content), identity)
+        pass_json = build_pass_json(apple_design(with_placeholder_upcoming_images(content)), identity)
         problems = Problems()
         collect_pass_problems(pass_json, image_names, problems)
         # The bundle builder reads these as .lproj folders and pass.strings files.

@@ -14,6 +14,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS
+from walletservice.passkit.poster_keys import POSTER_KEYS
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 
 # URL segment -> (JSON root, Apple style)
@@ -31,10 +33,13 @@ FIELD_LISTS = {
     "auxiliary_fields": "auxiliaryFields",
     "back_fields": "backFields",
     "additional_info_fields": "additionalInfoFields",
+    # Shown by the poster generic style only (passkit.poster_generic).
+    "footer_fields": "footerFields",
 }
 IMAGE_ATTRIBUTES = {
     "icon_id": "icon", "logo_id": "logo", "strip_id": "strip",
     "thumbnail_id": "thumbnail", "background_id": "background", "footer_id": "footer",
+    "primary_logo_id": "primaryLogo",
 }
 COLOR_ATTRIBUTES = {"background_color": "backgroundColor", "text_color": "foregroundColor",
                     "label_color": "labelColor"}
@@ -45,7 +50,17 @@ PLAIN_ATTRIBUTES = {
     "user_info": "userInfo", "associated_store_identifiers": "associatedStoreIdentifiers",
     # Apple's own spelling inside: [{"startDate", "endDate"} | {"date"}]; {tag: value}; [scheme].
     "relevant_dates": "relevantDates", "semantics": "semantics", "preferred_style_schemes": "preferredStyleSchemes",
+    # [entry] in Apple's spelling; images {"headerImage": {"asset_id": ...}} (services.upcoming_images).
+    "upcoming_events": "upcomingPassInformation",
+    # [{"identifier", "type", "url"}] in Apple's spelling (passkit.featured_actions).
+    "featured_actions": "featuredActions",
+    # true: the iOS 27 poster generic face beside the campaign's own style (passkit.poster_generic).
+    "poster_generic": "posterGeneric",
 }
+UPCOMING_EVENTS = "upcoming_events"
+# Attributes that group top-level pass.json keys, in Apple's spelling inside (passkit.poster_keys,
+# passkit.boarding_links): each key is stored and overridden on its own.
+APPLE_KEY_GROUPS = {"poster": POSTER_KEYS, "boarding_links": BOARDING_LINK_KEYS}
 SETTINGS_ATTRIBUTES = ("og", "og_description", "javascript", "stylesheet",
                        "code_type", "code_fixed_value", "allow_multiple_redeems", "download_pin_enabled",
                        "email_sendout", "sms_sendout", "valid_validation_places", "remote_form_url",
@@ -86,7 +101,9 @@ BEACON_KEYS = {"proximity_uuid": "proximityUUID", "major": "major", "minor": "mi
 TRANSIT_PREFIX = "PKTransitType"
 # Passworks' "ean128" is GS1-128, which Apple draws as Code 128.
 BARCODE_FORMAT_NAMES = {"PKBarcodeFormatQR": "qrcode", "PKBarcodeFormatPDF417": "pdf417",
-                        "PKBarcodeFormatAztec": "aztec", "PKBarcodeFormatCode128": "ean128"}
+                        "PKBarcodeFormatAztec": "aztec", "PKBarcodeFormatCode128": "ean128",
+                        "PKBarcodeFormatEAN13": "ean13", "PKBarcodeFormatCode39": "code39",
+                        "PKBarcodeFormatCodabar": "codabar", "PKBarcodeFormatI2of5": "itf"}
 DEFAULT_BARCODE_FORMAT = "qrcode"
 FIXED, DYNAMIC = "fixed", "dynamic"
 
@@ -141,6 +158,8 @@ def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
         design["beacons"] = [_renamed(item, BEACON_KEYS) for item in attributes["beacons"]]
     if attributes.get("nfc"):
         design["nfc"] = _renamed(attributes["nfc"], NFC_KEYS)
+    for name in APPLE_KEY_GROUPS:
+        design.update({key: value for key, value in (attributes.get(name) or {}).items() if value is not None})
     return design
 
 
@@ -180,6 +199,8 @@ def _presentation_attributes(design: Mapping[str, Any]) -> dict[str, Any]:
     attributes["locations"] = [_renamed(item, _inverse(LOCATION_KEYS)) for item in design.get("locations") or []]
     attributes["beacons"] = [_renamed(item, _inverse(BEACON_KEYS)) for item in design.get("beacons") or []]
     attributes["nfc"] = _renamed(design["nfc"], _inverse(NFC_KEYS)) if design.get("nfc") else None
+    for name, keys in APPLE_KEY_GROUPS.items():
+        attributes[name] = {key: design[key] for key in keys if key in design} or None
     return attributes
 
 

@@ -17,4 +17,4 @@ web_blueprint = Blueprint("web", __name__, template_folder="templates",
                           static_folder="static", static_url_path="/static/web")
 
 # Registration happens on import; these import the APIs' auth, which imports the links above.
-from walletservice.web import bundles, campaign_pages, downloads, google_images, pages  # noqa: E402,F401
+from walletservice.web import bundles, campaign_pages, downloads, google_images, hosted_images, pages  # noqa: E402,F401,I001

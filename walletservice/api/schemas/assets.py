@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from walletservice.api.schemas.common import Timestamp, UploadedFile
 from walletservice.models import Asset
 
-AssetType = Literal["icon", "logo", "strip", "thumbnail", "background", "footer"]
+AssetType = Literal["icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo"]
+# Sizes that depend on the pass: strips by style, the poster generic's 345 x 505 background.
+AssetStyle = Literal["eventTicket", "coupon", "storeCard", "generic", "boardingPass", "posterGeneric"]
 
 
 class AssetUploadForm(BaseModel):
@@ -22,6 +24,9 @@ class AssetUploadForm(BaseModel):
         description="A PNG, JPEG, GIF, WebP or BMP of at most 1 MB; stored as PNG at @1x, @2x and @3x.",
     )
     asset_type: AssetType = Field(alias="asset[asset_type]")
+    style: AssetStyle | None = Field(
+        None, alias="asset[style]", description="The pass style the image is for: a strip's height depends on it, "
+        "and posterGeneric renders a background at the poster's 345 x 505 points (else 180 x 220).")
 
 
 class AssetFile(BaseModel):

@@ -8,18 +8,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model, model_validator
 
-from walletservice.api.schemas.common import InputTimestamp, Timestamp
+from walletservice.api.schemas.apple_key_groups import BoardingLinks, Ios27Presentation, Poster
+from walletservice.api.schemas.common import Color, InputTimestamp, ShortText, Timestamp
 from walletservice.services.passworks_mapping import CAMPAIGN_TYPES
 
 MAX_RELEVANCE_ITEMS = 10  # Apple shows at most 10 locations and 10 beacons
 MAX_FIELDS_PER_LIST = 20
+# Ours, not Apple's (Apple gives no limit): a season of home games fits, a runaway list does not.
+MAX_UPCOMING_EVENTS = 50
 
-Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
-                  Field(description="#rrggbb", examples=["#c51f1f"])]
-ShortText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=1000)]
 FieldKey = Annotated[str, StringConstraints(pattern=r"^[^\x00]+$", max_length=100)]
 FieldValue = Annotated[str | int | float | None, Field(union_mode="left_to_right")]
-BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "none"]
+# ean13, code39, codabar and itf are iOS 27's (passkit.barcodes adds a Code 128 fallback for older iOS).
+BarcodeFormat = Literal["qrcode", "pdf417", "aztec", "ean128", "code128", "ean13", "code39", "codabar", "itf", "none"]
 TransitType = Literal["air", "boat", "bus", "train", "generic"]
 CodeType = Literal["sequential", "sequencial", "fixed", "per_pass"]
 RedeemCode = Annotated[str, StringConstraints(pattern=r"^[^\x00]*\S[^\x00]*$", max_length=64)]
@@ -31,7 +32,8 @@ StyleScheme = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length
 
 
 class Barcode(BaseModel):
-    format: BarcodeFormat | None = Field(None, description="Default qrcode; ean128 is drawn as Code 128.")
+    format: BarcodeFormat | None = Field(None, description="Default qrcode; ean128 is drawn as Code 128. "
+                                       "ean13, code39, codabar and itf (iOS 27) carry a Code 128 fallback for older iOS.")
     message: ShortText | None = Field(None, description="Default: the pass's serial number.")
     alt_text: ShortText | None = None
     encoding: Literal["iso-8859-1", "utf-8"] | None = Field(None, description="Default iso-8859-1.")
@@ -108,7 +110,7 @@ Locations = Annotated[list[Location] | None, Field(max_length=MAX_RELEVANCE_ITEM
 Beacons = Annotated[list[Beacon] | None, Field(max_length=MAX_RELEVANCE_ITEMS)]
 
 
-class Presentation(BaseModel):
+class Presentation(Ios27Presentation):
     """What campaigns and passes both carry: images, colors, relevance, dates, user_info."""
 
     icon_id: uuid.UUID | None = None
@@ -117,6 +119,7 @@ class Presentation(BaseModel):
     thumbnail_id: uuid.UUID | None = None
     background_id: uuid.UUID | None = None
     footer_id: uuid.UUID | None = None
+    primary_logo_id: uuid.UUID | None = Field(None, description="The poster generic face's logo (iOS 27).")
     background_color: Color | None = None
     label_color: Color | None = None
     locations: Locations = None
@@ -138,6 +141,20 @@ class Presentation(BaseModel):
         "(iOS 26, air only) needs the semantics Apple lists (docs/pass-format.md); boardingPass is the fallback.")
     nfc: Nfc | None = Field(None, description="NFC payload (needs Apple's NFC entitlement on the certificate); "
                                               "a pass's object replaces its campaign's.")
+    poster: Poster | None = Field(
+        None, description="Event tickets' poster layout (iOS 18): Apple's top-level keys eventLogoText, "
+        "footerBackgroundColor, suppressHeaderDarkening, useAutomaticColors, auxiliaryStoreIdentifiers and the "
+        "event guide's links (bagPolicyURL, ...). A pass's keys replace its campaign's key by key.")
+    boarding_links: BoardingLinks | None = Field(
+        None, description="Boarding passes, iOS 26 semantic boarding passes: Apple's airline-service links "
+        "(changeSeatURL, upgradeURL, ...) and transitProviderEmail/PhoneNumber. A pass's keys replace its "
+        "campaign's key by key.")
+    upcoming_events: list[dict[str, Any]] | None = Field(
+        None, max_length=MAX_UPCOMING_EVENTS, description="Event tickets, iOS 26: Apple's upcomingPassInformation "
+        'entries in Apple\'s spelling ({"identifier", "name", "type": "event", "dateInformation", "semantics", '
+        '"URLs", "isActive", "images", ...}). An image is {"asset_id": <an uploaded asset>} (we host it at an '
+        'immutable URL with its SHA-256) or {"reuseExisting": true}. '
+        "A pass's list replaces its campaign's (docs/pass-format.md).")
 
 
 class CampaignChanges(Presentation):
@@ -163,6 +180,8 @@ class CampaignChanges(Presentation):
     auxiliary_fields: FieldList = None
     back_fields: FieldList = None
     additional_info_fields: FieldList = Field(None, description="iOS 18 poster layout: Apple's additionalInfoFields.")
+    footer_fields: FieldList = Field(
+        None, description="iOS 27 poster generic face (poster_generic: true): its one footer field.")
     transit_type: TransitType | None = Field(None, description="Boarding passes only; required for them.")
     associated_store_identifiers: list[Annotated[int, Field(ge=1)]] | None = None
     code_type: CodeType | None = Field(
@@ -317,6 +336,7 @@ class PresentationView(BaseModel):
     auxiliary_fields: list[FieldView]
     back_fields: list[FieldView]
     additional_info_fields: list[FieldView] = []
+    footer_fields: list[FieldView] = []
     locations: list[LocationView]
     beacons: list[BeaconView]
     user_info: dict[str, Any]
@@ -326,6 +346,11 @@ class PresentationView(BaseModel):
     semantics: dict[str, Any] | None = None
     preferred_style_schemes: list[str] | None = None
     nfc: dict[str, Any] | None = None
+    poster: dict[str, Any] | None = None
+    boarding_links: dict[str, Any] | None = None
+    upcoming_events: list[dict[str, Any]] | None = None
+    featured_actions: list[dict[str, Any]] | None = None
+    poster_generic: bool | None = None
     expiration_date: str | None = None
     icon_id: str | None = None
     logo_id: str | None = None
@@ -333,6 +358,7 @@ class PresentationView(BaseModel):
     thumbnail_id: str | None = None
     background_id: str | None = None
     footer_id: str | None = None
+    primary_logo_id: str | None = None
     page_url: str | None = Field(None, description="The download page.")
 
     @model_validator(mode="after")

@@ -15,6 +15,10 @@ def _iso_utc(value: dt.datetime) -> str:
     return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+Color = Annotated[str, StringConstraints(pattern=r"^#[0-9A-Fa-f]{6}$"),
+                  Field(description="#rrggbb", examples=["#c51f1f"])]
+ShortText = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", max_length=1000)]
+
 # Passworks writes times as "2014-09-24T17:41:27Z".
 Timestamp = Annotated[
     dt.datetime,

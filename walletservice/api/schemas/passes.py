@@ -39,6 +39,7 @@ class PassAttributes(Presentation):
     auxiliary_fields: PassFieldList = None
     back_fields: PassFieldList = None
     additional_info_fields: PassFieldList = None
+    footer_fields: PassFieldList = None
     barcode: Barcode | None = None
     text_color: Color | None = None
     voided: bool | None = Field(None, description="A voided pass shows as such in Wallet.")

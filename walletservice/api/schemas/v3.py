@@ -72,6 +72,25 @@ class V3PassData(BaseModel):
         examples=[["posterEventTicket"]])
     nfc: V3Nfc | None = Field(None, description="Apple's Pass.NFC (needs the NFC entitlement), replacing the "
                                                 "template's.")
+    poster: dict[str, Any] | None = Field(
+        None, description="Poster event tickets (iOS 18): Apple's top-level keys eventLogoText, "
+        "footerBackgroundColor, suppressHeaderDarkening, useAutomaticColors, auxiliaryStoreIdentifiers and the "
+        "event guide's https links; each replaces the template's (docs/pass-format.md). null: the template's.",
+        examples=[{"eventLogoText": "Live", "bagPolicyURL": "https://arena.example.com/bags"}])
+    boardingLinks: dict[str, Any] | None = Field(
+        None, description="Semantic boarding passes (iOS 26): Apple's airline-service links (changeSeatURL, ...) "
+        "and transitProviderEmail/PhoneNumber; each replaces the template's. null: the template's.")
+    featuredActions: list[dict[str, Any]] | None = Field(
+        None, description="iOS 27, every style: up to two actions in Apple's spelling, replacing the template's "
+        '(docs/pass-format.md). null: the template\'s.',
+        examples=[[{"identifier": "benefits", "type": "membershipBenefits", "url": "https://club.example.com/b"}]])
+    upcomingPassInformation: list[dict[str, Any]] | None = Field(
+        None, max_length=50, description="Event tickets, iOS 26: Apple's upcoming pass information entries "
+        '({"identifier", "name", "type": "event", "dateInformation", "URLs", "semantics", "images", ...}), '
+        'replacing the template\'s. An image is {"asset_id": <an asset of yours>}, hosted by us at an immutable '
+        'URL with its SHA-256, or {"reuseExisting": true} (docs/pass-format.md).',
+        examples=[[{"identifier": "match-2", "name": "Match 2", "type": "event",
+                    "dateInformation": {"date": "2055-06-08T19:30:00+02:00"}}]])
     labelColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     foregroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
     backgroundColor: str | None = Field(None, description="Hexadecimal; invalid values are dropped.")
@@ -231,6 +250,11 @@ class V3ListedPass(BaseModel):
     preferredStyleSchemes: list[str] | None = Field(None, description="As given (pass.json adds the classic "
                                                                       "fallback); not in Passcreator's list.")
     nfc: dict[str, Any] | None = Field(None, description="As in pass.json; not in Passcreator's list.")
+    upcomingPassInformation: list[dict[str, Any]] | None = Field(
+        None, description="As given (images by asset_id); not in Passcreator's list.")
+    poster: dict[str, Any] | None = Field(None, description="The poster keys the pass carries; ours.")
+    boardingLinks: dict[str, Any] | None = Field(None, description="The airline links the pass carries; ours.")
+    featuredActions: list[dict[str, Any]] | None = Field(None, description="As given; not in Passcreator's list.")
     validAsOfDate: str | None = Field(None, description='Always "".')
 
 

@@ -46,7 +46,7 @@ def upload_asset(organization_id: str, body: AssetUploadForm) -> Response:
         organization = session.get(Organization, organization_id)
         asset = asset_service.create_asset(
             session, organization, body.asset_type, body.file,  # type: ignore[arg-type]
-            original_filename=upload.filename if upload else None,
+            original_filename=upload.filename if upload else None, style=body.style,
         )
         [response] = _responses(session, [asset])
     return json_response(response, 201)

@@ -48,7 +48,7 @@ from walletservice.services.passes import delete_pass
 from walletservice.services.passcreator.segments import get_segment
 from walletservice.services.passcreator.jobs import enqueue_create, enqueue_update
 from walletservice.services.passcreator.pass_view import Links, generic_properties, pass_views
-from walletservice.services.passcreator.wallet_features import check_nfc_key_available
+from walletservice.services.passcreator.wallet_features import check_wallet_feature_references
 from walletservice.web.links import bundle_url, customer_link, google_save_url
 from walletservice.web.routes import page_path, pkpass_path
 
@@ -112,7 +112,7 @@ def create_pass(organization_id: str, body: V3PassBody, query: V3AsyncQuery) -> 
         changes = service.read_changes(campaign, data, policy())
         send_to = recipients(campaign, data)  # the job sends it when it has created the pass
         service.check_unique_user_provided_id(session, organization_id, changes, include_queued_creations=True)
-        check_nfc_key_available(session, organization_id, changes.values)  # before an async job is queued
+        check_wallet_feature_references(session, organization_id, changes.values)  # before an async job is queued
         if query.async_:
             preview = _reserved_pass(reservation, campaign, changes)
             job = enqueue_create(session, organization_id, data, reservation, changes.user_provided_id,
@@ -230,7 +230,7 @@ def _update(organization_id: str, identifier: str, body: V3PassBody, query: V3As
         send_to = recipients(campaign, data)
         service.check_unique_user_provided_id(session, organization_id, changes, pass_.id,
                                               include_queued_creations=True)
-        check_nfc_key_available(session, organization_id, changes.values)
+        check_wallet_feature_references(session, organization_id, changes.values)
         # With If-Match the update is made now, under the lock the check was made under.
         if query.async_ and not if_match_sent():
             link = customer_link(_updated_pass(pass_, changes, replace)) if send_to.any else None

@@ -15,6 +15,7 @@ from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import PREFIX, envelope
 from walletservice.db import transaction
 from walletservice.services.google_sync import set_google_usage
+from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, key_group_views
 from walletservice.services.passcreator.template_view import (
     TemplateDetails,
     TemplateField,
@@ -25,6 +26,7 @@ from walletservice.services.passcreator.template_view import (
 )
 
 TAG = "Templates"
+TEMPLATE_FEATURE_KEYS = (*WALLET_FEATURE_KEYS, "relevantDates")
 ITEM = "/template/<identifier>"
 
 
@@ -62,6 +64,17 @@ class V3Template(V3TemplateSummary):
                     "(ours; turned on with the v2 campaign attribute `gwallet_usage`).")
     dynamicFields: V3DynamicFields
     fields: list[V3TemplateField]
+    # Template-level defaults of Apple's current pass features (ours; set with the v2 campaign
+    # attributes); a pass's own value replaces them (docs/passcreator-v3.md).
+    semantics: dict[str, Any] | None = Field(None, description="v2 attribute `semantics`.")
+    preferredStyleSchemes: list[str] | None = Field(None, description="v2 attribute `preferred_style_schemes`.")
+    nfc: dict[str, Any] | None = Field(None, description="v2 attribute `nfc`, in Apple's spelling.")
+    upcomingPassInformation: list[dict[str, Any]] | None = Field(
+        None, description="v2 attribute `upcoming_events` (images by asset_id).")
+    relevantDates: list[dict[str, Any]] | None = Field(None, description="v2 attribute `relevant_dates`.")
+    poster: dict[str, Any] | None = Field(None, description="v2 attribute `poster`.")
+    boardingLinks: dict[str, Any] | None = Field(None, description="v2 attribute `boarding_links`.")
+    featuredActions: list[dict[str, Any]] | None = Field(None, description="v2 attribute `featured_actions`.")
 
 
 def field_model(field: TemplateField) -> V3TemplateField:
@@ -77,6 +90,8 @@ def template_view(details: TemplateDetails) -> dict[str, Any]:
         downloadPinEnabled=details.download_pin_enabled, googleWalletEnabled=details.google_wallet_enabled,
         dynamicFields=V3DynamicFields(additionalProperties={field.name: field.id for field in details.fields}),
         fields=[field_model(field) for field in details.fields],
+        **{name: campaign.design.get(name) for name in TEMPLATE_FEATURE_KEYS},
+        **key_group_views(campaign.design),
     ).model_dump()
 
 
@@ -91,7 +106,10 @@ def list_templates(organization_id: str) -> Response:
 
 
 @v3_api.route("GET", ITEM, summary="Get a template", tag=TAG, responses={200: V3Envelope[V3Template]},
-              description="The template with its fields, sendouts and validValidationPlaces.")
+              description="The template with its fields, sendouts and validValidationPlaces, and the defaults "
+                          "of semantics, preferredStyleSchemes, nfc, upcomingPassInformation, relevantDates, "
+                          "poster, boardingLinks and featuredActions "
+                          "its passes get unless they set their own.")
 def get_template(organization_id: str, identifier: str) -> Response:
     with transaction(write=False) as session:
         view = template_view(get_template_details(session, organization_id, identifier))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from walletservice.models import Campaign, Pass, PassEvent, Registration
 from walletservice.services.pass_content import FIELD_LISTS
 from walletservice.services.passcreator.pass_query import template_properties
-from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS
+from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, key_group_views
 
 WALLET_COLUMNS = ("AppleWallet", "GoogleWallet", "PassWallet", "YourWallet", "WalletPasses", "AndroidOther")
 # services.events wallet ids -> Passcreator's wallet columns; unknown Android apps are "AndroidOther".
@@ -112,6 +112,7 @@ def pass_view(pass_: Pass, campaign: Campaign, links: Links, active: Counter[str
         "projectId": None,
         "relevantDate": _pass_date(content.get("relevantDate")),
         **{name: content.get(name) for name in WALLET_FEATURE_KEYS},
+        **key_group_views(content),
         "validAsOfDate": "",
     }
     if campaign.style == "boardingPass":

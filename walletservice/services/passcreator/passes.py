@@ -39,7 +39,14 @@ from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.passworks_mapping import campaign_setting
 from walletservice.services.passes import DEFAULT_MAX_DISTANCE, MAX_DISTANCE, issue_pass, update_pass_values
 from walletservice.services.passcreator.relevant_dates import read_relevant_dates
-from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, read_wallet_features, with_nfc_key
+from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
+from walletservice.services.assets import check_owned_upcoming_images
+from walletservice.services.passcreator.wallet_features import (
+    WALLET_FEATURE_KEYS,
+    WALLET_KEY_GROUPS,
+    read_wallet_features,
+    with_nfc_key,
+)
 from walletservice.services.passcreator.user_provided_ids import ensure_user_provided_id_free
 from walletservice.services.passcreator.bundles import bundle_id_in, check_bundle_room
 from walletservice.services.passcreator.images import (
@@ -61,7 +68,7 @@ SENDOUT_KEYS = ("emailRecipient", "phoneRecipient")
 CONTROL_KEYS = ("templateId", "userProvidedId", "enforceUniqueUserProvidedId", "barcodeValue",
                 "groupingIdentifier", "locations", "relevantDates")
 DOCUMENTED_KEYS = frozenset((*CONTROL_KEYS, *IMAGE_URLS, LOCALIZED_BACKGROUNDS, *COLORS, *DATES, *EXTRA_KEYS,
-                             *SENDOUT_KEYS, *WALLET_FEATURE_KEYS))
+                             *SENDOUT_KEYS, *WALLET_FEATURE_KEYS, *WALLET_KEY_GROUPS))
 GROUPING_STYLES = ("eventTicket", "boardingPass")
 V3_DATE_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 PASS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -111,7 +118,9 @@ def check_bulk_data(session: Session, organization_id: str, data: Mapping[str, A
         read_relevant_dates(data["relevantDates"], parse_v3_date)
     read_image_urls(data, policy, None)
     _check_bulk_locations(data.get("locations"))
-    read_wallet_features(data, {}, set())  # their shape; Apple's rules are checked per pass in the job
+    features: dict[str, Any] = {}
+    read_wallet_features(data, features, set())  # their shape; Apple's rules are checked per pass in the job
+    check_owned_upcoming_images(session, organization_id, features.get(UPCOMING_KEY), UPCOMING_KEY)
     changes = PassChanges()
     _read_identity(data, changes)
     if changes.unique_user_provided_id and changes.user_provided_id and selected > 1:
