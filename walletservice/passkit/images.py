@@ -51,6 +51,9 @@ _BOXES = {
     "footer": _Box(286, 15, "contain"),
     # Apple's Pass Builder (PassPackage.swift): the poster generic face's logo, at most 126 x 30.
     "primaryLogo": _Box(126, 30, "contain"),
+    # Pass Builder: a poster event ticket's artwork is exactly 358 x 448, its secondary logo at most 135 x 12.
+    "artwork": _Box(358, 448, "cover"),
+    "secondaryLogo": _Box(135, 12, "contain"),
 }
 # Apple's Pass Builder (PassPackage.swift): the poster's background is exactly 345 x 505.
 _POSTER_BACKGROUND = _Box(345, 505, "cover")

@@ -23,8 +23,6 @@ FALLBACK_STYLES = ("coupon", "generic", "storeCard")
 # The classic lists the poster face (and its details) reads; secondary and auxiliary fields it does not show.
 COPIED_LISTS = ("headerFields", "primaryFields", "backFields", "additionalInfoFields")
 POSTER_LISTS = (*FIELD_LISTS, FOOTER_FIELDS)
-# PassPackage.swift: primaryLogo at most 126 x 30 points, background exactly 345 x 505 points.
-POSTER_IMAGES = ("primaryLogo", "background")
 # "only the first footer field is shown" (WWDC26, What's new in Wallet)
 MAX_FOOTER_FIELDS = 1
 

@@ -15,7 +15,8 @@ from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_s
 from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
-from walletservice.services.pass_content import LOCALIZED_IMAGES
+from walletservice.passkit.poster_images import poster_images
+from walletservice.services.pass_content import LOCALIZED_IMAGES, bundle_image_assets
 from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES, UPCOMING_EVENTS
 from walletservice.services.upcoming_images import upcoming_asset_ids
 
@@ -157,3 +158,25 @@ def check_owned_upcoming_images(session: Session, organization_id: str, entries:
 
 def _article(asset_type: str) -> str:
     return f"{'an' if asset_type[0] in 'aeiou' else 'a'} {asset_type}"
+
+
+def poster_image_files(session: Session, pass_json: Mapping[str, Any], content: Mapping[str, Any]) -> dict[str, bytes]:
+    """The renditions of the poster images the pass shows, named as in its bundle
+    ("artwork@2x.png"), so their sizes are checked before the pass is stored."""
+    shown = poster_images(pass_json)
+    wanted = {name: asset for name, asset in bundle_image_assets(content).items()
+              if name.rpartition("/")[2] in shown}
+    if not wanted:
+        return {}
+    renditions: dict[str, dict[str, bytes]] = {}
+    for asset_id, file_name, data in session.execute(
+        select(AssetRendition.asset_id, AssetRendition.file_name, AssetRendition.content)
+        .where(AssetRendition.asset_id.in_(set(wanted.values())))
+    ):
+        renditions.setdefault(asset_id, {})[file_name] = data
+    files: dict[str, bytes] = {}
+    for name, asset_id in wanted.items():
+        for file_name, data in renditions.get(asset_id, {}).items():
+            suffix = file_name[file_name.index("@"):] if "@" in file_name else ".png"
+            files[f"{name}{suffix}"] = data
+    return files

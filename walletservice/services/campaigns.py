@@ -174,7 +174,7 @@ def _apply_attributes(
     attributes = with_nfc_public_key(session, organization.id, attributes)
     design, settings = campaign_design(campaign.style, attributes)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
-    check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)
+    check_content(checked, campaign.pass_type_identifier, campaign.team_identifier, session)
     check_code_settings(settings)
     campaign.name = attributes["name"]
     campaign.design = design
