@@ -34,7 +34,9 @@ def design_poster_generic(design: Mapping[str, Any], style: str | None, classic:
     if design.get(KEY) is not True:
         if design.get(KEY) not in (None, False):
             problems.add(KEY, "must be true or false")
-        elif footer not in (None, []):
+        elif design.get(KEY) is None and footer not in (None, []):
+            # Unset: the footer would vanish unseen. An explicit false (a pass turning its campaign's
+            # poster face off) leaves the face out with its footer.
             problems.add(FOOTER_FIELDS, "only the poster generic style shows footer fields; set posterGeneric")
         return None
     if style is not None and style not in FALLBACK_STYLES:
