@@ -10,7 +10,13 @@ from walletservice.models import Base
 from walletservice.models.scheduling import APSCHEDULER_JOBS_TABLE
 
 
+# The pass search's trigram index: PostgreSQL only, made by migration d41c7e2a9b50.
+POSTGRESQL_ONLY_INDEXES = ("ix_passes_search_text_trigrams",)
+
+
 def _ours(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    if type_ == "index" and name in POSTGRESQL_ONLY_INDEXES:
+        return False
     return not (type_ == "table" and name in (APSCHEDULER_JOBS_TABLE, "alembic_version"))
 
 

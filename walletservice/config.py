@@ -195,6 +195,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS", 900, int,
             "How long a locked dashboard sign-in refuses every password for that address, the right one "
             "included (429); each later lock without a right password between lasts twice as long, up to a day."),
+    Setting("WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES_PER_ADDRESS", 30, int,
+            "Failed dashboard sign-ins from one client address (an IPv6 client's /64; behind proxies, as "
+            "WALLET_TRUSTED_PROXY_HOPS reads it) that lock sign-in from it for every e-mail address, for "
+            "WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS doubling as for one address (429); a right password takes back "
+            "only its own attempt."),
     Setting("WALLET_DASHBOARD_STALE_DEVICE_MINUTES", 60, int,
             "Minutes after APNs accepted a push for a pass's new version within which a device must fetch it; "
             "a pass not fetched by then is flagged \"stale\" on the dashboard (docs/dashboard.md, \"Stale devices\")."),

@@ -10,6 +10,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests.api.conftest import Account, p12_bytes, row_counts, error_text
+from tests.factories import run_at_once
 from walletservice.db import transaction
 from walletservice.passkit import devcerts
 from walletservice.services.certificates import CertificateUpload, import_certificate
@@ -44,6 +45,19 @@ def test_uploading_the_same_certificate_again_answers_200_with_the_stored_one(cl
 
     assert again.status_code == 200
     assert again.get_json()["id"] == first["id"]
+
+
+def test_the_same_certificate_uploaded_at_once_is_stored_once(app, account, pass_certificate, wwdr):
+    """The later inserts meet the first's unique fingerprint (PostgreSQL makes them wait for
+    its commit) and answer with the stored row: once a 500 on PostgreSQL."""
+    data = base64.b64encode(p12_bytes(pass_certificate, [wwdr.certificate])).decode()
+
+    answers = run_at_once(app, 6, lambda thread_client: thread_client.post(
+        "/v2/certificates", json={"certificate": {"p12": data, "password": "s3cret"}}, headers=account.basic))
+
+    assert sorted(answer.status_code for answer in answers) == [200] * 5 + [201]
+    assert len({answer.get_json()["id"] for answer in answers}) == 1
+    assert row_counts()["signing_certificates"] == 1
 
 
 def test_upload_pem_certificate_and_key_as_multipart_with_a_der_wwdr(client, account, pass_certificate, wwdr):

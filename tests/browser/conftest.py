@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.api.conftest import pass_certificate, wwdr  # noqa: F401  (fixtures for the certificates page)
 from tests.conftest import _delete_all_rows
 from tests.http_servers import wsgi_server
 from walletservice import create_app

@@ -117,7 +117,8 @@ def test_overview_and_campaigns_fit_a_phone_screen(
         live_server: LiveServer, browser_page: BrowserPage, screenshot) -> None:  # type: ignore[no-untyped-def]
     page, _campaign = _signed_in_as(browser_page, "owner")
     page.set_viewport_size({"width": 390, "height": 844})
-    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/audit", "/dashboard/passes"):
+    for path in ("/dashboard", "/dashboard/campaigns", "/dashboard/audit", "/dashboard/passes",
+                 "/dashboard/schedules", "/dashboard/certificates"):
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

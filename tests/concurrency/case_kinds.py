@@ -46,6 +46,8 @@ class Case:
     growing: bool = False  # each version holds more single-field updates than the one before
     jobs: bool = False  # the route queues jobs: the worker runs to idle before the check
     count: int = N
+    # The burst's credentials where they are not the API's (a dashboard session and its CSRF token).
+    headers: Callable[[Burst], dict[str, str]] | None = None
 
 
 def creates(model: type, statuses: frozenset[int] = CREATED, also: Callable[[Burst, list[str]], None] | None = None,

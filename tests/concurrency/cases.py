@@ -197,6 +197,21 @@ def no_google_account(burst: Burst) -> None:
     assert stored["own_account"] is False
 
 
+def fresh_v3_template(burst: Burst) -> dict[str, str]:
+    return {"identifier": fields_campaign(burst, new=True)}
+
+
+def google_turned_on_once(burst: Burst) -> None:
+    """Every request answers 200, and only the first to turn Google on queues the whole campaign."""
+    assert all(response.status_code == 200 for response in burst.responses)
+    campaign_id = burst.values["identifier"]
+    assert burst.get(Campaign, campaign_id).settings["gwallet_usage"] is True
+    with transaction(write=False) as session:
+        jobs = session.scalars(select(BackgroundJob).where(BackgroundJob.kind == "google_wallet_sync")).all()
+    assert len([job for job in jobs if job.payload.get("campaign_id") == campaign_id
+                and job.payload.get("all_passes")]) == 1
+
+
 # -- campaigns and segments ------------------------------------------------------------
 
 def campaign_change(burst: Burst, index: int) -> dict[str, Any]:
@@ -373,6 +388,8 @@ CASES: dict[str, Case] = {
                                     body=lambda burst, index: v3_bulk_field(index, burst.values["identifier"])),
     "POST /api/v3/pass/bulk": replaces(lambda burst, index: {**v3_all_fields(burst, index), "filter": {
         "identifiers": [burst.values["identifier"]]}}, statuses=QUEUED, jobs=True),
+    "PATCH /api/v3/template/<identifier>": Case(OK, google_turned_on_once, fresh=fresh_v3_template,
+                                                body=lambda _burst, _index: {"data": {"googleWalletEnabled": True}}),
     "POST /api/v3/segment": creates(Segment, body=lambda _burst, index: {"name": f"all {index}", "query": {}}),
     "PATCH /api/v3/segment/<segment_id>": Case(OK, one_segment_body, body=segment_change, fresh=fresh_segment),
     "PUT /api/v3/segment/<segment_id>": Case(OK, one_segment_body, body=segment_change, fresh=fresh_segment),

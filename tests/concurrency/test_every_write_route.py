@@ -1,9 +1,10 @@
-"""N requests at once at every write route of the app's url_map (v1, v2, v3 and Apple's
-web service), through a real threaded server, on SQLite or on WALLET_TEST_DATABASE_URL.
+"""N requests at once at every write route of the app's url_map (v1, v2, v3, Apple's
+web service and the dashboard), through a real threaded server, on SQLite or on
+WALLET_TEST_DATABASE_URL.
 
 The routes are read from the url_map (tests/security/routes.py), so a route added later
-fails test_every_write_route_has_a_concurrent_case until cases.py says what its burst
-sends and checks. After every burst: no 5xx, every status one the case allows, every pass
+fails test_every_write_route_has_a_concurrent_case until cases.py (dashboard_cases.py for
+/dashboard) says what its burst sends and checks. After every burst: no 5xx, every status one the case allows, every pass
 whose tag moved has a later Last-Modified (whole seconds) than before, every version
 written during the burst a later one than the tag before it, one registration per device
 and pass; then the case's own check that no write was lost (docs/security.md, Concurrency).
@@ -25,7 +26,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.concurrency.burst import Burst, World, kind
-from tests.concurrency.cases import CASES
+from tests.concurrency.cases import CASES as API_CASES
+from tests.concurrency.dashboard_cases import DASHBOARD_CASES
 from tests.concurrency.harness import (
     VersionLedger, WalletDevice, at_once, client, listening_ledger, no_server_errors, polling,
 )
@@ -40,9 +42,12 @@ from walletservice.passkit import devcerts
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The download pages' only write (web.unlock_with_pin, a PIN form) counts failed guesses per
-# client address; tests/web covers its lockout. Everything an integrator or Wallet calls is here.
-ROUTES = [route for route in app_routes() if route.method in WRITE_METHODS and route.api != "web"]
+# client address; tests/web covers its lockout. Everything an integrator, Wallet or an
+# operator in the dashboard calls is here.
+ROUTES = [route for route in app_routes()
+          if route.method in WRITE_METHODS and (route.api != "web" or route.rule.startswith("/dashboard/"))]
 NONCES = itertools.count(1)
+CASES = {**API_CASES, **DASHBOARD_CASES}
 
 
 def test_every_write_route_has_a_concurrent_case() -> None:
@@ -98,7 +103,7 @@ def prepare(burst: Burst) -> Burst:
     burst.values = burst.path_values(case.fresh(burst) if case.fresh else {})
     burst.before = case.before(burst) if case.before else None
     burst.sent = [case.body(burst, index) for index in range(case.count)]
-    burst.request_headers = burst.headers()
+    burst.request_headers = case.headers(burst) if case.headers else burst.headers()
     return burst
 
 

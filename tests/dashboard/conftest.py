@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.conftest import Account, new_account
+from tests.api.conftest import pass_certificate, wwdr  # noqa: F401  (fixtures for the certificates page)
 from walletservice.db import transaction
 from walletservice.services.dashboard_users import create_user
 

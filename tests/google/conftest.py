@@ -16,6 +16,9 @@ from walletservice.google_sim import GoogleWalletSimulator, write_service_accoun
 from walletservice.google_sim.accounts import SIM_CLIENT_EMAIL
 
 ISSUER_ID = "3388000000000000001"
+# An organization's own issuer and service account (tests/google/test_own_issuer.py).
+OWN_ISSUER_ID = "4455000000000000002"
+OWN_EMAIL = "wallet@skyport-wallet.iam.gserviceaccount.com"
 
 
 @pytest.fixture(scope="session")
@@ -61,3 +64,17 @@ def icon(client, account) -> str:
     form = {"asset[asset_type]": "icon", "asset[file]": (io.BytesIO(png_bytes((300, 300))), "a.png")}
     response = client.post("/v2/assets", data=form, headers=account.basic, content_type="multipart/form-data")
     return response.get_json()["id"]
+
+
+@pytest.fixture
+def own_key_file(tmp_path: Path, google_sim: GoogleWalletSimulator) -> Path:
+    path = tmp_path / "skyport-service-account.json"
+    google_sim.accounts[OWN_EMAIL] = write_service_account(path, google_sim.token_url, key_id="skyport-1",
+                                                           client_email=OWN_EMAIL)
+    google_sim.issuers[OWN_EMAIL] = OWN_ISSUER_ID  # the stand-in refuses its writes under other issuers
+    return path
+
+
+@pytest.fixture
+def skyport(google_app) -> Account:
+    return new_account("Skyport Airways")

@@ -154,3 +154,27 @@ def test_generic_and_event_strings_carry_translations():
     assert mapped(generic)[2]["header"]["translatedValues"] == [{"language": "de", "value": "Spielzeugstadt-Pass"}]
     assert mapped(event)[1]["eventName"]["translatedValues"] == [{"language": "de", "value": "Spielzeugstadt-Pass"}]
     assert "translatedValues" not in mapped(design("generic"))[2]["header"]
+
+
+def test_an_image_given_only_per_language_reaches_google_as_the_english_one():
+    # Google's Image holds one sourceUri: a `<lang>.lproj` logo cannot be sent per language.
+    content = design("storeCard", images={"icon": "icon-asset"}, localized_images={
+        "de": {"logo": "logo-de", "strip": "strip-de"}, "en": {"logo": "logo-en"}},
+        localizations={"de": {"Toy Town pass": "Toy-Town-Karte"}})
+    _, klass, _ = mapped(content)
+    assert klass["programLogo"]["sourceUri"] == {"uri": url("logo-en")}
+    assert klass["heroImage"]["sourceUri"] == {"uri": url("strip-de")}  # no English strip: the first language's
+    assert klass["programLogo"]["contentDescription"]["translatedValues"] == [
+        {"language": "de", "value": "Toy-Town-Karte"}]  # the description is translated per language
+
+
+def test_a_top_level_image_wins_over_localized_ones():
+    content = design("storeCard", localized_images={"en": {"logo": "logo-en"}})
+    _, klass, _ = mapped(content)
+    assert klass["programLogo"]["sourceUri"] == {"uri": url("logo-asset")}
+
+
+def test_a_loyalty_logo_given_only_in_german_is_not_refused():
+    content = design("storeCard", images={}, localized_images={"de": {"logo": "logo-de"}})
+    _, klass, _ = mapped(content)
+    assert klass["programLogo"]["sourceUri"] == {"uri": url("logo-de")}

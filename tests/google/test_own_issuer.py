@@ -6,39 +6,21 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import jwt
 import pytest
 from sqlalchemy import select
 
-from tests.api.conftest import Account, new_account
+from tests.api.conftest import Account
 from tests.factories import png_bytes
-from tests.google.conftest import ISSUER_ID
+from tests.google.conftest import ISSUER_ID, OWN_EMAIL, OWN_ISSUER_ID
 from tests.google.test_callbacks import google_events, keys_url, signer  # noqa: F401 (fixtures)
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
-from walletservice.google_sim import GoogleWalletSimulator, write_service_account
 from walletservice.google_sim.callbacks import CallbackSigner
 from walletservice.google_sim.accounts import SIM_CLIENT_EMAIL
 from walletservice.models import GoogleIssuerAccount
 
-OWN_ISSUER_ID = "4455000000000000002"
-OWN_EMAIL = "wallet@skyport-wallet.iam.gserviceaccount.com"
-
-
-@pytest.fixture
-def own_key_file(tmp_path: Path, google_sim: GoogleWalletSimulator) -> Path:
-    path = tmp_path / "skyport-service-account.json"
-    google_sim.accounts[OWN_EMAIL] = write_service_account(path, google_sim.token_url, key_id="skyport-1",
-                                                           client_email=OWN_EMAIL)
-    google_sim.issuers[OWN_EMAIL] = OWN_ISSUER_ID  # the stand-in refuses its writes under other issuers
-    return path
-
-
-@pytest.fixture
-def skyport(google_app) -> Account:
-    return new_account("Skyport Airways")
 
 
 def google_account_url(account: Account) -> str:

@@ -55,6 +55,14 @@ def issue_pass(client, account: Account, segment: str, campaign_id: str) -> dict
     return response.get_json()
 
 
+def synced_pass(app: Flask, client, account: Account, segment: str, icon: str) -> tuple[dict, dict]:
+    """A campaign of the segment and one pass, both synced to the stand-in."""
+    campaign = create_campaign(client, account, segment, icon)
+    pass_ = issue_pass(client, account, segment, campaign["id"])
+    run_jobs(app)
+    return campaign, pass_
+
+
 def run_jobs(app: Flask, timeout: float = 20.0) -> None:
     """Run queued jobs until none is left, waiting out retry delays."""
     worker = JobWorker(app)

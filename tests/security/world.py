@@ -148,8 +148,9 @@ def build_tenant(client: FlaskClient, name: str, wwdr: devcerts.KeyPair) -> Tena
 
 
 def _dashboard_objects(tenant: Tenant) -> None:
-    """/dashboard/api-keys/<key_id>/... and /dashboard/webhooks/deliveries/<delivery_id>/...:
-    the tenant's first key and a failed delivery (what the retry button acts on)."""
+    """/dashboard/api-keys/<key_id>/..., /dashboard/webhooks/deliveries/<delivery_id>/... and
+    /dashboard/schedules/<schedule_id>/...: the tenant's first key, a failed delivery (what
+    the retry button acts on) and a pending campaign schedule (what Cancel acts on)."""
     with transaction() as session:
         key_id = session.scalars(select(ApiKey.id).where(ApiKey.organization_id == tenant.account.id)
                                  .order_by(ApiKey.created_at)).first()
@@ -157,7 +158,8 @@ def _dashboard_objects(tenant: Tenant) -> None:
                                    payload={"event": "pass.installed"}, state="failed")
         session.add(delivery)
         session.flush()
-        tenant.values[""].update(key_id=key_id, delivery_id=str(delivery.id))
+        schedule_id = next(values["schedule_id"] for values in tenant.values.values() if "schedule_id" in values)
+        tenant.values[""].update(key_id=key_id, delivery_id=str(delivery.id), schedule_id=schedule_id)
     tenant.ids.append(key_id)
 
 

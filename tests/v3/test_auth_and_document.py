@@ -28,6 +28,7 @@ V3_EXPECTED = {
     ("delete", "/api/v3/segment/{segment_id}"): {"200", "401", "404"},
     ("get", "/api/v3/template"): {"200", "401"},
     ("get", "/api/v3/template/{identifier}"): {"200", "401", "404"},
+    ("patch", "/api/v3/template/{identifier}"): {"200", "400", "401", "404", "413"},
     ("get", "/api/v3/template/{identifier}/fields"): {"200", "401", "404"},
 }
 # A path argument can be malformed too: a control character is refused with 400 before the route runs.

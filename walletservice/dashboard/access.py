@@ -112,10 +112,11 @@ def require_change_rights() -> None:
         abort(403, "viewers cannot change anything")
 
 
-def require_owner() -> None:
-    """API keys open the whole organization's API: only owners create or revoke them."""
+def require_owner(what: str = "manage API keys") -> None:
+    """API keys open the whole organization's API, certificates sign its passes: only
+    owners create, revoke or upload them."""
     if current_user().role != "owner":
-        abort(403, "only owners manage API keys")
+        abort(403, f"only owners {what}")
 
 
 def template_context() -> dict[str, Any]:

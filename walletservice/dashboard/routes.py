@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from walletservice.client_address import request_client_address
 from walletservice.dashboard import access
 from walletservice.db import transaction
 from walletservice.errors import DomainError, StateConflict
@@ -19,10 +20,17 @@ from walletservice.models.base import utcnow
 from walletservice.services.attempt_limits import AttemptPolicy
 from walletservice.services.audit_log import recent_changes, record_change
 from walletservice.services.campaigns import STATE_MOVES, change_campaign_state
+from walletservice.services.dashboard_campaigns import install_trends
 from walletservice.services.dashboard_overview import CHART_SERIES, overview
 from walletservice.services.dashboard_passes import organization_pass, read_search_box, search_passes
 from walletservice.services.delivery_timeline import delivery_timeline, registered_devices, stale_passes
-from walletservice.services.dashboard_users import SignIn, compare_password, count_sign_in, finish_sign_in
+from walletservice.services.dashboard_users import (
+    AddressLimit,
+    SignIn,
+    compare_password,
+    count_sign_in,
+    finish_sign_in,
+)
 from walletservice.web import vendor_assets
 
 dashboard_blueprint = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
@@ -52,8 +60,11 @@ def login() -> Any:
         return render_template("dashboard/login.html", next=_local_next(request.args.get("next")))
     policy = AttemptPolicy(current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES"],
                            current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"])
+    client = AddressLimit(request_client_address(), AttemptPolicy(
+        current_app.config["WALLET_DASHBOARD_SIGN_IN_MAX_FAILURES_PER_ADDRESS"],
+        current_app.config["WALLET_DASHBOARD_SIGN_IN_LOCK_SECONDS"]))
     email, password = request.form.get("email", ""), request.form.get("password", "")
-    result = _sign_in(email, password, policy)
+    result = _sign_in(email, password, policy, client)
     next_path = _local_next(request.form.get("next"))
     if result.user is not None:
         access.start_session(result.user)
@@ -67,10 +78,10 @@ def login() -> Any:
                            error="Wrong e-mail address or password."), 401
 
 
-def _sign_in(email: str, password: str, policy: AttemptPolicy) -> SignIn:
+def _sign_in(email: str, password: str, policy: AttemptPolicy, client: AddressLimit) -> SignIn:
     """Count (committed whatever follows), compare outside any transaction, then finish."""
     with transaction() as session:
-        counted = count_sign_in(session, email, policy, utcnow())
+        counted = count_sign_in(session, email, policy, utcnow(), client)
     compared = compare_password(counted, password)
     if compared.outcome != "signed_in":
         return compared
@@ -141,9 +152,9 @@ def pass_page(pass_id: str) -> str:
 
 @dashboard_blueprint.get("/audit")
 def audit_page() -> str:
-    with transaction(write=False) as session:
+    with transaction(write=False) as session:  # rendered inside: after the commit, each entry would reload
         entries = recent_changes(session, access.current_user().organization_id)
-    return render_template("dashboard/audit.html", entries=entries, as_json=_as_json)
+        return render_template("dashboard/audit.html", entries=entries, as_json=_as_json)
 
 
 def _as_json(value: Any) -> str:
@@ -156,7 +167,8 @@ def campaigns_page() -> str:
         campaigns = list(session.scalars(
             select(Campaign).where(Campaign.organization_id == access.current_user().organization_id)
             .order_by(Campaign.created_at.desc(), Campaign.id)))
-    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES)
+        trends = install_trends(session, [campaign.id for campaign in campaigns], utcnow().date())
+    return render_template("dashboard/campaigns.html", campaigns=campaigns, moves=STATE_MOVES, trends=trends)
 
 
 @dashboard_blueprint.post("/campaigns/<campaign_id>/pause", defaults={"action": "pause"})
@@ -176,7 +188,10 @@ def change_campaign(campaign_id: str, action: str) -> Any:
         except StateConflict as refused:
             abort(409, refused.message)
         record_change(session, user, f"campaign.{action}", "campaign", campaign.id, before, {"state": campaign.state})
-        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES)
+        row = render_template("dashboard/_campaign_row.html", campaign=campaign, moves=STATE_MOVES,
+                              trends=install_trends(session, [campaign.id], utcnow().date()))
     if "HX-Request" in request.headers:
         return row
+    if request.form.get("back") == "campaign":  # the campaign page's buttons come back to it
+        return redirect(url_for("dashboard.campaign_page", campaign_id=campaign_id))
     return redirect(url_for("dashboard.campaigns_page"))

@@ -9,6 +9,9 @@ over TLS on loopback, one thread per connection (http.server).
 * `POST /walletobjects/v1/<type>Object/<id>/addMessage`: a 4th TEXT_AND_NOTIFY message within
   24 hours is refused (429), as Google's quota does.
 * `faults.fail_next(n, status)` answers the next n REST requests with that status (429, 500).
+* `fail_next_write(n, status, action=, applied=)` answers the next n writes (insert, patch,
+  addMessage; with `action="addMessage"` only those) with that status. `applied=True` applies
+  them first: a reply lost after Google acted, which a retry must not repeat.
 """
 
 from __future__ import annotations
@@ -71,6 +74,7 @@ class GoogleWalletSimulator:
         self.records: list[RequestRecord] = []
         self.notifications: dict[str, list[float]] = {}
         self.tokens_issued = 0
+        self._write_faults: list[tuple[int, str | None, bool]] = []  # (status, action, applied)
         self._tokens: dict[str, str] = {}  # bearer token -> client_email
         self._lock = threading.Lock()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -104,6 +108,10 @@ class GoogleWalletSimulator:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
+    def fail_next_write(self, n: int, status: int = 500, *, action: str | None = None, applied: bool = False) -> None:
+        with self._lock:
+            self._write_faults = [(status, action, applied)] * n
+
     def requests(self, method: str | None = None, collection: str | None = None) -> list[RequestRecord]:
         with self._lock:
             return [record for record in self.records
@@ -136,12 +144,28 @@ class GoogleWalletSimulator:
         collection, _, resource_id = path.removeprefix(API_PREFIX).partition("/")
         with self._lock:
             client_email = self._tokens.get(authorization.removeprefix("Bearer "))
-        status, answer = self._api(method, collection, resource_id or None, authorization, client_email, body)
+        fault = self._take_write_fault(method, resource_id) if client_email is not None else None
+        if fault is not None and not fault[2]:
+            status, answer = _error(fault[0], "injected")
+        else:
+            status, answer = self._api(method, collection, resource_id or None, authorization, client_email, body)
+            if fault is not None and status < 400:
+                status, answer = _error(fault[0], "applied, but the answer failed (injected)")
         if self.keep_records:
             with self._lock:
                 self.records.append(RequestRecord(time.monotonic(), method, collection, resource_id or None, body,
                                                   status, client_email))
         return status, answer
+
+    def _take_write_fault(self, method: str, resource_id: str) -> tuple[int, str | None, bool] | None:
+        if method not in ("POST", "PATCH"):
+            return None
+        with self._lock:
+            if self._write_faults:
+                _status, action, _applied = self._write_faults[-1]
+                if action is None or resource_id.endswith("/" + action):
+                    return self._write_faults.pop()
+        return None
 
     def _api(self, method: str, collection: str, resource_id: str | None, authorization: str,
              client_email: str | None, body: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:

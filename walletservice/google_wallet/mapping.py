@@ -37,6 +37,8 @@ SEAT_KEYS = {"seat": "seat", "row": "row", "section": "section", "gate": "gate"}
 HOLDER_KEYS = ("name", "holder", "ticket_holder", "member", "member_name")
 
 ImageUrl = Callable[[str], str]
+# Our content's {language: {role: asset_id}} (services.pass_content), the `<lang>.lproj` images.
+LOCALIZED_IMAGES = "localized_images"
 
 
 class MappingError(ValueError):
@@ -146,11 +148,13 @@ def text_modules(content: Mapping[str, Any]) -> list[dict[str, Any]]:
     return modules[:MAX_TEXT_MODULES]
 
 
-def message_body(text: str, *, header: str, message_id: str, notify: bool) -> dict[str, Any]:
+def message_body(text: str, *, header: str, message_id: str, notify: bool, strings: Any = None) -> dict[str, Any]:
     """An AddMessageRequest: a message on the pass, with a notification while Google's
-    allowance (3 per object per 24 hours) lasts."""
-    return {"message": {"id": message_id, "header": header, "body": text,
-                        "messageType": "TEXT_AND_NOTIFY" if notify else "TEXT"}}
+    allowance (3 per object per 24 hours) lasts. `strings`: the pass's localizations."""
+    message: dict[str, Any] = {"id": message_id, "messageType": "TEXT_AND_NOTIFY" if notify else "TEXT"}
+    _plain_and_localized(message, "header", "localizedHeader", header, strings)
+    _plain_and_localized(message, "body", "localizedBody", text, strings)
+    return {"message": message}
 
 
 # -- per type -------------------------------------------------------------------------
@@ -176,8 +180,14 @@ def _offer_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, An
 
 
 def _event_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, Any]:
+    strings = design.get("localizations")
     body: dict[str, Any] = {"eventName": localized(design.get("description") or design.get("logoText") or "Event",
-                                                      design.get("localizations"))}
+                                                      strings)}
+    # The labels of the seat, row, section and gate fields name Google's seat info on every ticket.
+    for key, google in SEAT_KEYS.items():
+        label = _label_of(design, key)
+        if label:
+            body[f"custom{google.capitalize()}Label"] = localized(label, strings)
     logo = _image(design, image_url, "logo", "icon")
     if logo:
         body["logo"] = logo
@@ -200,10 +210,19 @@ def _flight_class(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, A
         raise MappingError("flight: relevant_date gives the scheduled departure and is required")
     return {
         "flightHeader": {"carrier": {"carrierIataCode": carrier}, "flightNumber": number},
-        "origin": {"airportIataCode": airports[0]}, "destination": {"airportIataCode": airports[1]},
+        "origin": _airport(airports[0], primary[0].get("label"), design.get("localizations")),
+        "destination": _airport(airports[1], primary[1].get("label"), design.get("localizations")),
         # Google wants local airport time without an offset.
         "localScheduledDepartureDateTime": _iso(departure)[:19],
     }
+
+
+def _airport(code: str, label: Any, strings: Any) -> dict[str, Any]:
+    """The field's label (Apple shows the city there) overrides the city Google takes from IATA."""
+    airport: dict[str, Any] = {"airportIataCode": code}
+    if label:
+        airport["airportNameOverride"] = localized(label, strings)
+    return airport
 
 
 def _generic_class(_design: Mapping[str, Any], _image_url: ImageUrl) -> dict[str, Any]:
@@ -217,7 +236,10 @@ def _loyalty_object(content: Mapping[str, Any], serial_number: str, _image_url: 
         body["accountName"] = str(holder)
     primary = (content.get("primaryFields") or [{}])[0]
     if primary.get("value") not in (None, ""):
-        body["loyaltyPoints"] = {"label": str(primary.get("label") or ""), "balance": {"string": str(primary["value"])}}
+        points: dict[str, Any] = {"balance": {"string": str(primary["value"])}}
+        _plain_and_localized(points, "label", "localizedLabel", primary.get("label") or "",
+                             content.get("localizations"))
+        body["loyaltyPoints"] = points
     return body
 
 
@@ -226,7 +248,7 @@ def _event_object(content: Mapping[str, Any], _serial: str, _image_url: ImageUrl
     holder = _value_of(content, HOLDER_KEYS)
     if holder:
         body["ticketHolderName"] = str(holder)
-    seat = {google: localized(value) for key, google in SEAT_KEYS.items()
+    seat = {google: localized(value, content.get("localizations")) for key, google in SEAT_KEYS.items()
             if (value := _value_of(content, (key,))) not in (None, "")}
     if seat:
         body["seatInfo"] = seat
@@ -285,11 +307,28 @@ def _common_look(design: Mapping[str, Any], image_url: ImageUrl) -> dict[str, An
 
 
 def _image(design: Mapping[str, Any], image_url: ImageUrl, *roles: str) -> dict[str, Any] | None:
-    images = design.get("images") or {}
     for role in roles:
-        if images.get(role):
-            return {"sourceUri": {"uri": image_url(str(images[role]))},
-                    "contentDescription": localized(role)}
+        asset_id = _image_asset(design, role)
+        if asset_id:
+            # Apple's description is the pass's text for accessibility, as Google's contentDescription is.
+            description = design.get("description") or role
+            return {"sourceUri": {"uri": image_url(asset_id)},
+                    "contentDescription": localized(description, design.get("localizations"))}
+    return None
+
+
+def _image_asset(design: Mapping[str, Any], role: str) -> str | None:
+    """The one image Google shows for a role. Google's Image has a single sourceUri (only its
+    contentDescription is a LocalizedString), so an `<lang>.lproj` image cannot be given per
+    language: the top-level image wins, else the English one, else the first language's."""
+    top = (design.get("images") or {}).get(role)
+    if top:
+        return str(top)
+    per_language = design.get(LOCALIZED_IMAGES) or {}
+    for language in sorted(per_language, key=lambda language: (not language.startswith("en"), language)):
+        asset_id = (per_language.get(language) or {}).get(role)
+        if asset_id:
+            return str(asset_id)
     return None
 
 
@@ -318,6 +357,13 @@ def _value_of(content: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     for field in _fields(content):
         if field.get("key") in keys and field.get("value") not in (None, ""):
             return field["value"]
+    return None
+
+
+def _label_of(content: Mapping[str, Any], key: str) -> Any:
+    for field in _fields(content):
+        if field.get("key") == key and field.get("label"):
+            return field["label"]
     return None
 
 

@@ -74,8 +74,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Created by their migration on PostgreSQL only: the models cannot declare them.
+POSTGRESQL_ONLY_INDEXES = ("ix_passes_search_text_trigrams",)
+
+
 def include_object(obj, name, type_, reflected, compare_to):
     """APScheduler's job table is created by a migration but defined by APScheduler."""
+    if type_ == "index" and name in POSTGRESQL_ONLY_INDEXES:
+        return False
     return not (type_ == "table" and name == "apscheduler_jobs")
 
 

@@ -51,6 +51,21 @@ class DashboardSignInAttempts(Base):
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
+class DashboardSignInAddressAttempts(Base):
+    """Sign-in attempts per client address (services.dashboard_users): the per-e-mail count
+    alone lets one machine try a few passwords on each of many addresses. Same columns
+    and mechanism as DashboardSignInAttempts; an IPv6 client is counted by its /64."""
+
+    __tablename__ = "dashboard_sign_in_address_attempts"
+
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[dt.datetime | None]
+    lockouts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Pruned a day after the last attempt, as the per-address-typed counts.
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+
+
 class DashboardAuditEntry(Base):
     """One change made in the dashboard: who, what, when, the object before and after."""
 

@@ -16,7 +16,9 @@ class Device(Base):
 
     id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
     device_library_identifier: Mapped[str] = mapped_column(unique=True)
-    push_token: Mapped[str] = mapped_column(String(512))
+    # Indexed: APNs answers name a token (410: drop its registrations), and the overview's
+    # stale devices go from pushed tokens to devices.
+    push_token: Mapped[str] = mapped_column(String(512), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -54,6 +54,24 @@ class CampaignDayCounter(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
+class EventDayCount(Base):
+    """pass_events summed per campaign, UTC day, kind and OS ('' when unknown): what the
+    reports and the dashboard read, so no request scans events.
+
+    Kept by database triggers on pass_events in the inserting transaction (migration
+    d41c7e2a9b50 says why triggers); nothing in Python writes it. Deleting events does
+    not lower it: the counts outlive the rows (docs/dashboard.md, "Speed").
+    """
+
+    __tablename__ = "event_day_counts"
+
+    campaign_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    device_os: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
 class WebhookDelivery(Base):
     """One event POSTed to an organization's webhook URL, retried until it is
     answered 2xx or recorded as failed (leases as in the push outbox)."""

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from walletservice.models.base import Base, JSONType, utcnow
+from walletservice.models.base import BigIntegerKey, Base, JSONType, new_uuid, utcnow
 
 
 class GoogleWalletClass(Base):
@@ -41,6 +41,11 @@ class GoogleWalletObject(Base):
     notified_at: Mapped[list[Any] | None] = mapped_column(JSONType)
     # Messages sent without notification because the 3 were used up.
     unnotified_messages: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The AddMessageRequest decided with the last PATCH and not yet sent (services.google_messages).
+    pending_message: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    # The job claim ("<job id>:<claims>") that decided the pending message and is to send it. Any
+    # other claim (a retry, a takeover after a worker died mid-send, another job) checks Google first.
+    message_claim: Mapped[str | None] = mapped_column(String(48))
 
 
 class GoogleCallbackNonce(Base):
@@ -70,3 +75,37 @@ class GoogleIssuerAccount(Base):
     service_account_encrypted: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GoogleWalletRetirement(Base):
+    """Google objects to set INACTIVE (services.google_retirement): a pass or campaign was
+    deleted, or the organization left this issuer. The issuer is pinned when the work is
+    queued, since the organization may change issuer before it runs."""
+
+    __tablename__ = "google_wallet_retirements"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_uuid)
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    # deleted (the pass or campaign is gone), disabled (the campaign turned gwallet_usage off)
+    # or issuer_replaced (the organization left the issuer).
+    reason: Mapped[str] = mapped_column(String(16))
+    # The campaign that turned Google off (reason disabled); no foreign key, it may be deleted since.
+    campaign_id: Mapped[str | None] = mapped_column(String(36))
+    # Both null: the server's issuer. Otherwise a copy of the organization's own account as it
+    # was, still encrypted (services.key_encryption), so the old key outlives its replacement.
+    issuer_id: Mapped[str | None] = mapped_column(String(32))
+    service_account_encrypted: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GoogleWalletRetiredObject(Base):
+    """One object of a retirement, deleted once Google has it INACTIVE."""
+
+    __tablename__ = "google_wallet_retired_objects"
+
+    id: Mapped[int] = mapped_column(BigIntegerKey, primary_key=True, autoincrement=True)
+    retirement_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("google_wallet_retirements.id", ondelete="CASCADE"), index=True)
+    google_type: Mapped[str] = mapped_column(String(32))  # e.g. "offer"
+    pass_id: Mapped[str] = mapped_column(String(36))  # the pass is usually gone: no foreign key

@@ -41,6 +41,9 @@ class BackgroundJob(Base):
     result: Mapped[dict[str, Any] | None]
     push_request_id: Mapped[str | None] = mapped_column(String(36))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # How many times a worker has claimed the job (a retry, a takeover after a crash, a hand-back):
+    # work started under one claim can tell when another claim continues it (services.google_messages).
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import BigInteger, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from walletservice.models.base import Base, new_uuid, utcnow
@@ -48,3 +48,15 @@ class ApiKey(Base):
     revoked_at: Mapped[dt.datetime | None]
 
     organization: Mapped[Organization] = relationship(back_populates="api_keys")
+
+
+class OrganizationCounter(Base):
+    """Figures of an organization kept current by database triggers (migration
+    d41c7e2a9b50): passes_with_devices, its passes with at least one registration."""
+
+    __tablename__ = "organization_counters"
+
+    organization_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    passes_with_devices: Mapped[int] = mapped_column(BigInteger)

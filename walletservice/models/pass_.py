@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from walletservice.models.base import Base, BigIntegerKey, new_uuid, utcnow
@@ -65,6 +65,12 @@ class Pass(Base):
     # Set once the customer enrolled; the pass then ships without personalization.json.
     personalized_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Every value a searchPhrase matches, joined by U+001F: written by a database trigger
+    # whenever id, user_provided_id, content or values change (migration d41c7e2a9b50), and
+    # read only in SQL (deferred: a loaded copy could be stale). On PostgreSQL
+    # ix_passes_search_text_trigrams (GIN, pg_trgm) indexes it; the migration creates it,
+    # as the model cannot say "PostgreSQL only" to Alembic (migrations/env.py skips it).
+    search_text: Mapped[str | None] = mapped_column(Text, deferred=True)
 
 
 class PassTypeTagCounter(Base):

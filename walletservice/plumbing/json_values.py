@@ -78,6 +78,20 @@ class TextContains(FunctionElement[bool]):
     inherit_cache = True
 
 
+class IndexedTextContains(FunctionElement[bool]):
+    """Case-sensitive substring test that a trigram index serves on PostgreSQL:
+    IndexedTextContains(text, phrase, like_pattern(phrase)). SQLite tests the phrase."""
+
+    type = Boolean()
+    inherit_cache = True
+
+
+def like_pattern(phrase: str) -> str:
+    """LIKE's pattern for "contains phrase": its \\, % and _ escaped (backslash is the escape)."""
+    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 class BinaryOrder(FunctionElement[str]):
     """Text compared by code point on both databases (PostgreSQL's default collation is not)."""
 
@@ -128,6 +142,12 @@ def _sqlite_contains(element: TextContains, compiler: SQLCompiler, **kw: Any) ->
     return f"(instr({text}, {part}) > 0)"
 
 
+@compiles(IndexedTextContains, "sqlite")
+def _sqlite_indexed_contains(element: IndexedTextContains, compiler: SQLCompiler, **kw: Any) -> str:
+    text, phrase, _pattern = _parts(element, compiler, **kw)
+    return f"(instr({text}, {phrase}) > 0)"
+
+
 @compiles(BinaryOrder, "sqlite")
 def _sqlite_binary(element: BinaryOrder, compiler: SQLCompiler, **kw: Any) -> str:
     (text,) = _parts(element, compiler, **kw)
@@ -163,6 +183,13 @@ def _postgresql_decimal_text(element: JsonDecimalText, compiler: SQLCompiler, **
 def _postgresql_contains(element: TextContains, compiler: SQLCompiler, **kw: Any) -> str:
     text, part = _parts(element, compiler, **kw)
     return f"(strpos({text}, {part}) > 0)"
+
+
+@compiles(IndexedTextContains, "postgresql")
+def _postgresql_indexed_contains(element: IndexedTextContains, compiler: SQLCompiler, **kw: Any) -> str:
+    # LIKE, not strpos(): pg_trgm's GIN operator class serves LIKE (still case-sensitive).
+    text, _phrase, pattern = _parts(element, compiler, **kw)
+    return f"({text} LIKE {pattern} ESCAPE '\\')"
 
 
 @compiles(BinaryOrder, "postgresql")

@@ -124,6 +124,7 @@ def claim_job(
     assert job is not None
     if job.state == "queued":
         job.state, job.started_at = "running", now
+    job.claims += 1  # we hold the row: claim() updated it in this transaction
     return job
 
 

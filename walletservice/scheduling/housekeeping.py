@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.models import (
     BackgroundJob,
+    DashboardSignInAddressAttempts,
     DashboardSignInAttempts,
     Device,
     DeviceLogEntry,
@@ -57,10 +58,12 @@ def prune_sign_in_attempts(session: Session, now: dt.datetime | None = None) -> 
     so the table must not grow with every address ever tried. A guesser who waits a day
     starts a new count, as after a lock (services.attempt_limits)."""
     now = now or utcnow()
-    table = DashboardSignInAttempts
-    return session.execute(delete(table).where(
-        table.last_attempt_at < now - SIGN_IN_ATTEMPTS_KEPT,
-        (table.locked_until.is_(None)) | (table.locked_until < now))).rowcount or 0
+    pruned = 0
+    for table in (DashboardSignInAttempts, DashboardSignInAddressAttempts):  # per address typed, per client
+        pruned += session.execute(delete(table).where(
+            table.last_attempt_at < now - SIGN_IN_ATTEMPTS_KEPT,
+            (table.locked_until.is_(None)) | (table.locked_until < now))).rowcount or 0
+    return pruned
 
 
 def purge_expired_callback_nonces(session: Session, now: dt.datetime | None = None) -> int:

@@ -19,6 +19,7 @@ from walletservice.services.campaign_pages import check_remote_form_url
 from walletservice.services.certificates import CertificateStore, Signer, default_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
+from walletservice.services.google_retirement import retire_deleted_campaign
 from walletservice.services.google_sync import enqueue_campaign_sync, google_enabled
 from walletservice.services.nfc_keys import with_nfc_public_key
 from walletservice.services.organization_certificates import get_visible_certificate
@@ -38,6 +39,7 @@ from walletservice.services.passworks_mapping import (
     campaign_attributes,
     campaign_design,
     foreign_settings,
+    with_foreign_field_keys,
 )
 
 
@@ -173,6 +175,7 @@ def _apply_attributes(
     attributes["organization_name"] = attributes.get("organization_name") or organization.name
     attributes = with_nfc_public_key(session, organization.id, attributes)
     design, settings = campaign_design(campaign.style, attributes)
+    design = with_foreign_field_keys(design, campaign.design)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
     check_content(checked, campaign.pass_type_identifier, campaign.team_identifier, session)
     check_code_settings(settings)
@@ -245,6 +248,7 @@ def change_campaign_state(session: Session, campaign: Campaign, action: str) -> 
 def delete_campaign(session: Session, campaign: Campaign) -> None:
     """The campaign and its passes (installed copies stop updating)."""
     campaign = lock_or_not_found(session, campaign, "campaign")
+    retire_deleted_campaign(session, campaign)
     session.execute(delete(Pass).where(Pass.campaign_id == campaign.id))
     session.delete(campaign)
     session.flush()

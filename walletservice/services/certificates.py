@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from walletservice.errors import ConfigurationError, InvalidInput
@@ -219,14 +220,24 @@ def import_certificate(
     now: dt.datetime | None = None,
 ) -> SigningCertificate:
     """Check a Pass Type ID certificate and store it, private key encrypted."""
+    return store_certificate(session, upload, secret_key, organization_id=organization_id, now=now)[0]
+
+
+def store_certificate(
+    session: Session,
+    upload: CertificateUpload,
+    secret_key: str,
+    *,
+    organization_id: str | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[SigningCertificate, bool]:
+    """import_certificate, also saying whether this call stored it (False: it was stored already)."""
     identity = _identity_or_invalid(upload)
     info = describe_certificate(identity.certificate)
     _check_usable(identity, info, now or utcnow())
-    existing = session.execute(
-        select(SigningCertificate).where(SigningCertificate.fingerprint_sha256 == info.fingerprint_sha256)
-    ).scalar_one_or_none()
+    existing = _stored_certificate(session, info.fingerprint_sha256)
     if existing is not None:
-        return existing
+        return existing, False
     row = SigningCertificate(
         organization_id=organization_id,
         pass_type_identifier=info.pass_type_identifier,
@@ -238,9 +249,26 @@ def import_certificate(
         not_before=info.not_before,
         not_after=info.not_after,
     )
-    session.add(row)
-    session.flush()
-    return row
+    # The same file uploaded twice at once: the second insert meets the first's unique
+    # fingerprint (PostgreSQL waits for its commit), and then answers with the stored row.
+    savepoint = session.begin_nested()
+    try:
+        session.add(row)
+        session.flush()
+    except IntegrityError:
+        savepoint.rollback()
+        existing = _stored_certificate(session, info.fingerprint_sha256)
+        if existing is None:
+            raise
+        return existing, False
+    savepoint.commit()
+    return row, True
+
+
+def _stored_certificate(session: Session, fingerprint_sha256: str) -> SigningCertificate | None:
+    return session.execute(
+        select(SigningCertificate).where(SigningCertificate.fingerprint_sha256 == fingerprint_sha256)
+    ).scalar_one_or_none()
 
 
 def _identity_or_invalid(upload: CertificateUpload) -> SigningIdentity:

@@ -2,8 +2,9 @@
 signing in (Flask-free; docs/dashboard.md).
 
 Passwords are hashed with argon2id (argon2-cffi's defaults, RFC 9106's second
-recommended setting). Wrong passwords are counted and locked per address typed, by the
-same mechanism as download PINs (services.attempt_limits).
+recommended setting). Attempts are counted and locked per e-mail address typed and per
+client address (so one machine cannot try a few passwords on each of many e-mail
+addresses), by the same mechanism as download PINs (services.attempt_limits).
 
 A sign-in is three steps, so that no database transaction or connection is held while a
 password is hashed (64 MiB and ~0.1 s each, and anyone may ask for one): count the
@@ -15,20 +16,26 @@ forget the count on success.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, NotFound
-from walletservice.models import DashboardSignInAttempts, DashboardUser, Organization
+from walletservice.models import DashboardSignInAddressAttempts, DashboardSignInAttempts, DashboardUser, Organization
 from walletservice.models.dashboard import ROLES
-from walletservice.services.attempt_limits import AttemptPolicy, count_attempt, forget_attempts, lock_after_failure
+from walletservice.services.attempt_limits import (
+    AttemptPolicy,
+    count_attempt,
+    forget_attempts,
+    lock_after_failure,
+)
 
 MIN_PASSWORD_CHARS = 12
 MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a megabyte "password" is only a cost
@@ -61,6 +68,16 @@ class CountedSignIn:
     password_hash: str = _UNKNOWN_USER_HASH
     locked_for: int = 0  # locked before this attempt: refuse without comparing
     locks_on_failure: int = 0  # this was the last allowed attempt: the lock already taken, if wrong
+    address: str | None = None  # the client address counted, as address_key made it
+    address_locked_now: bool = False  # this attempt took the client address's lock
+
+
+@dataclass(frozen=True)
+class AddressLimit:
+    """The client's address (request_client_address) and its allowance."""
+
+    address: str
+    policy: AttemptPolicy
 
 
 def normalized_email(email: str) -> str:
@@ -126,13 +143,30 @@ def active_user(session: Session, user_id: str) -> DashboardUser | None:
     return user if user is not None and user.disabled_at is None else None
 
 
-def count_sign_in(session: Session, email: str, policy: AttemptPolicy, now: dt.datetime) -> CountedSignIn:
+def count_sign_in(session: Session, email: str, policy: AttemptPolicy, now: dt.datetime,
+                  client: AddressLimit | None = None) -> CountedSignIn:
     """Step 1, in its own transaction: count the attempt; the caller commits.
 
-    The attempt that uses up the allowance takes the lock here, before its comparison,
-    so concurrent attempts after it are refused even while it is being compared; a right
-    password then lifts the lock in step 3."""
+    Counted for the client address first, then for the e-mail address typed (always in
+    this order, so two sign-ins never wait on each other's rows the other way round). An
+    address locked refuses before the e-mail is counted. The attempt that uses up an
+    allowance takes the lock here, before its comparison, so concurrent attempts after it
+    are refused even while it is being compared; a right password lifts it in step 3."""
     email = email.strip().lower()[:MAX_EMAIL_CHARS]
+    if client is None:
+        return _count_for_email(session, email, policy, now)
+    address = address_key(client.address)
+    table = DashboardSignInAddressAttempts.__table__
+    counted = count_attempt(session, table, address, now)
+    if counted.seconds_locked(now):
+        return CountedSignIn(email, locked_for=counted.seconds_locked(now))
+    address_lock = lock_after_failure(session, table, address, counted, client.policy, now)
+    found = _count_for_email(session, email, policy, now)
+    return replace(found, locks_on_failure=max(found.locks_on_failure, address_lock), address=address,
+                   address_locked_now=address_lock > 0)
+
+
+def _count_for_email(session: Session, email: str, policy: AttemptPolicy, now: dt.datetime) -> CountedSignIn:
     if _CONTROL.search(email):
         return CountedSignIn(email)  # no address holds one, and PostgreSQL text cannot hold NUL
     table = DashboardSignInAttempts.__table__
@@ -144,6 +178,20 @@ def count_sign_in(session: Session, email: str, policy: AttemptPolicy, now: dt.d
     if user is None or user.disabled_at is not None:
         return CountedSignIn(email, locks_on_failure=locks_on_failure)
     return CountedSignIn(email, user.id, user.password_hash, locks_on_failure=locks_on_failure)
+
+
+def address_key(address: str) -> str:
+    """What a client is counted by: its IPv4 address, or its IPv6 /64 (one subscriber's
+    network holds 2**64 addresses, each of which would otherwise start a new count)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def compare_password(counted: CountedSignIn, password: str) -> SignIn:
@@ -164,13 +212,26 @@ def compare_password(counted: CountedSignIn, password: str) -> SignIn:
 
 
 def finish_sign_in(session: Session, counted: CountedSignIn, compared: SignIn) -> SignIn:
-    """Step 3, in its own transaction: after a right password, the count starts again and
-    the user is read once more (disabled meanwhile: no sign-in)."""
+    """Step 3, in its own transaction: after a right password, the e-mail's count starts
+    again, the client address's attempt is taken back, and the user is read once more
+    (disabled meanwhile: no sign-in)."""
     if compared.outcome != "signed_in" or counted.user_id is None:
         return compared
+    if counted.address is not None:  # the address's row first, as in step 1
+        _take_back_address_attempt(session, counted.address, counted.address_locked_now)
     forget_attempts(session, DashboardSignInAttempts.__table__, counted.email)
     user = active_user(session, counted.user_id)
     return SignIn("signed_in", user) if user is not None else SignIn("wrong")
+
+
+def _take_back_address_attempt(session: Session, address: str, took_the_lock: bool) -> None:
+    """A right password un-counts its own attempt, and only that: clearing the address's
+    count would let anyone holding one account reset it between guesses at others."""
+    table = DashboardSignInAddressAttempts
+    values: dict[str, object] = {"failures": case((table.failures > 0, table.failures - 1), else_=0)}
+    if took_the_lock:
+        values.update(locked_until=None, lockouts=case((table.lockouts > 0, table.lockouts - 1), else_=0))
+    session.execute(update(table).where(table.address == address).values(values))
 
 
 def end_sessions(session: Session, user_id: str) -> None:

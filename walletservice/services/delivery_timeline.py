@@ -17,13 +17,15 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from walletservice.models import Device, Pass, PassEvent, PassRevision, PushDelivery, PushRequest, Registration
 
 MAX_ENTRIES_PER_SOURCE = 200
 MAX_STALE_LISTED = 50
+# The overview's stale devices look at pushes requested this many days back (its window).
+STALE_LOOKBACK_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -67,14 +69,32 @@ def _not_fetched_since_change() -> Any:
 
 def stale_passes(session: Session, organization_id: str, now: dt.datetime, stale_minutes: int,
                  limit: int = MAX_STALE_LISTED) -> tuple[int, list[Pass]]:
-    """How many of the organization's passes are stale, and the most recently changed ones."""
-    stale_device = (select(Registration.id).join(Device, Device.id == Registration.device_id)
-                    .where(Registration.pass_id == Pass.id, *_pushed_after_change(now, stale_minutes))
-                    .correlate(Pass).exists())
-    stale = and_(Pass.organization_id == organization_id, _not_fetched_since_change(), stale_device)
-    count = int(session.scalar(select(func.count()).select_from(Pass).where(stale)) or 0)
-    listed = list(session.scalars(select(Pass).where(stale).order_by(Pass.modified_at.desc(), Pass.id).limit(limit)))
-    return count, listed
+    """How many of the organization's passes are stale, and the most recently changed ones.
+
+    Only the organization's pushes requested in the last STALE_LOOKBACK_DAYS count, and the
+    search starts from them (their deliveries, the devices holding those tokens, their
+    registrations, then each pass by its key): testing every pass of the organization was
+    a scan of all its passes per request (docs/dashboard.md, "Speed")."""
+    # The join runs once: its passes' keys, newest change first, give the count and the page.
+    found = session.execute(select(Pass.id).where(Pass.id.in_(_stale_pass_ids(organization_id, now, stale_minutes)))
+                            .order_by(Pass.modified_at.desc(), Pass.id)).scalars().all()
+    newest = list(found[:limit])
+    by_id = {pass_.id: pass_ for pass_ in session.scalars(select(Pass).where(Pass.id.in_(newest)))}
+    return len(found), [by_id[pass_id] for pass_id in newest]
+
+
+def _stale_pass_ids(organization_id: str, now: dt.datetime, stale_minutes: int) -> Any:
+    """Ids (repeated) of the passes with a device pushed lately and not fetched since."""
+    return (select(Registration.pass_id)
+            .join(Device, Device.id == Registration.device_id)
+            .join(PushDelivery, and_(PushDelivery.push_token == Device.push_token,
+                                     PushDelivery.pass_type_identifier == Registration.pass_type_identifier))
+            .join(PushRequest, PushRequest.id == PushDelivery.push_request_id)
+            .join(Pass, Pass.id == Registration.pass_id)
+            .where(PushRequest.organization_id == organization_id,
+                   PushRequest.created_at >= now - dt.timedelta(days=STALE_LOOKBACK_DAYS),
+                   Pass.organization_id == organization_id, _not_fetched_since_change(),
+                   *_pushed_after_change(now, stale_minutes)))
 
 
 def registered_devices(session: Session, pass_: Pass, now: dt.datetime, stale_minutes: int) -> list[RegisteredDevice]:

@@ -22,10 +22,11 @@ from sqlalchemy.orm import Session
 from walletservice.db import lock_for_update
 from walletservice.errors import InvalidInput
 from walletservice.google_wallet.accounts import ServiceAccountError, parse_service_account
-from walletservice.models import Campaign, GoogleIssuerAccount, GoogleWalletClass, GoogleWalletObject, Organization, Pass
+from walletservice.models import Campaign, GoogleIssuerAccount, GoogleWalletClass, Organization
 from walletservice.models.base import utcnow
 from walletservice.services import google_sync
 from walletservice.services.google_issuers import GOOGLE_TOKEN_URI
+from walletservice.services.google_retirement import retire_previous_issuer
 from walletservice.services.key_encryption import encrypt_private_key
 
 # Google's issuer ids are decimal numbers (the Pay & Wallet Console shows them).
@@ -61,6 +62,7 @@ def set_own_account(session: Session, organization: Organization, issuer_id: str
     account = _checked_account(key_file, token_uris)
     lock_for_update(organization)  # two changes at once: the second waits and wins whole
     row = session.get(GoogleIssuerAccount, organization.id)
+    retire_previous_issuer(session, organization.id, row)  # before the row holds the new key
     if row is None:
         row = GoogleIssuerAccount(organization_id=organization.id)
         session.add(row)
@@ -78,6 +80,7 @@ def remove_own_account(session: Session, organization: Organization) -> bool:
     row = session.get(GoogleIssuerAccount, organization.id)
     if row is None:
         return False
+    retire_previous_issuer(session, organization.id, row)
     session.delete(row)
     session.flush()
     _sync_again(session, organization.id)
@@ -126,14 +129,12 @@ def _checked_account(key_file: str, token_uris: set[str]) -> Any:
 
 
 def _sync_again(session: Session, organization_id: str) -> None:
-    """The other issuer holds none of the organization's classes or objects: forget what the
-    old one held and queue every Google-enabled campaign whole."""
+    """The other issuer holds none of the organization's classes or objects (the objects' rows
+    went with retire_previous_issuer): queue every Google-enabled campaign whole."""
     campaigns = list(session.scalars(select(Campaign).where(Campaign.organization_id == organization_id)))
     campaign_ids = [campaign.id for campaign in campaigns]
     if not campaign_ids:
         return
-    session.execute(delete(GoogleWalletObject).where(GoogleWalletObject.pass_id.in_(
-        select(Pass.id).where(Pass.campaign_id.in_(campaign_ids)))))
     session.execute(delete(GoogleWalletClass).where(GoogleWalletClass.campaign_id.in_(campaign_ids)))
     for campaign in campaigns:
         google_sync.enqueue_campaign_sync(session, campaign, was_enabled=False)

@@ -53,6 +53,11 @@ def issuer_for(session: Session, organization_id: str, settings: Mapping[str, An
     if own is not None:
         info = json.loads(decrypt_private_key(settings["WALLET_SECRET_KEY"], own.service_account_encrypted))
         return GoogleIssuer(own.issuer_id, parse_service_account(info), f"{SERVER_RATE_SLOT}:{organization_id}")
+    return server_issuer(settings)
+
+
+def server_issuer(settings: Mapping[str, Any]) -> GoogleIssuer | None:
+    """WALLET_GOOGLE_ISSUER_ID with WALLET_GOOGLE_SERVICE_ACCOUNT_FILE; None when not configured."""
     issuer_id, account_file = settings["WALLET_GOOGLE_ISSUER_ID"], settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"]
     if not issuer_id or not account_file:
         return None

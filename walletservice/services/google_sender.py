@@ -1,8 +1,8 @@
 """The `google_wallet_sync` job: bring a campaign's Google class and its passes' objects in
 step with what we hold (queued by services.google_sync). Loaded by workers only.
 
-A new push message becomes a Google message with notification, at most 3 per pass per
-24 hours (Google's limit); later ones are sent without notification and counted.
+A new push message becomes a Google message (services.google_messages), sent in the pass's
+chunk after the one that PATCHes its object.
 
 Chunks: the class first (insert when missing, else patch), then one pass per chunk, so
 a pass written to Google and its recorded update tag commit together and a retried
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ssl
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +30,7 @@ from walletservice.google_wallet.accounts import ServiceAccountError
 from walletservice.google_wallet.client import GoogleApiError, Resource, WalletObjectsClient
 from walletservice.google_wallet.credentials import AccessTokens
 from walletservice.google_wallet.mapping import (
-    MappingError, PassState, class_body, google_type, message_body, object_body,
+    MappingError, PassState, class_body, google_type, object_body,
 )
 from walletservice.google_wallet.pacing import RequestPacer
 from walletservice.models import BackgroundJob, Campaign, GoogleWalletObject, Organization, Pass
@@ -39,14 +38,10 @@ from walletservice.models.base import utcnow
 from walletservice.plumbing.signed_values import sign_value
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
 from walletservice.queue.rate_slots import SharedRatePacer
-from walletservice.services import google_sync
+from walletservice.services import google_messages, google_sync
 from walletservice.services.google_issuers import GoogleIssuer, issuer_for
 from walletservice.services.passworks_mapping import campaign_setting
-from walletservice.services.push_message import push_message_field, push_message_text
 
-# Google: at most 3 messages with notification per object per 24 hours.
-NOTIFICATIONS_PER_WINDOW = 3
-NOTIFICATION_WINDOW_SECONDS = 24 * 3600
 # synced_tag of an object row claimed but not yet inserted at Google (update tags are >= 0).
 NOT_AT_GOOGLE = -1
 _clients: dict[tuple[Any, ...], WalletObjectsClient] = {}
@@ -68,7 +63,8 @@ def wallet_client(settings: JobSettings, issuer: GoogleIssuer) -> WalletObjectsC
         return _clients[key]
 
 
-def _issuer(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
+def issuer_or_error(session: Session, organization_id: str, settings: JobSettings) -> GoogleIssuer | None:
+    """issuer_for, its failures raised as a GoogleApiError that is not retried."""
     try:
         return issuer_for(session, organization_id, settings)
     # A refusal to record (gwallet_message), not a crash to retry: an unreadable key file, or an
@@ -96,7 +92,7 @@ def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
     try:
-        issuer = _issuer(session, job.organization_id, settings)
+        issuer = issuer_or_error(session, job.organization_id, settings)
     except GoogleApiError as exc:
         issuer, unusable = None, str(exc)
     else:
@@ -104,7 +100,9 @@ def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> C
                     "WALLET_GOOGLE_SERVICE_ACCOUNT_FILE) and the organization has no issuer of its own")
     if job.payload.get("removed"):
         return _retire_objects(job.payload["removed"], settings, issuer) if issuer else _nothing_to_do()
-    campaign = session.get(Campaign, job.payload["campaign_id"])
+    # Shared lock: turning Google off waits for this chunk, so its retirement PATCHes after our write.
+    campaign = session.scalars(select(Campaign).where(Campaign.id == job.payload["campaign_id"])
+                               .with_for_update(read=True)).first()
     if campaign is None or not google_sync.google_enabled(campaign):
         return _nothing_to_do()  # deleted or turned off meanwhile
     if issuer is None:
@@ -148,16 +146,20 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
     if pass_ is None:
         return ChunkResult(cursor=cursor, processed=0, done=True)
     synced = _claim_object_row(session, pass_.id)
+    if synced.pending_message is not None:
+        return _send_message(job, pass_, synced, settings, issuer, cursor)
     exists = synced.synced_tag != NOT_AT_GOOGLE
     if exists and synced.synced_tag >= pass_.update_tag:
         return ChunkResult(cursor=cursor, processed=1, done=False)  # already there (a retried or repeated job)
+    message_kept = False
     try:
-        resource = _write_object(pass_, campaign, settings, issuer, exists=exists)
+        _write_object(pass_, campaign, settings, issuer, exists=exists)
         if not exists:
             # A new object shows the pass's current push message among its text modules already.
-            synced.message_value = _push_message_value(pass_)
+            synced.message_value = google_messages.push_message_value(pass_)
         else:
-            _send_push_message(pass_, campaign, settings, issuer, resource, synced)
+            message_kept = google_messages.queue_push_message(
+                pass_, campaign, synced, google_messages.claim_token(job))
         synced.synced_tag, synced.synced_at = pass_.update_tag, utcnow()
     except (MappingError, GoogleApiError) as exc:
         if isinstance(exc, GoogleApiError) and exc.retryable:
@@ -166,7 +168,27 @@ def _sync_next_pass(session: Session, job: BackgroundJob, campaign: Campaign, se
             session.delete(synced)  # nothing at Google: no save link may point there
         return ChunkResult(cursor=cursor, processed=1, failed=1, done=False,
                            errors=[{"id": pass_.id, "error": str(exc)}])
-    return ChunkResult(cursor=cursor, processed=1, done=False)
+    # The message goes out in the next chunk, on this same pass (the cursor stays), so retrying
+    # its send never PATCHes the object again.
+    return ChunkResult(cursor=job.cursor if message_kept else cursor, processed=1, done=False)
+
+
+def _send_message(job: BackgroundJob, pass_: Pass, synced: GoogleWalletObject, settings: JobSettings,
+                  issuer: GoogleIssuer, cursor: str) -> ChunkResult:
+    """The pass's kept push message (services.google_messages), then on to the next pass, or back
+    to this one when it changed since the message was decided (another job found the message)."""
+    if pass_.update_tag > synced.synced_tag:
+        cursor = job.cursor or ""
+    resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer.issuer_id, pass_.id))
+    try:
+        google_messages.send_pending_message(wallet_client(settings, issuer), resource, synced,
+                                             google_messages.claim_token(job))
+    except GoogleApiError as exc:
+        if exc.retryable:
+            raise
+        synced.pending_message = synced.message_claim = None
+        return ChunkResult(cursor=cursor, processed=0, done=False, errors=[{"id": pass_.id, "error": str(exc)}])
+    return ChunkResult(cursor=cursor, processed=0, done=False)
 
 
 def _claim_object_row(session: Session, pass_id: str) -> GoogleWalletObject:
@@ -184,32 +206,9 @@ def _claim_object_row(session: Session, pass_id: str) -> GoogleWalletObject:
                            .with_for_update().execution_options(populate_existing=True)).one()
 
 
-def _push_message_value(pass_: Pass) -> str | None:
-    field = push_message_field(pass_.content)
-    return str(field["value"]) if field and field.get("value") else None
-
-
-def _send_push_message(pass_: Pass, campaign: Campaign, settings: JobSettings, issuer: GoogleIssuer,
-                       resource: Resource, synced: GoogleWalletObject, now: float | None = None) -> None:
-    """A new push message (services.push_message) becomes a Google message, with notification
-    while the object's 3 per 24 hours last; later ones are sent without and counted."""
-    value = _push_message_value(pass_)
-    if value is None or value == synced.message_value:
-        return
-    now = time.time() if now is None else now
-    recent = [at for at in (synced.notified_at or []) if at > now - NOTIFICATION_WINDOW_SECONDS]
-    notify = len(recent) < NOTIFICATIONS_PER_WINDOW
-    header = str(pass_.content.get("organizationName") or campaign.name)
-    wallet_client(settings, issuer).add_message(resource, message_body(
-        push_message_text(value), header=header, message_id=f"push-{pass_.update_tag}", notify=notify))
-    synced.message_value = value
-    synced.notified_at = [*recent, now] if notify else recent
-    if not notify:
-        synced.unnotified_messages += 1
-
-
 def _retire_objects(removed: list[dict[str, str]], settings: JobSettings, issuer: GoogleIssuer) -> ChunkResult:
-    """Deleted passes: their objects become INACTIVE (one already gone at Google is fine)."""
+    """Jobs queued before services.google_retirement existed (payload "removed"): their objects
+    become INACTIVE (one already gone at Google is fine)."""
     for item in removed:
         resource = Resource(item["type"], "Object", google_sync.object_id(issuer.issuer_id, item["pass_id"]))
         try:
@@ -242,14 +241,13 @@ def _next_pass(session: Session, job: BackgroundJob, campaign: Campaign) -> tupl
 
 
 def _write_object(pass_: Pass, campaign: Campaign, settings: JobSettings, issuer: GoogleIssuer, *,
-                  exists: bool) -> Resource:
+                  exists: bool) -> None:
     body = object_body(
         pass_.content, class_id=google_sync.class_id(issuer.issuer_id, campaign.id), serial_number=pass_.serial_number,
         state=pass_state(pass_, campaign.settings),
         image_url=lambda asset_id: image_url(settings, pass_.organization_id, asset_id))
     resource = Resource(google_type(pass_.content), "Object", google_sync.object_id(issuer.issuer_id, pass_.id))
     wallet_client(settings, issuer).upsert(resource, body, probably_exists=exists)
-    return resource
 
 
 def pass_state(pass_: Pass, settings: Mapping[str, Any] | None) -> PassState:

@@ -15,13 +15,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from walletservice.db import upsert_insert
+from walletservice.db import lock_for_update, upsert_insert
 from walletservice.google_wallet.mapping import google_type
 from walletservice.google_wallet.save_links import save_url
 from walletservice.models import Campaign, GoogleWalletClass, GoogleWalletObject, Pass
 from walletservice.models.base import utcnow
 from walletservice.queue.jobs import enqueue_job
 from walletservice.services.google_issuers import GoogleIssuer, issuer_for
+from walletservice.services.google_retirement import retire_disabled_campaign
 
 SYNC_KIND = "google_wallet_sync"
 USAGE_SETTING = "gwallet_usage"
@@ -56,25 +57,32 @@ def enqueue_pass_syncs(session: Session, passes: Sequence[Pass]) -> None:
                         {"campaign_id": campaign_id, "pass_ids": pass_ids})
 
 
-def enqueue_object_retirement(session: Session, pass_: Pass) -> None:
-    """Before a pass is deleted: its Google object, if it has one, is set INACTIVE (Google keeps
-    objects; a deleted pass must not stay valid in Google Wallet)."""
-    if session.get(GoogleWalletObject, pass_.id) is None:
-        return
-    enqueue_job(session, pass_.organization_id, SYNC_KIND, {
-        "campaign_id": pass_.campaign_id, "removed": [{"pass_id": pass_.id, "type": google_type(pass_.content)}]})
-
-
 def enqueue_campaign_sync(session: Session, campaign: Campaign, *, was_enabled: bool) -> None:
-    """After a campaign is created or changed: its class, and when Google was just turned on,
-    every pass it already has."""
+    """After a campaign is created or changed (locked by the caller): its class, and when Google
+    was just turned on, every pass it already has. Turned off, its objects are retired."""
     if not google_enabled(campaign):
+        if was_enabled:
+            retire_disabled_campaign(session, campaign)
         return
     _set_status(session, campaign.id, UPDATED if was_enabled else LOCAL)
     payload: dict[str, Any] = {"campaign_id": campaign.id, "class": True}
     if not was_enabled:
         payload["all_passes"] = True
     enqueue_job(session, campaign.organization_id, SYNC_KIND, payload)
+
+
+def set_google_usage(session: Session, campaign: Campaign, enabled: bool) -> Campaign:
+    """Turn Google on or off for a campaign (v3's googleWalletEnabled; v2 sets it among the campaign's
+    attributes). Turning it on queues the class and every pass, as v2 does; turning it off retires
+    the objects."""
+    campaign = lock_for_update(campaign)
+    was_enabled = google_enabled(campaign)
+    if enabled != was_enabled:
+        campaign.settings = {**(campaign.settings or {}), USAGE_SETTING: enabled}
+        campaign.updated_at = utcnow()
+        session.flush()
+        enqueue_campaign_sync(session, campaign, was_enabled=was_enabled)
+    return campaign
 
 
 def set_sync_status(session: Session, campaign_id: str, status: str, message: str | None = None) -> None:

@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from walletservice.errors import InvalidInput
 from walletservice.models import SigningCertificate
 from walletservice.models.base import utcnow
-from walletservice.passkit.certificates import describe_certificate
-from walletservice.services.certificates import import_certificate, read_pem_upload, read_pkcs12_upload
+from walletservice.services.certificates import read_pem_upload, read_pkcs12_upload, store_certificate
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import one_or_not_found
 
@@ -75,19 +74,11 @@ def upload_certificate(
     else:
         raise InvalidInput("give a .p12 (p12) or a PEM certificate and its private key (certificate, private_key)",
                            field="certificate")
-    already_stored = _is_stored(session, upload.certificate_pem)
-    row = import_certificate(session, upload, secret_key, organization_id=organization_id)
+    row, stored_now = store_certificate(session, upload, secret_key, organization_id=organization_id)
     if row.organization_id != organization_id:
         # Only the private key's holder gets this far, so naming the conflict leaks nothing.
         raise InvalidInput("this certificate is already registered to another account", field="certificate")
-    return row, not already_stored
-
-
-def _is_stored(session: Session, certificate_pem: bytes) -> bool:
-    fingerprint = describe_certificate(x509.load_pem_x509_certificate(certificate_pem)).fingerprint_sha256
-    return session.scalar(
-        select(SigningCertificate.id).where(SigningCertificate.fingerprint_sha256 == fingerprint)
-    ) is not None
+    return row, stored_now
 
 
 def certificate_status(certificate: SigningCertificate, now: dt.datetime | None = None) -> CertificateStatus:

@@ -44,7 +44,7 @@ from walletservice.services.passworks_mapping import (
 from walletservice.services.push_message import keep_push_message, with_push_message
 from walletservice.services.nfc_keys import with_nfc_public_key
 from walletservice.services.redeems import assign_redeem_code
-from walletservice.services.google_sync import enqueue_object_retirement
+from walletservice.services.google_retirement import retire_deleted_pass
 from walletservice.services.update_tags import mark_passes_changed
 from walletservice.services.upcoming_images import with_placeholder_upcoming_images
 
@@ -300,6 +300,6 @@ def delete_pass(session: Session, pass_: Pass) -> None:
     ).all()
     record_uninstalls(session, [RemovedRegistration(*row) for row in registrations], {"reason": "pass_removed"})
     record_pass_event(session, "removed", pass_)
-    enqueue_object_retirement(session, pass_)
+    retire_deleted_pass(session, pass_)
     session.delete(pass_)
     session.flush()

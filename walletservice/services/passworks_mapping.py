@@ -132,6 +132,20 @@ def campaign_design(style: str, attributes: Mapping[str, Any]) -> tuple[dict[str
     return design, settings
 
 
+def with_foreign_field_keys(design: dict[str, Any], previous: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The design with each field's pass.json keys the Passworks attributes do not describe
+    (currencyCode, numberStyle, dateStyle, textAlignment, semantics...) kept from the previous
+    design's field of the same key: an update rebuilds the fields from attributes, which
+    cannot carry them, and would silently drop them (the demo card's currency, say)."""
+    described = set(FIELD_KEYS.values())
+    foreign = {field["key"]: {key: value for key, value in field.items() if key not in described}
+               for apple_name in FIELD_LISTS.values() for field in (previous or {}).get(apple_name) or []
+               if isinstance(field, Mapping) and "key" in field}
+    for apple_name in FIELD_LISTS.values():
+        design[apple_name] = [{**foreign.get(field["key"], {}), **field} for field in design.get(apple_name) or []]
+    return design
+
+
 def _presentation(attributes: Mapping[str, Any]) -> dict[str, Any]:
     """Colors, texts, dates and relevance: the attributes campaigns and passes share."""
     design: dict[str, Any] = {}

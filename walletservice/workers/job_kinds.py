@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from walletservice.models import BackgroundJob
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
-from walletservice.services import campaign_merge, google_sender
+from walletservice.services import campaign_merge, google_retirer, google_sender
 from walletservice.services.passcreator import jobs as passcreator_jobs
 
 
@@ -41,6 +41,7 @@ JOB_KINDS: tuple[JobKind, ...] = (
     campaign_merge.MERGE_KIND,
     campaign_merge.MESSAGE_KIND,
     google_sender.SYNC_KIND,
+    google_retirer.RETIRE_KIND,
     *passcreator_jobs.JOB_KINDS,
 )
 

@@ -125,6 +125,22 @@ class V3PassBody(BaseModel):
     data: V3PassData
 
 
+class V3TemplateSettings(BaseModel):
+    """The template settings v3 writes (ours: Passcreator documents no template write)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    googleWalletEnabled: StrictBool = Field(
+        description="Whether the template's passes are also Google Wallet passes (v2's `gwallet_usage`). "
+                    "Turning it on syncs the template and every pass it has.")
+
+
+class V3TemplateSettingsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: V3TemplateSettings
+
+
 class V3Filter(BaseModel):
     """One of identifiers, segmentId or query (Passcreator's query language)."""
 

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Response
 from pydantic import BaseModel, Field
 
-from walletservice.api.schemas.v3 import V3Envelope
+from walletservice.api.schemas.v3 import V3Envelope, V3TemplateSettingsBody
 from walletservice.api.v2.responses import public_url
 from walletservice.api.v3 import v3_api
 from walletservice.api.v3.envelope import PREFIX, envelope
 from walletservice.db import transaction
+from walletservice.services.google_sync import set_google_usage
 from walletservice.services.passcreator.wallet_features import WALLET_FEATURE_KEYS, key_group_views
 from walletservice.services.passcreator.template_view import (
     TemplateDetails,
@@ -124,3 +125,16 @@ def list_template_fields(organization_id: str, identifier: str) -> Response:
         campaign = get_account_template(session, organization_id, identifier)
         views = [field_model(field).model_dump() for field in template_fields(campaign)]
     return envelope(views)
+
+
+@v3_api.route("PATCH", ITEM, summary="Change a template's settings", tag=TAG, json_body=V3TemplateSettingsBody,
+              responses={200: V3Envelope[V3Template]},
+              description="Ours (Passcreator documents no template write): `{\"data\": {\"googleWalletEnabled\": "
+                          "true}}`. Answers the template as GET does. Other keys are 400; the design is written "
+                          "with the v2 campaign API.")
+def patch_template(organization_id: str, identifier: str, body: V3TemplateSettingsBody) -> Response:
+    with transaction() as session:
+        campaign = get_account_template(session, organization_id, identifier)
+        set_google_usage(session, campaign, body.data.googleWalletEnabled)
+        view = template_view(get_template_details(session, organization_id, identifier))
+    return envelope(view)

@@ -36,7 +36,9 @@ from walletservice.plumbing.json_values import (
     JsonDecimalText,
     JsonNumber,
     JsonString,
+    IndexedTextContains,
     TextContains,
+    like_pattern,
 )
 from walletservice.services.passworks_mapping import DYNAMIC, FIELD_LISTS
 
@@ -240,10 +242,17 @@ def compile_query(session: Session, organization_id: str, query: PassQuery) -> C
 
 
 def _search(phrase: str, catalog: FieldCatalog) -> ColumnElement[bool]:
-    """searchPhrase: a substring of the identifier, userProvidedId, barcode or any property."""
+    """searchPhrase: a substring (case-sensitive) of the identifier, userProvidedId, barcode
+    or any property. Pass.search_text holds all of these and more (every string field), so
+    its test only narrows, through the trigram index on PostgreSQL; the per-value tests decide."""
     texts: list[Any] = [Pass.id, Pass.user_provided_id, JsonString(Pass.content, ("barcode", "message"))]
     texts += [JsonString(Pass.values, ("fields", key)) for key in catalog.all_keys]
-    return or_(*(TextContains(text, literal(phrase)) for text in texts))
+    # The pattern is written into the SQL (escaped by SQLAlchemy), not bound: a prepared
+    # statement's generic plan cannot know how selective the phrase is and, from the 11th
+    # search on a connection, reads the whole trigram index for a common or short phrase.
+    pattern = literal(like_pattern(phrase), literal_execute=True)
+    narrowed = IndexedTextContains(Pass.search_text, literal(phrase), pattern)
+    return and_(narrowed, or_(*(TextContains(text, literal(phrase)) for text in texts)))
 
 
 def _condition_sql(catalog: FieldCatalog, condition: Condition) -> ColumnElement[bool]:

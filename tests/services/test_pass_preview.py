@@ -1,0 +1,74 @@
+"""The pass preview model, per style: the design pass.json is built from, as Wallet lays it out."""
+
+from __future__ import annotations
+
+import pytest
+
+from walletservice.services.pass_preview import pass_preview
+from walletservice.services.push_message import PUSH_MESSAGE_KEY
+
+IMAGES = {role: f"{role}-asset" for role in ("icon", "logo", "strip", "thumbnail", "background", "footer")}
+
+
+def _design(style: str, **extra: object) -> dict[str, object]:
+    return {"style": style, "organizationName": "Toy Town", "description": "A pass", "logoText": "Toys",
+            "backgroundColor": "#102030", "foregroundColor": "rgb(250, 250, 250)",
+            "headerFields": [{"key": "points", "label": "POINTS", "value": 120}],
+            "primaryFields": [{"key": "offer", "label": "OFFER", "value": "20% off"}],
+            "secondaryFields": [{"key": "member", "label": "MEMBER", "value": None}],
+            "auxiliaryFields": [{"key": "level", "label": "LEVEL", "value": "Gold"}],
+            "backFields": [{"key": "terms", "label": "TERMS", "value": "One per visit"},
+                           {"key": PUSH_MESSAGE_KEY, "label": "", "value": "hello"}],
+            "barcode": {"format": "PKBarcodeFormatQR", "message": "TOY-1", "altText": "TOY 1"},
+            "images": IMAGES, **extra}
+
+
+@pytest.mark.parametrize(("style", "front_images"), [
+    ("boardingPass", {"logo", "footer"}),
+    ("coupon", {"logo", "strip"}),
+    ("eventTicket", {"logo", "strip"}),  # a strip hides the background and the thumbnail
+    ("generic", {"logo", "thumbnail"}),
+    ("storeCard", {"logo", "strip"}),
+])
+def test_each_style_shows_the_images_wallet_draws_on_its_front(style: str, front_images: set[str]) -> None:
+    preview = pass_preview(_design(style))
+    assert preview.style == style
+    assert set(preview.images) == front_images
+    assert preview.images["logo"] == "logo-asset" and preview.icon == "icon-asset"
+
+
+def test_an_event_ticket_without_a_strip_shows_its_background_and_thumbnail() -> None:
+    preview = pass_preview(_design("eventTicket", images={"icon": "i", "background": "b", "thumbnail": "t"}))
+    assert preview.images == {"background": "b", "thumbnail": "t"}
+
+
+@pytest.mark.parametrize("style", ["boardingPass", "coupon", "eventTicket", "generic", "storeCard"])
+def test_fields_colours_and_barcode_come_from_the_design(style: str) -> None:
+    preview = pass_preview(_design(style, transitType="PKTransitTypeTrain"))
+    assert preview.colours == {"backgroundColor": "rgb(16, 32, 48)", "foregroundColor": "rgb(250, 250, 250)",
+                               "labelColor": "rgb(250, 250, 250)"}  # unset: labels in the text colour
+    assert [(f.key, f.label, f.value) for f in preview.fields["headerFields"]] == [("points", "POINTS", "120")]
+    assert [(f.key, f.value) for f in preview.fields["secondaryFields"]] == [("member", "")]  # a pass fills it
+    assert [f.key for f in preview.fields["backFields"]] == ["terms"]  # our push-message field is not the design's
+    assert (preview.barcode.format, preview.barcode.message, preview.barcode.alt_text) == ("qr", "TOY-1", "TOY 1")
+    assert (preview.organization_name, preview.logo_text) == ("Toy Town", "Toys")
+    assert preview.transit_symbol == ("🚆" if style == "boardingPass" else None)
+
+
+def test_a_design_without_barcode_or_colours_shows_wallets_defaults() -> None:
+    preview = pass_preview({"style": "generic", "barcode": {"format": "none"}, "primaryFields": []})
+    assert preview.barcode is None
+    assert preview.colours["backgroundColor"] == "rgb(255, 255, 255)"
+    assert preview.fields["primaryFields"] == [] and preview.images == {}
+
+
+def test_short_barcode_formats_and_transit_types_are_read_like_pass_json_does() -> None:
+    preview = pass_preview(_design("boardingPass", transitType="PKTransitTypeAir",
+                                   barcode={"format": "pdf417", "message": "X"}))
+    assert preview.barcode.format == "pdf417" and preview.transit_symbol == "✈"
+
+
+@pytest.mark.parametrize(("written", "drawn"), [("qrcode", "qr"), ("qr", "qr"), ("PKBarcodeFormatQR", "qr"),
+                                                ("ean128", "code128"), ("Aztec", "aztec")])
+def test_every_spelling_of_a_barcode_format_is_drawn_as_its_format(written: str, drawn: str) -> None:
+    assert pass_preview(_design("coupon", barcode={"format": written, "message": "X"})).barcode.format == drawn

@@ -1,0 +1,103 @@
+"""The `google_wallet_retire` job: set the objects listed by services.google_retirement
+INACTIVE at Google, one per chunk, through the same client, shared rate limit and job
+retry policy as the sync (429, 5xx and connection errors raise and the chunk is retried).
+
+A job takes any of its organization's pending objects, oldest first, so a job that gave up
+for good leaves its rest to the organization's next retirement. An object Google does not
+know (404) is done; any other refusal is recorded among the job's errors and dropped.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import delete, exists, select
+from sqlalchemy.orm import Session
+
+from walletservice.errors import ConfigurationError
+from walletservice.google_wallet.accounts import ServiceAccountError, parse_service_account
+from walletservice.google_wallet.client import GoogleApiError, Resource
+from walletservice.models import BackgroundJob, Campaign, GoogleWalletRetiredObject, GoogleWalletRetirement
+from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
+from walletservice.services import google_retirement, google_sync
+from walletservice.services.google_issuers import SERVER_RATE_SLOT, GoogleIssuer, server_issuer
+from walletservice.services.google_sender import issuer_or_error, wallet_client
+from walletservice.services.key_encryption import decrypt_private_key
+
+RETIRED_STATE = "INACTIVE"
+
+
+def retire_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    found = session.execute(
+        select(GoogleWalletRetiredObject, GoogleWalletRetirement)
+        .join(GoogleWalletRetirement, GoogleWalletRetirement.id == GoogleWalletRetiredObject.retirement_id)
+        .where(GoogleWalletRetirement.organization_id == job.organization_id)
+        .order_by(GoogleWalletRetiredObject.id).limit(1)
+        # Two jobs of one organization run side by side on different objects.
+        .with_for_update(skip_locked=True, of=GoogleWalletRetiredObject)).first()
+    if found is None:
+        _forget_finished_retirements(session, job.organization_id)
+        return ChunkResult(cursor=job.cursor, processed=0, done=True)
+    item, retirement = found
+    errors = []
+    try:
+        _retire(session, item, retirement, settings)
+    except GoogleApiError as exc:
+        if exc.retryable:
+            raise
+        errors = [{"id": item.pass_id, "error": str(exc)}]
+    session.delete(item)
+    return ChunkResult(cursor=str(item.id), processed=1, failed=len(errors), errors=errors, done=False)
+
+
+def _retire(session: Session, item: GoogleWalletRetiredObject, retirement: GoogleWalletRetirement,
+            settings: JobSettings) -> None:
+    if retirement.reason == google_retirement.DISABLED and _turned_on_again(session, retirement.campaign_id):
+        return  # the sync queued when it was turned on makes the object ACTIVE again
+    issuer = _pinned_issuer(retirement, settings)
+    if retirement.reason == google_retirement.ISSUER_REPLACED:
+        current = issuer_or_error(session, retirement.organization_id, settings)
+        if current is not None and current.issuer_id == issuer.issuer_id:
+            return  # the organization came back to this issuer (or only rotated its key): the objects are its own again
+    resource = Resource(item.google_type, "Object", google_sync.object_id(issuer.issuer_id, item.pass_id))
+    try:
+        wallet_client(settings, issuer).patch(resource, {"state": RETIRED_STATE})
+    except GoogleApiError as exc:
+        if exc.status != 404:  # never created, or already gone: nothing to hide
+            raise
+
+
+def _turned_on_again(session: Session, campaign_id: str | None) -> bool:
+    """Whether the campaign uses Google again. The share lock makes a toggle wait until this object
+    is PATCHed, so its sync (queued by the toggle) comes after."""
+    campaign = session.scalars(select(Campaign).where(Campaign.id == campaign_id).with_for_update(read=True)).first()
+    return campaign is not None and google_sync.google_enabled(campaign)
+
+
+def _pinned_issuer(retirement: GoogleWalletRetirement, settings: JobSettings) -> GoogleIssuer:
+    """The issuer the objects were made under: the organization's account as it was when the
+    retirement was recorded, or the server's."""
+    if retirement.issuer_id is None or retirement.service_account_encrypted is None:
+        try:
+            server = server_issuer(settings)
+        except ServiceAccountError as exc:
+            raise GoogleApiError(str(exc)) from exc
+        if server is None:
+            raise GoogleApiError("Google Wallet is no longer configured on this server: the objects cannot be retired")
+        return server
+    try:
+        info = json.loads(decrypt_private_key(settings["WALLET_SECRET_KEY"], retirement.service_account_encrypted))
+        account = parse_service_account(info)
+    except (ValueError, ConfigurationError) as exc:  # ServiceAccountError is a ValueError
+        raise GoogleApiError(f"the previous issuer's key cannot be read: {exc}") from exc
+    return GoogleIssuer(retirement.issuer_id, account, f"{SERVER_RATE_SLOT}:{retirement.organization_id}")
+
+
+def _forget_finished_retirements(session: Session, organization_id: str) -> None:
+    """Retirements with no object left, and with them the copies of old keys."""
+    session.execute(delete(GoogleWalletRetirement).where(
+        GoogleWalletRetirement.organization_id == organization_id,
+        ~exists().where(GoogleWalletRetiredObject.retirement_id == GoogleWalletRetirement.id)))
+
+
+RETIRE_KIND = JobKind(google_retirement.RETIRE_KIND, retire_chunk)
