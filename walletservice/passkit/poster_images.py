@@ -20,6 +20,8 @@ from .package_files import image_role
 from .problems import Problems
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The signature, the IHDR chunk's length and type, then width and height: all png_size reads.
+PNG_HEADER_BYTES = 24
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def poster_images(pass_json: Any) -> tuple[str, ...]:
 
 
 def check_poster_image_sizes(pass_json: Any, files: Mapping[str, bytes], problems: Problems) -> None:
-    """Each poster image file (any scale, any .lproj) against its descriptor; a 422 names the file."""
+    """Each poster image file (any scale, any .lproj) against its descriptor; a 422 names the file.
+    `files` maps names to PNG bytes, of which the first PNG_HEADER_BYTES suffice."""
     shown = poster_images(pass_json)
     for name, data in files.items():
         base = name.rpartition("/")[2]
@@ -89,7 +92,7 @@ def _scale_of(file_name: str) -> int:
 
 def png_size(data: bytes) -> tuple[int, int] | None:
     """Width and height from a PNG's IHDR chunk, without decoding it."""
-    if len(data) < 24 or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
+    if len(data) < PNG_HEADER_BYTES or not data.startswith(_PNG_SIGNATURE) or data[12:16] != b"IHDR":
         return None
-    width, height = struct.unpack(">II", data[16:24])
+    width, height = struct.unpack(">II", data[16:PNG_HEADER_BYTES])
     return width, height

@@ -21,7 +21,7 @@ from walletservice.passkit.errors import PassValidationError
 from walletservice.passkit.problems import Problems
 from walletservice.passkit.poster_images import check_poster_image_sizes
 from walletservice.passkit.validation import collect_pass_problems
-from walletservice.services.assets import check_owned_images, poster_image_files
+from walletservice.services.assets import check_owned_images, poster_image_headers
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
@@ -79,7 +79,7 @@ def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_id
         problems = Problems()
         collect_pass_problems(pass_json, image_names, problems)
         if session is not None:
-            check_poster_image_sizes(pass_json, poster_image_files(session, pass_json, content), problems)
+            check_poster_image_sizes(pass_json, poster_image_headers(session, pass_json, content), problems)
         # The bundle builder reads these as .lproj folders and pass.strings files.
         collect_localization_problems(content.get("localizations") or {}, problems)
         problems.raise_if_any()
