@@ -3,7 +3,8 @@
 Point sizes are from Apple's Wallet Developer Guide ("Pass Design and Creation"):
 icon 29 x 29; logo at most 160 x 50; thumbnail at most 90 x 90 with an aspect ratio
 between 2:3 and 3:2; strip 375 x 98 on event tickets, 375 x 144 on coupons and store
-cards, 375 x 123 otherwise; background 180 x 220; footer at most 286 x 15. Every scale
+cards, 375 x 123 otherwise; background 180 x 220; footer at most 286 x 15. The poster
+images' sizes are Apple's Pass Builder's (passkit.poster_images). Every scale
 is drawn from the source, so @1x, @2x and @3x show the same thing at the same point
 size. Output is deterministic: no metadata, fixed PNG settings.
 """
