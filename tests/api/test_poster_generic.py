@@ -81,7 +81,7 @@ def test_a_pass_can_turn_its_campaigns_poster_face_off(client, account):
     ("event_tickets", {}, "posterGeneric: is for coupon, generic, storeCard passes, not eventTicket"),
     ("store_cards", {"footer_fields": [{"key": "a", "value": "1"}, {"key": "b", "value": "2"}]},
      "posterGeneric.footerFields: has 2 fields; Wallet shows only the first"),
-    ("store_cards", {"poster_generic": False}, "footerFields: only the poster generic style shows footer fields"),
+    ("store_cards", {"poster_generic": None}, "footerFields: only the poster generic style shows footer fields"),
     ("store_cards", {"footer_fields": [{"key": "level", "value": "1"}]}, "footer_fields[0].key: 'level' is used twice"),
 ])
 def test_bad_poster_generic_campaigns_are_422_naming_the_key(client, account, segment, attributes, named):

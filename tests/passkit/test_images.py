@@ -20,8 +20,9 @@ def sizes(images: dict[str, bytes]) -> dict[str, tuple[int, int]]:
 
 
 def test_image_roles_are_apples():
-    # primaryLogo: iOS 27's poster generic face (Apple's Pass Builder, PassPackage.swift).
-    assert IMAGE_ROLES == ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo")
+    # The poster faces' images (Apple's Pass Builder, PassPackage.swift).
+    assert IMAGE_ROLES == ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo",
+                           "artwork", "secondaryLogo")
 
 
 @pytest.mark.parametrize("role, style, source, point_size", [
@@ -40,6 +41,8 @@ def test_image_roles_are_apples():
     ("footer", "boardingPass", (600, 60), (150, 15)),
     ("background", "posterGeneric", (800, 1000), (345, 505)),  # Pass Builder: exactly 345 x 505
     ("primaryLogo", "posterGeneric", (600, 100), (126, 21)),    # Pass Builder: at most 126 x 30
+    ("artwork", None, (1000, 1000), (358, 448)),                # Pass Builder: exactly 358 x 448
+    ("secondaryLogo", None, (900, 60), (135, 9)),               # Pass Builder: at most 135 x 12
 ])
 def test_each_role_is_scaled_to_apples_point_size_at_three_scales(role, style, source, point_size):
     images = render_image_set(image_bytes(source), role, style)

@@ -72,3 +72,47 @@ def test_short_barcode_formats_and_transit_types_are_read_like_pass_json_does() 
                                                 ("ean128", "code128"), ("Aztec", "aztec")])
 def test_every_spelling_of_a_barcode_format_is_drawn_as_its_format(written: str, drawn: str) -> None:
     assert pass_preview(_design("coupon", barcode={"format": written, "message": "X"})).barcode.format == drawn
+
+
+POSTER_CLUB = {"posterGeneric": True, "footerFields": [{"key": "since", "label": "SINCE", "value": "2019"}],
+               "images": {"icon": "i", "logo": "l", "background": "poster-bg", "primaryLogo": "poster-logo"}}
+
+
+@pytest.mark.parametrize("style", ["generic", "storeCard", "coupon"])
+def test_a_poster_generic_campaign_previews_its_poster_face_beside_the_classic_card(style: str) -> None:
+    preview = pass_preview(_design(style, **POSTER_CLUB))
+
+    poster = preview.poster
+    assert poster is not None
+    assert poster.images == {"background": "poster-bg", "primaryLogo": "poster-logo"}
+    assert [f.key for f in poster.fields["headerFields"]] == ["points"]
+    assert [(f.key, f.value) for f in poster.fields["primaryFields"]] == [("offer", "20% off")]
+    assert [(f.label, f.value) for f in poster.fields["footerFields"]] == [("SINCE", "2019")]
+    assert "secondaryFields" not in poster.fields  # the poster face does not show them
+    assert preview.images["logo"] == "l" and "primaryLogo" not in preview.images  # the classic card as before
+
+
+def test_only_the_first_footer_field_is_previewed_as_wallet_shows_it() -> None:
+    footer = [{"key": "a", "label": "A", "value": "1"}, {"key": "b", "label": "B", "value": "2"}]
+    preview = pass_preview(_design("generic", **{**POSTER_CLUB, "footerFields": footer}))
+    assert [f.key for f in preview.poster.fields["footerFields"]] == ["a"]
+
+
+@pytest.mark.parametrize(("style", "extra"), [
+    ("storeCard", {}),  # no switch
+    ("storeCard", {"posterGeneric": False}),
+    ("eventTicket", {"posterGeneric": True}),  # not a style the poster generic face is for
+])
+def test_no_poster_face_without_the_switch_on_a_poster_generic_style(style: str, extra: dict) -> None:
+    assert pass_preview(_design(style, **extra)).poster is None
+
+
+def test_featured_actions_are_previewed_as_buttons_with_readable_labels() -> None:
+    actions = [{"identifier": "benefits", "type": "membershipBenefits", "url": "https://club.example.test/b"},
+               {"identifier": "menu", "type": "viewMenu", "url": "https://club.example.test/m"}]
+    preview = pass_preview(_design("storeCard", featuredActions=actions))
+
+    assert [(a.identifier, a.label, a.url) for a in preview.actions] == [
+        ("benefits", "Membership benefits", "https://club.example.test/b"),
+        ("menu", "View menu", "https://club.example.test/m")]
+    assert pass_preview(_design("coupon")).actions == ()

@@ -51,6 +51,18 @@ def _changed_on_a_boarding_pass(client, v3: V3Client, account) -> set[str]:  # t
     return {path for path, values in after.items() if before.get(path) != values} - PER_PASS
 
 
+def _changed_on_a_store_card(client, v3: V3Client, account) -> set[str]:  # type: ignore[no-untyped-def]
+    """The switch only generic, store card and coupon passes take (the poster generic face)."""
+    template = make_template(account.id, "Club", {**TEMPLATE_DESIGN, "style": "storeCard"})
+    answers = [v3.post("/pass?async=false", json={"data": {"templateId": template, **extra}})
+               for extra in ({}, {"posterGeneric": True})]
+    assert all(answer.status_code == 200 for answer in answers), answers[1].json
+    before, after = (key_values(pass_json_of(client, answer.json["data"])) for answer in answers)
+    # Only top-level keys: the face's copied field lists add values to the <style> and <field> paths.
+    return {path for path, values in after.items()
+            if before.get(path) != values and not path.startswith("<")} - PER_PASS
+
+
 def uploaded_asset(organization_id: str, asset_type: str = "strip") -> str:
     with transaction() as session:
         return create_asset(session, session.get(Organization, organization_id), asset_type, png_bytes((600, 200))).id
@@ -77,6 +89,7 @@ def test_every_key_a_v3_body_changes_is_marked_v3_and_the_reverse(client, v3: V3
     if any(path.startswith("<field>.") for path in changed):  # their style dictionary and list change with them
         changed = {path for path in changed if path not in STYLES and not path.startswith("<style>.")}
     changed |= _changed_on_a_boarding_pass(client, v3, account)
+    changed |= _changed_on_a_store_card(client, v3, account)
 
     assert sorted(changed - keys_where("v3")) == []
     assert sorted(keys_where("v3") - changed) == []

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .package_files import LOCALE_NAME, STRINGS_FILE
+from .poster_images import check_poster_image_sizes
 from .problems import Problems, describe
 from .signing import SigningIdentity, sign_manifest
 from .validation import collect_pass_problems
@@ -81,6 +82,7 @@ def build_pkpass(
         _add_files(files, source, problems)
     collect_pass_problems(pass_json, files, problems)
     _check_pngs(files, problems)
+    check_poster_image_sizes(pass_json, files, problems)
     _check_certificate_matches(pass_json, identity, problems)
     problems.raise_if_any()
     files[PASS_JSON] = serialize_pass_json(pass_json)

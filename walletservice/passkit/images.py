@@ -3,7 +3,8 @@
 Point sizes are from Apple's Wallet Developer Guide ("Pass Design and Creation"):
 icon 29 x 29; logo at most 160 x 50; thumbnail at most 90 x 90 with an aspect ratio
 between 2:3 and 3:2; strip 375 x 98 on event tickets, 375 x 144 on coupons and store
-cards, 375 x 123 otherwise; background 180 x 220; footer at most 286 x 15. Every scale
+cards, 375 x 123 otherwise; background 180 x 220; footer at most 286 x 15. The poster
+images' sizes are Apple's Pass Builder's (passkit.poster_images). Every scale
 is drawn from the source, so @1x, @2x and @3x show the same thing at the same point
 size. Output is deterministic: no metadata, fixed PNG settings.
 """
@@ -51,6 +52,9 @@ _BOXES = {
     "footer": _Box(286, 15, "contain"),
     # Apple's Pass Builder (PassPackage.swift): the poster generic face's logo, at most 126 x 30.
     "primaryLogo": _Box(126, 30, "contain"),
+    # Pass Builder: a poster event ticket's artwork is exactly 358 x 448, its secondary logo at most 135 x 12.
+    "artwork": _Box(358, 448, "cover"),
+    "secondaryLogo": _Box(135, 12, "contain"),
 }
 # Apple's Pass Builder (PassPackage.swift): the poster's background is exactly 345 x 505.
 _POSTER_BACKGROUND = _Box(345, 505, "cover")

@@ -15,8 +15,10 @@ from collections.abc import Iterable
 
 from .problems import Problems
 
-# primaryLogo: the poster generic style's logo (iOS 27; Apple's Pass Builder, PassPackage.swift).
-IMAGE_ROLES = ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo")
+# The poster images (Apple's Pass Builder, PassPackage.swift; passkit.poster_images): artwork and
+# secondaryLogo of poster event tickets (iOS 18), primaryLogo of both poster faces.
+IMAGE_ROLES = ("icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo",
+               "artwork", "secondaryLogo")
 ALLOWED_IMAGES = {
     "boardingPass": ("icon", "logo", "footer"),
     "coupon": ("icon", "logo", "strip"),

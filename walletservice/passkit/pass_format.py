@@ -98,7 +98,7 @@ _TOP_LEVEL = (
     _key("transitProviderEmail", "email address", "26.0", "bc23"),
     _key("transitProviderPhoneNumber", "string", "26.0", "bc23"),
     # The poster generic style (iOS 27), passkit.poster_generic; v2 `poster_generic`. Apple's Pass Builder.
-    _key("posterGeneric", "PassFields, beside generic, storeCard or coupon", "27.0", "bc2"),
+    _key("posterGeneric", "PassFields, beside generic, storeCard or coupon", "27.0", "bc23"),
     # Every style (iOS 27), passkit.featured_actions; v2 `featured_actions`. Apple's Pass Builder source.
     _key("featuredActions", "[Action] (at most 2)", "27.0", "bc23"),
     _key("featuredActions[].identifier", "string (unique)", "27.0", "bc23"),

@@ -23,8 +23,6 @@ FALLBACK_STYLES = ("coupon", "generic", "storeCard")
 # The classic lists the poster face (and its details) reads; secondary and auxiliary fields it does not show.
 COPIED_LISTS = ("headerFields", "primaryFields", "backFields", "additionalInfoFields")
 POSTER_LISTS = (*FIELD_LISTS, FOOTER_FIELDS)
-# PassPackage.swift: primaryLogo at most 126 x 30 points, background exactly 345 x 505 points.
-POSTER_IMAGES = ("primaryLogo", "background")
 # "only the first footer field is shown" (WWDC26, What's new in Wallet)
 MAX_FOOTER_FIELDS = 1
 
@@ -36,7 +34,9 @@ def design_poster_generic(design: Mapping[str, Any], style: str | None, classic:
     if design.get(KEY) is not True:
         if design.get(KEY) not in (None, False):
             problems.add(KEY, "must be true or false")
-        elif footer not in (None, []):
+        elif design.get(KEY) is None and footer not in (None, []):
+            # Unset: the footer would vanish unseen. An explicit false (a pass turning its campaign's
+            # poster face off) leaves the face out with its footer.
             problems.add(FOOTER_FIELDS, "only the poster generic style shows footer fields; set posterGeneric")
         return None
     if style is not None and style not in FALLBACK_STYLES:

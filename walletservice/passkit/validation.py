@@ -21,8 +21,8 @@ from .package_files import check_file_names
 from .problems import Problems, describe
 from .boarding_links import check_boarding_links
 from .featured_actions import check_featured_actions
-from .poster_generic import POSTER_IMAGES, check_poster_generic
-from .poster_generic import KEY as POSTER_GENERIC_KEY
+from .poster_generic import check_poster_generic
+from .poster_images import poster_images
 from .poster_keys import check_poster_keys
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
@@ -54,8 +54,7 @@ def collect_pass_problems(
 ) -> None:
     """validate_pass without raising, for callers that add problems of their own."""
     collect_pass_json_problems(pass_json, problems)
-    extra_images = POSTER_IMAGES if isinstance(pass_json, Mapping) and POSTER_GENERIC_KEY in pass_json else ()
-    check_file_names(style_of(pass_json), file_names, problems, extra_images=extra_images)
+    check_file_names(style_of(pass_json), file_names, problems, extra_images=poster_images(pass_json))
 
 
 def style_of(pass_json: Mapping[str, Any]) -> str | None:

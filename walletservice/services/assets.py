@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
 from walletservice.errors import InvalidInput, NotFound, StateConflict
@@ -15,7 +15,8 @@ from walletservice.passkit.images import IMAGE_ROLES, ImageError, render_image_s
 from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
-from walletservice.services.pass_content import LOCALIZED_IMAGES
+from walletservice.passkit.poster_images import PNG_HEADER_BYTES, poster_images
+from walletservice.services.pass_content import LOCALIZED_IMAGES, bundle_image_assets
 from walletservice.services.passworks_mapping import IMAGE_ATTRIBUTES, UPCOMING_EVENTS
 from walletservice.services.upcoming_images import upcoming_asset_ids
 
@@ -157,3 +158,28 @@ def check_owned_upcoming_images(session: Session, organization_id: str, entries:
 
 def _article(asset_type: str) -> str:
     return f"{'an' if asset_type[0] in 'aeiou' else 'a'} {asset_type}"
+
+
+def poster_image_headers(session: Session, pass_json: Mapping[str, Any],
+                         content: Mapping[str, Any]) -> dict[str, bytes]:
+    """The PNG headers of the poster images' renditions the pass shows, named as in its bundle
+    ("artwork@2x.png"), so their sizes are checked before the pass is stored. Only the first
+    PNG_HEADER_BYTES of each are read: issuing many passes should not read every image."""
+    shown = poster_images(pass_json)
+    wanted = {name: asset for name, asset in bundle_image_assets(content).items()
+              if name.rpartition("/")[2] in shown}
+    if not wanted:
+        return {}
+    renditions: dict[str, dict[str, bytes]] = {}
+    for asset_id, file_name, data in session.execute(
+        select(AssetRendition.asset_id, AssetRendition.file_name,
+               func.substr(AssetRendition.content, 1, PNG_HEADER_BYTES))
+        .where(AssetRendition.asset_id.in_(set(wanted.values())))
+    ):
+        renditions.setdefault(asset_id, {})[file_name] = bytes(data)
+    files: dict[str, bytes] = {}
+    for name, asset_id in wanted.items():
+        for file_name, data in renditions.get(asset_id, {}).items():
+            suffix = file_name[file_name.index("@"):] if "@" in file_name else ".png"
+            files[f"{name}{suffix}"] = data
+    return files

@@ -177,7 +177,7 @@ def _apply_attributes(
     design, settings = campaign_design(campaign.style, attributes)
     design = with_foreign_field_keys(design, campaign.design)
     checked = {**design, "barcode": {"message": _PLACEHOLDER_MESSAGE, **design["barcode"]}}
-    check_content(checked, campaign.pass_type_identifier, campaign.team_identifier)
+    check_content(checked, campaign.pass_type_identifier, campaign.team_identifier, session)
     check_code_settings(settings)
     campaign.name = attributes["name"]
     campaign.design = design

@@ -8,16 +8,26 @@ styles): a boarding pass has a footer but no strip; a coupon and a store card a 
 an event ticket a strip, or a background with a thumbnail; a generic pass a thumbnail.
 A field whose value a pass fills (a dynamic field) has no value in the design: the
 preview shows its label over an empty value.
+
+Newer faces, as far as a sketch can show them (docs/dashboard.md): a poster generic
+campaign (iOS 27, passkit.poster_generic) gets its poster face beside the classic card
+older iOS shows: the poster background, the primary logo, header and primary fields and
+the one footer field Wallet shows. Featured actions (iOS 27, passkit.featured_actions)
+are listed as the buttons Wallet draws below the pass.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from walletservice.passkit.barcodes import design_barcodes
 from walletservice.passkit.colors import normalize_color
+from walletservice.passkit.poster_generic import FALLBACK_STYLES as POSTER_GENERIC_STYLES
+from walletservice.passkit.poster_generic import FOOTER_FIELDS, MAX_FOOTER_FIELDS
+from walletservice.passkit.poster_generic import KEY as POSTER_GENERIC_KEY
 from walletservice.passkit.problems import Problems
 from walletservice.services.pass_content import apple_design, compose_pass_content
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
@@ -54,6 +64,21 @@ class PreviewBarcode:
 
 
 @dataclass(frozen=True)
+class PosterFace:
+    """The poster generic face: the design's own header and primary fields over its background."""
+
+    images: dict[str, str]  # "background", "primaryLogo" -> asset id, those the design has
+    fields: dict[str, list[PreviewField]]  # headerFields, primaryFields, footerFields (the one shown)
+
+
+@dataclass(frozen=True)
+class PreviewAction:
+    identifier: str
+    label: str  # from Apple's type: "membershipBenefits" -> "Membership benefits"
+    url: str
+
+
+@dataclass(frozen=True)
 class PassPreview:
     style: str
     colours: dict[str, str]  # backgroundColor, foregroundColor, labelColor as "rgb(r, g, b)"
@@ -65,6 +90,8 @@ class PassPreview:
     icon: str | None
     fields: dict[str, list[PreviewField]]  # every list of FRONT_LISTS plus backFields
     barcode: PreviewBarcode | None
+    poster: PosterFace | None = None
+    actions: tuple[PreviewAction, ...] = ()
 
     @property
     def front_lists(self) -> tuple[str, ...]:
@@ -101,7 +128,33 @@ def pass_preview(design: Mapping[str, Any]) -> PassPreview:
         icon=str(icon) if icon else None,
         fields={name: _fields(name, apple.get(name)) for name in (*FRONT_LISTS, "backFields")},
         barcode=_barcode(apple),
+        poster=_poster_face(style, apple, content.get("images") or {}),
+        actions=_actions(apple.get("featuredActions")),
     )
+
+
+def _poster_face(style: str, apple: Mapping[str, Any], images: Mapping[str, Any]) -> PosterFace | None:
+    if apple.get(POSTER_GENERIC_KEY) is not True or style not in POSTER_GENERIC_STYLES:
+        return None
+    footer = _fields(FOOTER_FIELDS, apple.get(FOOTER_FIELDS))[:MAX_FOOTER_FIELDS]  # Wallet shows the first only
+    return PosterFace(
+        images={role: str(images[role]) for role in ("background", "primaryLogo") if images.get(role)},
+        fields={**{name: _fields(name, apple.get(name)) for name in ("headerFields", "primaryFields")},
+                FOOTER_FIELDS: footer},
+    )
+
+
+def _actions(actions: Any) -> tuple[PreviewAction, ...]:
+    if not isinstance(actions, list):
+        return ()
+    return tuple(PreviewAction(_text(action.get("identifier")), _action_label(action.get("type")),
+                               _text(action.get("url")))
+                 for action in actions if isinstance(action, Mapping))
+
+
+def _action_label(action_type: Any) -> str:
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", _text(action_type)).lower()
+    return words[:1].upper() + words[1:]
 
 
 def _colours(apple: Mapping[str, Any]) -> dict[str, str]:

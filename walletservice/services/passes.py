@@ -19,8 +19,9 @@ from walletservice.passkit.bundle import collect_localization_problems
 from walletservice.passkit.design import PassIdentity, build_pass_json
 from walletservice.passkit.errors import PassValidationError
 from walletservice.passkit.problems import Problems
+from walletservice.passkit.poster_images import check_poster_image_sizes
 from walletservice.passkit.validation import collect_pass_problems
-from walletservice.services.assets import check_owned_images
+from walletservice.services.assets import check_owned_images, poster_image_headers
 from walletservice.services.collection_filters import Attribute, FilterSpec
 from walletservice.services.events import RemovedRegistration, record_pass_event, record_uninstalls
 from walletservice.services.lookups import lock_or_not_found, one_or_not_found
@@ -64,8 +65,10 @@ def check_serial_number(serial_number: str) -> str:
     return serial_number
 
 
-def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_identifier: str) -> None:
-    """Refuse content Wallet would reject, so a stored pass can always be built."""
+def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_identifier: str,
+                  session: Session | None = None) -> None:
+    """Refuse content Wallet would reject, so a stored pass can always be built; with a session
+    the poster images' sizes are checked too (their renditions are read)."""
     identity = PassIdentity(
         pass_type_identifier=pass_type_identifier, team_identifier=team_identifier,
         serial_number="validation", authentication_token="v" * 32, web_service_url=_VALIDATION_URL,
@@ -75,6 +78,8 @@ def check_content(content: Mapping[str, Any], pass_type_identifier: str, team_id
         pass_json = build_pass_json(apple_design(with_placeholder_upcoming_images(content)), identity)
         problems = Problems()
         collect_pass_problems(pass_json, image_names, problems)
+        if session is not None:
+            check_poster_image_sizes(pass_json, poster_image_headers(session, pass_json, content), problems)
         # The bundle builder reads these as .lproj folders and pass.strings files.
         collect_localization_problems(content.get("localizations") or {}, problems)
         problems.raise_if_any()
@@ -98,7 +103,7 @@ def issue_pass(
     user_provided_id and extra are set before the first revision is written, so it holds them."""
     values = dict(values or {})
     content = compose_pass_content(campaign.design, values)
-    check_content(content, campaign.pass_type_identifier, campaign.team_identifier)
+    check_content(content, campaign.pass_type_identifier, campaign.team_identifier, session)
     pass_ = Pass(
         id=pass_id or str(uuid.uuid4()),
         organization_id=campaign.organization_id,
@@ -152,7 +157,7 @@ def update_pass_values(
     content = keep_push_message(pass_.content, compose_pass_content(campaign.design, new_values))
     if push_message:
         content = with_push_message(content, push_message)
-    check_content(content, pass_.pass_type_identifier, pass_.team_identifier)
+    check_content(content, pass_.pass_type_identifier, pass_.team_identifier, session)
     changed = content != pass_.content
     pass_.values = new_values
     pass_.content = content

@@ -39,7 +39,7 @@ FIELD_LISTS = {
 IMAGE_ATTRIBUTES = {
     "icon_id": "icon", "logo_id": "logo", "strip_id": "strip",
     "thumbnail_id": "thumbnail", "background_id": "background", "footer_id": "footer",
-    "primary_logo_id": "primaryLogo",
+    "primary_logo_id": "primaryLogo", "artwork_id": "artwork", "secondary_logo_id": "secondaryLogo",
 }
 COLOR_ATTRIBUTES = {"background_color": "backgroundColor", "text_color": "foregroundColor",
                     "label_color": "labelColor"}

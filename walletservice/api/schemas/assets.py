@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from walletservice.api.schemas.common import Timestamp, UploadedFile
 from walletservice.models import Asset
 
-AssetType = Literal["icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo"]
+AssetType = Literal["icon", "logo", "strip", "thumbnail", "background", "footer", "primaryLogo",
+                    "artwork", "secondaryLogo"]
 # Sizes that depend on the pass: strips by style, the poster generic's 345 x 505 background.
 AssetStyle = Literal["eventTicket", "coupon", "storeCard", "generic", "boardingPass", "posterGeneric"]
 

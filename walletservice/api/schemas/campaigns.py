@@ -119,7 +119,12 @@ class Presentation(Ios27Presentation):
     thumbnail_id: uuid.UUID | None = None
     background_id: uuid.UUID | None = None
     footer_id: uuid.UUID | None = None
-    primary_logo_id: uuid.UUID | None = Field(None, description="The poster generic face's logo (iOS 27).")
+    primary_logo_id: uuid.UUID | None = Field(
+        None, description="The logo atop a poster face: poster event tickets (iOS 18) and poster_generic (iOS 27).")
+    artwork_id: uuid.UUID | None = Field(
+        None, description="A poster event ticket's artwork (iOS 18), exactly 358 x 448 points.")
+    secondary_logo_id: uuid.UUID | None = Field(
+        None, description="A poster event ticket's secondary logo (iOS 18), at most 135 x 12 points.")
     background_color: Color | None = None
     label_color: Color | None = None
     locations: Locations = None
@@ -359,6 +364,8 @@ class PresentationView(BaseModel):
     background_id: str | None = None
     footer_id: str | None = None
     primary_logo_id: str | None = None
+    artwork_id: str | None = None
+    secondary_logo_id: str | None = None
     page_url: str | None = Field(None, description="The download page.")
 
     @model_validator(mode="after")

@@ -84,6 +84,11 @@ class V3PassData(BaseModel):
         None, description="iOS 27, every style: up to two actions in Apple's spelling, replacing the template's "
         '(docs/pass-format.md). null: the template\'s.',
         examples=[[{"identifier": "benefits", "type": "membershipBenefits", "url": "https://club.example.com/b"}]])
+    # Strict: "yes" or 1 would otherwise become true.
+    posterGeneric: StrictBool | None = Field(
+        None, description="Generic, store card and coupon templates, iOS 27: true adds Apple's posterGeneric face "
+        "beside the template's own style (the fallback for older iOS), false leaves it out; replaces the "
+        "template's switch (v2 `poster_generic`). null: the template's.")
     upcomingPassInformation: list[dict[str, Any]] | None = Field(
         None, max_length=50, description="Event tickets, iOS 26: Apple's upcoming pass information entries "
         '({"identifier", "name", "type": "event", "dateInformation", "URLs", "semantics", "images", ...}), '
@@ -255,6 +260,7 @@ class V3ListedPass(BaseModel):
     poster: dict[str, Any] | None = Field(None, description="The poster keys the pass carries; ours.")
     boardingLinks: dict[str, Any] | None = Field(None, description="The airline links the pass carries; ours.")
     featuredActions: list[dict[str, Any]] | None = Field(None, description="As given; not in Passcreator's list.")
+    posterGeneric: bool | None = Field(None, description="Whether the pass has the poster generic face; ours.")
     validAsOfDate: str | None = Field(None, description='Always "".')
 
 

@@ -75,6 +75,7 @@ class V3Template(V3TemplateSummary):
     poster: dict[str, Any] | None = Field(None, description="v2 attribute `poster`.")
     boardingLinks: dict[str, Any] | None = Field(None, description="v2 attribute `boarding_links`.")
     featuredActions: list[dict[str, Any]] | None = Field(None, description="v2 attribute `featured_actions`.")
+    posterGeneric: bool | None = Field(None, description="v2 attribute `poster_generic`.")
 
 
 def field_model(field: TemplateField) -> V3TemplateField:
@@ -108,7 +109,7 @@ def list_templates(organization_id: str) -> Response:
 @v3_api.route("GET", ITEM, summary="Get a template", tag=TAG, responses={200: V3Envelope[V3Template]},
               description="The template with its fields, sendouts and validValidationPlaces, and the defaults "
                           "of semantics, preferredStyleSchemes, nfc, upcomingPassInformation, relevantDates, "
-                          "poster, boardingLinks and featuredActions "
+                          "poster, boardingLinks, featuredActions and posterGeneric "
                           "its passes get unless they set their own.")
 def get_template(organization_id: str, identifier: str) -> Response:
     with transaction(write=False) as session:

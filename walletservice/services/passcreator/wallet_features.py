@@ -1,5 +1,5 @@
-"""A v3 pass's own `semantics`, `preferredStyleSchemes`, `nfc`, `upcomingPassInformation` and
-`featuredActions` (issue 18), in Apple's spelling.
+"""A v3 pass's own `semantics`, `preferredStyleSchemes`, `nfc`, `upcomingPassInformation`,
+`featuredActions` and `posterGeneric` (issue 18), in Apple's spelling.
 
 Passcreator has none of these keys; they follow v3's camelCase, which is Apple's too. Each
 replaces its template's value as a whole (v2 `semantics`, `preferred_style_schemes`, `nfc`),
@@ -20,12 +20,14 @@ from walletservice.errors import BadRequest
 from walletservice.passkit.boarding_links import BOARDING_LINK_KEYS
 from walletservice.passkit.featured_actions import KEY as FEATURED_ACTIONS_KEY
 from walletservice.passkit.nfc import NFC_KEYS
+from walletservice.passkit.poster_generic import KEY as POSTER_GENERIC_KEY
 from walletservice.passkit.poster_keys import POSTER_KEYS
 from walletservice.passkit.upcoming_events import KEY as UPCOMING_KEY
 from walletservice.services.assets import check_owned_upcoming_images
 from walletservice.services.nfc_keys import required_nfc_public_key
 
-WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc", UPCOMING_KEY, FEATURED_ACTIONS_KEY)
+WALLET_FEATURE_KEYS = ("semantics", "preferredStyleSchemes", "nfc", UPCOMING_KEY, FEATURED_ACTIONS_KEY,
+                       POSTER_GENERIC_KEY)
 # Objects grouping top-level pass.json keys (v2 `poster` and `boarding_links`): each key given
 # replaces the template's on its own; null clears the pass's own keys of the group.
 WALLET_KEY_GROUPS = {"poster": POSTER_KEYS, "boardingLinks": BOARDING_LINK_KEYS}
@@ -37,7 +39,8 @@ def read_wallet_features(data: Mapping[str, Any], values: MutableMapping[str, An
     """Copy the keys the data gives into the pass's values; an empty one into `cleared`.
     The message's size and requiresAuthentication's type are passkit's (passkit.nfc.check_nfc)."""
     readers = {"semantics": _semantics, "preferredStyleSchemes": _style_schemes, "nfc": _nfc,
-               UPCOMING_KEY: _upcoming_events, FEATURED_ACTIONS_KEY: _featured_actions}
+               UPCOMING_KEY: _upcoming_events, FEATURED_ACTIONS_KEY: _featured_actions,
+               POSTER_GENERIC_KEY: _poster_generic}
     for name, read in readers.items():
         if name not in data:
             continue
@@ -110,6 +113,15 @@ def _featured_actions(value: Any) -> list[Any] | None:
         raise BadRequest('featuredActions must be a list of actions, e.g. '
                          '[{"identifier": "benefits", "type": "membershipBenefits", "url": "https://..."}]')
     return [dict(action) for action in value]
+
+
+def _poster_generic(value: Any) -> bool | None:
+    # false is a value of its own: it turns off the template's poster face for this pass.
+    if value in (None, ""):
+        return None
+    if not isinstance(value, bool):
+        raise BadRequest("posterGeneric must be true or false (null: the template's)")
+    return value
 
 
 def _key_group(group: str, value: Any, keys: tuple[str, ...]) -> dict[str, Any] | None:
