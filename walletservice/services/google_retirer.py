@@ -52,13 +52,15 @@ def retire_chunk(session: Session, job: BackgroundJob, settings: JobSettings) ->
 
 def _retire(session: Session, item: GoogleWalletRetiredObject, retirement: GoogleWalletRetirement,
             settings: JobSettings) -> None:
-    if retirement.reason == google_retirement.DISABLED and _turned_on_again(session, retirement.campaign_id):
-        return  # the sync queued when it was turned on makes the object ACTIVE again
     issuer = _pinned_issuer(retirement, settings)
-    if retirement.reason == google_retirement.ISSUER_REPLACED:
-        current = issuer_or_error(session, retirement.organization_id, settings)
-        if current is not None and current.issuer_id == issuer.issuer_id:
-            return  # the organization came back to this issuer (or only rotated its key): the objects are its own again
+    current = issuer_or_error(session, retirement.organization_id, settings)
+    # Under another issuer now, the pinned issuer's objects are no longer the organization's, whatever happened since.
+    pinned_is_current = current is not None and current.issuer_id == issuer.issuer_id
+    if (retirement.reason == google_retirement.DISABLED and pinned_is_current
+            and _turned_on_again(session, retirement.campaign_id)):
+        return  # the sync queued when it was turned on makes the object ACTIVE again
+    if retirement.reason == google_retirement.ISSUER_REPLACED and pinned_is_current:
+        return  # the organization came back to this issuer (or only rotated its key): the objects are its own again
     resource = Resource(item.google_type, "Object", google_sync.object_id(issuer.issuer_id, item.pass_id))
     try:
         wallet_client(settings, issuer).patch(resource, {"state": RETIRED_STATE})
