@@ -14,7 +14,7 @@ from tests.google.test_own_issuer import google_account_url, upload_icon
 from tests.google.test_retirement import object_state, patches_of, retirements_left
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
-from walletservice.models import BackgroundJob, GoogleWalletObject, GoogleWalletRetiredObject
+from walletservice.models import BackgroundJob, GoogleIssuerAccount, GoogleWalletObject, GoogleWalletRetiredObject
 from walletservice.models.base import utcnow
 from walletservice.services.google_retirement import RETIRE_KIND
 from walletservice.workers.job_runner import JobWorker
@@ -212,3 +212,19 @@ def test_off_again_under_a_new_issuer_while_the_first_retirement_waits_retires_b
     assert object_state(google_sim, "offerObject", ISSUER_ID, issued[0]["id"]) == "INACTIVE"
     assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, issued[0]["id"]) == "INACTIVE"
     assert retirements_left() == (0, 0)
+
+
+def test_an_unreadable_current_key_does_not_stop_retiring_under_the_pinned_issuer(
+        google_app, client, skyport, own_key_file, google_sim):
+    campaign, issued = synced_campaign(google_app, client, skyport, upload_icon(client, skyport), passes=1)
+
+    set_usage_v2(client, skyport, campaign["id"], False)  # pinned to the server's issuer
+    _hold_retirement_jobs(True)
+    client.put(google_account_url(skyport), headers=skyport.basic,
+               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    with transaction() as session:  # e.g. encrypted under a WALLET_SECRET_KEY since replaced
+        session.execute(update(GoogleIssuerAccount).values(service_account_encrypted="not a key"))
+    _hold_retirement_jobs(False)
+    run_jobs(google_app)
+
+    assert object_state(google_sim, "offerObject", ISSUER_ID, issued[0]["id"]) == "INACTIVE"
