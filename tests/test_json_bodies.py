@@ -36,6 +36,16 @@ def test_nul_anywhere_in_text_is_invalid_and_an_escaped_backslash_u_is_just_text
     assert parse_json_body(b'{"a": "\\\\u0000"}') == {"a": "\\u0000"}
 
 
+def test_a_lone_surrogate_anywhere_in_text_is_invalid_and_a_pair_is_its_character():
+    for body, where in ((b'{"a": {"b": ["x\\ud800"]}}', "a.b.0"), (b'{"k\\udfff": 1}', "k\\udfff"),
+                        (b'["\\uDBFF"]', "0"), (b'"\\ud83d"', "body")):
+        with pytest.raises(InvalidInput, match="lone surrogate") as refused:
+            parse_json_body(body)
+        assert refused.value.args[0].startswith(f"{where}: ")
+    assert parse_json_body(b'{"a": "\\ud83d\\ude00"}') == {"a": "\U0001f600"}
+    assert parse_json_body(b'{"a": "\\\\ud800"}') == {"a": "\\ud800"}
+
+
 def test_what_is_not_json_is_bad_request():
     for body in (b"{", b"\xff\xfe", b"NaN", b"[1e400]"):
         with pytest.raises(BadRequest):

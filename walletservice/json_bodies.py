@@ -2,7 +2,8 @@
 
 Flask-free. It refuses, with a domain error each API renders in its own shape:
 what is not JSON, nesting deeper than MAX_JSON_DEPTH, numbers that are not finite,
-and NUL in any string or key (PostgreSQL text and JSONB cannot hold NUL, and
+and NUL or a lone UTF-16 surrogate ("\\ud800" without its pair) in any string or key
+(PostgreSQL text and JSONB cannot hold NUL, UTF-8 cannot encode a lone surrogate, and
 free-form objects such as user_info, v3 data or personalization data are stored
 as given). docs/security.md, "Device logs and input limits".
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from collections.abc import Callable
 from typing import Any
 
 from walletservice.errors import BadRequest, InvalidInput
@@ -18,6 +21,8 @@ from walletservice.errors import BadRequest, InvalidInput
 # No request of any API nests deeper than a handful of levels; recursive code
 # (validation, JSONB encoding) must never meet a structure near Python's stack limit.
 MAX_JSON_DEPTH = 64
+# Only an escape can bring a surrogate in: raw ones are not UTF-8, so the body would not decode.
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 
 class _NonFiniteNumber(ValueError):
@@ -51,7 +56,20 @@ def parse_json_body(raw: bytes | str) -> Any:
     where = _nul_at(payload, "") if escaped_nul in raw else None  # type: ignore[operator]
     if where is not None:
         raise InvalidInput(f"{where or 'body'}: text must not contain NUL characters (\\u0000)")
+    escaped = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+    where = _text_at(payload, "", _has_lone_surrogate) if _ESCAPED_SURROGATE.search(escaped) else None
+    if where is not None:
+        raise InvalidInput(f"{where or 'body'}: text must be valid Unicode (a lone surrogate such as \\ud800 is not)")
     return payload
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    # A surrogate pair is read as one character; only a lone half stays, and UTF-8 cannot encode it.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _depth_exceeds(payload: Any, limit: int) -> bool:
@@ -70,17 +88,23 @@ def _depth_exceeds(payload: Any, limit: int) -> bool:
 
 def _nul_at(payload: Any, root: str) -> str | None:
     """The dotted path of the first NUL in a JSON value (keys included), or None."""
+    where = _text_at(payload, root, lambda text: "\x00" in text)
+    return where.replace("\x00", "\\u0000") if where is not None else None
+
+
+def _text_at(payload: Any, root: str, refused: Callable[[str], bool]) -> str | None:
+    """The dotted path of the first string or key of a JSON value that `refused`, or None."""
     pending = [(payload, root)]
     while pending:
         value, path = pending.pop()
         if isinstance(value, str):
-            if "\x00" in value:
+            if refused(value):
                 return path
             continue
         items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         for key, item in items:
             inner = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and "\x00" in key:
-                return inner.replace("\x00", "\\u0000")
+            if isinstance(key, str) and refused(key):
+                return inner.encode("utf-8", "backslashreplace").decode("utf-8")
             pending.append((item, inner))
     return None

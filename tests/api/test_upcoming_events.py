@@ -151,6 +151,9 @@ def _with(change) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
      'upcomingPassInformation[0].images.headerImage: must be {"URLs": [...]} or {"reuseExisting": true}'),
     (_with(lambda e: e.update(images={"headerImage": {"asset_id": "7d1f6b7e-3d41-4a35-9d5e-6a4ad0b7a2f1"}})),
      "upcoming_events[0].images.headerImage.asset_id: asset not found"),
+    # An integer beyond a double overflowed math.isfinite: it was a 500.
+    (_with(lambda e: e.update(backFields=[{"key": "gate", "value": 10 ** 400}])),
+     "upcomingPassInformation[0].backFields[0].value: must be a string, a number"),
 ])
 def test_bad_upcoming_events_are_422_naming_the_key(client, account, events, named):
     response = create(client, account, "event_tickets",

@@ -5,6 +5,7 @@ issuer it left (with the old issuer's own key). Classes stay; nothing retired is
 from __future__ import annotations
 
 import json
+import threading
 
 from sqlalchemy import func, select
 
@@ -15,6 +16,7 @@ from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
 from walletservice.models import BackgroundJob, GoogleWalletRetiredObject, GoogleWalletRetirement
 from walletservice.queue.jobs import enqueue_job
+from walletservice.services import google_sender
 
 
 def object_state(google_sim: GoogleWalletSimulator, collection: str, issuer_id: str, pass_id: str) -> str:
@@ -139,3 +141,36 @@ def test_a_job_queued_before_retirements_had_their_tables_still_retires_its_obje
     run_jobs(google_app)
 
     assert object_state(google_sim, "offerObject", ISSUER_ID, pass_["id"]) == "INACTIVE"
+
+
+def test_a_key_change_during_a_sync_chunk_leaves_no_object_under_the_previous_issuer(
+        google_app, client, skyport, own_key_file, google_sim, monkeypatch):
+    """The chunk read the issuer, then the organization moved to its own: the object the chunk
+    writes must be retired with the rest, and the pass synced under the new issuer."""
+    campaign, _first = synced_pass(google_app, client, skyport, "coupons", upload_icon(client, skyport))
+    pass_ = issue_pass(client, skyport, "coupons", campaign["id"])
+    answers: list[int] = []
+
+    def change_key() -> None:
+        response = google_app.test_client().put(google_account_url(skyport), headers=skyport.basic, json={
+            "issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+        answers.append(response.status_code)
+
+    original = google_sender._sync_next_pass
+    changer = threading.Thread(target=change_key)
+
+    def sync_during_a_key_change(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not changer.is_alive() and not answers:
+            changer.start()
+            changer.join(timeout=1.5)  # done unless it waits for this chunk
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(google_sender, "_sync_next_pass", sync_during_a_key_change)
+    run_jobs(google_app)
+    changer.join(timeout=10)
+    monkeypatch.setattr(google_sender, "_sync_next_pass", original)
+    run_jobs(google_app)
+
+    assert answers == [200]
+    assert object_state(google_sim, "offerObject", ISSUER_ID, pass_["id"]) == "INACTIVE"
+    assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, pass_["id"]) == "ACTIVE"

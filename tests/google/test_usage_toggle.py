@@ -9,11 +9,12 @@ import threading
 
 from sqlalchemy import func, select, update
 
-from tests.google.conftest import ISSUER_ID
+from tests.google.conftest import ISSUER_ID, OWN_ISSUER_ID
+from tests.google.test_own_issuer import google_account_url, upload_icon
 from tests.google.test_retirement import object_state, patches_of, retirements_left
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
-from walletservice.models import BackgroundJob, GoogleWalletObject, GoogleWalletRetiredObject
+from walletservice.models import BackgroundJob, GoogleIssuerAccount, GoogleWalletObject, GoogleWalletRetiredObject
 from walletservice.models.base import utcnow
 from walletservice.services.google_retirement import RETIRE_KIND
 from walletservice.workers.job_runner import JobWorker
@@ -166,3 +167,64 @@ def test_an_on_and_an_off_at_once_end_in_the_state_of_whichever_came_last(
 
     last = client.get(f"/v2/coupons/{campaign['id']}", headers=account.basic).get_json()["gwallet_usage"]
     assert states(google_sim, passes) == {"ACTIVE" if last else "INACTIVE"}
+
+
+def _hold_retirement_jobs(held: bool) -> None:
+    """Keeps the queued retirement jobs out of run_jobs (or lets them in again), so a sync can
+    run while a retirement is still pending, as when the retire job waits out a retry."""
+    with transaction() as session:
+        session.execute(update(BackgroundJob).where(BackgroundJob.kind == RETIRE_KIND)
+                        .values(state="held" if held else "queued"))
+
+
+def test_off_then_a_new_issuer_then_on_still_retires_the_previous_issuers_objects(
+        google_app, client, skyport, own_key_file, google_sim):
+    campaign, issued = synced_campaign(google_app, client, skyport, upload_icon(client, skyport), passes=1)
+
+    set_usage_v2(client, skyport, campaign["id"], False)
+    client.put(google_account_url(skyport), headers=skyport.basic,
+               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    set_usage_v2(client, skyport, campaign["id"], True)
+    run_jobs(google_app)
+
+    # On again, but under the own issuer: the server issuer's object is no longer the organization's.
+    assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, issued[0]["id"]) == "ACTIVE"
+    assert object_state(google_sim, "offerObject", ISSUER_ID, issued[0]["id"]) == "INACTIVE"
+    assert retirements_left() == (0, 0)
+
+
+def test_off_again_under_a_new_issuer_while_the_first_retirement_waits_retires_both_objects(
+        google_app, client, skyport, own_key_file, google_sim):
+    campaign, issued = synced_campaign(google_app, client, skyport, upload_icon(client, skyport), passes=1)
+
+    set_usage_v2(client, skyport, campaign["id"], False)  # pinned to the server's issuer
+    _hold_retirement_jobs(True)
+    client.put(google_account_url(skyport), headers=skyport.basic,
+               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    set_usage_v2(client, skyport, campaign["id"], True)
+    run_jobs(google_app)
+    assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, issued[0]["id"]) == "ACTIVE"
+
+    set_usage_v2(client, skyport, campaign["id"], False)  # the first retirement still lists the pass
+    _hold_retirement_jobs(False)
+    run_jobs(google_app)
+
+    assert object_state(google_sim, "offerObject", ISSUER_ID, issued[0]["id"]) == "INACTIVE"
+    assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, issued[0]["id"]) == "INACTIVE"
+    assert retirements_left() == (0, 0)
+
+
+def test_an_unreadable_current_key_does_not_stop_retiring_under_the_pinned_issuer(
+        google_app, client, skyport, own_key_file, google_sim):
+    campaign, issued = synced_campaign(google_app, client, skyport, upload_icon(client, skyport), passes=1)
+
+    set_usage_v2(client, skyport, campaign["id"], False)  # pinned to the server's issuer
+    _hold_retirement_jobs(True)
+    client.put(google_account_url(skyport), headers=skyport.basic,
+               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    with transaction() as session:  # e.g. encrypted under a WALLET_SECRET_KEY since replaced
+        session.execute(update(GoogleIssuerAccount).values(service_account_encrypted="not a key"))
+    _hold_retirement_jobs(False)
+    run_jobs(google_app)
+
+    assert object_state(google_sim, "offerObject", ISSUER_ID, issued[0]["id"]) == "INACTIVE"

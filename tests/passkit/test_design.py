@@ -264,7 +264,7 @@ def test_field_without_value_is_rejected(identity):
     ]
 
 
-@pytest.mark.parametrize("value", [["a"], {"a": 1}, True, float("nan")])
+@pytest.mark.parametrize("value", [["a"], {"a": 1}, True, float("nan"), 10 ** 400, -(10 ** 400)])
 def test_field_value_must_be_a_string_number_or_date(value, identity):
     assert problems_for(make_design(primaryFields=[{"key": "k", "value": value}]), identity) == [
         "generic.primaryFields[0].value: must be a string, a number or an ISO-8601 date string"

@@ -47,16 +47,19 @@ PUBLIC = {
     "webservice.personalize": "Wallet posts the personalization without Authorization",
 }
 
-# endpoint -> tables a legitimate anonymous call may write, and why.
+# endpoint -> tables a legitimate anonymous call may write, and why (event_day_counts is
+# pass_events' daily roll-up, written by a trigger with each event).
 WRITES = {
     "web.download_page": ({"pass_events", "event_day_counts", "public_event_windows"},
-                          "records the page view (and its daily roll-up), once per client address and window"),
-    "web.download_pkpass": ({"pass_events", "event_day_counts", "passes", "pass_bundles", "webhook_deliveries", "public_event_windows"},
+                          "records the page view, once per client address and window"),
+    "web.download_pkpass": ({"pass_events", "event_day_counts", "passes", "pass_bundles", "webhook_deliveries",
+                             "public_event_windows"},
                             "records the download (first_downloaded_at) once per client address and window, "
                             "tells the webhook, caches the signed bundle"),
     "web.bundle_page": ({"pass_events", "event_day_counts", "public_event_windows"},
                         "records the page views, once per client address and window"),
-    "web.bundle_download": ({"pass_events", "event_day_counts", "passes", "pass_bundles", "webhook_deliveries", "public_event_windows"},
+    "web.bundle_download": ({"pass_events", "event_day_counts", "passes", "pass_bundles", "webhook_deliveries",
+                             "public_event_windows"},
                             "records the downloads once per client address and window, tells the webhook, "
                             "caches the signed bundles"),
     "web.unlock_with_pin": ({"download_pin_attempts"}, "counts PIN attempts to lock out guessing"),

@@ -81,7 +81,10 @@ def is_number(value: Any) -> bool:
     """A JSON number: bool is an int in Python but true/false in JSON, and NaN is not JSON."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    return math.isfinite(value)
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int beyond a double (1e400 written out): Wallet could not read it either
+        return False
 
 
 def describe(value: Any) -> str:

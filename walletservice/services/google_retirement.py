@@ -53,8 +53,9 @@ def retire_disabled_campaign(session: Session, campaign: Campaign) -> None:
     objects become ACTIVE through the ordinary sync (services.google_retirer skips an object
     whose campaign is on again by the time it runs)."""
     pass_ids = [row.id for row in _lock_passes(session, Pass.campaign_id == campaign.id)]
-    retired = set(_forget_objects(session, pass_ids)) - _pending_retirements(session, campaign.organization_id)
-    _record(session, campaign.organization_id, DISABLED, _current_account(session, campaign.organization_id),
+    account = _current_account(session, campaign.organization_id)
+    retired = set(_forget_objects(session, pass_ids)) - _pending_retirements(session, campaign.id, account)
+    _record(session, campaign.organization_id, DISABLED, account,
             [(_type_of(campaign.design), pass_id) for pass_id in sorted(retired)], campaign_id=campaign.id)
 
 
@@ -88,12 +89,17 @@ def _forget_objects(session: Session, pass_ids: list[str]) -> list[str]:
                                 .returning(GoogleWalletObject.pass_id)))
 
 
-def _pending_retirements(session: Session, organization_id: str) -> set[str]:
-    """Pass ids an earlier retirement still has to set INACTIVE (off, on and off again before the
-    first retirement ran): one PATCH is enough."""
+def _pending_retirements(session: Session, campaign_id: str, account: tuple[str, str] | None) -> set[str]:
+    """Pass ids an earlier turning off of this campaign, under the same issuer, still has to set
+    INACTIVE (off, on and off again before the first retirement ran): one PATCH is enough. Work
+    pinned to another issuer hides that issuer's object, not the current one; an issuer_replaced
+    retirement skips objects that are the organization's own again."""
+    issuer_id = account[0] if account is not None else None
     return set(session.scalars(select(GoogleWalletRetiredObject.pass_id).join(
         GoogleWalletRetirement, GoogleWalletRetirement.id == GoogleWalletRetiredObject.retirement_id)
-        .where(GoogleWalletRetirement.organization_id == organization_id)))
+        .where(GoogleWalletRetirement.reason == DISABLED, GoogleWalletRetirement.campaign_id == campaign_id,
+               GoogleWalletRetirement.issuer_id.is_(None) if issuer_id is None
+               else GoogleWalletRetirement.issuer_id == issuer_id)))
 
 
 def _current_account(session: Session, organization_id: str) -> tuple[str, str] | None:

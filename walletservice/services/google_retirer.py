@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from walletservice.errors import ConfigurationError
 from walletservice.google_wallet.accounts import ServiceAccountError, parse_service_account
 from walletservice.google_wallet.client import GoogleApiError, Resource
-from walletservice.models import BackgroundJob, Campaign, GoogleWalletRetiredObject, GoogleWalletRetirement
+from walletservice.models import (
+    BackgroundJob, Campaign, GoogleIssuerAccount, GoogleWalletRetiredObject, GoogleWalletRetirement,
+)
 from walletservice.queue.jobs import ChunkResult, JobKind, JobSettings
 from walletservice.services import google_retirement, google_sync
 from walletservice.services.google_issuers import SERVER_RATE_SLOT, GoogleIssuer, server_issuer
-from walletservice.services.google_sender import issuer_or_error, wallet_client
+from walletservice.services.google_sender import wallet_client
 from walletservice.services.key_encryption import decrypt_private_key
 
 RETIRED_STATE = "INACTIVE"
@@ -52,19 +54,28 @@ def retire_chunk(session: Session, job: BackgroundJob, settings: JobSettings) ->
 
 def _retire(session: Session, item: GoogleWalletRetiredObject, retirement: GoogleWalletRetirement,
             settings: JobSettings) -> None:
-    if retirement.reason == google_retirement.DISABLED and _turned_on_again(session, retirement.campaign_id):
-        return  # the sync queued when it was turned on makes the object ACTIVE again
     issuer = _pinned_issuer(retirement, settings)
-    if retirement.reason == google_retirement.ISSUER_REPLACED:
-        current = issuer_or_error(session, retirement.organization_id, settings)
-        if current is not None and current.issuer_id == issuer.issuer_id:
-            return  # the organization came back to this issuer (or only rotated its key): the objects are its own again
+    # Under another issuer now, the pinned issuer's objects are no longer the organization's, whatever happened since.
+    pinned_is_current = _current_issuer_id(session, retirement.organization_id, settings) == issuer.issuer_id
+    if (retirement.reason == google_retirement.DISABLED and pinned_is_current
+            and _turned_on_again(session, retirement.campaign_id)):
+        return  # the sync queued when it was turned on makes the object ACTIVE again
+    if retirement.reason == google_retirement.ISSUER_REPLACED and pinned_is_current:
+        return  # the organization came back to this issuer (or only rotated its key): the objects are its own again
     resource = Resource(item.google_type, "Object", google_sync.object_id(issuer.issuer_id, item.pass_id))
     try:
         wallet_client(settings, issuer).patch(resource, {"state": RETIRED_STATE})
     except GoogleApiError as exc:
         if exc.status != 404:  # never created, or already gone: nothing to hide
             raise
+
+
+def _current_issuer_id(session: Session, organization_id: str, settings: JobSettings) -> str | None:
+    """The id of the issuer the organization uses now; its key is not read (only the id names objects)."""
+    own = session.get(GoogleIssuerAccount, organization_id)
+    if own is not None:
+        return own.issuer_id
+    return str(settings["WALLET_GOOGLE_ISSUER_ID"]) if settings["WALLET_GOOGLE_SERVICE_ACCOUNT_FILE"] else None
 
 
 def _turned_on_again(session: Session, campaign_id: str | None) -> bool:

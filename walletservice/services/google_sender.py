@@ -91,6 +91,10 @@ def image_url(settings: JobSettings, organization_id: str, asset_id: str) -> str
 
 
 def sync_chunk(session: Session, job: BackgroundJob, settings: JobSettings) -> ChunkResult:
+    # Shared lock on the organization, taken before its issuer is read: a change of issuer
+    # (services.google_accounts locks the row) waits for this chunk and then retires what it
+    # wrote, instead of this chunk writing under an issuer the organization has just left.
+    session.execute(select(Organization.id).where(Organization.id == job.organization_id).with_for_update(read=True))
     try:
         issuer = issuer_or_error(session, job.organization_id, settings)
     except GoogleApiError as exc:
