@@ -123,6 +123,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WALLET_GOOGLE_CALLBACK_KEYS_URL", "https://pay.google.com/gp/m/issuer/keys", str,
             "Where Google publishes the root keys that sign save/delete callbacks (POST /google/callbacks); "
             "fetched at most hourly. Tests point it at their own keys."),
+    Setting("WALLET_GOOGLE_RETIRE_OBJECT_MAX_ATTEMPTS", 8, int,
+            "Retryable failures (429, 5xx, no connection) of one Google object being set INACTIVE before it is "
+            "recorded as failed and skipped; its tries are spaced by the job retry backoff."),
+    Setting("WALLET_GOOGLE_RETIREMENT_MAX_REQUEUES", 10, int,
+            "Times housekeeping queues a Google retirement again after its job ended with objects left; "
+            "then (or after WALLET_GOOGLE_RETIREMENT_MAX_DAYS) it is recorded as failed and its kept old key deleted."),
+    Setting("WALLET_GOOGLE_RETIREMENT_MAX_DAYS", 7, int,
+            "Age in days after which housekeeping gives up on an unfinished Google retirement whose job ended: "
+            "recorded as failed, its objects dropped and its kept copy of an old issuer key deleted."),
     Setting("WALLET_GOOGLE_CA_BUNDLE", "", str,
             "PEM file of CAs to trust for Google's token and REST endpoints instead of the system ones "
             "(the stand-in's CA)."),

@@ -12,6 +12,8 @@ over TLS on loopback, one thread per connection (http.server).
 * `fail_next_write(n, status, action=, applied=)` answers the next n writes (insert, patch,
   addMessage; with `action="addMessage"` only those) with that status. `applied=True` applies
   them first: a reply lost after Google acted, which a retry must not repeat.
+* `fail_writes_to(resource_id, status)` answers every write to that one resource with that status
+  (an object Google keeps refusing while the others go through).
 """
 
 from __future__ import annotations
@@ -75,6 +77,7 @@ class GoogleWalletSimulator:
         self.notifications: dict[str, list[float]] = {}
         self.tokens_issued = 0
         self._write_faults: list[tuple[int, str | None, bool]] = []  # (status, action, applied)
+        self._failing_resources: dict[str, int] = {}  # resource id -> status of every write to it
         self._tokens: dict[str, str] = {}  # bearer token -> client_email
         self._lock = threading.Lock()
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -111,6 +114,14 @@ class GoogleWalletSimulator:
     def fail_next_write(self, n: int, status: int = 500, *, action: str | None = None, applied: bool = False) -> None:
         with self._lock:
             self._write_faults = [(status, action, applied)] * n
+
+    def fail_writes_to(self, resource_id: str, status: int = 503) -> None:
+        """Answer every write to this one resource with `status` until `fail_writes_to(id, 0)`."""
+        with self._lock:
+            if status:
+                self._failing_resources[resource_id] = status
+            else:
+                self._failing_resources.pop(resource_id, None)
 
     def requests(self, method: str | None = None, collection: str | None = None) -> list[RequestRecord]:
         with self._lock:
@@ -161,6 +172,8 @@ class GoogleWalletSimulator:
         if method not in ("POST", "PATCH"):
             return None
         with self._lock:
+            if resource_id in self._failing_resources:
+                return self._failing_resources[resource_id], None, False
             if self._write_faults:
                 _status, action, _applied = self._write_faults[-1]
                 if action is None or resource_id.endswith("/" + action):

@@ -96,6 +96,9 @@ class GoogleWalletRetirement(Base):
     # was, still encrypted (services.key_encryption), so the old key outlives its replacement.
     issuer_id: Mapped[str | None] = mapped_column(String(32))
     service_account_encrypted: Mapped[str | None] = mapped_column(Text)
+    # Times housekeeping queued a job again after the last one ended with objects left
+    # (services.google_retirement_sweep); bounded by WALLET_GOOGLE_RETIREMENT_MAX_REQUEUES.
+    requeues: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -109,3 +112,7 @@ class GoogleWalletRetiredObject(Base):
         String(36), ForeignKey("google_wallet_retirements.id", ondelete="CASCADE"), index=True)
     google_type: Mapped[str] = mapped_column(String(32))  # e.g. "offer"
     pass_id: Mapped[str] = mapped_column(String(36))  # the pass is usually gone: no foreign key
+    # Retryable failures (429, 5xx, no connection) of this object alone, and when it may be tried
+    # again: one object Google keeps refusing must not hold up the others (services.google_retirer).
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_try_at: Mapped[dt.datetime | None]

@@ -49,6 +49,9 @@ class ChunkResult:
     push_request_id: str | None = None
     # Known after the first chunk for jobs that count their items then.
     total: int | None = None
+    # Not done, but nothing can be done before then (e.g. every item left waits for its own
+    # retry): the worker lets go of the job, and any worker claims it again from that time.
+    wait_until: dt.datetime | None = None
 
 
 # The application's WALLET_* settings, as the worker passes them to a handler.
@@ -159,6 +162,8 @@ def record_chunk(job: BackgroundJob, chunk: ChunkResult, lease_seconds: float, n
     if chunk.done:
         job.state, job.finished_at = "done", now
         job.lease_owner = job.lease_expires_at = None
+    elif chunk.wait_until is not None:
+        job.lease_owner, job.lease_expires_at = None, chunk.wait_until
     else:
         job.lease_expires_at = now + dt.timedelta(seconds=lease_seconds)
 

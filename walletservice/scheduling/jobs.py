@@ -23,6 +23,7 @@ from walletservice.scheduling.runs import RunSettings, fire_in_threads
 from walletservice.services.device_logs import prune_client_windows
 from walletservice.services.public_events import prune_event_windows
 from walletservice.services.expiry import expire_batch
+from walletservice.services.google_retirement_sweep import sweep_retirements
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +72,14 @@ def housekeeping(holder: str) -> None:
         finished = finish_completed_requests(session)
         stalled = rules.expired_push_leases(session)
         expiring = rules.certificates_expiring_within(session, config["WALLET_CERTIFICATE_WARNING_DAYS"])
+        retirements = sweep_retirements(session, utcnow(), max_requeues=config["WALLET_GOOGLE_RETIREMENT_MAX_REQUEUES"],
+                                        max_age_days=config["WALLET_GOOGLE_RETIREMENT_MAX_DAYS"])
     log.info("housekeeping: %d device logs pruned, %d devices without registrations removed, "
              "%d finished jobs pruned, %d expired idempotency keys purged, %d abandoned deliveries failed, "
-             "%d push requests finished, %d deliveries back from dead workers, %d expired Google callback nonces",
-             logs, devices, jobs, keys, abandoned, finished, stalled, nonces)
+             "%d push requests finished, %d deliveries back from dead workers, %d expired Google callback nonces, "
+             "%d organizations' Google retirements queued again, %d Google retirements given up",
+             logs, devices, jobs, keys, abandoned, finished, stalled, nonces,
+             retirements.requeued, retirements.given_up)
     for certificate in expiring:
         log.warning("signing certificate %s (%s) expires on %s: renew it",
                     certificate.id, certificate.pass_type_identifier, certificate.not_after.date())

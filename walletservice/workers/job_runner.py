@@ -83,7 +83,7 @@ class JobWorker:
                 with acting_as(job_author(kind, job.id, job.organization_id, job.payload)):
                     chunk = job_kind.run_chunk(session, job, self.app.config)
                 record_chunk(job, chunk, self.lease_seconds)
-                return not chunk.done
+                return not chunk.done and chunk.wait_until is None
         except Exception as exc:  # noqa: BLE001 - any handler failure is recorded, never fatal
             if database_unreachable(exc):
                 # Not the job's fault and the chunk rolled back: the supervisor reconnects, and
