@@ -81,5 +81,5 @@ def test_a_design_writes_a_repeated_scheme_once_and_pass_json_may_not_repeat_one
 
     pass_json["preferredStyleSchemes"].append("eventTicket")
     with pytest.raises(PassValidationError) as raised:
-        validate_pass(pass_json, ["icon.png"])
+        validate_pass(pass_json, ["icon.png", "artwork.png"])
     assert raised.value.problems == ["preferredStyleSchemes: lists a scheme twice"]

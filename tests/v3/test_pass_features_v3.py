@@ -117,7 +117,8 @@ def test_a_boarding_pass_missing_a_required_semantic_is_400_naming_it(v3: V3Clie
 
 def test_a_pass_replaces_its_templates_semantics_and_null_gives_them_back(client, v3: V3Client, account):
     template = make_template(account.id, "Poster", {**TEMPLATE_DESIGN, "semantics": VENUE,
-                                                    "preferredStyleSchemes": ["posterEventTicket"]})
+                                                    "preferredStyleSchemes": ["posterEventTicket"]},
+                             with_background=True)
     own = {**VENUE, "venueName": "Stadtpark", "venueRoom": "Open air"}
     created = created_data(v3, {"templateId": template, "semantics": own})
     other = created_data(v3, {"templateId": template})
