@@ -79,7 +79,7 @@ def other_account(app: Flask) -> Account:
 
 @pytest.fixture
 def template_id(account: Account) -> str:
-    return make_template(account.id, with_background=True)
+    return make_template(account.id)
 
 
 class V3Client:
