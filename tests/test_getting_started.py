@@ -70,7 +70,7 @@ def served(app: Flask, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_the_readme_has_the_whole_walkthrough():
     script = "\n".join(getting_started_blocks())
     for step in ("make run", "orgs create", "/v2/assets", "/v2/generics", "pkpass_url", "/registrations/",
-                 "-X PATCH", "/v2/pushes/", "/wallet/v1/passes/", "/v2/event_tickets", "posterEventTicket",
+                 "-X PATCH", "/v2/pushes/", "/wallet/v1/passes/", "/v2/event_tickets", "posterEventTicket", "asset[asset_type]=artwork",
                  "/v2/boarding_passes", "semanticBoardingPass"):
         assert step in script, step
 
@@ -92,9 +92,10 @@ def test_getting_started_runs_as_written(served, tmp_path: Path):
     assert re.search(r'"sent": ?1\b', finished.stdout), finished.stdout
     assert re.search(r'"failed": ?0\b', finished.stdout), finished.stdout
     assert '"serialNumbers"' in finished.stdout
-    assert re.search(r'"value": *"Gold"', lines[-8]), lines  # step 9
-    assert lines[-7] == "['posterEventTicket', 'eventTicket']", lines  # step 10: the classic fallback named
-    assert lines[-6] == "2026-11-20T20:00:00+01:00", lines  # step 10: relevantDate for iOS before 18
+    assert re.search(r'"value": *"Gold"', lines[-9]), lines  # step 9
+    assert lines[-8] == "['posterEventTicket', 'eventTicket']", lines  # step 10: the classic fallback named
+    assert lines[-7] == "2026-11-20T20:00:00+01:00", lines  # step 10: relevantDate for iOS before 18
+    assert lines[-6] == "artwork.png artwork@2x.png artwork@3x.png", lines  # step 10: the poster's artwork
     assert "semantics.venueName is required" in lines[-5] and "posterEventTicket" in lines[-5], lines  # step 11
     assert lines[-4] == "['semanticBoardingPass', 'boardingPass']", lines  # step 12: the legacy fallback named
     assert "semantics.flightNumber is required for a semanticBoardingPass" in lines[-3], lines  # step 12

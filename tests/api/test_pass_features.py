@@ -59,9 +59,18 @@ def pass_json_of(pkpass: bytes) -> dict[str, Any]:
 
 
 def new_campaign(client, account: Account, segment: str, attributes: dict[str, Any]) -> str:
-    response = create(client, account, segment, {"icon_id": upload(client, account), **attributes})
+    response = create(client, account, segment, {**required_images(client, account, attributes), **attributes})
     assert response.status_code == 201, response.get_json()
     return response.get_json()["id"]
+
+
+def required_images(client, account: Account, attributes: dict[str, Any]) -> dict[str, str]:
+    """An icon, and artwork for a poster event ticket: Apple's Pass Builder refuses to sign
+    one with neither artwork nor a background (EventTicketValidator.swift)."""
+    images = {"icon_id": upload(client, account)}
+    if "posterEventTicket" in (attributes.get("preferred_style_schemes") or []):
+        images["artwork_id"] = upload(client, account, "artwork")
+    return images
 
 
 def new_pass(client, account: Account, segment: str, campaign_id: str, attributes: dict[str, Any]):

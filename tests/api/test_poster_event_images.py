@@ -76,6 +76,39 @@ def test_artwork_without_the_poster_scheme_is_422_naming_the_image(client, accou
     assert "artwork.png: a eventTicket shows no artwork image" in error_text(response)
 
 
+def test_a_poster_event_ticket_campaign_without_artwork_or_background_is_422_naming_the_artwork(client, account):
+    # Apple's Pass Builder (EventTicketValidator.swift) reports it as an error, which blocks signing.
+    response = create(client, account, "event_tickets", {**CONCERT, "icon_id": upload(client, account)})
+
+    assert response.status_code == 422, response.get_json()
+    assert "artwork.png is required (or background.png) for a posterEventTicket" in error_text(response)
+
+
+def test_a_pass_asking_a_classic_campaign_for_the_poster_is_422_naming_the_artwork(client, account):
+    campaign_id = new_campaign(client, account, "event_tickets", {**CONCERT, "preferred_style_schemes": None})
+
+    response = new_pass(client, account, "event_tickets", campaign_id, {"preferred_style_schemes": ["posterEventTicket"]})
+
+    assert response.status_code == 422, response.get_json()
+    assert "artwork.png is required (or background.png)" in error_text(response)
+    with_artwork = new_pass(client, account, "event_tickets", campaign_id, {
+        "preferred_style_schemes": ["posterEventTicket"],
+        "artwork_id": upload_image(client, account, "artwork", (358, 448))})
+    assert with_artwork.status_code == 201, with_artwork.get_json()
+
+
+def test_a_background_instead_of_artwork_makes_a_signed_poster_event_ticket(client, account, dev_ca_pem, tmp_path):
+    campaign_id = new_campaign(client, account, "event_tickets", {
+        **CONCERT, "artwork_id": None, "background_id": upload_image(client, account, "background", (360, 440))})
+    created = new_pass(client, account, "event_tickets", campaign_id, {})
+    assert created.status_code == 201, created.get_json()
+    pkpass = pkpass_of(client, created.get_json())
+
+    assert_signed_pkpass(pkpass, dev_ca_pem, tmp_path / "cms")
+    names = zipfile.ZipFile(io.BytesIO(pkpass)).namelist()
+    assert "background.png" in names and not any(name.startswith("artwork") for name in names)
+
+
 def test_a_classic_background_on_the_poster_generic_face_is_422_naming_its_size(client, account):
     response = create(client, account, "store_cards", {
         **CLUB, "icon_id": upload(client, account),

@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import png_bytes
 from walletservice.passkit.poster_images import (
-    PNG_HEADER_BYTES, check_poster_image_sizes, png_size, poster_images,
+    PNG_HEADER_BYTES, check_poster_event_artwork, check_poster_image_sizes, png_size, poster_images,
 )
 from walletservice.passkit.problems import Problems
 
@@ -47,3 +47,27 @@ def test_an_image_off_its_descriptor_is_named_with_its_scale(name, size, why):
 def test_png_size_reads_the_header_only():
     assert png_size(png_bytes((17, 5))[:PNG_HEADER_BYTES]) == (17, 5)  # all the service reads from the database
     assert png_size(b"GIF89a not a png at all....") is None
+
+
+def artwork_problems(pass_json, names) -> list[str]:
+    problems = Problems()
+    check_poster_event_artwork(pass_json, names, problems)
+    return problems.messages
+
+
+def test_a_poster_event_ticket_without_artwork_or_background_names_the_artwork():
+    # Pass Builder's EventTicketValidator: an error, so it refuses to sign such a pass.
+    assert artwork_problems(POSTER_TICKET, ["icon.png", "logo.png"]) == [
+        "artwork.png is required (or background.png) for a posterEventTicket; "
+        "Apple's Pass Builder refuses to sign one without either"]
+
+
+@pytest.mark.parametrize("names", [["icon.png", "artwork@2x.png"], ["icon.png", "background.png"],
+                                   ["icon.png", "de.lproj/artwork.png"]])
+def test_artwork_or_background_in_any_scale_or_locale_is_enough(names):
+    assert artwork_problems(POSTER_TICKET, names) == []
+
+
+def test_a_classic_event_ticket_needs_no_artwork():
+    assert artwork_problems({"eventTicket": {}, "preferredStyleSchemes": ["eventTicket"]}, ["icon.png"]) == []
+    assert artwork_problems({"eventTicket": {}}, ["icon.png"]) == []

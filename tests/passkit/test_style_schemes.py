@@ -6,7 +6,7 @@ import pytest
 
 from walletservice.passkit import PassValidationError, build_pass_json, validate_pass
 
-from .factories import make_design
+from .factories import NFC_PUBLIC_KEY, make_design
 
 VENUE = {"eventName": "Gala", "venueRegionName": "Hamburg"}
 
@@ -81,5 +81,16 @@ def test_a_design_writes_a_repeated_scheme_once_and_pass_json_may_not_repeat_one
 
     pass_json["preferredStyleSchemes"].append("eventTicket")
     with pytest.raises(PassValidationError) as raised:
-        validate_pass(pass_json, ["icon.png"])
+        validate_pass(pass_json, ["icon.png", "artwork.png"])
     assert raised.value.problems == ["preferredStyleSchemes: lists a scheme twice"]
+
+
+def test_nfc_on_a_poster_event_ticket_must_say_whether_it_requires_authentication(identity):
+    # Pass Builder's EventTicketValidator: "NFC auth data is required", an error that blocks signing.
+    nfc = {"message": "seat-42", "encryptionPublicKey": NFC_PUBLIC_KEY}
+    assert problems(identity, semantics=VENUE, nfc=nfc) == [
+        "nfc.requiresAuthentication is required (true or false) when a posterEventTicket carries nfc"]
+    assert build(identity, semantics=VENUE, nfc={**nfc, "requiresAuthentication": False})["nfc"][
+        "requiresAuthentication"] is False
+    classic = build_pass_json(make_design("eventTicket", nfc=nfc), identity)
+    assert "requiresAuthentication" not in classic["nfc"]

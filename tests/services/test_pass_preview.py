@@ -116,3 +116,46 @@ def test_featured_actions_are_previewed_as_buttons_with_readable_labels() -> Non
         ("benefits", "Membership benefits", "https://club.example.test/b"),
         ("menu", "View menu", "https://club.example.test/m")]
     assert pass_preview(_design("coupon")).actions == ()
+
+
+POSTER_CONCERT = {
+    "preferredStyleSchemes": ["posterEventTicket"], "eventLogoText": "Live in Hamburg",
+    "footerBackgroundColor": "#102030",
+    "semantics": {"eventName": "Die Beispiele", "eventStartDate": "2026-11-20T20:00:00+01:00",
+                  "venueName": "Arena Hamburg", "venueRoom": "Hall A", "venueRegionName": ""},
+    "images": {**IMAGES, "artwork": "poster-art", "primaryLogo": "p-logo", "secondaryLogo": "s-logo"},
+}
+
+
+def test_a_poster_event_ticket_campaign_previews_its_poster_face_beside_the_classic_card() -> None:
+    preview = pass_preview(_design("eventTicket", **POSTER_CONCERT))
+
+    face = preview.poster_event
+    assert face is not None and preview.poster is None
+    assert face.images == {"artwork": "poster-art", "primaryLogo": "p-logo", "secondaryLogo": "s-logo"}
+    assert face.event_logo_text == "Live in Hamburg"
+    assert [(f.key, f.value) for f in face.primary_fields] == [("offer", "20% off")]
+    assert (face.event_name, face.event_start) == ("Die Beispiele", "2026-11-20T20:00:00+01:00")
+    assert face.venue == ("Arena Hamburg", "Hall A")  # an empty tag is left out
+    assert face.footer_colour == "rgb(16, 32, 48)"
+    assert preview.images["strip"] == "strip-asset"  # the classic card keeps its own images
+
+
+def test_without_artwork_the_poster_event_face_shows_the_background_and_the_logo_text() -> None:
+    images = {"icon": "i", "background": "bg"}
+    design = _design("eventTicket", **{**POSTER_CONCERT, "images": images, "eventLogoText": None})
+
+    face = pass_preview(design).poster_event
+
+    assert face is not None
+    assert face.images == {"background": "bg"}
+    assert face.event_logo_text == "Toys"  # the classic logoText stands in for eventLogoText
+
+
+@pytest.mark.parametrize(("style", "extra"), [
+    ("eventTicket", {}),
+    ("eventTicket", {"preferredStyleSchemes": ["eventTicket"]}),
+    ("storeCard", {"preferredStyleSchemes": ["posterEventTicket"]}),
+])
+def test_no_poster_event_face_without_the_scheme_on_an_event_ticket(style: str, extra: dict) -> None:
+    assert pass_preview(_design(style, **extra)).poster_event is None

@@ -36,14 +36,20 @@ TEMPLATE_SETTINGS = {"behaviours": {"event": "fixed", "firstname": "dynamic", "c
                      "validValidationPlaces": ["North gate", "South gate"]}
 
 
-def make_template(organization_id: str, name: str = "Gala", design: dict[str, Any] | None = None) -> str:
+def make_template(organization_id: str, name: str = "Gala", design: dict[str, Any] | None = None,
+                  with_background: bool = False) -> str:
+    """with_background: the event ticket's background, which lets its passes ask for the poster
+    (Apple's Pass Builder signs no poster event ticket without artwork or a background)."""
     design = dict(design or TEMPLATE_DESIGN)
     with transaction() as session:
-        icon = create_asset(session, session.get(Organization, organization_id), "icon", png_bytes())
+        organization = session.get(Organization, organization_id)
+        images = {"icon": create_asset(session, organization, "icon", png_bytes()).id}
+        if with_background:
+            images["background"] = create_asset(session, organization, "background", png_bytes((360, 440))).id
         campaign = Campaign(
             organization_id=organization_id, name=name, style=design["style"],
             pass_type_identifier=TEST_PASS_TYPE, team_identifier=TEST_TEAM,
-            design={**design, "images": {"icon": icon.id}}, settings=TEMPLATE_SETTINGS,
+            design={**design, "images": images}, settings=TEMPLATE_SETTINGS,
         )
         session.add(campaign)
         session.flush()

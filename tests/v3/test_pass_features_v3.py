@@ -45,9 +45,16 @@ def verified_pass_json(client, created: dict[str, Any], ca_pem, folder) -> dict[
     return pass_json_of(pkpass)
 
 
+@pytest.fixture
+def poster_template_id(account) -> str:  # type: ignore[no-untyped-def]
+    """A classic event ticket template with a background, so its passes may ask for the poster
+    (Apple's Pass Builder signs no poster event ticket without artwork or a background)."""
+    return make_template(account.id, with_background=True)
+
+
 def test_a_poster_event_ticket_made_through_v3_is_signed_with_the_classic_fallback(
-        client, v3: V3Client, template_id, dev_ca_pem, tmp_path):
-    created = created_data(v3, {"templateId": template_id, "firstname": "Ada", **POSTER,
+        client, v3: V3Client, poster_template_id, dev_ca_pem, tmp_path):
+    created = created_data(v3, {"templateId": poster_template_id, "firstname": "Ada", **POSTER,
                                 "relevantDates": [{"startDate": "2054-06-01 19:30", "endDate": "2054-06-01 23:00"}]})
 
     pass_json = verified_pass_json(client, created, dev_ca_pem, tmp_path / "poster")
@@ -63,6 +70,14 @@ def test_a_poster_event_ticket_made_through_v3_is_signed_with_the_classic_fallba
     view = v3.get(f"/pass/{created['identifier']}").json["data"]
     assert view["semantics"] == VENUE and view["preferredStyleSchemes"] == ["posterEventTicket"]
     assert view["nfc"] is None
+
+
+def test_a_poster_pass_on_a_template_without_artwork_or_background_is_400_naming_the_artwork(
+        v3: V3Client, template_id):
+    response = create(v3, {"templateId": template_id, **POSTER})
+
+    assert response.status_code == 400, response.json
+    assert "artwork.png is required (or background.png) for a posterEventTicket" in str(response.json)
 
 
 def test_a_semantic_boarding_pass_made_through_v3_is_signed_with_the_legacy_pass(
@@ -117,7 +132,8 @@ def test_a_boarding_pass_missing_a_required_semantic_is_400_naming_it(v3: V3Clie
 
 def test_a_pass_replaces_its_templates_semantics_and_null_gives_them_back(client, v3: V3Client, account):
     template = make_template(account.id, "Poster", {**TEMPLATE_DESIGN, "semantics": VENUE,
-                                                    "preferredStyleSchemes": ["posterEventTicket"]})
+                                                    "preferredStyleSchemes": ["posterEventTicket"]},
+                             with_background=True)
     own = {**VENUE, "venueName": "Stadtpark", "venueRoom": "Open air"}
     created = created_data(v3, {"templateId": template, "semantics": own})
     other = created_data(v3, {"templateId": template})

@@ -76,7 +76,7 @@ def pass_json_of(client, data: dict[str, Any]) -> dict[str, Any]:
 
 def test_every_key_a_v3_body_changes_is_marked_v3_and_the_reverse(client, v3: V3Client, account):
     design = {key: value for key, value in TEMPLATE_DESIGN.items() if key != "backgroundColor"}
-    template = make_template(account.id, design=design)
+    template = make_template(account.id, design=design, with_background=True)
     bare = v3.post("/pass?async=false", json={"data": {"templateId": template, "firstname": "Bob"}})
     upcoming = [{**UPCOMING_EVENT, "images": {"headerImage": {"asset_id": uploaded_asset(account.id)},
                                               "venueMap": {"reuseExisting": True}}}]

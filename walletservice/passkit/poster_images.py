@@ -66,6 +66,18 @@ def poster_images(pass_json: Any) -> tuple[str, ...]:
     return roles
 
 
+def check_poster_event_artwork(pass_json: Any, file_names: list[str], problems: Problems) -> None:
+    """A poster event ticket needs artwork or a background: Apple's Pass Builder reports the
+    lack as an error, which blocks signing (EventTicketValidator.swift, validateImages;
+    "Image 'artwork' is required for Poster Event Tickets")."""
+    if "artwork" not in poster_images(pass_json):
+        return
+    roles = {image_role(name.rpartition("/")[2]) for name in file_names if isinstance(name, str)}
+    if not roles & {"artwork", "background"}:
+        problems.missing("artwork.png", "(or background.png) for a posterEventTicket; "
+                                        "Apple's Pass Builder refuses to sign one without either")
+
+
 def check_poster_image_sizes(pass_json: Any, files: Mapping[str, bytes], problems: Problems) -> None:
     """Each poster image file (any scale, any .lproj) against its descriptor; a 422 names the file.
     `files` maps names to PNG bytes, of which the first PNG_HEADER_BYTES suffice."""

@@ -68,6 +68,7 @@ def check_style_schemes(pass_json: Mapping[str, Any], style: str | None, problem
         problems.add("preferredStyleSchemes", "lists a scheme twice")
     if POSTER_EVENT_TICKET in schemes and style == "eventTicket":
         check_poster_event_semantics(pass_json.get("semantics"), problems)
+        check_poster_event_nfc(pass_json.get("nfc"), problems)
     if SEMANTIC_BOARDING_PASS in schemes and style == "boardingPass":
         check_semantic_boarding_pass(pass_json, problems)
 
@@ -92,6 +93,14 @@ def check_poster_event_semantics(semantics: Any, problems: Problems) -> None:
         if not (isinstance(performers, list) and performers and all(_is_text(name) for name in performers)):
             problems.missing("semantics.performerNames",
                              "(a list of names) for a live performance posterEventTicket")
+
+
+def check_poster_event_nfc(nfc: Any, problems: Problems) -> None:
+    """Apple's Pass Builder refuses to sign a poster event ticket whose nfc leaves
+    requiresAuthentication unset (EventTicketValidator.swift, "NFC auth data is required").
+    Its other NFC error, no nfc at all, is not enforced: docs/pass-format.md says why."""
+    if isinstance(nfc, Mapping) and "requiresAuthentication" not in nfc:
+        problems.missing("nfc.requiresAuthentication", "(true or false) when a posterEventTicket carries nfc")
 
 
 def _is_text(value: Any) -> bool:

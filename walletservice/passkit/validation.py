@@ -22,7 +22,7 @@ from .problems import Problems, describe
 from .boarding_links import check_boarding_links
 from .featured_actions import check_featured_actions
 from .poster_generic import check_poster_generic
-from .poster_images import poster_images
+from .poster_images import check_poster_event_artwork, poster_images
 from .poster_keys import check_poster_keys
 from .relevance import check_relevance
 from .relevant_dates import check_relevant_dates
@@ -53,8 +53,10 @@ def collect_pass_problems(
     pass_json: Mapping[str, Any], file_names: Iterable[str], problems: Problems
 ) -> None:
     """validate_pass without raising, for callers that add problems of their own."""
+    file_names = list(file_names)
     collect_pass_json_problems(pass_json, problems)
     check_file_names(style_of(pass_json), file_names, problems, extra_images=poster_images(pass_json))
+    check_poster_event_artwork(pass_json, file_names, problems)
 
 
 def style_of(pass_json: Mapping[str, Any]) -> str | None:

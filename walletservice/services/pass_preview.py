@@ -12,7 +12,11 @@ preview shows its label over an empty value.
 Newer faces, as far as a sketch can show them (docs/dashboard.md): a poster generic
 campaign (iOS 27, passkit.poster_generic) gets its poster face beside the classic card
 older iOS shows: the poster background, the primary logo, header and primary fields and
-the one footer field Wallet shows. Featured actions (iOS 27, passkit.featured_actions)
+the one footer field Wallet shows. A poster event ticket campaign (iOS 18, preferredStyleSchemes
+posterEventTicket) gets its poster face the same way: the artwork (or, without one, the
+background that also satisfies Apple's image rule), the event logo text and poster logos,
+the primary fields, and the event's name, start and venue from its semantic tags, which
+Wallet reads for this face. Featured actions (iOS 27, passkit.featured_actions)
 are listed as the buttons Wallet draws below the pass.
 """
 
@@ -29,6 +33,7 @@ from walletservice.passkit.poster_generic import FALLBACK_STYLES as POSTER_GENER
 from walletservice.passkit.poster_generic import FOOTER_FIELDS, MAX_FOOTER_FIELDS
 from walletservice.passkit.poster_generic import KEY as POSTER_GENERIC_KEY
 from walletservice.passkit.problems import Problems
+from walletservice.passkit.style_schemes import POSTER_EVENT_TICKET
 from walletservice.services.pass_content import apple_design, compose_pass_content
 from walletservice.services.push_message import PUSH_MESSAGE_KEY
 
@@ -72,6 +77,19 @@ class PosterFace:
 
 
 @dataclass(frozen=True)
+class PosterEventFace:
+    """The poster event ticket face: artwork, event logo text, primary fields and the event's semantics."""
+
+    images: dict[str, str]  # "artwork" (or "background"), "primaryLogo", "secondaryLogo" -> asset id
+    event_logo_text: str  # eventLogoText, else the classic logoText
+    primary_fields: list[PreviewField]
+    event_name: str  # semantics.eventName
+    event_start: str  # semantics.eventStartDate as written
+    venue: tuple[str, ...]  # venueName, venueRoom, venueRegionName: those set, in that order
+    footer_colour: str | None  # footerBackgroundColor as rgb(), when the design sets one
+
+
+@dataclass(frozen=True)
 class PreviewAction:
     identifier: str
     label: str  # from Apple's type: "membershipBenefits" -> "Membership benefits"
@@ -91,6 +109,7 @@ class PassPreview:
     fields: dict[str, list[PreviewField]]  # every list of FRONT_LISTS plus backFields
     barcode: PreviewBarcode | None
     poster: PosterFace | None = None
+    poster_event: PosterEventFace | None = None
     actions: tuple[PreviewAction, ...] = ()
 
     @property
@@ -129,6 +148,7 @@ def pass_preview(design: Mapping[str, Any]) -> PassPreview:
         fields={name: _fields(name, apple.get(name)) for name in (*FRONT_LISTS, "backFields")},
         barcode=_barcode(apple),
         poster=_poster_face(style, apple, content.get("images") or {}),
+        poster_event=_poster_event_face(style, apple, content.get("images") or {}),
         actions=_actions(apple.get("featuredActions")),
     )
 
@@ -141,6 +161,26 @@ def _poster_face(style: str, apple: Mapping[str, Any], images: Mapping[str, Any]
         images={role: str(images[role]) for role in ("background", "primaryLogo") if images.get(role)},
         fields={**{name: _fields(name, apple.get(name)) for name in ("headerFields", "primaryFields")},
                 FOOTER_FIELDS: footer},
+    )
+
+
+def _poster_event_face(style: str, apple: Mapping[str, Any], images: Mapping[str, Any]) -> PosterEventFace | None:
+    schemes = apple.get("preferredStyleSchemes")
+    if style != "eventTicket" or not isinstance(schemes, list) or POSTER_EVENT_TICKET not in schemes:
+        return None
+    semantics = apple.get("semantics") if isinstance(apple.get("semantics"), Mapping) else {}
+    # Apple's Pass Builder accepts a background in place of the artwork; the artwork wins when both are set.
+    picture = next((role for role in ("artwork", "background") if images.get(role)), None)
+    roles = ((picture,) if picture else ()) + ("primaryLogo", "secondaryLogo")
+    return PosterEventFace(
+        images={role: str(images[role]) for role in roles if images.get(role)},
+        event_logo_text=_text(apple.get("eventLogoText") or apple.get("logoText")),
+        primary_fields=_fields("primaryFields", apple.get("primaryFields")),
+        event_name=_text(semantics.get("eventName")),
+        event_start=_text(semantics.get("eventStartDate")),
+        venue=tuple(_text(semantics[tag]) for tag in ("venueName", "venueRoom", "venueRegionName")
+                    if _text(semantics.get(tag)).strip()),
+        footer_colour=normalize_color(apple.get("footerBackgroundColor")),
     )
 
 
