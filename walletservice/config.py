@@ -151,6 +151,9 @@ SETTINGS: tuple[Setting, ...] = (
             "First retry delay of a failed job chunk; doubled per attempt, with jitter."),
     Setting("WALLET_WEBHOOK_TIMEOUT_SECONDS", 10.0, float,
             "How long the worker waits for a webhook receiver to answer one POST."),
+    Setting("WALLET_WEBHOOK_LEASE_MARGIN_SECONDS", 30.0, float,
+            "Added to the longest a batch of webhook POSTs can take (a few timeouts) to make a claim's "
+            "lease; a crashed worker's claimed webhooks are sent by another after the lease."),
     Setting("WALLET_WEBHOOK_CONCURRENCY", 8, int, "Webhook POSTs a worker has in flight at once."),
     Setting("WALLET_WEBHOOK_MAX_ATTEMPTS", 8, int,
             "Attempts per webhook on 429, 5xx and connection errors before it is recorded as failed."),

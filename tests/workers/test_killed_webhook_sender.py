@@ -26,7 +26,8 @@ pytestmark = pytest.mark.timeout(300)
 DEVICES = 24  # each pass's `created` and `installed` webhooks: 48 deliveries
 CONCURRENCY = 4
 BATCH = CONCURRENCY * ROUNDS_PER_BATCH  # what one sender claims at once
-TIMEOUT_SECONDS = 1  # the lease is 5 timeouts + 30 s (webhook_sender.WebhookSender)
+TIMEOUT_SECONDS = 1
+LEASE_MARGIN_SECONDS = 4  # the lease is 5 timeouts + this margin (webhook_sender.WebhookSender): 9 s
 
 
 def _worker_env(app: Flask) -> dict[str, str]:
@@ -34,6 +35,7 @@ def _worker_env(app: Flask) -> dict[str, str]:
     return env | {
         "WALLET_WEBHOOK_ALLOW_PRIVATE": "true", "WALLET_WEBHOOK_CONCURRENCY": str(CONCURRENCY),
         "WALLET_WEBHOOK_TIMEOUT_SECONDS": str(TIMEOUT_SECONDS), "WALLET_WEBHOOK_RETRY_BASE_SECONDS": "0",
+        "WALLET_WEBHOOK_LEASE_MARGIN_SECONDS": str(LEASE_MARGIN_SECONDS),
         "WALLET_WORKER_POLL_SECONDS": "0.05", "WALLET_SMTP_URL": "", "WALLET_MAIL_FROM": "",
     }
 

@@ -139,7 +139,7 @@ class WebhookSender:
         self.timeout = config["WALLET_WEBHOOK_TIMEOUT_SECONDS"]
         self.batch_size = self.concurrency * ROUNDS_PER_BATCH
         # A batch takes at most ROUNDS_PER_BATCH timeouts; the lease outlasts it.
-        self.lease_seconds = self.timeout * (ROUNDS_PER_BATCH + 1) + 30
+        self.lease_seconds = self.timeout * (ROUNDS_PER_BATCH + 1) + config["WALLET_WEBHOOK_LEASE_MARGIN_SECONDS"]
         self.poll_seconds = config["WALLET_WORKER_POLL_SECONDS"]
         self.allow_private = bool(config["WALLET_WEBHOOK_ALLOW_PRIVATE"])
         self.policy = RetryPolicy(max_attempts=config["WALLET_WEBHOOK_MAX_ATTEMPTS"],
