@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import jwt
 import pytest
@@ -25,6 +26,13 @@ from walletservice.models import GoogleIssuerAccount
 
 def google_account_url(account: Account) -> str:
     return f"/v2/organizations/{account.id}/google_wallet"
+
+
+def move_to_own_issuer(client, account: Account, key_file: Path) -> None:  # type: ignore[no-untyped-def]
+    """The organization brings its own issuer and key (PUT .../google_wallet)."""
+    answer = client.put(google_account_url(account), headers=account.basic,
+                        json={"issuer_id": OWN_ISSUER_ID, "service_account": key_file.read_text()})
+    assert answer.status_code == 200, answer.get_json()
 
 
 def upload_icon(client, account: Account) -> str:
@@ -71,8 +79,7 @@ def test_setting_an_own_issuer_later_moves_existing_passes_to_it(
     run_jobs(google_app)
     assert ("genericObject", f"{ISSUER_ID}.p-{pass_['id']}") in google_sim.resources
 
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     run_jobs(google_app)
 
     assert ("genericObject", f"{OWN_ISSUER_ID}.p-{pass_['id']}") in google_sim.resources
@@ -162,8 +169,7 @@ def test_the_cli_sets_shows_and_removes_an_own_issuer(google_app, skyport, own_k
 def test_callbacks_for_an_own_issuer_count_only_that_organizations_passes(
         google_app, client, account, icon, skyport, own_key_file, signer, keys_url):  # noqa: F811
     google_app.config["WALLET_GOOGLE_CALLBACK_KEYS_URL"] = keys_url
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     sky_pass = issue_pass(client, skyport, "coupons",
                           create_campaign(client, skyport, "coupons", upload_icon(client, skyport))["id"])
     toy_pass = issue_pass(client, account, "coupons", create_campaign(client, account, "coupons", icon)["id"])

@@ -10,7 +10,7 @@ import threading
 from sqlalchemy import func, select
 
 from tests.google.conftest import ISSUER_ID, OWN_EMAIL, OWN_ISSUER_ID
-from tests.google.test_own_issuer import google_account_url, upload_icon
+from tests.google.test_own_issuer import google_account_url, move_to_own_issuer, upload_icon
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs, synced_pass
 from walletservice.db import transaction
 from walletservice.google_sim import GoogleWalletSimulator, write_service_account
@@ -78,8 +78,7 @@ def test_moving_to_an_own_issuer_and_back_retires_each_previous_issuers_objects(
         google_app, client, skyport, own_key_file, google_sim):
     campaign, pass_ = synced_pass(google_app, client, skyport, "generics", upload_icon(client, skyport))
 
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     run_jobs(google_app)
     assert object_state(google_sim, "genericObject", ISSUER_ID, pass_["id"]) == "INACTIVE"
     assert object_state(google_sim, "genericObject", OWN_ISSUER_ID, pass_["id"]) == "ACTIVE"
@@ -98,8 +97,7 @@ def test_moving_to_an_own_issuer_and_back_retires_each_previous_issuers_objects(
 
 
 def test_a_new_key_for_the_same_issuer_retires_nothing(google_app, client, skyport, own_key_file, google_sim, tmp_path):
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     campaign, pass_ = synced_pass(google_app, client, skyport, "generics", upload_icon(client, skyport))
 
     rotated_email = "rotated@skyport-wallet.iam.gserviceaccount.com"

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.google.conftest import ISSUER_ID, OWN_ISSUER_ID
-from tests.google.test_own_issuer import google_account_url, upload_icon
+from tests.google.test_own_issuer import google_account_url, move_to_own_issuer, upload_icon
 from tests.google.test_retirement import object_state, patches_of, retirements_left
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs, synced_pass
 from walletservice.db import transaction
@@ -155,8 +155,7 @@ def test_two_schedulers_sweeping_at_once_queue_one_job(google_app, client, accou
 @pytest.mark.parametrize("bound", ["age", "requeues"])
 def test_a_retirement_past_its_bounds_is_recorded_failed_and_its_old_key_deleted(
         google_app, client, skyport, own_key_file, google_sim, monkeypatch, caplog, bound):
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     campaign, pass_ = synced_pass(google_app, client, skyport, "generics", upload_icon(client, skyport))
     assert client.delete(google_account_url(skyport), headers=skyport.basic).status_code == 200
     with transaction(write=False) as session:  # the old issuer's key is kept for the retirement

@@ -10,7 +10,7 @@ import threading
 from sqlalchemy import func, select, update
 
 from tests.google.conftest import ISSUER_ID, OWN_ISSUER_ID
-from tests.google.test_own_issuer import google_account_url, upload_icon
+from tests.google.test_own_issuer import move_to_own_issuer, upload_icon
 from tests.google.test_retirement import object_state, patches_of, retirements_left
 from tests.google.test_sync import create_campaign, issue_pass, run_jobs
 from walletservice.db import transaction
@@ -182,8 +182,7 @@ def test_off_then_a_new_issuer_then_on_still_retires_the_previous_issuers_object
     campaign, issued = synced_campaign(google_app, client, skyport, upload_icon(client, skyport), passes=1)
 
     set_usage_v2(client, skyport, campaign["id"], False)
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     set_usage_v2(client, skyport, campaign["id"], True)
     run_jobs(google_app)
 
@@ -199,8 +198,7 @@ def test_off_again_under_a_new_issuer_while_the_first_retirement_waits_retires_b
 
     set_usage_v2(client, skyport, campaign["id"], False)  # pinned to the server's issuer
     _hold_retirement_jobs(True)
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     set_usage_v2(client, skyport, campaign["id"], True)
     run_jobs(google_app)
     assert object_state(google_sim, "offerObject", OWN_ISSUER_ID, issued[0]["id"]) == "ACTIVE"
@@ -220,8 +218,7 @@ def test_an_unreadable_current_key_does_not_stop_retiring_under_the_pinned_issue
 
     set_usage_v2(client, skyport, campaign["id"], False)  # pinned to the server's issuer
     _hold_retirement_jobs(True)
-    client.put(google_account_url(skyport), headers=skyport.basic,
-               json={"issuer_id": OWN_ISSUER_ID, "service_account": own_key_file.read_text()})
+    move_to_own_issuer(client, skyport, own_key_file)
     with transaction() as session:  # e.g. encrypted under a WALLET_SECRET_KEY since replaced
         session.execute(update(GoogleIssuerAccount).values(service_account_encrypted="not a key"))
     _hold_retirement_jobs(False)
